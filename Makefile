@@ -1,0 +1,11 @@
+# The two commands of the README. Both install what is missing first.
+.PHONY: start test bootstrap
+
+start: bootstrap
+	npm start
+
+test: bootstrap
+	npm test
+
+bootstrap:
+	bash tools/bootstrap.sh

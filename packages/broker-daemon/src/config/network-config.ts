@@ -1,0 +1,42 @@
+/** A validated network definition: built-in or from /etc/vmnet-broker.d/*.json. */
+export type NetworkModeName = "shared" | "host";
+
+export interface DhcpReservation {
+  /** Hardware address, lower case, colon separated. */
+  readonly mac: string;
+  /** IPv4 address inside the network's subnet. */
+  readonly ip: string;
+}
+
+export interface PortForwardingRule {
+  readonly protocol: "tcp" | "udp";
+  readonly externalPort: number;
+  readonly internalAddress: string;
+  readonly internalPort: number;
+}
+
+export interface NetworkConfig {
+  readonly name: string;
+  readonly description: string;
+  readonly mode: NetworkModeName;
+  /** Static IPv4 network address and mask; both absent means a dynamic subnet. */
+  readonly subnet?: string;
+  readonly mask?: string;
+  /** IPv6 prefix in CIDR notation ("fd12:3456::/64"); absent means no IPv6 on Linux. */
+  readonly ipv6Prefix?: string;
+  readonly mtu: number;
+  readonly dhcp: boolean;
+  readonly dns: boolean;
+  readonly dhcpReservations: readonly DhcpReservation[];
+  /** Access control: absent means everyone who can reach the socket. */
+  readonly allowedUids?: ReadonlySet<number>;
+  readonly allowedGids?: ReadonlySet<number>;
+  /** vmnet-only knobs (macOS); the Linux backend ignores them. */
+  readonly nat44: boolean;
+  readonly nat66: boolean;
+  readonly routerAdvertisement: boolean;
+  readonly externalInterface?: string;
+  readonly portForwarding: readonly PortForwardingRule[];
+  /** Where this definition came from: a file path, or "built-in". */
+  readonly source: string;
+}
