@@ -522,6 +522,41 @@ export const Request: MessageFns<Request> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Request>): Request {
+    return Request.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Request>): Request {
+    const message = createBaseRequest();
+    message.id = object.id ?? 0;
+    switch (object.command?.$case) {
+      case "hello": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "hello", value: HelloRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
+      case "acquire": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "acquire", value: AcquireRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
+      case "status": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "status", value: StatusRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
+      case "openInterface": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "openInterface", value: OpenInterfaceRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
 };
 
 function createBaseReply(): Reply {
@@ -641,6 +676,47 @@ export const Reply: MessageFns<Reply> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Reply>): Reply {
+    return Reply.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Reply>): Reply {
+    const message = createBaseReply();
+    message.id = object.id ?? 0;
+    switch (object.result?.$case) {
+      case "error": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "error", value: Error.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "hello": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "hello", value: HelloReply.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "network": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "network", value: Network.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "status": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "status", value: Status.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "interface": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "interface", value: Interface.fromPartial(object.result.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
 };
 
 function createBaseError(): Error {
@@ -713,6 +789,16 @@ export const Error: MessageFns<Error> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<Error>): Error {
+    return Error.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Error>): Error {
+    const message = createBaseError();
+    message.code = object.code ?? 0;
+    message.message = object.message ?? "";
+    return message;
   },
 };
 
@@ -797,6 +883,17 @@ export const HelloRequest: MessageFns<HelloRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<HelloRequest>): HelloRequest {
+    return HelloRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HelloRequest>): HelloRequest {
+    const message = createBaseHelloRequest();
+    message.protocolVersion = object.protocolVersion ?? 0;
+    message.clientName = object.clientName ?? "";
+    message.clientVersion = object.clientVersion ?? "";
+    return message;
   },
 };
 
@@ -893,6 +990,18 @@ export const HelloReply: MessageFns<HelloReply> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<HelloReply>): HelloReply {
+    return HelloReply.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<HelloReply>): HelloReply {
+    const message = createBaseHelloReply();
+    message.protocolVersion = object.protocolVersion ?? 0;
+    message.brokerVersion = object.brokerVersion ?? "";
+    message.platform = object.platform ?? "";
+    message.features = object.features?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseAcquireRequest(): AcquireRequest {
@@ -954,6 +1063,15 @@ export const AcquireRequest: MessageFns<AcquireRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<AcquireRequest>): AcquireRequest {
+    return AcquireRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AcquireRequest>): AcquireRequest {
+    const message = createBaseAcquireRequest();
+    message.networkName = object.networkName ?? "";
+    return message;
   },
 };
 
@@ -1152,6 +1270,26 @@ export const Network: MessageFns<Network> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Network>): Network {
+    return Network.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Network>): Network {
+    const message = createBaseNetwork();
+    message.name = object.name ?? "";
+    message.mode = object.mode ?? 0;
+    message.description = object.description ?? "";
+    message.subnet = object.subnet ?? "";
+    message.mask = object.mask ?? "";
+    message.gateway = object.gateway ?? "";
+    message.ipv6Prefix = object.ipv6Prefix ?? "";
+    message.mtu = object.mtu ?? 0;
+    message.bridge = object.bridge ?? "";
+    message.vmnetSerialization = object.vmnetSerialization ?? Buffer.alloc(0);
+    message.dhcp = object.dhcp ?? false;
+    message.dns = object.dns ?? false;
+    return message;
+  },
 };
 
 function createBaseStatusRequest(): StatusRequest {
@@ -1202,6 +1340,14 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<StatusRequest>): StatusRequest {
+    return StatusRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<StatusRequest>): StatusRequest {
+    const message = createBaseStatusRequest();
+    return message;
   },
 };
 
@@ -1355,6 +1501,26 @@ export const Status: MessageFns<Status> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Status>): Status {
+    return Status.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Status>): Status {
+    const message = createBaseStatus();
+    message.brokerVersion = object.brokerVersion ?? "";
+    message.platform = object.platform ?? "";
+    message.pid = object.pid ?? 0;
+    message.uptimeSeconds = (object.uptimeSeconds !== undefined && object.uptimeSeconds !== null)
+      ? BigInt(object.uptimeSeconds)
+      : 0n;
+    message.networks = object.networks?.map((e) => NetworkStatus.fromPartial(e)) || [];
+    message.peers = object.peers?.map((e) => PeerStatus.fromPartial(e)) || [];
+    message.counters = (object.counters !== undefined && object.counters !== null)
+      ? Counters.fromPartial(object.counters)
+      : undefined;
+    message.configErrors = object.configErrors?.map((e) => e) || [];
+    return message;
+  },
 };
 
 function createBaseNetworkStatus(): NetworkStatus {
@@ -1500,6 +1666,24 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<NetworkStatus>): NetworkStatus {
+    return NetworkStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<NetworkStatus>): NetworkStatus {
+    const message = createBaseNetworkStatus();
+    message.network = (object.network !== undefined && object.network !== null)
+      ? Network.fromPartial(object.network)
+      : undefined;
+    message.references = object.references ?? 0;
+    message.peerIds = object.peerIds?.map((e) => BigInt(e)) || [];
+    message.leases = object.leases?.map((e) => Lease.fromPartial(e)) || [];
+    message.interfaces = object.interfaces?.map((e) => InterfaceStatus.fromPartial(e)) || [];
+    message.removalInMs = (object.removalInMs !== undefined && object.removalInMs !== null)
+      ? BigInt(object.removalInMs)
+      : 0n;
+    return message;
+  },
 };
 
 function createBasePeerStatus(): PeerStatus {
@@ -1634,6 +1818,23 @@ export const PeerStatus: MessageFns<PeerStatus> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<PeerStatus>): PeerStatus {
+    return PeerStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PeerStatus>): PeerStatus {
+    const message = createBasePeerStatus();
+    message.id = (object.id !== undefined && object.id !== null) ? BigInt(object.id) : 0n;
+    message.uid = object.uid ?? 0;
+    message.gid = object.gid ?? 0;
+    message.pid = object.pid ?? 0;
+    message.networks = object.networks?.map((e) => e) || [];
+    message.connectedSeconds = (object.connectedSeconds !== undefined && object.connectedSeconds !== null)
+      ? BigInt(object.connectedSeconds)
+      : 0n;
+    message.clientName = object.clientName ?? "";
+    return message;
+  },
 };
 
 function createBaseLease(): Lease {
@@ -1732,6 +1933,20 @@ export const Lease: MessageFns<Lease> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Lease>): Lease {
+    return Lease.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Lease>): Lease {
+    const message = createBaseLease();
+    message.mac = object.mac ?? "";
+    message.ip = object.ip ?? "";
+    message.hostname = object.hostname ?? "";
+    message.expiresUnix = (object.expiresUnix !== undefined && object.expiresUnix !== null)
+      ? BigInt(object.expiresUnix)
+      : 0n;
+    return message;
+  },
 };
 
 function createBaseInterfaceStatus(): InterfaceStatus {
@@ -1818,6 +2033,17 @@ export const InterfaceStatus: MessageFns<InterfaceStatus> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<InterfaceStatus>): InterfaceStatus {
+    return InterfaceStatus.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InterfaceStatus>): InterfaceStatus {
+    const message = createBaseInterfaceStatus();
+    message.name = object.name ?? "";
+    message.kind = object.kind ?? 0;
+    message.peerId = (object.peerId !== undefined && object.peerId !== null) ? BigInt(object.peerId) : 0n;
+    return message;
   },
 };
 
@@ -2007,6 +2233,33 @@ export const Counters: MessageFns<Counters> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Counters>): Counters {
+    return Counters.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Counters>): Counters {
+    const message = createBaseCounters();
+    message.peersConnected = (object.peersConnected !== undefined && object.peersConnected !== null)
+      ? BigInt(object.peersConnected)
+      : 0n;
+    message.peersDisconnected = (object.peersDisconnected !== undefined && object.peersDisconnected !== null)
+      ? BigInt(object.peersDisconnected)
+      : 0n;
+    message.requests = (object.requests !== undefined && object.requests !== null) ? BigInt(object.requests) : 0n;
+    message.errors = (object.errors !== undefined && object.errors !== null) ? BigInt(object.errors) : 0n;
+    message.acquires = (object.acquires !== undefined && object.acquires !== null) ? BigInt(object.acquires) : 0n;
+    message.releases = (object.releases !== undefined && object.releases !== null) ? BigInt(object.releases) : 0n;
+    message.networksCreated = (object.networksCreated !== undefined && object.networksCreated !== null)
+      ? BigInt(object.networksCreated)
+      : 0n;
+    message.networksRemoved = (object.networksRemoved !== undefined && object.networksRemoved !== null)
+      ? BigInt(object.networksRemoved)
+      : 0n;
+    message.interfacesOpened = (object.interfacesOpened !== undefined && object.interfacesOpened !== null)
+      ? BigInt(object.interfacesOpened)
+      : 0n;
+    return message;
+  },
 };
 
 function createBaseOpenInterfaceRequest(): OpenInterfaceRequest {
@@ -2093,6 +2346,29 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<OpenInterfaceRequest>): OpenInterfaceRequest {
+    return OpenInterfaceRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<OpenInterfaceRequest>): OpenInterfaceRequest {
+    const message = createBaseOpenInterfaceRequest();
+    message.networkName = object.networkName ?? "";
+    switch (object.kind?.$case) {
+      case "tap": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "tap", value: TapOptions.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+      case "veth": {
+        if (object.kind?.value !== undefined && object.kind?.value !== null) {
+          message.kind = { $case: "veth", value: VethOptions.fromPartial(object.kind.value) };
+        }
+        break;
+      }
+    }
+    return message;
+  },
 };
 
 function createBaseTapOptions(): TapOptions {
@@ -2166,6 +2442,16 @@ export const TapOptions: MessageFns<TapOptions> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<TapOptions>): TapOptions {
+    return TapOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<TapOptions>): TapOptions {
+    const message = createBaseTapOptions();
+    message.vnetHeader = object.vnetHeader ?? false;
+    message.queues = object.queues ?? 0;
+    return message;
+  },
 };
 
 function createBaseVethOptions(): VethOptions {
@@ -2227,6 +2513,15 @@ export const VethOptions: MessageFns<VethOptions> = {
     } finally {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
+  },
+
+  create(base?: DeepPartial<VethOptions>): VethOptions {
+    return VethOptions.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<VethOptions>): VethOptions {
+    const message = createBaseVethOptions();
+    message.ifname = object.ifname ?? "";
+    return message;
   },
 };
 
@@ -2345,9 +2640,34 @@ export const Interface: MessageFns<Interface> = {
       (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
     }
   },
+
+  create(base?: DeepPartial<Interface>): Interface {
+    return Interface.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Interface>): Interface {
+    const message = createBaseInterface();
+    message.networkName = object.networkName ?? "";
+    message.kind = object.kind ?? 0;
+    message.name = object.name ?? "";
+    message.fdCount = object.fdCount ?? 0;
+    message.peerIfname = object.peerIfname ?? "";
+    message.mac = object.mac ?? "";
+    return message;
+  },
 };
+
+type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
+
+export type DeepPartial<T> = T extends bigint ? string | number | bigint
+  : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
+  : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
+  : T extends { $case: string; value: unknown } ? { $case: T["$case"]; value?: DeepPartial<T["value"]> }
+  : T extends {} ? { [K in keyof T]?: DeepPartial<T[K]> }
+  : Partial<T>;
 
 export interface MessageFns<T> {
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  create(base?: DeepPartial<T>): T;
+  fromPartial(object: DeepPartial<T>): T;
 }
