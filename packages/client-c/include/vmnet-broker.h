@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: Apache-2.0
+//
+// vmnet-broker client library.
+//
+// macOS: the existing vmnet-broker C API, unchanged (XPC to the Mach service).
+// Linux: the same acquire call returning a network description, plus calls that
+// open a TAP device or a veth pair on the network (Unix socket transport).
+//
+// THE CONNECTION IS THE LEASE. Every network a process acquires stays reserved
+// for as long as its connection to the broker is open. Closing the connection
+// (vmnet_broker_close(), vmnet_broker_session_close(), or the process exiting
+// or dying) releases all of them. There is no per-network release call.
+
+#ifndef VMNET_BROKER_H
+#define VMNET_BROKER_H
+
+#ifdef __APPLE__
+#include <xpc/xpc.h>
+#else
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#endif
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#ifdef __APPLE__
+
+// The broker Mach service name.
+#define MACH_SERVICE_NAME "com.github.nirs.vmnet-broker"
+
+// Request keys.
+#define REQUEST_COMMAND "command"
+#define REQUEST_NETWORK_NAME "network_name"
+
+// Request commands.
+#define COMMAND_ACQUIRE "acquire"
+
+// Reply keys.
+#define REPLY_NETWORK "network"
+#define REPLY_ERROR "error"
+
+#endif // __APPLE__
+
+// Status codes: the shared ErrorCode of protocol/vmnet_broker/v1/broker.proto.
+// 0-7 are the existing vmnet-broker's values and never change.
+typedef enum {
+    // Operation was successful.
+    VMNET_BROKER_SUCCESS = 0,
+    // Failed to reach the broker (XPC on macOS, the Unix socket on Linux), or
+    // the connection broke.
+    VMNET_BROKER_XPC_FAILURE = 1,
+    // Broker returned invalid reply.
+    VMNET_BROKER_INVALID_REPLY = 2,
+    // The user is not allowed to use the network.
+    VMNET_BROKER_NOT_ALLOWED = 3,
+    // The request was invalid.
+    VMNET_BROKER_INVALID_REQUEST = 4,
+    // No network by that name in the broker configuration.
+    VMNET_BROKER_NOT_FOUND = 5,
+    // The broker failed to create the network or interface.
+    VMNET_BROKER_CREATE_FAILURE = 6,
+    // Internal or unknown error.
+    VMNET_BROKER_INTERNAL_ERROR = 7,
+    // The process already holds the maximum number of distinct networks.
+    VMNET_BROKER_LIMIT_EXCEEDED = 8,
+    // Valid, but not supported by this broker or platform.
+    VMNET_BROKER_UNSUPPORTED = 9
+} vmnet_broker_return_t;
+
+#ifdef __APPLE__
+
+/*!
+ * @function vmnet_broker_acquire_network
+ *
+ * @abstract
+ * Acquires a shared lock on a configured network, instantiating it if
+ * necessary.
+ *
+ * @discussion
+ * The lock lasts as long as the process's one connection to the broker, which
+ * this library keeps open for the life of the process.
+ *
+ * @param network_name
+ * The name of the network as defined in the broker configuration.
+ *
+ * @param status
+ * Optional output parameter. On return, contains the status of the operation.
+ *
+ * @result
+ * A retained xpc_object_t serialization on success, or NULL on failure. The
+ * caller releases it with `xpc_release()`.
+ */
+xpc_object_t _Nullable vmnet_broker_acquire_network(const char *_Nonnull network_name,
+                                                    vmnet_broker_return_t *_Nullable status);
+
+/*!
+ * @function vmnet_broker_strerror
+ *
+ * @abstract
+ * Returns a static description of a status code.
+ */
+const char *_Nonnull vmnet_broker_strerror(vmnet_broker_return_t status);
+
+#else // Linux and other Unix systems: the Unix socket transport.
+
+// Linux name for code 1, which is about the Unix socket, not XPC.
+#define VMNET_BROKER_TRANSPORT_FAILURE VMNET_BROKER_XPC_FAILURE
+
+// The broker's socket when VMNET_BROKER_SOCKET is not set.
+#define VMNET_BROKER_DEFAULT_SOCKET "/run/vmnet-broker/broker.sock"
+// Environment variable naming the broker's socket.
+#define VMNET_BROKER_SOCKET_ENV "VMNET_BROKER_SOCKET"
+
+// vmnet_broker_open_tap() flags.
+#define VMNET_BROKER_TAP_VNET_HDR 0x1u // IFF_VNET_HDR: virtio-net header on every frame
+
+// Largest number of TAP queues one call may ask for.
+#define VMNET_BROKER_MAX_QUEUES 64u
+
+// Interface names fit in IFNAMSIZ (16) including the terminating NUL.
+#define VMNET_BROKER_IFNAME_SIZE 16
+
+// HelloReply.features, as bits.
+#define VMNET_BROKER_FEATURE_STATUS 0x1u
+#define VMNET_BROKER_FEATURE_TAP 0x2u
+#define VMNET_BROKER_FEATURE_VETH 0x4u
+
+// How a network reaches the outside (NetworkMode).
+typedef enum {
+    VMNET_BROKER_MODE_UNSPECIFIED = 0,
+    VMNET_BROKER_MODE_SHARED = 1, // NAT to the host's uplinks, DHCP and DNS
+    VMNET_BROKER_MODE_HOST = 2    // host-only
+} vmnet_broker_mode_t;
+
+// One connection to the broker: the lease. Thread-safe (calls on one session
+// are serialized by its mutex).
+typedef struct vmnet_broker_session vmnet_broker_session_t;
+
+// An acquired network's description. Freeing it frees memory only: the network
+// stays acquired until the connection closes.
+typedef struct vmnet_broker_network vmnet_broker_network_t;
+
+// A snapshot of the broker's state (StatusRequest).
+typedef struct vmnet_broker_status vmnet_broker_status_t;
+
+// The broker's answer to hello. Strings are truncated to fit, always NUL
+// terminated.
+typedef struct {
+    uint32_t protocol_version;
+    char broker_version[128];
+    char platform[16];
+    unsigned features; // VMNET_BROKER_FEATURE_* bits
+} vmnet_broker_hello_t;
+
+// An opened interface.
+typedef struct {
+    char name[VMNET_BROKER_IFNAME_SIZE];        // host side: the TAP, or the bridge end of the veth
+    char peer_ifname[VMNET_BROKER_IFNAME_SIZE]; // veth: the name inside the namespace
+    char mac[18];                               // "aa:bb:cc:dd:ee:ff", or "" if unknown
+    unsigned fd_count;                          // TAP: queues whose fds were returned
+} vmnet_broker_interface_t;
+
+// Static description of a status code ("(unknown status)" for unknown codes).
+const char *vmnet_broker_strerror(vmnet_broker_return_t status);
+
+// A description of the last failure on the calling thread: the broker's error
+// message, or the failing syscall and errno. Valid until the thread's next call
+// into this library; "" when there is none.
+const char *vmnet_broker_last_error(void);
+
+// The socket path used when none is given: $VMNET_BROKER_SOCKET if set and not
+// empty, else VMNET_BROKER_DEFAULT_SOCKET.
+const char *vmnet_broker_socket_path(void);
+
+// ---- Explicit sessions (no global state) ----------------------------------
+
+// Connects to the broker at socket_path (NULL: vmnet_broker_socket_path()).
+// Returns NULL and sets *status (if not NULL) on failure.
+vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_broker_return_t *status);
+
+// Closes the connection, releasing every network and interface it holds, and
+// frees the session. NULL is ignored.
+void vmnet_broker_session_close(vmnet_broker_session_t *session);
+
+// Bounds every later wait for a reply on this session; 0 (the default) waits
+// as long as the broker takes. A timeout breaks the connection (code 1).
+void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *session, unsigned timeout_ms);
+
+// Exchanges versions. Returns 0 and fills *out, or -1 and sets *status.
+int vmnet_broker_session_hello(vmnet_broker_session_t *session, vmnet_broker_hello_t *out,
+                               vmnet_broker_return_t *status);
+
+// Acquires a network by name, creating it if needed. Returns a description to
+// free with vmnet_broker_network_free(), or NULL and sets *status.
+vmnet_broker_network_t *vmnet_broker_session_acquire_network(vmnet_broker_session_t *session,
+                                                             const char *network_name,
+                                                             vmnet_broker_return_t *status);
+
+// Opens a TAP device on an acquired network, with `queues` queues (0 means 1,
+// at most VMNET_BROKER_MAX_QUEUES). On success returns 0 and stores one fd per
+// queue in fds[0..queues-1] (close-on-exec; the caller owns and closes them;
+// the TAP disappears when the last one closes); info, if not NULL, describes
+// the device. On failure returns -1, sets *status, and leaves no fd open.
+int vmnet_broker_session_open_tap(vmnet_broker_session_t *session, const vmnet_broker_network_t *network,
+                                  unsigned flags, unsigned queues, int *fds, vmnet_broker_interface_t *info,
+                                  vmnet_broker_return_t *status);
+
+// Creates a veth pair on an acquired network and moves one end, named ifname
+// (NULL or "": "eth0"), into the network namespace netns_fd refers to (for
+// example an open /proc/self/ns/net). The caller keeps netns_fd. Returns 0, or
+// -1 and sets *status.
+int vmnet_broker_session_open_veth(vmnet_broker_session_t *session, const vmnet_broker_network_t *network,
+                                   int netns_fd, const char *ifname, vmnet_broker_interface_t *info,
+                                   vmnet_broker_return_t *status);
+
+// Reads the broker's state. Free with vmnet_broker_status_free().
+vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session,
+                                                       vmnet_broker_return_t *status);
+
+// ---- The process-wide default session --------------------------------------
+// Opened on first use at vmnet_broker_socket_path() and kept open until
+// vmnet_broker_close(). If it breaks (the broker went away), every call returns
+// VMNET_BROKER_XPC_FAILURE until vmnet_broker_close(): the networks it held are
+// gone, and the caller must know. The next call after vmnet_broker_close()
+// connects again.
+
+vmnet_broker_network_t *vmnet_broker_acquire_network(const char *network_name, vmnet_broker_return_t *status);
+int vmnet_broker_hello(vmnet_broker_hello_t *out, vmnet_broker_return_t *status);
+int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags, unsigned queues, int *fds,
+                          vmnet_broker_return_t *status);
+int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
+                           vmnet_broker_return_t *status);
+vmnet_broker_status_t *vmnet_broker_get_status(vmnet_broker_return_t *status);
+// Closes the default session: releases everything this process acquired
+// through the calls above.
+void vmnet_broker_close(void);
+
+// ---- Network description ----------------------------------------------------
+// Strings are owned by the network and live until vmnet_broker_network_free();
+// absent values are "".
+
+const char *vmnet_broker_network_name(const vmnet_broker_network_t *network);
+vmnet_broker_mode_t vmnet_broker_network_mode(const vmnet_broker_network_t *network);
+const char *vmnet_broker_network_description(const vmnet_broker_network_t *network);
+const char *vmnet_broker_network_subnet(const vmnet_broker_network_t *network);  // "192.168.105.0"
+const char *vmnet_broker_network_mask(const vmnet_broker_network_t *network);    // "255.255.255.0"
+const char *vmnet_broker_network_gateway(const vmnet_broker_network_t *network); // host address, DNS
+const char *vmnet_broker_network_ipv6_prefix(const vmnet_broker_network_t *network); // CIDR or ""
+uint32_t vmnet_broker_network_mtu(const vmnet_broker_network_t *network);
+const char *vmnet_broker_network_bridge(const vmnet_broker_network_t *network);
+bool vmnet_broker_network_dhcp(const vmnet_broker_network_t *network);
+bool vmnet_broker_network_dns(const vmnet_broker_network_t *network);
+// Frees memory only; the network stays acquired (the connection is the lease).
+void vmnet_broker_network_free(vmnet_broker_network_t *network);
+
+// ---- Broker state -----------------------------------------------------------
+
+const char *vmnet_broker_status_broker_version(const vmnet_broker_status_t *st);
+uint32_t vmnet_broker_status_pid(const vmnet_broker_status_t *st);
+size_t vmnet_broker_status_peer_count(const vmnet_broker_status_t *st);
+size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *st);
+// index < vmnet_broker_status_network_count(); NULL / 0 when out of range.
+const char *vmnet_broker_status_network_name(const vmnet_broker_status_t *st, size_t index);
+uint32_t vmnet_broker_status_network_references(const vmnet_broker_status_t *st, size_t index);
+void vmnet_broker_status_free(vmnet_broker_status_t *st);
+
+#endif // __APPLE__
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif // VMNET_BROKER_H
