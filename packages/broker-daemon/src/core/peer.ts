@@ -13,6 +13,11 @@ export interface Outgoing {
   readonly reply: Reply;
   /** The transport sends these and then closes them. */
   readonly fds: readonly number[];
+  /**
+   * macOS: the vmnet serialization of the network an acquire returned, which the XPC
+   * transport sends natively under the reply key `network`.
+   */
+  readonly serialization?: unknown;
 }
 
 /**

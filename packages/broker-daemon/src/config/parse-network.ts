@@ -1,0 +1,195 @@
+import { BUILTIN_NETWORKS } from "./builtin.js";
+import { formatIPv4, parseIPv4, prefixLength, subnetContains } from "./ipv4.js";
+import type { DhcpReservation, NetworkConfig, PortForwardingRule } from "./network-config.js";
+import type { AccountDatabase } from "./users.js";
+
+/** Network names: short, safe in file names, interface names and logs. */
+export const NETWORK_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
+
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+
+const FIELDS = new Set([
+  "name",
+  "description",
+  "mode",
+  "subnet",
+  "mask",
+  "ipv6_prefix",
+  "mtu",
+  "dhcp",
+  "dns",
+  "dhcp_reservations",
+  "allowed_users",
+  "allowed_groups",
+  "nat44",
+  "nat66",
+  "router_advertisement",
+  "external_interface",
+  "port_forwarding",
+]);
+
+export type ParseResult = { ok: true; config: NetworkConfig } | { ok: false; errors: string[] };
+
+/**
+ * Validates one configuration file's JSON body. Every problem is reported with the
+ * file and the field, so a person can fix them all in one go.
+ */
+export function parseNetworkFile(file: string, name: string, body: unknown, accounts: AccountDatabase): ParseResult {
+  const errors: string[] = [];
+  const fail = (field: string, why: string) => errors.push(`${file}: field '${field}': ${why}`);
+  if (!NETWORK_NAME.test(name)) {
+    return {
+      ok: false,
+      errors: [`${file}: the file name must be a network name (lower case letters, digits, '-' or '_', up to 32)`],
+    };
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) {
+    return { ok: false, errors: [`${file}: expected a JSON object`] };
+  }
+  const o = body as Record<string, unknown>;
+  for (const key of Object.keys(o)) if (!FIELDS.has(key)) fail(key, "unknown field");
+
+  const str = (field: string): string | undefined => {
+    const v = o[field];
+    if (v === undefined) return undefined;
+    if (typeof v !== "string") return void fail(field, "must be a string");
+    return v;
+  };
+  const bool = (field: string, fallback: boolean): boolean => {
+    const v = o[field];
+    if (v === undefined) return fallback;
+    if (typeof v !== "boolean") return fail(field, "must be true or false"), fallback;
+    return v;
+  };
+
+  if (o.name !== undefined && o.name !== name) fail("name", `must match the file name ('${name}') or be left out`);
+  const base = BUILTIN_NETWORKS.find((n) => n.name === name);
+  const modeText = str("mode") ?? base?.mode;
+  if (modeText === undefined) fail("mode", 'is required: "shared" or "host"');
+  else if (modeText !== "shared" && modeText !== "host") fail("mode", `must be "shared" or "host", not ${JSON.stringify(modeText)}`);
+  const mode = modeText === "host" ? "host" : "shared";
+
+  const subnetText = str("subnet");
+  const maskText = str("mask");
+  let subnet: number | undefined;
+  let prefix: number | undefined;
+  if ((subnetText === undefined) !== (maskText === undefined)) {
+    fail(subnetText === undefined ? "subnet" : "mask", "subnet and mask go together: give both or neither");
+  } else if (subnetText !== undefined && maskText !== undefined) {
+    subnet = parseIPv4(subnetText);
+    const mask = parseIPv4(maskText);
+    prefix = mask === undefined ? undefined : prefixLength(mask);
+    if (subnet === undefined) fail("subnet", `${JSON.stringify(subnetText)} is not an IPv4 address`);
+    if (mask === undefined) fail("mask", `${JSON.stringify(maskText)} is not an IPv4 netmask`);
+    else if (prefix === undefined) fail("mask", `${maskText} is not a contiguous netmask`);
+    else if (prefix < 8 || prefix > 29) fail("mask", `prefix /${prefix} is outside /8../29`);
+    else if (subnet !== undefined && ((subnet & mask) >>> 0) !== subnet) {
+      fail("subnet", `${subnetText} has host bits set for mask ${maskText} (the network address is ${formatIPv4((subnet & mask) >>> 0)})`);
+    }
+  }
+
+  const ipv6Prefix = str("ipv6_prefix");
+  if (ipv6Prefix !== undefined && !/^[0-9a-f:]+\/(4[89]|[5-9]\d|1[01]\d|12[0-8])$/i.test(ipv6Prefix)) {
+    fail("ipv6_prefix", `${JSON.stringify(ipv6Prefix)} is not an IPv6 prefix like "fd12:3456:789a::/64"`);
+  }
+
+  let mtu = base?.mtu ?? 1500;
+  if (o.mtu !== undefined) {
+    if (typeof o.mtu !== "number" || !Number.isInteger(o.mtu) || o.mtu < 576 || o.mtu > 65535) {
+      fail("mtu", "must be an integer from 576 to 65535");
+    } else mtu = o.mtu;
+  }
+
+  const dhcpReservations: DhcpReservation[] = [];
+  if (o.dhcp_reservations !== undefined) {
+    if (!Array.isArray(o.dhcp_reservations)) fail("dhcp_reservations", "must be a list of {mac, ip}");
+    else if (subnet === undefined || prefix === undefined) fail("dhcp_reservations", "need a static subnet and mask");
+    else {
+      o.dhcp_reservations.forEach((r: unknown, i) => {
+        const field = `dhcp_reservations[${i}]`;
+        const rec = r as Record<string, unknown> | null;
+        const mac = typeof rec?.mac === "string" ? rec.mac.toLowerCase() : undefined;
+        const ip = typeof rec?.ip === "string" ? parseIPv4(rec.ip) : undefined;
+        if (!mac || !MAC.test(mac)) return void fail(field, 'needs "mac" like "52:54:00:12:34:56"');
+        if (ip === undefined) return void fail(field, 'needs "ip", an IPv4 address');
+        const hostPart = ip - subnet;
+        const size = 2 ** (32 - prefix);
+        if (!subnetContains({ network: subnet, prefix }, ip) || hostPart <= 1 || hostPart >= size - 1) {
+          return void fail(field, `${formatIPv4(ip)} is not a usable guest address of the subnet (the gateway is .1)`);
+        }
+        dhcpReservations.push({ mac, ip: formatIPv4(ip) });
+      });
+    }
+  }
+
+  const ids = (field: "allowed_users" | "allowed_groups"): Set<number> | undefined => {
+    const v = o[field];
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) return fail(field, "must be a list of names or numeric ids"), new Set();
+    const result = new Set<number>();
+    for (const entry of v) {
+      if (typeof entry === "number" && Number.isInteger(entry) && entry >= 0) result.add(entry);
+      else if (typeof entry === "string") {
+        const id = field === "allowed_users" ? accounts.uidOf(entry) : accounts.gidOf(entry);
+        if (id === undefined) fail(field, `no ${field === "allowed_users" ? "user" : "group"} named ${JSON.stringify(entry)}`);
+        else result.add(id);
+      } else fail(field, `${JSON.stringify(entry)} is neither a name nor a numeric id`);
+    }
+    return result;
+  };
+  const allowedUids = ids("allowed_users");
+  const allowedGids = ids("allowed_groups");
+
+  const portForwarding: PortForwardingRule[] = [];
+  if (o.port_forwarding !== undefined) {
+    if (!Array.isArray(o.port_forwarding)) fail("port_forwarding", "must be a list of rules");
+    else {
+      o.port_forwarding.forEach((r: unknown, i) => {
+        const rec = (r ?? {}) as Record<string, unknown>;
+        const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536;
+        if ((rec.protocol !== "tcp" && rec.protocol !== "udp") || !port(rec.external_port) || !port(rec.internal_port) ||
+          typeof rec.internal_address !== "string" || parseIPv4(rec.internal_address) === undefined) {
+          return void fail(`port_forwarding[${i}]`, 'needs {"protocol": "tcp"|"udp", "external_port", "internal_address", "internal_port"}');
+        }
+        portForwarding.push({
+          protocol: rec.protocol,
+          externalPort: rec.external_port as number,
+          internalAddress: rec.internal_address,
+          internalPort: rec.internal_port as number,
+        });
+      });
+    }
+  }
+
+  const description = str("description") ?? base?.description ?? "";
+  const externalInterface = str("external_interface");
+  const dhcp = bool("dhcp", base?.dhcp ?? true);
+  const dns = bool("dns", base?.dns ?? mode === "shared");
+  const nat44 = bool("nat44", mode === "shared");
+  const nat66 = bool("nat66", mode === "shared");
+  const routerAdvertisement = bool("router_advertisement", true);
+  if (errors.length > 0) return { ok: false, errors };
+
+  const config: NetworkConfig = {
+    name,
+    description,
+    mode,
+    mtu,
+    dhcp,
+    dns,
+    dhcpReservations,
+    nat44,
+    nat66,
+    routerAdvertisement,
+    portForwarding,
+    source: file,
+    ...(subnet !== undefined && prefix !== undefined
+      ? { subnet: formatIPv4(subnet), mask: maskText as string }
+      : {}),
+    ...(ipv6Prefix !== undefined ? { ipv6Prefix } : {}),
+    ...(allowedUids !== undefined ? { allowedUids } : {}),
+    ...(allowedGids !== undefined ? { allowedGids } : {}),
+    ...(externalInterface !== undefined ? { externalInterface } : {}),
+  };
+  return { ok: true, config };
+}

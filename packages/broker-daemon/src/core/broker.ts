@@ -1,0 +1,320 @@
+import { closeSync } from "node:fs";
+import {
+  type AcquireRequest,
+  type Counters,
+  ErrorCode,
+  type HelloRequest,
+  InterfaceKind,
+  type OpenInterfaceRequest,
+  Reply,
+  type Request,
+  type Status,
+} from "@vmnet-broker/client/protocol";
+import type { LoadedConfig } from "../config/load.js";
+import type { AccountDatabase } from "../config/users.js";
+import type { Logger } from "../log.js";
+import { type Backend, CreateFailure, type OpenedInterface } from "./backend.js";
+import { RequestFailure } from "./failure.js";
+import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
+import { PeerState } from "./peer-state.js";
+import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
+import { describeNetwork } from "./describe-network.js";
+import { buildStatus } from "./status.js";
+
+export const PROTOCOL_VERSION = 1;
+/** Upstream's per-peer limit on distinct networks. */
+export const DEFAULT_MAX_NETWORKS_PER_PEER = 8;
+export const DEFAULT_IDLE_DELAY_MS = 120_000;
+export const MAX_TAP_QUEUES = 16;
+const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+
+export interface BrokerOptions {
+  readonly backend: Backend;
+  readonly config: LoadedConfig;
+  readonly accounts: AccountDatabase;
+  readonly logger: Logger;
+  readonly version: string;
+  readonly idleDelayMs?: number;
+  readonly maxNetworksPerPeer?: number;
+  /** Called whenever the last peer disconnects (for idle exit under a service manager). */
+  readonly onNoPeers?: () => void;
+  /** Called whenever a peer connects while there were none. */
+  readonly onFirstPeer?: () => void;
+}
+
+/**
+ * The broker's lifecycle in one place: peers connect, acquire networks (created on
+ * first use, shared by name, counted per connection) and open interfaces; when a
+ * peer goes, its networks are released and its interfaces removed.
+ */
+export class Broker implements PeerAcceptor {
+  readonly #peers = new Map<bigint, PeerState>();
+  readonly #registry: NetworkRegistry;
+  readonly #counters: Counters = {
+    peersConnected: 0n,
+    peersDisconnected: 0n,
+    requests: 0n,
+    errors: 0n,
+    acquires: 0n,
+    releases: 0n,
+    networksCreated: 0n,
+    networksRemoved: 0n,
+    interfacesOpened: 0n,
+  };
+  readonly #startedAt = Date.now();
+  readonly #maxNetworks: number;
+  #config: LoadedConfig;
+  #nextPeerId = 1n;
+
+  constructor(private readonly options: BrokerOptions) {
+    this.#config = options.config;
+    this.#maxNetworks = options.maxNetworksPerPeer ?? DEFAULT_MAX_NETWORKS_PER_PEER;
+    this.#registry = new NetworkRegistry(options.backend, options.idleDelayMs ?? DEFAULT_IDLE_DELAY_MS, {
+      created: (n) => {
+        this.#counters.networksCreated++;
+        this.#log("info", "network-created", { network: n.config.name, bridge: n.live?.info.bridge, subnet: n.live?.info.subnet });
+      },
+      removed: (n) => {
+        this.#counters.networksRemoved++;
+        this.#log("info", "network-removed", { network: n.config.name });
+      },
+    });
+  }
+
+  get peerCount(): number {
+    return this.#peers.size;
+  }
+
+  get networkCount(): number {
+    return this.#registry.all().length;
+  }
+
+  /** Swaps in a new configuration. Live networks keep running as they are. */
+  reload(config: LoadedConfig): void {
+    this.#config = config;
+  }
+
+  connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection {
+    const id = this.#nextPeerId++;
+    const peer = new PeerState(id, credentials, transport, this.options.accounts.groupsOf(credentials.uid, credentials.gid));
+    const first = this.#peers.size === 0;
+    this.#peers.set(id, peer);
+    this.#counters.peersConnected++;
+    this.#log("info", "peer-connected", { peer: id, uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, transport });
+    if (first) this.options.onFirstPeer?.();
+    return {
+      id,
+      handle: (request, fds) => this.#handle(peer, request, fds),
+      close: () => this.#disconnect(peer),
+    };
+  }
+
+  async status(): Promise<Status> {
+    return buildStatus({
+      version: this.options.version,
+      platform: this.options.backend.platform,
+      startedAt: this.#startedAt,
+      networks: this.#registry.all(),
+      peers: [...this.#peers.values()],
+      counters: this.#counters,
+      configErrors: this.#config.errors,
+    });
+  }
+
+  /** Removes every network (shutdown). Peers should be gone or about to be. */
+  async shutdown(): Promise<void> {
+    await this.#registry.removeAll();
+  }
+
+  async #handle(peer: PeerState, request: Request, fds: readonly number[]): Promise<Outgoing> {
+    const unused = new Set(fds);
+    this.#counters.requests++;
+    try {
+      const { reply, fds: out, serialization } = await this.#dispatch(peer, request, unused);
+      const outgoing = { reply: Reply.create({ id: request.id, result: reply }), fds: out };
+      return serialization === undefined ? outgoing : { ...outgoing, serialization };
+    } catch (error) {
+      this.#counters.errors++;
+      const failure = asFailure(error);
+      this.#log(failure.code === ErrorCode.ERROR_CODE_INTERNAL_ERROR ? "error" : "info", "request-failed", {
+        peer: peer.id,
+        command: request.command?.$case ?? "none",
+        code: ErrorCode[failure.code],
+        message: failure.message,
+      });
+      return {
+        reply: Reply.create({ id: request.id, result: { $case: "error", value: { code: failure.code, message: failure.message } } }),
+        fds: [],
+      };
+    } finally {
+      for (const fd of unused) closeQuietly(fd);
+    }
+  }
+
+  async #dispatch(
+    peer: PeerState,
+    request: Request,
+    fds: Set<number>,
+  ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown }> {
+    const command = request.command;
+    if (fds.size > 0 && !(command?.$case === "openInterface" && command.value.kind?.$case === "veth")) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "this request must not carry file descriptors");
+    }
+    switch (command?.$case) {
+      case "hello":
+        return { reply: { $case: "hello", value: this.#hello(peer, command.value) }, fds: [] };
+      case "acquire": {
+        const network = await this.#acquire(peer, command.value);
+        return { reply: { $case: "network", value: describeNetwork(network) }, fds: [], serialization: network.live?.serialization };
+      }
+      case "status":
+        return { reply: { $case: "status", value: await this.status() }, fds: [] };
+      case "openInterface": {
+        const opened = await this.#openInterface(peer, command.value, fds);
+        return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds };
+      }
+      default:
+        throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "missing or unknown command");
+    }
+  }
+
+  #hello(peer: PeerState, hello: HelloRequest) {
+    peer.clientName = hello.clientName.slice(0, 64);
+    return {
+      protocolVersion: Math.min(Math.max(hello.protocolVersion, 1), PROTOCOL_VERSION),
+      brokerVersion: this.options.version,
+      platform: this.options.backend.platform,
+      features: ["status", ...this.options.backend.features],
+    };
+  }
+
+  async #acquire(peer: PeerState, request: AcquireRequest): Promise<ManagedNetwork> {
+    const name = request.networkName;
+    if (name === "") throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "network_name is required");
+    const config = this.#config.networks.get(name);
+    if (!config) {
+      const why = this.#config.broken.has(name) ? " (its configuration file has errors; see `vmnet-broker check-config`)" : "";
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no network named ${JSON.stringify(name.slice(0, 64))}${why}`);
+    }
+    const allowedUser = config.allowedUids?.has(peer.credentials.uid);
+    const allowedGroup = config.allowedGids && [...peer.groups].some((g) => config.allowedGids?.has(g));
+    if ((config.allowedUids || config.allowedGids) && !allowedUser && !allowedGroup) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
+    }
+    const held = peer.networks.has(name);
+    if (!held && peer.networks.size >= this.#maxNetworks) {
+      throw new RequestFailure(
+        ErrorCode.ERROR_CODE_LIMIT_EXCEEDED,
+        `a connection may hold at most ${this.#maxNetworks} networks; it holds ${[...peer.networks].join(", ")}`,
+      );
+    }
+    const network = await this.#registry.acquire(config, peer.id);
+    if (peer.closed) {
+      // The peer left while the network was being created: give it straight back.
+      this.#registry.release(name, peer.id);
+      throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
+    }
+    if (!held) {
+      peer.networks.add(name);
+      this.#counters.acquires++;
+    }
+    this.#log("info", "acquire", { peer: peer.id, uid: peer.credentials.uid, network: name, refs: network.holders.size, again: held || undefined });
+    return network;
+  }
+
+  async #openInterface(peer: PeerState, request: OpenInterfaceRequest, fds: Set<number>) {
+    const name = request.networkName;
+    const network = this.#registry.get(name);
+    if (!peer.networks.has(name) || !network?.live) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `acquire network '${name.slice(0, 64)}' on this connection before opening an interface on it`);
+    }
+    const live = network.live;
+    let opened: OpenedInterface;
+    let kind: "tap" | "veth";
+    const requested = request.kind;
+    if (requested?.$case === "tap") {
+      if (!live.openTap) throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `TAP interfaces are not supported on ${this.options.backend.platform}`);
+      const queues = requested.value.queues || 1;
+      if (queues > MAX_TAP_QUEUES) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `queues must be 1..${MAX_TAP_QUEUES}`);
+      kind = "tap";
+      opened = await creating(() =>
+        live.openTap!({ vnetHeader: requested.value.vnetHeader, queues, ownerUid: peer.credentials.uid, ownerGid: peer.credentials.gid }),
+      );
+    } else if (requested?.$case === "veth") {
+      if (!live.openVeth) throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `veth interfaces are not supported on ${this.options.backend.platform}`);
+      const ifname = requested.value.ifname || "eth0";
+      if (!IFNAME.test(ifname)) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `ifname ${JSON.stringify(ifname.slice(0, 32))} is not a valid interface name`);
+      if (fds.size !== 1) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `a veth request carries exactly one network namespace fd, not ${fds.size}`);
+      kind = "veth";
+      const [netnsFd] = [...fds] as [number];
+      opened = await creating(() => live.openVeth!(netnsFd, ifname));
+    } else {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
+    }
+    if (peer.closed || this.#registry.get(name) !== network) {
+      for (const fd of opened.fds) closeQuietly(fd);
+      await live.removeInterface(opened.name);
+      throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
+    }
+    network.interfaces.set(opened.name, { name: opened.name, kind, peerId: peer.id });
+    this.#counters.interfacesOpened++;
+    this.#log("info", "interface-opened", { peer: peer.id, network: name, kind, interface: opened.name, fds: opened.fds.length });
+    return {
+      reply: {
+        networkName: name,
+        kind: kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
+        name: opened.name,
+        fdCount: opened.fds.length,
+        peerIfname: opened.peerIfname,
+        mac: opened.mac,
+      },
+      fds: opened.fds,
+    };
+  }
+
+  #disconnect(peer: PeerState): void {
+    if (peer.closed) return;
+    peer.closed = true;
+    this.#peers.delete(peer.id);
+    this.#counters.peersDisconnected++;
+    for (const name of peer.networks) {
+      const network = this.#registry.get(name);
+      for (const record of network?.interfaces.values() ?? []) {
+        if (record.peerId !== peer.id) continue;
+        network?.interfaces.delete(record.name);
+        void network?.live?.removeInterface(record.name);
+      }
+      this.#registry.release(name, peer.id);
+      this.#counters.releases++;
+      this.#log("info", "release", { peer: peer.id, network: name, refs: network?.holders.size ?? 0 });
+    }
+    this.#log("info", "peer-disconnected", { peer: peer.id, networks: peer.networks.size });
+    if (this.#peers.size === 0) this.options.onNoPeers?.();
+  }
+
+  #log(level: "debug" | "info" | "warn" | "error", event: string, fields: Record<string, string | number | bigint | boolean | undefined>) {
+    this.options.logger.log(level, event, fields);
+  }
+}
+
+async function creating<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    throw asFailure(error);
+  }
+}
+
+function asFailure(error: unknown): RequestFailure {
+  if (error instanceof RequestFailure) return error;
+  if (error instanceof CreateFailure) return new RequestFailure(ErrorCode.ERROR_CODE_CREATE_FAILURE, error.message);
+  return new RequestFailure(ErrorCode.ERROR_CODE_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
+}
+
+function closeQuietly(fd: number): void {
+  try {
+    closeSync(fd);
+  } catch {
+    // Already closed: nothing to release.
+  }
+}

@@ -1,0 +1,12 @@
+import { ErrorCode } from "@vmnet-broker/client/protocol";
+
+/** A request failure carrying the shared error code sent to the client. */
+export class RequestFailure extends Error {
+  override readonly name = "RequestFailure";
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

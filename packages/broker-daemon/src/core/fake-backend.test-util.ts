@@ -1,0 +1,78 @@
+// A fake backend for the core's unit tests only: it records what the core asks for
+// and lets a test decide when creation finishes or fails. Never used outside tests.
+import { openSync } from "node:fs";
+import type { NetworkConfig } from "../config/network-config.js";
+import { loadConfig } from "../config/load.js";
+import type { AccountDatabase } from "../config/users.js";
+import { silentLogger } from "../log.js";
+import { type Backend, type BackendNetwork, CreateFailure, type LeaseInfo, type TapOptions } from "./backend.js";
+import { Broker, type BrokerOptions } from "./broker.js";
+
+export class FakeNetwork implements BackendNetwork {
+  destroyed = false;
+  readonly removed: string[] = [];
+  readonly alive = new Set<string>();
+  #taps = 0;
+  constructor(readonly config: NetworkConfig) {}
+  get info() {
+    return { subnet: "10.9.0.0", mask: "255.255.255.0", gateway: "10.9.0.1", ipv6Prefix: "", mtu: this.config.mtu, bridge: `fake-${this.config.name}` };
+  }
+  async leases(): Promise<LeaseInfo[]> {
+    return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+  }
+  async openTap(options: TapOptions) {
+    const name = `faketap${this.#taps++}`;
+    this.alive.add(name);
+    const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
+    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds };
+  }
+  async removeInterface(name: string) {
+    this.removed.push(name);
+    this.alive.delete(name);
+  }
+  interfaceExists(name: string) {
+    return this.alive.has(name);
+  }
+  async destroy() {
+    this.destroyed = true;
+  }
+}
+
+export class FakeBackend implements Backend {
+  readonly platform = "linux" as const;
+  readonly features = ["tap"];
+  readonly created: FakeNetwork[] = [];
+  /** When set, the next creation waits for this promise. */
+  gate: Promise<void> | undefined;
+  failNext: string | undefined;
+  async reclaimLeftovers() {}
+  async createNetwork(config: NetworkConfig): Promise<BackendNetwork> {
+    if (this.gate) await this.gate;
+    if (this.failNext) {
+      const why = this.failNext;
+      this.failNext = undefined;
+      throw new CreateFailure(why);
+    }
+    const network = new FakeNetwork(config);
+    this.created.push(network);
+    return network;
+  }
+}
+
+export const testAccounts: AccountDatabase = {
+  uidOf: (name) => ({ alice: 1000, bob: 1001 })[name],
+  gidOf: (name) => ({ vm: 500 })[name],
+  groupsOf: (uid, gid) => new Set(uid === 1001 ? [gid, 500] : [gid]),
+};
+
+export function makeBroker(backend: FakeBackend, options: Partial<BrokerOptions> = {}): Broker {
+  return new Broker({
+    backend,
+    config: loadConfig("/nonexistent-config-dir", testAccounts),
+    accounts: testAccounts,
+    logger: silentLogger,
+    version: "test",
+    idleDelayMs: 1000,
+    ...options,
+  });
+}
