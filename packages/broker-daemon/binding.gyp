@@ -1,0 +1,42 @@
+# The daemon's native addon. Sources common to every OS live in native/src/common;
+# each OS adds its own inside its condition (Linux: native/src/linux, macOS:
+# native/src/darwin, owned by the macOS engineer).
+{
+  "targets": [
+    {
+      "target_name": "vmnet_broker_daemon",
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-Werror"],
+      "include_dirs": [
+        "<!(node -p \"require('node-addon-api').include_dir\")",
+        "native/src"
+      ],
+      "defines": ["NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "sources": [
+        "native/src/addon.cc",
+        "native/src/common/register.cc",
+        "native/src/common/fd.cc",
+        "native/src/common/exec.cc"
+      ],
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": [
+            "native/src/linux/register.cc",
+            "native/src/linux/tap.cc",
+            "native/src/linux/netif.cc",
+            "native/src/linux/netns.cc"
+          ]
+        }],
+        ["OS=='mac'", {
+          "xcode_settings": {
+            "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
+            "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
+            "MACOSX_DEPLOYMENT_TARGET": "11.0"
+          },
+          "sources": []
+        }]
+      ]
+    }
+  ]
+}

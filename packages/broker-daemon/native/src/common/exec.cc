@@ -1,0 +1,100 @@
+// exec: replaces the current process image (keeping its pid). The sandbox uses it
+// to re-execute the broker under `unshare` so that the pid a supervisor knows is
+// the sandbox itself.
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <string>
+#include <vector>
+
+#include "common/common.h"
+#include "errors.h"
+
+namespace vmnet_broker {
+
+static constexpr const char* kExecUsage =
+    "exec(file: string, args: string[], env: Record<string, string>)";
+
+// Node ignores SIGPIPE and may block signals; a new program must start with the
+// defaults or it inherits them.
+struct SavedSignals {
+  void (*sigpipe)(int);
+  sigset_t mask;
+};
+
+static SavedSignals ResetSignals() {
+  SavedSignals saved{};
+  saved.sigpipe = signal(SIGPIPE, SIG_DFL);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, &saved.mask);
+  return saved;
+}
+
+// Only reached when exec failed: Node must get its own settings back.
+static void RestoreSignals(const SavedSignals& saved) {
+  signal(SIGPIPE, saved.sigpipe);
+  sigprocmask(SIG_SETMASK, &saved.mask, nullptr);
+}
+
+static void ExecWithEnvironment(const char* file, char* const argv[],
+                                char* const envp[]) {
+#if defined(__GLIBC__)
+  execvpe(file, argv, envp);
+#else
+  // No execvpe outside glibc: replace environ, which is only kept on failure.
+  extern char** environ;
+  char** previous = environ;
+  environ = const_cast<char**>(envp);
+  execvp(file, argv);
+  const int err = errno;
+  environ = previous;
+  errno = err;
+#endif
+}
+
+Napi::Value Exec(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() ||
+      !info[2].IsObject()) {
+    ThrowUsage(env, kExecUsage, "wrong argument types");
+    return env.Undefined();
+  }
+  const std::string file = info[0].As<Napi::String>().Utf8Value();
+  Napi::Array args_js = info[1].As<Napi::Array>();
+  std::vector<std::string> args;
+  for (uint32_t i = 0; i < args_js.Length(); i++) {
+    Napi::Value arg = args_js.Get(i);
+    if (!arg.IsString()) {
+      ThrowUsage(env, kExecUsage, "args[" + std::to_string(i) + "] is not a string");
+      return env.Undefined();
+    }
+    args.push_back(arg.As<Napi::String>().Utf8Value());
+  }
+  Napi::Object env_js = info[2].As<Napi::Object>();
+  Napi::Array keys = env_js.GetPropertyNames();
+  std::vector<std::string> environment;
+  for (uint32_t i = 0; i < keys.Length(); i++) {
+    const std::string key = keys.Get(i).ToString().Utf8Value();
+    Napi::Value value = env_js.Get(key);
+    if (!value.IsString()) continue;  // process.env may hold undefined entries
+    environment.push_back(key + "=" + value.As<Napi::String>().Utf8Value());
+  }
+
+  std::vector<char*> argv;
+  for (std::string& arg : args) argv.push_back(arg.data());
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (std::string& entry : environment) envp.push_back(entry.data());
+  envp.push_back(nullptr);
+
+  const SavedSignals saved = ResetSignals();
+  ExecWithEnvironment(file.c_str(), argv.data(), envp.data());
+  const int err = errno;
+  RestoreSignals(saved);
+  ThrowSyscall(env, "execvp " + file, err);
+  return env.Undefined();
+}
+
+}  // namespace vmnet_broker

@@ -1,0 +1,22 @@
+// Linux half of the addon: TAP devices, interface ioctls, network namespaces.
+#pragma once
+
+#include <napi.h>
+
+namespace vmnet_broker {
+
+// openTap({name, vnetHeader, queues, ownerUid, ownerGid}) -> {name, fds}
+Napi::Value OpenTap(const Napi::CallbackInfo& info);
+
+// addToBridge(bridge, ifname), setUp(ifname), setMtu(ifname, mtu),
+// macAddress(ifname) -> "aa:bb:..", interfaceIndex(ifname) -> number (0 = absent)
+Napi::Value AddToBridge(const Napi::CallbackInfo& info);
+Napi::Value SetUp(const Napi::CallbackInfo& info);
+Napi::Value SetMtu(const Napi::CallbackInfo& info);
+Napi::Value MacAddress(const Napi::CallbackInfo& info);
+Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
+
+// enterNewNetns(): moves the calling thread into a fresh network namespace.
+Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
+
+}  // namespace vmnet_broker

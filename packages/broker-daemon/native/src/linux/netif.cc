@@ -1,0 +1,145 @@
+// Interface ioctls for the hot path (attaching a TAP) so that it needs no child
+// process: bridge port, link up, MTU, hardware address, existence.
+#include <linux/sockios.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <string>
+
+#include "common/common.h"
+#include "errors.h"
+#include "linux/linux.h"
+
+namespace vmnet_broker {
+
+// A socket for interface ioctls, created in the calling thread's network
+// namespace and closed on scope exit.
+class IoctlSocket {
+ public:
+  IoctlSocket() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
+  ~IoctlSocket() {
+    if (fd_ >= 0) close(fd_);
+  }
+  IoctlSocket(const IoctlSocket&) = delete;
+  IoctlSocket& operator=(const IoctlSocket&) = delete;
+  int fd() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+static bool ReadName(const Napi::CallbackInfo& info, size_t index, const char* usage,
+                     struct ifreq* ifr) {
+  if (info.Length() <= index || !info[index].IsString()) {
+    ThrowUsage(info.Env(), usage,
+               "argument " + std::to_string(index + 1) + " must be an interface name");
+    return false;
+  }
+  const std::string name = info[index].As<Napi::String>().Utf8Value();
+  if (name.empty() || name.size() >= IFNAMSIZ) {
+    ThrowUsage(info.Env(), usage,
+               "interface name '" + name + "' must have 1 to " +
+                   std::to_string(IFNAMSIZ - 1) + " bytes");
+    return false;
+  }
+  std::memset(ifr, 0, sizeof(*ifr));
+  std::memcpy(ifr->ifr_name, name.c_str(), name.size());
+  return true;
+}
+
+// Runs one ioctl; on failure throws "<NAME> <ifname> failed: E...".
+static bool Ioctl(Napi::Env env, unsigned long request, const char* request_name,
+                  struct ifreq* ifr) {
+  IoctlSocket sock;
+  if (sock.fd() < 0) {
+    ThrowSyscall(env, "socket(AF_INET, SOCK_DGRAM)", errno);
+    return false;
+  }
+  if (ioctl(sock.fd(), request, ifr) != 0) {
+    ThrowSyscall(env, std::string(request_name) + " " + ifr->ifr_name, errno);
+    return false;
+  }
+  return true;
+}
+
+Napi::Value AddToBridge(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "addToBridge(bridge: string, ifname: string)";
+  Napi::Env env = info.Env();
+  struct ifreq bridge, port;
+  if (!ReadName(info, 0, kUsage, &bridge) || !ReadName(info, 1, kUsage, &port)) {
+    return env.Undefined();
+  }
+  const unsigned int index = if_nametoindex(port.ifr_name);
+  if (index == 0) {
+    ThrowSyscall(env, std::string("if_nametoindex ") + port.ifr_name, errno);
+    return env.Undefined();
+  }
+  bridge.ifr_ifindex = static_cast<int>(index);
+  Ioctl(env, SIOCBRADDIF, "SIOCBRADDIF", &bridge);
+  return env.Undefined();
+}
+
+Napi::Value SetUp(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "setUp(ifname: string)";
+  Napi::Env env = info.Env();
+  struct ifreq ifr;
+  if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
+  if (!Ioctl(env, SIOCGIFFLAGS, "SIOCGIFFLAGS", &ifr)) return env.Undefined();
+  ifr.ifr_flags |= IFF_UP;
+  Ioctl(env, SIOCSIFFLAGS, "SIOCSIFFLAGS", &ifr);
+  return env.Undefined();
+}
+
+Napi::Value SetMtu(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "setMtu(ifname: string, mtu: number)";
+  Napi::Env env = info.Env();
+  struct ifreq ifr;
+  if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
+  if (info.Length() < 2 || !info[1].IsNumber()) {
+    ThrowUsage(env, kUsage, "mtu must be a number");
+    return env.Undefined();
+  }
+  const double mtu = info[1].As<Napi::Number>().DoubleValue();
+  if (mtu < 68 || mtu > 65535 || mtu != static_cast<int>(mtu)) {
+    ThrowUsage(env, kUsage, "mtu must be an integer in [68, 65535]");
+    return env.Undefined();
+  }
+  ifr.ifr_mtu = static_cast<int>(mtu);
+  Ioctl(env, SIOCSIFMTU, "SIOCSIFMTU", &ifr);
+  return env.Undefined();
+}
+
+Napi::Value MacAddress(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "macAddress(ifname: string)";
+  Napi::Env env = info.Env();
+  struct ifreq ifr;
+  if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
+  if (!Ioctl(env, SIOCGIFHWADDR, "SIOCGIFHWADDR", &ifr)) return env.Undefined();
+  const auto* bytes = reinterpret_cast<const unsigned char*>(ifr.ifr_hwaddr.sa_data);
+  char text[18];
+  std::snprintf(text, sizeof(text), "%02x:%02x:%02x:%02x:%02x:%02x", bytes[0], bytes[1],
+                bytes[2], bytes[3], bytes[4], bytes[5]);
+  return Napi::String::New(env, text);
+}
+
+Napi::Value InterfaceIndex(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "interfaceIndex(ifname: string)";
+  Napi::Env env = info.Env();
+  struct ifreq ifr;
+  if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
+  // if_nametoindex asks the calling thread's namespace; /sys/class/net would show
+  // the namespace that mounted sysfs, which is wrong inside `unshare --net`.
+  const unsigned int index = if_nametoindex(ifr.ifr_name);
+  if (index == 0 && errno != ENODEV && errno != ENXIO) {
+    ThrowSyscall(env, std::string("if_nametoindex ") + ifr.ifr_name, errno);
+    return env.Undefined();
+  }
+  return Napi::Number::New(env, index);
+}
+
+}  // namespace vmnet_broker

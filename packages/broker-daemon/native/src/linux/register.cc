@@ -1,0 +1,18 @@
+#include "linux/linux.h"
+#include "platform.h"
+
+namespace vmnet_broker {
+
+void RegisterLinux(Napi::Env env, Napi::Object exports) {
+  exports.Set("openTap", Napi::Function::New(env, OpenTap, "openTap"));
+  exports.Set("addToBridge", Napi::Function::New(env, AddToBridge, "addToBridge"));
+  exports.Set("setUp", Napi::Function::New(env, SetUp, "setUp"));
+  exports.Set("setMtu", Napi::Function::New(env, SetMtu, "setMtu"));
+  exports.Set("macAddress", Napi::Function::New(env, MacAddress, "macAddress"));
+  exports.Set("interfaceIndex",
+              Napi::Function::New(env, InterfaceIndex, "interfaceIndex"));
+  exports.Set("enterNewNetns",
+              Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));
+}
+
+}  // namespace vmnet_broker
