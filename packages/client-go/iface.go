@@ -1,0 +1,95 @@
+package vmnetbroker
+
+import (
+	"errors"
+	"net"
+	"os"
+
+	"github.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpb"
+)
+
+// InterfaceKind says what kind of interface was opened.
+type InterfaceKind int32
+
+const (
+	// InterfaceTAP is a TAP device whose descriptors came with the reply.
+	InterfaceTAP InterfaceKind = InterfaceKind(brokerpb.InterfaceKind_INTERFACE_KIND_TAP)
+	// InterfaceVeth is a veth pair with one end in the client's namespace.
+	InterfaceVeth InterfaceKind = InterfaceKind(brokerpb.InterfaceKind_INTERFACE_KIND_VETH)
+)
+
+// String returns "tap", "veth" or "unspecified".
+func (k InterfaceKind) String() string {
+	switch k {
+	case InterfaceTAP:
+		return "tap"
+	case InterfaceVeth:
+		return "veth"
+	default:
+		return "unspecified"
+	}
+}
+
+// TAPOptions tune a TAP device.
+type TAPOptions struct {
+	// VnetHeader enables IFF_VNET_HDR (a virtio-net header on every frame),
+	// as QEMU expects with vnet_hdr=on.
+	VnetHeader bool
+	// Queues is the number of queues; one file per queue comes back.
+	// 0 means 1.
+	Queues int
+}
+
+// Interface is an interface the broker opened for this client. The broker
+// removes it when the Client closes; a TAP also dies when its last file is
+// closed.
+type Interface struct {
+	// Network is the name of the network it is attached to.
+	Network string
+	// Kind is TAP or veth.
+	Kind InterfaceKind
+	// Name is the host-side interface name (the TAP, or the bridge end of
+	// the veth).
+	Name string
+	// PeerIfname is, for veth, the interface name inside the namespace.
+	PeerIfname string
+	// MAC is the interface's hardware address (veth: the namespace end).
+	MAC net.HardwareAddr
+	// Files are the TAP queues, one per queue; nil for veth. The caller owns
+	// them. They are non-blocking, so Read honours deadlines; hand them to a
+	// hypervisor with exec.Cmd.ExtraFiles as usual.
+	Files []*os.File
+}
+
+// Close closes every file of the interface.
+func (i *Interface) Close() error {
+	var errs []error
+	for _, f := range i.Files {
+		if err := f.Close(); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// interfaceFromProto validates the reply's description; files are attached
+// by the caller once the descriptor count is checked.
+func interfaceFromProto(p *brokerpb.Interface) (*Interface, error) {
+	if p == nil {
+		return nil, invalidReply("interface: missing")
+	}
+	i := &Interface{
+		Network:    p.GetNetworkName(),
+		Kind:       InterfaceKind(p.GetKind()),
+		Name:       p.GetName(),
+		PeerIfname: p.GetPeerIfname(),
+	}
+	if s := p.GetMac(); s != "" {
+		mac, err := net.ParseMAC(s)
+		if err != nil {
+			return nil, invalidReply("interface.mac: %q is not a hardware address", s)
+		}
+		i.MAC = mac
+	}
+	return i, nil
+}

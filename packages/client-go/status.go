@@ -1,0 +1,145 @@
+package vmnetbroker
+
+import (
+	"time"
+
+	"github.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpb"
+)
+
+// Hello is the broker's answer to Client.Hello.
+type Hello struct {
+	// ProtocolVersion is the version both sides use (the lower one).
+	ProtocolVersion int
+	// BrokerVersion is the broker's version string.
+	BrokerVersion string
+	// Platform is "linux" or "darwin".
+	Platform string
+	// Features lists optional capabilities such as "tap", "veth", "status".
+	Features []string
+}
+
+// Status is the broker's whole state at one moment.
+type Status struct {
+	BrokerVersion string
+	Platform      string
+	PID           int
+	Uptime        time.Duration
+	// Networks lists every network, including ones waiting for removal.
+	Networks []NetworkStatus
+	// Peers lists every connected client.
+	Peers []PeerStatus
+	// Counters are totals since the broker started.
+	Counters Counters
+	// ConfigErrors are problems of the last configuration load.
+	ConfigErrors []string
+}
+
+// NetworkStatus is one network in a Status.
+type NetworkStatus struct {
+	Network    *Network
+	References int
+	PeerIDs    []uint64
+	Leases     []Lease
+	Interfaces []InterfaceStatus
+	// RemovalIn is the time until idle removal; 0 while the network is held.
+	RemovalIn time.Duration
+}
+
+// PeerStatus is one connected client in a Status.
+type PeerStatus struct {
+	ID         uint64
+	UID, GID   uint32
+	PID        int
+	Networks   []string
+	Connected  time.Duration
+	ClientName string
+}
+
+// Lease is one DHCP lease.
+type Lease struct {
+	MAC      string
+	IP       string
+	Hostname string
+	// Expires is when the lease ends; zero means never.
+	Expires time.Time
+}
+
+// InterfaceStatus is one interface the broker opened.
+type InterfaceStatus struct {
+	Name   string
+	Kind   InterfaceKind
+	PeerID uint64
+}
+
+// Counters are totals since the broker started.
+type Counters struct {
+	PeersConnected, PeersDisconnected uint64
+	Requests, Errors                  uint64
+	Acquires, Releases                uint64
+	NetworksCreated, NetworksRemoved  uint64
+	InterfacesOpened                  uint64
+}
+
+func helloFromProto(p *brokerpb.HelloReply) *Hello {
+	return &Hello{
+		ProtocolVersion: int(p.GetProtocolVersion()),
+		BrokerVersion:   p.GetBrokerVersion(),
+		Platform:        p.GetPlatform(),
+		Features:        p.GetFeatures(),
+	}
+}
+
+func statusFromProto(p *brokerpb.Status) (*Status, error) {
+	s := &Status{
+		BrokerVersion: p.GetBrokerVersion(),
+		Platform:      p.GetPlatform(),
+		PID:           int(p.GetPid()),
+		Uptime:        seconds(p.GetUptimeSeconds()),
+		ConfigErrors:  p.GetConfigErrors(),
+	}
+	for _, pn := range p.GetNetworks() {
+		n, err := networkFromProto(pn.GetNetwork())
+		if err != nil {
+			return nil, err
+		}
+		ns := NetworkStatus{
+			Network:    n,
+			References: int(pn.GetReferences()),
+			PeerIDs:    pn.GetPeerIds(),
+			RemovalIn:  time.Duration(min(pn.GetRemovalInMs(), uint64(1<<63-1)/uint64(time.Millisecond))) * time.Millisecond,
+		}
+		for _, l := range pn.GetLeases() {
+			lease := Lease{MAC: l.GetMac(), IP: l.GetIp(), Hostname: l.GetHostname()}
+			if e := l.GetExpiresUnix(); e != 0 {
+				lease.Expires = time.Unix(e, 0)
+			}
+			ns.Leases = append(ns.Leases, lease)
+		}
+		for _, i := range pn.GetInterfaces() {
+			ns.Interfaces = append(ns.Interfaces, InterfaceStatus{Name: i.GetName(), Kind: InterfaceKind(i.GetKind()), PeerID: i.GetPeerId()})
+		}
+		s.Networks = append(s.Networks, ns)
+	}
+	for _, pp := range p.GetPeers() {
+		s.Peers = append(s.Peers, PeerStatus{
+			ID: pp.GetId(), UID: pp.GetUid(), GID: pp.GetGid(), PID: int(pp.GetPid()),
+			Networks: pp.GetNetworks(), Connected: seconds(pp.GetConnectedSeconds()),
+			ClientName: pp.GetClientName(),
+		})
+	}
+	c := p.GetCounters()
+	s.Counters = Counters{
+		PeersConnected: c.GetPeersConnected(), PeersDisconnected: c.GetPeersDisconnected(),
+		Requests: c.GetRequests(), Errors: c.GetErrors(),
+		Acquires: c.GetAcquires(), Releases: c.GetReleases(),
+		NetworksCreated: c.GetNetworksCreated(), NetworksRemoved: c.GetNetworksRemoved(),
+		InterfacesOpened: c.GetInterfacesOpened(),
+	}
+	return s, nil
+}
+
+// seconds converts a wire count of seconds, saturating instead of wrapping.
+func seconds(n uint64) time.Duration {
+	const maxSeconds = uint64(1<<63-1) / uint64(time.Second)
+	return time.Duration(min(n, maxSeconds)) * time.Second
+}
