@@ -226,4 +226,3 @@ func (c *Client) send(ctx context.Context, cl *call, frame []byte, fds []int) er
 
 // errClosedByBroker is the cause when the broker ends the stream.
 var errClosedByBroker = errors.New("the broker closed the connection")
-
