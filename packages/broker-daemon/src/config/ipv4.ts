@@ -38,7 +38,7 @@ export interface Subnet {
 
 export function subnetContains(subnet: Subnet, address: number): boolean {
   const mask = maskFromPrefix(subnet.prefix);
-  return ((address & mask) >>> 0) === subnet.network;
+  return (address & mask) >>> 0 === subnet.network;
 }
 
 export function subnetsOverlap(a: Subnet, b: Subnet): boolean {

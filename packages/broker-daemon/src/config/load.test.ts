@@ -11,8 +11,7 @@ describe("loadConfig", () => {
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-config-"));
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
-  const write = (name: string, body: unknown) =>
-    writeFileSync(join(dir, name), typeof body === "string" ? body : JSON.stringify(body));
+  const write = (name: string, body: unknown) => writeFileSync(join(dir, name), typeof body === "string" ? body : JSON.stringify(body));
 
   it("offers shared and host with no directory at all", () => {
     const config = loadConfig(join(dir, "missing"), testAccounts);
@@ -64,8 +63,16 @@ describe("loadConfig", () => {
     ["no mode", { description: "x" }, /bad\.json: field 'mode': is required/],
     ["a bad mode", { mode: "bridged" }, /field 'mode': must be "shared" or "host"/],
     ["a subnet without a mask", { mode: "shared", subnet: "10.1.0.0" }, /field 'mask': subnet and mask go together/],
-    ["a bad address", { mode: "shared", subnet: "10.1.0.300", mask: "255.255.255.0" }, /field 'subnet': "10.1.0.300" is not an IPv4 address/],
-    ["a non-contiguous mask", { mode: "shared", subnet: "10.1.0.0", mask: "255.0.255.0" }, /field 'mask': 255.0.255.0 is not a contiguous netmask/],
+    [
+      "a bad address",
+      { mode: "shared", subnet: "10.1.0.300", mask: "255.255.255.0" },
+      /field 'subnet': "10.1.0.300" is not an IPv4 address/,
+    ],
+    [
+      "a non-contiguous mask",
+      { mode: "shared", subnet: "10.1.0.0", mask: "255.0.255.0" },
+      /field 'mask': 255.0.255.0 is not a contiguous netmask/,
+    ],
     ["host bits set", { mode: "shared", subnet: "10.1.0.5", mask: "255.255.255.0" }, /field 'subnet': 10.1.0.5 has host bits set/],
     ["a huge prefix", { mode: "shared", subnet: "10.1.0.0", mask: "255.255.255.252" }, /field 'mask': prefix \/30 is outside/],
     ["a bad mtu", { mode: "shared", mtu: 100 }, /field 'mtu': must be an integer from 576 to 65535/],

@@ -1,4 +1,4 @@
-import { readFileSync, readdirSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { basename, join } from "node:path";
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import type { NetworkConfig } from "./network-config.js";
@@ -26,7 +26,9 @@ export function loadConfig(dir: string, accounts: AccountDatabase = systemAccoun
   const broken = new Set<string>();
   let files: string[];
   try {
-    files = readdirSync(dir).filter((f) => f.endsWith(".json")).sort();
+    files = readdirSync(dir)
+      .filter((f) => f.endsWith(".json"))
+      .sort();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== "ENOENT") errors.push(`${dir}: cannot read the directory: ${(e as Error).message}`);
     files = [];

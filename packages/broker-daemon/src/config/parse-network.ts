@@ -58,7 +58,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   const bool = (field: string, fallback: boolean): boolean => {
     const v = o[field];
     if (v === undefined) return fallback;
-    if (typeof v !== "boolean") return fail(field, "must be true or false"), fallback;
+    if (typeof v !== "boolean") return (fail(field, "must be true or false"), fallback);
     return v;
   };
 
@@ -83,7 +83,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     if (mask === undefined) fail("mask", `${JSON.stringify(maskText)} is not an IPv4 netmask`);
     else if (prefix === undefined) fail("mask", `${maskText} is not a contiguous netmask`);
     else if (prefix < 8 || prefix > 29) fail("mask", `prefix /${prefix} is outside /8../29`);
-    else if (subnet !== undefined && ((subnet & mask) >>> 0) !== subnet) {
+    else if (subnet !== undefined && (subnet & mask) >>> 0 !== subnet) {
       fail("subnet", `${subnetText} has host bits set for mask ${maskText} (the network address is ${formatIPv4((subnet & mask) >>> 0)})`);
     }
   }
@@ -105,27 +105,34 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     if (!Array.isArray(o.dhcp_reservations)) fail("dhcp_reservations", "must be a list of {mac, ip}");
     else if (subnet === undefined || prefix === undefined) fail("dhcp_reservations", "need a static subnet and mask");
     else {
-      o.dhcp_reservations.forEach((r: unknown, i) => {
+      for (const [i, r] of (o.dhcp_reservations as unknown[]).entries()) {
         const field = `dhcp_reservations[${i}]`;
         const rec = r as Record<string, unknown> | null;
         const mac = typeof rec?.mac === "string" ? rec.mac.toLowerCase() : undefined;
         const ip = typeof rec?.ip === "string" ? parseIPv4(rec.ip) : undefined;
-        if (!mac || !MAC.test(mac)) return void fail(field, 'needs "mac" like "52:54:00:12:34:56"');
-        if (ip === undefined) return void fail(field, 'needs "ip", an IPv4 address');
+        if (!mac || !MAC.test(mac)) {
+          fail(field, 'needs "mac" like "52:54:00:12:34:56"');
+          continue;
+        }
+        if (ip === undefined) {
+          fail(field, 'needs "ip", an IPv4 address');
+          continue;
+        }
         const hostPart = ip - subnet;
         const size = 2 ** (32 - prefix);
         if (!subnetContains({ network: subnet, prefix }, ip) || hostPart <= 1 || hostPart >= size - 1) {
-          return void fail(field, `${formatIPv4(ip)} is not a usable guest address of the subnet (the gateway is .1)`);
+          fail(field, `${formatIPv4(ip)} is not a usable guest address of the subnet (the gateway is .1)`);
+          continue;
         }
         dhcpReservations.push({ mac, ip: formatIPv4(ip) });
-      });
+      }
     }
   }
 
   const ids = (field: "allowed_users" | "allowed_groups"): Set<number> | undefined => {
     const v = o[field];
     if (v === undefined) return undefined;
-    if (!Array.isArray(v)) return fail(field, "must be a list of names or numeric ids"), new Set();
+    if (!Array.isArray(v)) return (fail(field, "must be a list of names or numeric ids"), new Set());
     const result = new Set<number>();
     for (const entry of v) {
       if (typeof entry === "number" && Number.isInteger(entry) && entry >= 0) result.add(entry);
@@ -144,12 +151,18 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   if (o.port_forwarding !== undefined) {
     if (!Array.isArray(o.port_forwarding)) fail("port_forwarding", "must be a list of rules");
     else {
-      o.port_forwarding.forEach((r: unknown, i) => {
+      for (const [i, r] of (o.port_forwarding as unknown[]).entries()) {
         const rec = (r ?? {}) as Record<string, unknown>;
         const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536;
-        if ((rec.protocol !== "tcp" && rec.protocol !== "udp") || !port(rec.external_port) || !port(rec.internal_port) ||
-          typeof rec.internal_address !== "string" || parseIPv4(rec.internal_address) === undefined) {
-          return void fail(`port_forwarding[${i}]`, 'needs {"protocol": "tcp"|"udp", "external_port", "internal_address", "internal_port"}');
+        if (
+          (rec.protocol !== "tcp" && rec.protocol !== "udp") ||
+          !port(rec.external_port) ||
+          !port(rec.internal_port) ||
+          typeof rec.internal_address !== "string" ||
+          parseIPv4(rec.internal_address) === undefined
+        ) {
+          fail(`port_forwarding[${i}]`, 'needs {"protocol": "tcp"|"udp", "external_port", "internal_address", "internal_port"}');
+          continue;
         }
         portForwarding.push({
           protocol: rec.protocol,
@@ -157,7 +170,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
           internalAddress: rec.internal_address,
           internalPort: rec.internal_port as number,
         });
-      });
+      }
     }
   }
 
@@ -183,9 +196,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     routerAdvertisement,
     portForwarding,
     source: file,
-    ...(subnet !== undefined && prefix !== undefined
-      ? { subnet: formatIPv4(subnet), mask: maskText as string }
-      : {}),
+    ...(subnet !== undefined && prefix !== undefined ? { subnet: formatIPv4(subnet), mask: maskText as string } : {}),
     ...(ipv6Prefix !== undefined ? { ipv6Prefix } : {}),
     ...(allowedUids !== undefined ? { allowedUids } : {}),
     ...(allowedGids !== undefined ? { allowedGids } : {}),

@@ -1,8 +1,8 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { ErrorCode, type Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { LoadedConfig } from "../config/load.js";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
+import type { LoadedConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import { FakeBackend, makeBroker } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
@@ -150,7 +150,10 @@ describe("Broker", () => {
     const broker = makeBroker(backend);
     const peer = broker.connect(root, "unix");
     const out = await acquire(peer, "shared");
-    expect(out.reply.result).toMatchObject({ $case: "error", value: { code: ErrorCode.ERROR_CODE_CREATE_FAILURE, message: expect.stringContaining("overlaps") } });
+    expect(out.reply.result).toMatchObject({
+      $case: "error",
+      value: { code: ErrorCode.ERROR_CODE_CREATE_FAILURE, message: expect.stringContaining("overlaps") },
+    });
     expect((await broker.status()).networks).toHaveLength(0);
     expect(errorCode((await acquire(peer, "shared")).reply)).toBe(0);
   });
@@ -181,7 +184,16 @@ describe("Broker", () => {
     const broker = makeBroker(backend);
     const peer = broker.connect(root, "unix");
     const open = (queues: number) =>
-      peer.handle(Request.create({ id: 1, command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: true, queues } } } } }), []);
+      peer.handle(
+        Request.create({
+          id: 1,
+          command: {
+            $case: "openInterface",
+            value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: true, queues } } },
+          },
+        }),
+        [],
+      );
     expect(errorCode((await open(1)).reply)).toBe(ErrorCode.ERROR_CODE_NOT_ALLOWED);
     await acquire(peer, "shared");
     const out = await open(2);
@@ -208,7 +220,13 @@ describe("Broker", () => {
     const peer = broker.connect(root, "unix");
     await acquire(peer, "shared");
     const veth = (fds: number[]) =>
-      peer.handle(Request.create({ id: 1, command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0" } } } } }), fds);
+      peer.handle(
+        Request.create({
+          id: 1,
+          command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0" } } } },
+        }),
+        fds,
+      );
     // The fake backend has no veth support: with one fd the answer is UNSUPPORTED.
     const one = openSync("/dev/null", "r");
     expect(errorCode((await veth([one])).reply)).toBe(ErrorCode.ERROR_CODE_UNSUPPORTED);
@@ -232,8 +250,14 @@ describe("Broker", () => {
     const broker = makeBroker(backend);
     const out = await broker
       .connect(root, "unix")
-      .handle(Request.create({ id: 2, command: { $case: "hello", value: { protocolVersion: 7, clientName: "t", clientVersion: "1" } } }), []);
-    expect(out.reply.result).toMatchObject({ $case: "hello", value: { protocolVersion: 1, platform: "linux", features: ["status", "tap"] } });
+      .handle(
+        Request.create({ id: 2, command: { $case: "hello", value: { protocolVersion: 7, clientName: "t", clientVersion: "1" } } }),
+        [],
+      );
+    expect(out.reply.result).toMatchObject({
+      $case: "hello",
+      value: { protocolVersion: 1, platform: "linux", features: ["status", "tap"] },
+    });
   });
 
   it("removes every network at shutdown", async () => {

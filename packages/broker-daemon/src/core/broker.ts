@@ -14,11 +14,11 @@ import type { LoadedConfig } from "../config/load.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
 import { type Backend, CreateFailure, type OpenedInterface } from "./backend.js";
+import { describeNetwork } from "./describe-network.js";
 import { RequestFailure } from "./failure.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
-import { describeNetwork } from "./describe-network.js";
 import { buildStatus } from "./status.js";
 
 export const PROTOCOL_VERSION = 1;
@@ -218,7 +218,13 @@ export class Broker implements PeerAcceptor {
       peer.networks.add(name);
       this.#counters.acquires++;
     }
-    this.#log("info", "acquire", { peer: peer.id, uid: peer.credentials.uid, network: name, refs: network.holders.size, again: held || undefined });
+    this.#log("info", "acquire", {
+      peer: peer.id,
+      uid: peer.credentials.uid,
+      network: name,
+      refs: network.holders.size,
+      again: held || undefined,
+    });
     return network;
   }
 
@@ -226,14 +232,18 @@ export class Broker implements PeerAcceptor {
     const name = request.networkName;
     const network = this.#registry.get(name);
     if (!peer.networks.has(name) || !network?.live) {
-      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `acquire network '${name.slice(0, 64)}' on this connection before opening an interface on it`);
+      throw new RequestFailure(
+        ErrorCode.ERROR_CODE_NOT_ALLOWED,
+        `acquire network '${name.slice(0, 64)}' on this connection before opening an interface on it`,
+      );
     }
     const live = network.live;
     let opened: OpenedInterface;
     let kind: "tap" | "veth";
     const requested = request.kind;
     if (requested?.$case === "tap") {
-      if (!live.openTap) throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `TAP interfaces are not supported on ${this.options.backend.platform}`);
+      if (!live.openTap)
+        throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `TAP interfaces are not supported on ${this.options.backend.platform}`);
       const queues = requested.value.queues || 1;
       if (queues > MAX_TAP_QUEUES) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `queues must be 1..${MAX_TAP_QUEUES}`);
       kind = "tap";
@@ -241,10 +251,19 @@ export class Broker implements PeerAcceptor {
         live.openTap!({ vnetHeader: requested.value.vnetHeader, queues, ownerUid: peer.credentials.uid, ownerGid: peer.credentials.gid }),
       );
     } else if (requested?.$case === "veth") {
-      if (!live.openVeth) throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `veth interfaces are not supported on ${this.options.backend.platform}`);
+      if (!live.openVeth)
+        throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `veth interfaces are not supported on ${this.options.backend.platform}`);
       const ifname = requested.value.ifname || "eth0";
-      if (!IFNAME.test(ifname)) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `ifname ${JSON.stringify(ifname.slice(0, 32))} is not a valid interface name`);
-      if (fds.size !== 1) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `a veth request carries exactly one network namespace fd, not ${fds.size}`);
+      if (!IFNAME.test(ifname))
+        throw new RequestFailure(
+          ErrorCode.ERROR_CODE_INVALID_REQUEST,
+          `ifname ${JSON.stringify(ifname.slice(0, 32))} is not a valid interface name`,
+        );
+      if (fds.size !== 1)
+        throw new RequestFailure(
+          ErrorCode.ERROR_CODE_INVALID_REQUEST,
+          `a veth request carries exactly one network namespace fd, not ${fds.size}`,
+        );
       kind = "veth";
       const [netnsFd] = [...fds] as [number];
       opened = await creating(() => live.openVeth!(netnsFd, ifname));

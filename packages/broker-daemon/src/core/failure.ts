@@ -1,4 +1,4 @@
-import { ErrorCode } from "@vmnet-broker/client/protocol";
+import type { ErrorCode } from "@vmnet-broker/client/protocol";
 
 /** A request failure carrying the shared error code sent to the client. */
 export class RequestFailure extends Error {

@@ -1,8 +1,8 @@
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
-import type { NetworkConfig } from "../config/network-config.js";
 import { loadConfig } from "../config/load.js";
+import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
 import { type Backend, type BackendNetwork, CreateFailure, type LeaseInfo, type TapOptions } from "./backend.js";
@@ -15,7 +15,14 @@ export class FakeNetwork implements BackendNetwork {
   #taps = 0;
   constructor(readonly config: NetworkConfig) {}
   get info() {
-    return { subnet: "10.9.0.0", mask: "255.255.255.0", gateway: "10.9.0.1", ipv6Prefix: "", mtu: this.config.mtu, bridge: `fake-${this.config.name}` };
+    return {
+      subnet: "10.9.0.0",
+      mask: "255.255.255.0",
+      gateway: "10.9.0.1",
+      ipv6Prefix: "",
+      mtu: this.config.mtu,
+      bridge: `fake-${this.config.name}`,
+    };
   }
   async leases(): Promise<LeaseInfo[]> {
     return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
