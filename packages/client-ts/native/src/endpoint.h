@@ -1,0 +1,65 @@
+// Endpoint: all I/O on one connected Unix stream socket, driven by libuv
+// readiness. Reads report each recvmsg's bytes with the descriptors that came
+// with them; writes keep strict order, carry descriptors on the first byte of
+// their message, and queue across partial writes and EAGAIN.
+#pragma once
+
+#include <napi.h>
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmnet_broker {
+
+class Endpoint : public Napi::ObjectWrap<Endpoint> {
+ public:
+  static Napi::Function Define(Napi::Env env);
+  // new Endpoint(fd, onData(chunk, fds), onClose(error?)); takes ownership of fd.
+  explicit Endpoint(const Napi::CallbackInfo& info);
+  ~Endpoint() override;
+
+ private:
+  struct Message {
+    std::vector<uint8_t> bytes;
+    size_t offset = 0;
+    // Our dups of the caller's descriptors; sent with bytes[0], then closed.
+    std::vector<int> fds;
+  };
+
+  Napi::Value Send(const Napi::CallbackInfo& info);
+  Napi::Value End(const Napi::CallbackInfo& info);
+  Napi::Value Close(const Napi::CallbackInfo& info);
+  Napi::Value QueuedBytes(const Napi::CallbackInfo& info);
+  Napi::Value Fd(const Napi::CallbackInfo& info);
+
+  static void OnPoll(uv_poll_t* handle, int status, int events);
+  static void OnHandleClosed(uv_handle_t* handle);
+  void ReadReady();
+  // Sends queued messages until done or EAGAIN; returns 0 or the sendmsg errno.
+  int Flush();
+  void WatchEvents();
+  // Stops I/O and closes the socket at once; onClose runs from the loop later.
+  void BeginClose(int err, const char* syscall);
+  void FinishClose();
+
+  int fd_ = -1;
+  uv_poll_t* poll_ = nullptr;
+  int watchedEvents_ = 0;
+  bool closing_ = false;
+  bool endRequested_ = false;
+  int closeErrno_ = 0;
+  std::string closeSyscall_;
+  std::deque<Message> queue_;
+  size_t queuedBytes_ = 0;
+  std::vector<uint8_t> readBuffer_;
+  std::vector<uint8_t> controlBuffer_;
+  Napi::FunctionReference onData_;
+  Napi::FunctionReference onClose_;
+  std::unique_ptr<Napi::AsyncContext> asyncContext_;
+};
+
+}  // namespace vmnet_broker
