@@ -195,8 +195,7 @@ int vmnet_broker_session_hello(vmnet_broker_session_t *session, vmnet_broker_hel
 
 // Acquires a network by name, creating it if needed. Returns a description to
 // free with vmnet_broker_network_free(), or NULL and sets *status.
-vmnet_broker_network_t *vmnet_broker_session_acquire_network(vmnet_broker_session_t *session,
-                                                             const char *network_name,
+vmnet_broker_network_t *vmnet_broker_session_acquire_network(vmnet_broker_session_t *session, const char *network_name,
                                                              vmnet_broker_return_t *status);
 
 // Opens a TAP device on an acquired network, with `queues` queues (0 means 1,
@@ -212,13 +211,11 @@ int vmnet_broker_session_open_tap(vmnet_broker_session_t *session, const vmnet_b
 // (NULL or "": "eth0"), into the network namespace netns_fd refers to (for
 // example an open /proc/self/ns/net). The caller keeps netns_fd. Returns 0, or
 // -1 and sets *status.
-int vmnet_broker_session_open_veth(vmnet_broker_session_t *session, const vmnet_broker_network_t *network,
-                                   int netns_fd, const char *ifname, vmnet_broker_interface_t *info,
-                                   vmnet_broker_return_t *status);
+int vmnet_broker_session_open_veth(vmnet_broker_session_t *session, const vmnet_broker_network_t *network, int netns_fd,
+                                   const char *ifname, vmnet_broker_interface_t *info, vmnet_broker_return_t *status);
 
 // Reads the broker's state. Free with vmnet_broker_status_free().
-vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session,
-                                                       vmnet_broker_return_t *status);
+vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session, vmnet_broker_return_t *status);
 
 // ---- The process-wide default session --------------------------------------
 // Opened on first use at vmnet_broker_socket_path() and kept open until
@@ -245,9 +242,9 @@ void vmnet_broker_close(void);
 const char *vmnet_broker_network_name(const vmnet_broker_network_t *network);
 vmnet_broker_mode_t vmnet_broker_network_mode(const vmnet_broker_network_t *network);
 const char *vmnet_broker_network_description(const vmnet_broker_network_t *network);
-const char *vmnet_broker_network_subnet(const vmnet_broker_network_t *network);  // "192.168.105.0"
-const char *vmnet_broker_network_mask(const vmnet_broker_network_t *network);    // "255.255.255.0"
-const char *vmnet_broker_network_gateway(const vmnet_broker_network_t *network); // host address, DNS
+const char *vmnet_broker_network_subnet(const vmnet_broker_network_t *network);      // "192.168.105.0"
+const char *vmnet_broker_network_mask(const vmnet_broker_network_t *network);        // "255.255.255.0"
+const char *vmnet_broker_network_gateway(const vmnet_broker_network_t *network);     // host address, DNS
 const char *vmnet_broker_network_ipv6_prefix(const vmnet_broker_network_t *network); // CIDR or ""
 uint32_t vmnet_broker_network_mtu(const vmnet_broker_network_t *network);
 const char *vmnet_broker_network_bridge(const vmnet_broker_network_t *network);

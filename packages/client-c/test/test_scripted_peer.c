@@ -1,0 +1,390 @@
+// SPDX-License-Identifier: Apache-2.0
+// The client's wire handling against a scripted peer on a real Unix socket:
+// the misbehaviours a correct broker never shows (wrong ids, descriptor count
+// mismatches, oversized or cut frames, silence) must give clean errors, no
+// leaked descriptors and no hang. Behaviour against the real broker is in
+// test/live/.
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "linux/frame_reader.h"
+#include "vmnet-broker.h"
+#include "vmnet_broker/v1/broker.pb-c.h"
+
+typedef enum {
+    SCRIPT_NORMAL,        // answer every request correctly (tap: real pipe fds)
+    SCRIPT_WRONG_ID,      // answer with id + 1
+    SCRIPT_FD_MISMATCH,   // interface reply declaring 2 fds, carrying 1
+    SCRIPT_OVERSIZED,     // a header above the reply limit
+    SCRIPT_CUT_MID_FRAME, // half a frame, then close
+    SCRIPT_SILENT,        // read the request, never answer
+    SCRIPT_BYTE_BY_BYTE,  // correct replies, one byte per write
+} script_t;
+
+typedef struct {
+    int listen_fd;
+    script_t script;
+    int tap_peer_fd;      // read end of the pipe whose write end went out as a "TAP"
+    size_t veth_fds_seen; // descriptors that came with the veth request
+    int requests;
+} peer_t;
+
+static char socket_path[108];
+
+static int open_fd_count(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    CHECK(d != NULL);
+    while (readdir(d) != NULL) {
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+// Reads one request frame (with any fds) from the connection.
+static VmnetBroker__V1__Request *read_request(int fd, vb_frame_reader_t *r, size_t *nfds) {
+    for (;;) {
+        vb_frame_t f;
+        vb_frame_status_t st = vb_frame_reader_next(r, &f);
+        if (st == VB_FRAME_READY) {
+            *nfds = f.nfds;
+            VmnetBroker__V1__Request *req = vmnet_broker__v1__request__unpack(NULL, f.len, f.payload);
+            vb_frame_release(&f);
+            return req;
+        }
+        CHECK(st == VB_FRAME_NEED_MORE);
+        uint8_t buf[4096];
+        union {
+            char b[CMSG_SPACE(sizeof(int) * 4)];
+            struct cmsghdr align;
+        } control;
+        struct iovec iov = {.iov_base = buf, .iov_len = sizeof(buf)};
+        struct msghdr msg = {
+            .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.b, .msg_controllen = sizeof(control.b)};
+        ssize_t n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+        if (n <= 0) {
+            return NULL;
+        }
+        int fds[4];
+        size_t count = 0;
+        struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+        if (cm != NULL && cm->cmsg_type == SCM_RIGHTS) {
+            count = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            memcpy(fds, CMSG_DATA(cm), count * sizeof(int));
+        }
+        CHECK(vb_frame_reader_feed(r, buf, (size_t)n, fds, count) == 0);
+    }
+}
+
+static void send_reply(peer_t *p, int fd, const VmnetBroker__V1__Reply *reply, const int *fds, size_t nfds) {
+    size_t len = vmnet_broker__v1__reply__get_packed_size(reply);
+    uint8_t *frame = malloc(len + 4);
+    vb_frame_put_header(frame, (uint32_t)len);
+    vmnet_broker__v1__reply__pack(reply, frame + 4);
+    size_t step = p->script == SCRIPT_BYTE_BY_BYTE ? 1 : len + 4;
+    for (size_t off = 0; off < len + 4; off += step) {
+        size_t n = off + step > len + 4 ? len + 4 - off : step;
+        struct iovec iov = {.iov_base = frame + off, .iov_len = n};
+        struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1};
+        union {
+            char b[CMSG_SPACE(sizeof(int) * 4)];
+            struct cmsghdr align;
+        } control;
+        if (off == 0 && nfds > 0) {
+            msg.msg_control = control.b;
+            msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
+            struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+            cm->cmsg_level = SOL_SOCKET;
+            cm->cmsg_type = SCM_RIGHTS;
+            cm->cmsg_len = CMSG_LEN(sizeof(int) * nfds);
+            memcpy(CMSG_DATA(cm), fds, sizeof(int) * nfds);
+        }
+        CHECK(sendmsg(fd, &msg, MSG_NOSIGNAL) == (ssize_t)n);
+    }
+    free(frame);
+}
+
+static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_t nfds) {
+    VmnetBroker__V1__Reply reply = VMNET_BROKER__V1__REPLY__INIT;
+    reply.id = p->script == SCRIPT_WRONG_ID ? req->id + 1 : req->id;
+    VmnetBroker__V1__Network net = VMNET_BROKER__V1__NETWORK__INIT;
+    VmnetBroker__V1__Interface itf = VMNET_BROKER__V1__INTERFACE__INIT;
+    VmnetBroker__V1__HelloReply hello = VMNET_BROKER__V1__HELLO_REPLY__INIT;
+    VmnetBroker__V1__Error err = VMNET_BROKER__V1__ERROR__INIT;
+    char *features[] = {(char *)"tap", (char *)"status"};
+    int out_fds[2] = {-1, -1};
+    size_t out_n = 0;
+    switch (req->command_case) {
+    case VMNET_BROKER__V1__REQUEST__COMMAND_HELLO:
+        hello.protocol_version = 1;
+        hello.broker_version = (char *)"scripted";
+        hello.platform = (char *)"linux";
+        hello.n_features = 2;
+        hello.features = features;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_HELLO;
+        reply.hello = &hello;
+        break;
+    case VMNET_BROKER__V1__REQUEST__COMMAND_ACQUIRE:
+        if (strcmp(req->acquire->network_name, "shared") != 0) {
+            err.code = VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_NOT_FOUND;
+            err.message = (char *)"no such network";
+            reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_ERROR;
+            reply.error = &err;
+            break;
+        }
+        net.name = (char *)"shared";
+        net.mode = VMNET_BROKER__V1__NETWORK_MODE__NETWORK_MODE_SHARED;
+        net.subnet = (char *)"192.168.105.0";
+        net.mask = (char *)"255.255.255.0";
+        net.gateway = (char *)"192.168.105.1";
+        net.mtu = 1500;
+        net.bridge = (char *)"vmbr0";
+        net.dhcp = 1;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_NETWORK;
+        reply.network = &net;
+        break;
+    case VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE:
+        itf.network_name = req->open_interface->network_name;
+        itf.name = (char *)"vmtap0";
+        if (req->open_interface->kind_case == VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH) {
+            p->veth_fds_seen = nfds;
+            itf.kind = VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH;
+            itf.peer_ifname = req->open_interface->veth->ifname;
+        } else {
+            int pipefd[2];
+            CHECK(pipe(pipefd) == 0);
+            p->tap_peer_fd = pipefd[0];
+            out_fds[0] = pipefd[1];
+            out_n = 1;
+            itf.kind = VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP;
+            itf.fd_count = p->script == SCRIPT_FD_MISMATCH ? 2 : 1;
+        }
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_INTERFACE;
+        reply.interface = &itf;
+        break;
+    default:
+        err.code = VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_INVALID_REQUEST;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_ERROR;
+        reply.error = &err;
+    }
+    send_reply(p, fd, &reply, out_fds, out_n);
+    if (out_fds[0] >= 0) {
+        close(out_fds[0]);
+    }
+}
+
+static void *peer_main(void *arg) {
+    peer_t *p = arg;
+    int fd = accept4(p->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+    CHECK(fd >= 0);
+    vb_frame_reader_t r;
+    vb_frame_reader_init(&r, VB_MAX_REQUEST_PAYLOAD);
+    for (;;) {
+        size_t nfds = 0;
+        VmnetBroker__V1__Request *req = read_request(fd, &r, &nfds);
+        if (req == NULL) {
+            break;
+        }
+        p->requests++;
+        if (p->script == SCRIPT_OVERSIZED) {
+            uint8_t hdr[4];
+            vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
+            CHECK(write(fd, hdr, 4) == 4);
+        } else if (p->script == SCRIPT_CUT_MID_FRAME) {
+            uint8_t half[6];
+            vb_frame_put_header(half, 10);
+            CHECK(write(fd, half, sizeof(half)) == (ssize_t)sizeof(half));
+            vmnet_broker__v1__request__free_unpacked(req, NULL);
+            break;
+        } else if (p->script != SCRIPT_SILENT) {
+            answer(p, fd, req, nfds);
+        }
+        vmnet_broker__v1__request__free_unpacked(req, NULL);
+    }
+    vb_frame_reader_destroy(&r);
+    close(fd);
+    return NULL;
+}
+
+static pthread_t start_peer(peer_t *p, script_t script) {
+    memset(p, 0, sizeof(*p));
+    p->script = script;
+    p->tap_peer_fd = -1;
+    unlink(socket_path);
+    p->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_un addr = {.sun_family = AF_UNIX};
+    strcpy(addr.sun_path, socket_path);
+    CHECK(bind(p->listen_fd, (struct sockaddr *)&addr, sizeof(addr)) == 0);
+    CHECK(listen(p->listen_fd, 4) == 0);
+    pthread_t t;
+    CHECK(pthread_create(&t, NULL, peer_main, p) == 0);
+    return t;
+}
+
+static void stop_peer(peer_t *p, pthread_t t) {
+    CHECK(pthread_join(t, NULL) == 0);
+    close(p->listen_fd);
+    if (p->tap_peer_fd >= 0) {
+        close(p->tap_peer_fd);
+    }
+}
+
+static void test_normal_calls(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    vmnet_broker_return_t st = VMNET_BROKER_INTERNAL_ERROR;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    CHECK(s != NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_SUCCESS);
+
+    vmnet_broker_hello_t hello;
+    CHECK_EQ_INT(vmnet_broker_session_hello(s, &hello, &st), 0);
+    CHECK_EQ_STR(hello.platform, "linux");
+    CHECK_EQ_INT(hello.features, VMNET_BROKER_FEATURE_TAP | VMNET_BROKER_FEATURE_STATUS);
+
+    CHECK(vmnet_broker_session_acquire_network(s, "nope", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_NOT_FOUND);
+    CHECK(strstr(vmnet_broker_last_error(), "no such network") != NULL);
+
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    CHECK(n != NULL);
+    CHECK_EQ_STR(vmnet_broker_network_name(n), "shared");
+    CHECK_EQ_INT(vmnet_broker_network_mode(n), VMNET_BROKER_MODE_SHARED);
+    CHECK_EQ_STR(vmnet_broker_network_gateway(n), "192.168.105.1");
+    CHECK_EQ_STR(vmnet_broker_network_ipv6_prefix(n), "");
+    CHECK_EQ_INT(vmnet_broker_network_mtu(n), 1500);
+    CHECK(vmnet_broker_network_dhcp(n));
+    CHECK(!vmnet_broker_network_dns(n));
+
+    int fd = -1;
+    vmnet_broker_interface_t info;
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, 0, 1, &fd, &info, &st), 0);
+    CHECK_EQ_STR(info.name, "vmtap0");
+    CHECK_EQ_INT(info.fd_count, 1);
+    CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0); // MSG_CMSG_CLOEXEC
+    CHECK(write(fd, "x", 1) == 1);                 // the fd really is the peer's pipe
+    char c = 0;
+    CHECK(read(p.tap_peer_fd, &c, 1) == 1 && c == 'x');
+    close(fd);
+
+    int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    CHECK(netns >= 0);
+    CHECK_EQ_INT(vmnet_broker_session_open_veth(s, n, netns, "eth1", &info, &st), 0);
+    CHECK_EQ_STR(info.peer_ifname, "eth1");
+    close(netns);
+
+    // Client-side validation never reaches the peer.
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, 0x80, 1, &fd, NULL, &st), -1);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
+    char big[70000];
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    CHECK(vmnet_broker_session_acquire_network(s, big, &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
+
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+    CHECK_EQ_INT(p.veth_fds_seen, 1);
+    CHECK_EQ_INT(p.requests, 5);
+}
+
+static vmnet_broker_return_t one_acquire(script_t script, bool *broken_after) {
+    peer_t p;
+    pthread_t t = start_peer(&p, script);
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    CHECK(s != NULL);
+    vmnet_broker_session_set_timeout_ms(s, 300); // a safety limit for SCRIPT_SILENT, not a measurement
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    CHECK(n == NULL || st == VMNET_BROKER_SUCCESS);
+    vmnet_broker_return_t second;
+    vmnet_broker_network_free(vmnet_broker_session_acquire_network(s, "shared", &second));
+    *broken_after = second == VMNET_BROKER_XPC_FAILURE;
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+    return st;
+}
+
+static void test_misbehaving_peers(void) {
+    bool broken;
+    CHECK_EQ_INT(one_acquire(SCRIPT_BYTE_BY_BYTE, &broken), VMNET_BROKER_SUCCESS);
+    CHECK(!broken);
+    CHECK_EQ_INT(one_acquire(SCRIPT_WRONG_ID, &broken), VMNET_BROKER_INVALID_REPLY);
+    CHECK(!broken); // the framing is intact
+    CHECK_EQ_INT(one_acquire(SCRIPT_OVERSIZED, &broken), VMNET_BROKER_INVALID_REPLY);
+    CHECK(broken); // no resync after an oversized header
+    CHECK_EQ_INT(one_acquire(SCRIPT_CUT_MID_FRAME, &broken), VMNET_BROKER_XPC_FAILURE);
+    CHECK(broken);
+    CHECK_EQ_INT(one_acquire(SCRIPT_SILENT, &broken), VMNET_BROKER_XPC_FAILURE);
+    CHECK(broken);
+}
+
+static void test_fd_count_mismatch(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_FD_MISMATCH);
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    CHECK(n != NULL);
+    int fds[2] = {-1, -1};
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, 0, 2, fds, NULL, &st), -1);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REPLY);
+    CHECK(fds[0] == -1 && fds[1] == -1);
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+}
+
+static void test_global_session(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    setenv(VMNET_BROKER_SOCKET_ENV, socket_path, 1);
+    CHECK_EQ_STR(vmnet_broker_socket_path(), socket_path);
+    vmnet_broker_return_t st;
+    vmnet_broker_network_t *n = vmnet_broker_acquire_network("shared", &st);
+    CHECK(n != NULL);
+    vmnet_broker_network_t *again = vmnet_broker_acquire_network("shared", &st);
+    CHECK(again != NULL);
+    vmnet_broker_network_free(again);
+    int fd;
+    CHECK_EQ_INT(vmnet_broker_open_tap(n, 0, 0, &fd, &st), 0);
+    close(fd);
+    vmnet_broker_network_free(n);
+    vmnet_broker_close();
+    stop_peer(&p, t);
+    CHECK_EQ_INT(p.requests, 3); // both acquires and the tap went over one connection
+
+    // With nobody listening: a transport failure, not a hang.
+    unlink(socket_path);
+    CHECK(vmnet_broker_acquire_network("shared", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    CHECK(strstr(vmnet_broker_last_error(), "connect(") != NULL);
+    unsetenv(VMNET_BROKER_SOCKET_ENV);
+}
+
+int main(void) {
+    char dir[] = "/tmp/vb-scripted-XXXXXX";
+    CHECK(mkdtemp(dir) != NULL);
+    snprintf(socket_path, sizeof(socket_path), "%s/broker.sock", dir);
+    int fds_before = open_fd_count();
+    test_normal_calls();
+    test_misbehaving_peers();
+    test_fd_count_mismatch();
+    test_global_session();
+    CHECK_EQ_INT(open_fd_count(), fds_before);
+    unlink(socket_path);
+    rmdir(dir);
+    printf("test_scripted_peer: ok\n");
+    return 0;
+}
