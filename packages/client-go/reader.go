@@ -20,6 +20,7 @@ func (c *Client) readLoop() {
 	oob := make([]byte, syscall.CmsgSpace(maxFdsPerMessage*4))
 	for {
 		n, oobn, flags, _, err := c.conn.ReadMsgUnix(buf, oob)
+		n, oobn = max(n, 0), max(oobn, 0)
 		fds, rerr := parseRights(oob[:oobn])
 		if rerr != nil {
 			closeFds(fds)
