@@ -18,6 +18,7 @@
 #include <net/ethernet.h>
 #include <os/availability.h>
 #include <xpc/xpc.h>
+#include <Availability.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -50,6 +51,9 @@ typedef struct vmnet_network_s *vmnet_network_ref;
 typedef void (^vmnet_start_interface_completion_handler_t)(vmnet_return_t status, xpc_object_t interface_param);
 typedef void (^vmnet_interface_completion_handler_t)(vmnet_return_t status);
 
+/* Only an SDK for macOS 26 or newer declares the network API: the check with an
+ * older SDK (VMNET_BROKER_STUB_SDK=150000) proves the code compiles it out. */
+#if __MAC_OS_X_VERSION_MAX_ALLOWED >= 260000
 vmnet_network_configuration_ref vmnet_network_configuration_create(vmnet_mode_t mode, vmnet_return_t *status)
     API_AVAILABLE(macos(26.0));
 void vmnet_network_configuration_disable_nat44(vmnet_network_configuration_ref config) API_AVAILABLE(macos(26.0));
@@ -94,6 +98,8 @@ interface_ref vmnet_interface_start_with_network(vmnet_network_ref network, xpc_
                                                  dispatch_queue_t queue,
                                                  vmnet_start_interface_completion_handler_t handler)
     API_AVAILABLE(macos(26.0));
+#endif
+
 vmnet_return_t vmnet_stop_interface(interface_ref interface, dispatch_queue_t queue,
                                     vmnet_interface_completion_handler_t handler);
 
