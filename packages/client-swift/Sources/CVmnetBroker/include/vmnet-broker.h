@@ -1,0 +1,1 @@
+../client-c/include/vmnet-broker.h

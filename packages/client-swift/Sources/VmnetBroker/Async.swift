@@ -1,0 +1,70 @@
+import Dispatch
+
+#if os(Linux)
+  extension VmnetBroker {
+    /// Runs a blocking broker call on a dispatch queue, off Swift's cooperative
+    /// thread pool, and resumes with its result.
+    static func offloaded<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+      try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async {
+          continuation.resume(with: Result { try body() })
+        }
+      }
+    }
+
+    /// `acquireNetwork(named:)` without blocking the caller's thread.
+    public static func acquireNetwork(named name: String) async throws -> Network {
+      try await offloaded { try acquireNetwork(named: name) }
+    }
+  }
+
+  extension VmnetBroker.Connection {
+    /// Connects without blocking the caller's thread.
+    public static func connect(socketPath: String? = nil) async throws -> VmnetBroker.Connection {
+      try await VmnetBroker.offloaded { try VmnetBroker.Connection(socketPath: socketPath) }
+    }
+
+    /// `acquireNetwork(named:)` without blocking the caller's thread.
+    public func acquireNetwork(named name: String) async throws -> VmnetBroker.Network {
+      try await VmnetBroker.offloaded { try self.acquireNetwork(named: name) }
+    }
+
+    /// `hello()` without blocking the caller's thread.
+    public func hello() async throws -> VmnetBroker.Hello {
+      try await VmnetBroker.offloaded { try self.hello() }
+    }
+
+    /// `status()` without blocking the caller's thread.
+    public func status() async throws -> VmnetBroker.Status {
+      try await VmnetBroker.offloaded { try self.status() }
+    }
+  }
+
+  extension VmnetBroker.Network {
+    /// `openTAP(vnetHeader:queues:)` without blocking the caller's thread.
+    public func openTAP(vnetHeader: Bool = false, queues: Int = 1) async throws -> VmnetBroker.TAPInterface {
+      try await VmnetBroker.offloaded { try self.openTAP(vnetHeader: vnetHeader, queues: queues) }
+    }
+  }
+#endif
+
+#if os(macOS)
+  import XPC
+
+  /// Lets the serialization cross into the continuation; XPC objects are
+  /// immutable once received and safe to share between threads.
+  private struct SendableSerialization: @unchecked Sendable {
+    let value: xpc_object_t
+  }
+
+  extension VmnetBroker {
+    /// `acquireNetwork(named:)` without blocking the caller's thread.
+    public static func acquireNetwork(named name: String) async throws -> xpc_object_t {
+      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SendableSerialization, any Swift.Error>) in
+        DispatchQueue.global().async {
+          continuation.resume(with: Result { SendableSerialization(value: try acquireNetwork(named: name)) })
+        }
+      }.value
+    }
+  }
+#endif

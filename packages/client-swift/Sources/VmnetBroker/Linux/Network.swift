@@ -1,0 +1,124 @@
+#if os(Linux)
+  import CVmnetBroker
+
+  /// Owns a C network description; freeing it frees memory only.
+  final class NetworkHandle: @unchecked Sendable {
+    // Immutable after creation; the C library only reads it.
+    let pointer: OpaquePointer
+
+    init(_ pointer: OpaquePointer) {
+      self.pointer = pointer
+    }
+
+    deinit {
+      vmnet_broker_network_free(pointer)
+    }
+  }
+
+  extension VmnetBroker {
+    /// How a network reaches the outside.
+    public enum Mode: Sendable, Hashable {
+      /// NAT to the host's uplinks, with DHCP and DNS.
+      case shared
+      /// Host-only: guests reach each other and the host, nothing beyond.
+      case host
+      /// The broker did not say.
+      case unspecified
+    }
+
+    /// An acquired network. It holds its ``Connection`` (the lease) open: the
+    /// network stays acquired while this value or the connection is alive and
+    /// the connection has not been closed.
+    public struct Network: Sendable {
+      private let handle: NetworkHandle
+      /// The connection that acquired it.
+      public let connection: Connection
+
+      /// The network's name.
+      public let name: String
+      /// How it reaches the outside.
+      public let mode: Mode
+      /// Free text from the configuration.
+      public let description: String
+      /// IPv4 network address, dotted quad.
+      public let subnet: String
+      /// IPv4 netmask, dotted quad.
+      public let mask: String
+      /// The host's address on the network: the guests' gateway and DNS server.
+      public let gateway: String
+      /// IPv6 prefix in CIDR notation, or "" without IPv6.
+      public let ipv6Prefix: String
+      /// Maximum transmission unit in bytes.
+      public let mtu: UInt32
+      /// The Linux bridge interface.
+      public let bridge: String
+      /// Whether the broker runs DHCP on it.
+      public let dhcp: Bool
+      /// Whether the broker runs DNS on it.
+      public let dns: Bool
+
+      init(handle: NetworkHandle, connection: Connection) {
+        let network = handle.pointer
+        self.handle = handle
+        self.connection = connection
+        name = String(cString: vmnet_broker_network_name(network))
+        switch vmnet_broker_network_mode(network) {
+        case VMNET_BROKER_MODE_SHARED: mode = .shared
+        case VMNET_BROKER_MODE_HOST: mode = .host
+        default: mode = .unspecified
+        }
+        description = String(cString: vmnet_broker_network_description(network))
+        subnet = String(cString: vmnet_broker_network_subnet(network))
+        mask = String(cString: vmnet_broker_network_mask(network))
+        gateway = String(cString: vmnet_broker_network_gateway(network))
+        ipv6Prefix = String(cString: vmnet_broker_network_ipv6_prefix(network))
+        mtu = vmnet_broker_network_mtu(network)
+        bridge = String(cString: vmnet_broker_network_bridge(network))
+        dhcp = vmnet_broker_network_dhcp(network)
+        dns = vmnet_broker_network_dns(network)
+      }
+
+      /// Opens a TAP device on this network (for QEMU `-netdev tap,fd=N`,
+      /// cloud-hypervisor, crosvm). Returns one file descriptor per queue; the
+      /// caller owns and closes them, and the device disappears when the last
+      /// one closes or the connection closes.
+      ///
+      /// - Parameters:
+      ///   - vnetHeader: `IFF_VNET_HDR`: a virtio-net header on every frame.
+      ///   - queues: 1 to 64; above 1 the device is multi-queue.
+      public func openTAP(vnetHeader: Bool = false, queues: Int = 1) throws -> TAPInterface {
+        guard queues >= 1, queues <= Int(VMNET_BROKER_MAX_QUEUES) else {
+          throw VmnetBroker.Error(
+            code: VmnetBroker.Error.invalidRequest.code,
+            detail: "queues must be 1...\(VMNET_BROKER_MAX_QUEUES), got \(queues)")
+        }
+        let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
+        return try connection.withSession { session in
+          var fds = [Int32](repeating: -1, count: queues)
+          var info = vmnet_broker_interface_t()
+          var status = VMNET_BROKER_SUCCESS
+          let result = fds.withUnsafeMutableBufferPointer { buffer in
+            vmnet_broker_session_open_tap(
+              session, handle.pointer, flags, UInt32(queues), buffer.baseAddress, &info, &status)
+          }
+          guard result == 0 else {
+            throw VmnetBroker.Error.fromC(status)
+          }
+          return TAPInterface(
+            name: string(fromCArray: info.name), mac: string(fromCArray: info.mac),
+            fileDescriptors: Array(fds.prefix(Int(info.fd_count))))
+        }
+      }
+    }
+
+    /// A TAP device the broker opened for this process.
+    public struct TAPInterface: Sendable, Hashable {
+      /// The host-side interface name.
+      public let name: String
+      /// Its hardware address, or "" when the broker did not say.
+      public let mac: String
+      /// One open descriptor per queue. The caller owns them and must close them.
+      public let fileDescriptors: [Int32]
+    }
+  }
+#endif
