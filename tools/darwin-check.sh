@@ -38,9 +38,17 @@ mac_target=(-target x86_64-apple-macos14 -Wunguarded-availability-new -Wno-stdli
   -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include)
 
 # 1. The daemon's addon, darwin half (C++ with blocks, node-addon-api).
-addon_dir="$root/packages/broker-daemon/native/src/darwin"
-addon_flags=(-x c++ -std=c++17 -I"$addon_api" -I"$node_headers" -I"$addon_dir")
+# The defines match binding.gyp's; the common sources are checked too, on the
+# macOS target only, because they are part of the macOS build.
+native_dir="$root/packages/broker-daemon/native/src"
+addon_dir="$native_dir/darwin"
+addon_flags=(-x c++ -std=c++17 -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED
+  -I"$addon_api" -I"$node_headers" -I"$native_dir")
 shopt -s nullglob
+for src in "$native_dir"/*.cc "$native_dir"/common/*.cc; do
+  rel="${src#"$root"/}"
+  run "$rel (macOS 14 target, SDK 26)" clang++ "${common[@]}" "${mac_target[@]}" "${addon_flags[@]}" -DNAPI_CPP_EXCEPTIONS -fexceptions "$src"
+done
 for src in "$addon_dir"/*.cc; do
   rel="${src#"$root"/}"
   run "$rel (linux target, no C++ exceptions)" clang++ "${common[@]}" "${addon_flags[@]}" -DNAPI_DISABLE_CPP_EXCEPTIONS -fno-exceptions "$src"

@@ -32,9 +32,19 @@
           "xcode_settings": {
             "GCC_ENABLE_CPP_EXCEPTIONS": "YES",
             "CLANG_CXX_LANGUAGE_STANDARD": "c++17",
-            "MACOSX_DEPLOYMENT_TARGET": "11.0"
+            "MACOSX_DEPLOYMENT_TARGET": "11.0",
+            "OTHER_CPLUSPLUSFLAGS": ["-fblocks", "-Wall", "-Wextra", "-Werror"]
           },
-          "sources": []
+          "link_settings": {
+            "libraries": ["-framework vmnet", "-framework CoreFoundation"]
+          },
+          "sources": [
+            "native/src/darwin/register.cc",
+            "native/src/darwin/xpc_value.cc",
+            "native/src/darwin/xpc_listener.cc",
+            "native/src/darwin/vmnet_options.cc",
+            "native/src/darwin/vmnet_network.cc"
+          ]
         }]
       ]
     }

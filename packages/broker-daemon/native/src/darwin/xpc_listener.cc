@@ -248,8 +248,18 @@ void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, Event* even
       out.Set("message", event->text);
       break;
   }
-  // owned's destructor releases the message: it has been converted.
+  // owned's destructor releases the message: it has been converted. The
+  // JavaScript side catches its own errors; one that escapes is rethrown to
+  // Node as an uncaught exception, as for any callback.
+#ifdef NAPI_CPP_EXCEPTIONS
+  try {
+    callback.Call({out});
+  } catch (const Napi::Error& error) {
+    error.ThrowAsJavaScriptException();
+  }
+#else
   callback.Call({out});
+#endif
 }
 
 Napi::Value CloseListener(const Napi::CallbackInfo& info) {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstring>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vmnet_broker_darwin {
 namespace {
@@ -139,16 +141,20 @@ Napi::Value XpcToJs(Napi::Env env, xpc_object_t obj, int depth) {
   if (depth > kMaxXpcDepth) return Unsupported(env, "too-deep");
   xpc_type_t type = xpc_get_type(obj);
   if (type == XPC_TYPE_DICTIONARY) {
-    Napi::Array entries = Napi::Array::New(env);
-    // The applier block runs synchronously, so capturing by reference is safe.
-    __block uint32_t index = 0;
+    // Collect first, convert after: no JavaScript call (which may throw a C++
+    // exception) runs inside libxpc's applier.
+    __block std::vector<std::pair<std::string, xpc_object_t>> items;
     xpc_dictionary_apply(obj, ^bool(const char* key, xpc_object_t value) {
-      Napi::Array pair = Napi::Array::New(env, 2);
-      pair.Set(0u, Napi::String::New(env, key));
-      pair.Set(1u, XpcToJs(env, value, depth + 1));
-      entries.Set(index++, pair);
+      items.emplace_back(key, value);  // borrowed: obj keeps value alive
       return true;
     });
+    Napi::Array entries = Napi::Array::New(env, items.size());
+    for (size_t i = 0; i < items.size(); i++) {
+      Napi::Array pair = Napi::Array::New(env, 2);
+      pair.Set(0u, Napi::String::New(env, items[i].first));
+      pair.Set(1u, XpcToJs(env, items[i].second, depth + 1));
+      entries.Set(static_cast<uint32_t>(i), pair);
+    }
     Napi::Object out = Tagged(env, "dictionary");
     out.Set("entries", entries);
     return out;
