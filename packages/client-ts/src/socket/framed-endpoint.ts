@@ -19,9 +19,10 @@ export interface FramedEndpointHandlers {
   /** One complete frame; the handler owns fds and must close them. */
   onFrame(payload: Buffer, fds: number[]): void;
   /**
-   * The framing broke. Called before the endpoint closes, so the handler may
-   * still send a last frame (the transport's INVALID_REQUEST reply); the
-   * endpoint then ends once that is written.
+   * The framing broke; no more frames will be delivered. The handler decides
+   * when to end the connection (the transport first answers the frames before
+   * it, then sends INVALID_REQUEST, then calls end()). Without this handler the
+   * endpoint ends at once.
    */
   onFramingError?(error: FramingError): void;
   /** Called exactly once, after which nothing else is called. */
@@ -61,7 +62,7 @@ export class FramedEndpoint {
 
   /** True once the connection is closed or closing. */
   get closed(): boolean {
-    return this.#closed || this.#closedLocally || this.#framingError !== undefined;
+    return this.#closed || this.#closedLocally;
   }
 
   /** Bytes waiting for the socket to accept them. */
@@ -106,8 +107,11 @@ export class FramedEndpoint {
     }
     if (result.error !== undefined && this.#framingError === undefined) {
       this.#framingError = result.error;
-      if (!this.#closedLocally) this.#handlers.onFramingError?.(result.error);
-      this.end();
+      if (this.#handlers.onFramingError === undefined || this.#closedLocally) {
+        this.end();
+      } else {
+        this.#handlers.onFramingError(result.error);
+      }
     }
   }
 

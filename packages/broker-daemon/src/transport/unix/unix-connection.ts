@@ -1,0 +1,172 @@
+import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
+import {
+  type CloseInfo,
+  closeAll,
+  FramedEndpoint,
+  type FramingError,
+  MAX_REPLY_PAYLOAD,
+  MAX_REQUEST_PAYLOAD,
+} from "@vmnet-broker/client/socket";
+import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "../../core/peer.js";
+import type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
+
+type Incoming =
+  | { readonly kind: "frame"; readonly payload: Buffer; readonly fds: number[] }
+  | { readonly kind: "broken"; readonly error: FramingError };
+
+/**
+ * One accepted connection: decodes requests, hands them to the core one at a
+ * time, and sends each reply (with its fds) in order.
+ */
+export class UnixConnection {
+  readonly #peer: PeerConnection;
+  readonly #endpoint: FramedEndpoint;
+  readonly #emit: (event: UnixTransportEvent) => void;
+  readonly #queue: Incoming[] = [];
+  #working = false;
+  #gone = false;
+  #shuttingDown = false;
+  readonly #ended: Promise<void>;
+  #markEnded!: () => void;
+
+  constructor(fd: number, credentials: PeerCredentials, acceptor: PeerAcceptor, emit: (event: UnixTransportEvent) => void) {
+    this.#emit = emit;
+    this.#ended = new Promise((resolve) => {
+      this.#markEnded = resolve;
+    });
+    this.#peer = acceptor.connect(credentials, "unix");
+    emit({ type: "connected", peerId: this.#peer.id, credentials });
+    this.#endpoint = new FramedEndpoint(
+      fd,
+      { maxReceivePayload: MAX_REQUEST_PAYLOAD, maxSendPayload: MAX_REPLY_PAYLOAD },
+      {
+        onFrame: (payload, fds) => this.#enqueue({ kind: "frame", payload, fds }),
+        onFramingError: (error) => this.#enqueue({ kind: "broken", error }),
+        onClose: (info) => this.#onClose(info),
+      },
+    );
+  }
+
+  get peerId(): bigint {
+    return this.#peer.id;
+  }
+
+  /** Resolves once the socket is closed and the core has been told. */
+  get ended(): Promise<void> {
+    return this.#ended;
+  }
+
+  /** Hangs up now (transport shutdown). */
+  close(): Promise<void> {
+    this.#shuttingDown = true;
+    this.#endpoint.close();
+    return this.#ended;
+  }
+
+  #enqueue(item: Incoming): void {
+    if (this.#gone) {
+      if (item.kind === "frame") closeAll(item.fds);
+      return;
+    }
+    this.#queue.push(item);
+    if (!this.#working) void this.#work();
+  }
+
+  async #work(): Promise<void> {
+    this.#working = true;
+    try {
+      for (let item = this.#queue.shift(); item !== undefined && !this.#gone; item = this.#queue.shift()) {
+        if (item.kind === "broken") {
+          this.#reject(item.error.message);
+          this.#endpoint.end();
+          return;
+        }
+        await this.#answer(item.payload, item.fds);
+      }
+    } finally {
+      this.#working = false;
+    }
+  }
+
+  async #answer(payload: Buffer, fds: number[]): Promise<void> {
+    let request: Request;
+    try {
+      request = Request.decode(payload);
+    } catch (error) {
+      closeAll(fds);
+      this.#reject(`undecodable request: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    let outgoing: Outgoing;
+    try {
+      outgoing = await this.#peer.handle(request, fds);
+    } catch (error) {
+      this.#emit({ type: "handler-error", peerId: this.#peer.id, error });
+      outgoing = {
+        reply: errorReply(request.id, ErrorCode.ERROR_CODE_INTERNAL_ERROR, "internal error while handling the request"),
+        fds: [],
+      };
+    }
+    try {
+      let encoded = Reply.encode(outgoing.reply).finish();
+      if (encoded.length > MAX_REPLY_PAYLOAD) {
+        this.#emit({
+          type: "handler-error",
+          peerId: this.#peer.id,
+          error: new Error(`reply of ${encoded.length} bytes exceeds the maximum of ${MAX_REPLY_PAYLOAD}`),
+        });
+        const tooLarge = errorReply(request.id, ErrorCode.ERROR_CODE_INTERNAL_ERROR, "the reply is too large to send");
+        encoded = Reply.encode(tooLarge).finish();
+        this.#send(encoded, []);
+      } else {
+        this.#send(encoded, outgoing.fds);
+      }
+    } finally {
+      // The endpoint sent dups of these (or nothing): ours are closed either way.
+      closeAll(outgoing.fds);
+    }
+  }
+
+  /** Sends unless the connection is gone (then the reply has nobody to go to). */
+  #send(payload: Uint8Array, fds: readonly number[]): void {
+    if (this.#gone || this.#endpoint.closed) return;
+    try {
+      this.#endpoint.send(payload, fds);
+    } catch {
+      // The socket closed under us; onClose reports it and releases the peer.
+    }
+  }
+
+  /** Answers a frame that could not be read as a request: Reply{id: 0, INVALID_REQUEST}. */
+  #reject(message: string): void {
+    this.#emit({ type: "bad-frame", peerId: this.#peer.id, message });
+    this.#send(Reply.encode(errorReply(0, ErrorCode.ERROR_CODE_INVALID_REQUEST, message)).finish(), []);
+  }
+
+  #onClose(info: CloseInfo): void {
+    this.#gone = true;
+    for (const item of this.#queue.splice(0)) {
+      if (item.kind === "frame") closeAll(item.fds);
+    }
+    this.#peer.close();
+    const reason: DisconnectReason = this.#shuttingDown
+      ? "shutdown"
+      : info.framingError !== undefined
+        ? "framing"
+        : info.error !== undefined
+          ? "error"
+          : "eof";
+    this.#emit({
+      type: "disconnected",
+      peerId: this.#peer.id,
+      reason,
+      midFrame: info.midFrame,
+      ...(info.error !== undefined ? { error: info.error } : {}),
+    });
+    this.#markEnded();
+  }
+}
+
+function errorReply(id: number, code: ErrorCode, message: string): Reply {
+  return Reply.fromPartial({ id, result: { $case: "error", value: { code, message } } });
+}

@@ -1,0 +1,78 @@
+import { UnixListener } from "@vmnet-broker/client/socket";
+import type { PeerAcceptor } from "../../core/peer.js";
+import type { UnixTransportEvent } from "./transport-events.js";
+import { UnixConnection } from "./unix-connection.js";
+
+export type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
+
+/** Where to listen: a socket file the transport creates, or an inherited fd. */
+export type UnixTransportOptions = (
+  | {
+      /** The socket file; a stale one is replaced only if nothing answers on it. */
+      readonly socketPath: string;
+      /** Permission bits of the socket file (for example 0o660). */
+      readonly mode: number;
+      /** Group owning the socket file; unchanged when absent. */
+      readonly gid?: number;
+    }
+  | {
+      /** A listening socket passed by systemd (fd 3); see inheritedListenFd(). */
+      readonly inheritedFd: number;
+    }
+) & {
+  /** Receives every connect, disconnect and rejected frame, for logging. */
+  readonly onEvent?: (event: UnixTransportEvent) => void;
+};
+
+/**
+ * The broker's Unix socket: accepts peers (identified by SO_PEERCRED), feeds
+ * their requests to the core one at a time per connection, and tells the core
+ * exactly once when each connection ends.
+ */
+export class UnixTransport {
+  readonly description: string;
+  readonly #listener: UnixListener;
+  readonly #connections = new Set<UnixConnection>();
+  #closing: Promise<void> | undefined;
+
+  private constructor(acceptor: PeerAcceptor, options: UnixTransportOptions) {
+    const emit = (event: UnixTransportEvent) => options.onEvent?.(event);
+    const handlers = {
+      onConnection: (fd: number, credentials: { uid: number; gid: number; pid: number }) => {
+        const connection = new UnixConnection(fd, credentials, acceptor, emit);
+        this.#connections.add(connection);
+        void connection.ended.then(() => this.#connections.delete(connection));
+      },
+      onError: (error: Error) => emit({ type: "accept-error", error }),
+    };
+    if ("inheritedFd" in options) {
+      this.#listener = UnixListener.adopt(options.inheritedFd, handlers);
+      this.description = `unix:fd ${options.inheritedFd} (inherited)`;
+    } else {
+      this.#listener = UnixListener.listen(
+        { path: options.socketPath, mode: options.mode, ...(options.gid !== undefined ? { gid: options.gid } : {}) },
+        handlers,
+      );
+      this.description = `unix:${options.socketPath}`;
+    }
+  }
+
+  /** Starts listening. Throws an error naming the syscall and path if it cannot. */
+  static listen(acceptor: PeerAcceptor, options: UnixTransportOptions): UnixTransport {
+    return new UnixTransport(acceptor, options);
+  }
+
+  /** Connections currently open. */
+  get connectionCount(): number {
+    return this.#connections.size;
+  }
+
+  /** Stops accepting, removes the socket file it created, and closes every connection. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.#listener.close();
+      await Promise.all([...this.#connections].map((connection) => connection.close()));
+    })();
+    return this.#closing;
+  }
+}

@@ -1,0 +1,239 @@
+import { defaultSocketPath } from "./default-socket-path.js";
+import { BrokerError, ErrorCode } from "./errors.js";
+import type { Reply, Request } from "./gen/vmnet_broker/v1/broker.js";
+import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
+import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
+import { connectUnix } from "./socket/connect.js";
+import { closeAll } from "./socket/framed-endpoint.js";
+
+/** The protocol version this client speaks (protocol/README.md). */
+export const PROTOCOL_VERSION = 1;
+const CLIENT_NAME = "client-ts";
+const CLIENT_VERSION = "0.1.0";
+
+export interface ConnectOptions {
+  /** The broker's socket; default VMNET_BROKER_SOCKET, else /run/vmnet-broker/broker.sock. */
+  readonly socketPath?: string;
+}
+
+export interface HelloInfo {
+  /** The version both sides use: the lower of the two. */
+  readonly protocolVersion: number;
+  readonly brokerVersion: string;
+  /** "linux" or "darwin". */
+  readonly platform: string;
+  /** Optional capabilities, for example "tap", "veth", "status". */
+  readonly features: readonly string[];
+}
+
+export interface TapOptions {
+  /** IFF_VNET_HDR: a virtio-net header on every frame (QEMU vnet_hdr=on). Default false. */
+  readonly vnetHeader?: boolean;
+  /** Queues (IFF_MULTI_QUEUE above 1); one fd per queue. Default 1. */
+  readonly queues?: number;
+}
+
+/** A TAP device on a network. The caller owns `fds` and must close them. */
+export interface TapInterface {
+  /** The TAP device's name on the host. */
+  readonly name: string;
+  /** One open fd per queue (for QEMU: -netdev tap,fd=N). */
+  readonly fds: number[];
+  /** The interface's hardware address, lower case, colon separated. */
+  readonly mac: string;
+}
+
+/** A veth pair: one end on the network's bridge, the other in the client's namespace. */
+export interface VethInterface {
+  /** The bridge-side name on the host. */
+  readonly name: string;
+  /** The name inside the namespace. */
+  readonly peerIfname: string;
+  readonly mac: string;
+}
+
+type ReplyResult = NonNullable<Reply["result"]>;
+type ResultValue<K extends ReplyResult["$case"]> = Extract<ReplyResult, { $case: K }>["value"];
+
+/**
+ * One connection to vmnet-broker. **The connection is the lease**: every
+ * network acquired and every interface opened through it stays alive exactly
+ * as long as the connection does. close() (or the process exiting, even by
+ * kill -9) releases them all; there is no separate release call.
+ *
+ * Calls may be issued concurrently (they are pipelined). Every failure rejects
+ * with a BrokerError; if the broker goes away, every pending and later call
+ * rejects with TRANSPORT_FAILURE.
+ */
+export class BrokerClient {
+  readonly socketPath: string;
+  readonly #pipeline: RequestPipeline;
+
+  private constructor(socketPath: string, pipeline: RequestPipeline) {
+    this.socketPath = socketPath;
+    this.#pipeline = pipeline;
+  }
+
+  /** Connects to the broker. Rejects with TRANSPORT_FAILURE if nothing answers there. */
+  static async connect(options: ConnectOptions = {}): Promise<BrokerClient> {
+    const socketPath = options.socketPath ?? defaultSocketPath();
+    let fd: number;
+    try {
+      fd = connectUnix(socketPath);
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : String(error);
+      throw new BrokerError(
+        ErrorCode.ERROR_CODE_TRANSPORT_FAILURE,
+        `cannot connect to the broker at ${socketPath}: ${detail}`,
+        { cause: error },
+      );
+    }
+    return new BrokerClient(socketPath, new RequestPipeline(fd));
+  }
+
+  /** Exchanges versions and features. Optional: a client that skips it gets version 1. */
+  async hello(): Promise<HelloInfo> {
+    const hello = await this.#request("hello", {
+      $case: "hello",
+      value: { protocolVersion: PROTOCOL_VERSION, clientName: CLIENT_NAME, clientVersion: CLIENT_VERSION },
+    });
+    return {
+      protocolVersion: hello.protocolVersion,
+      brokerVersion: hello.brokerVersion,
+      platform: hello.platform,
+      features: hello.features,
+    };
+  }
+
+  /**
+   * Acquires a network by name ("shared", "host", or a configured one), creating
+   * it if needed. It is held until this connection closes.
+   */
+  async acquireNetwork(name: string): Promise<Network> {
+    const network = await this.#request("network", { $case: "acquire", value: { networkName: name } });
+    return networkFromMessage(network);
+  }
+
+  /**
+   * Opens a TAP device on a network this connection acquired. The returned fds
+   * belong to the caller (close them when done); the device goes away when the
+   * last fd closes or this connection closes.
+   */
+  async openTap(network: Network | string, options: TapOptions = {}): Promise<TapInterface> {
+    const queues = options.queues ?? 1;
+    if (!Number.isInteger(queues) || queues < 1) {
+      throw new BrokerError(
+        ErrorCode.ERROR_CODE_INVALID_REQUEST,
+        `queues must be an integer >= 1, got ${queues}`,
+      );
+    }
+    const { value, fds } = await this.#requestWithFds("interface", {
+      $case: "openInterface",
+      value: {
+        networkName: networkName(network),
+        kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
+      },
+    });
+    return { name: value.name, fds, mac: value.mac };
+  }
+
+  /**
+   * Creates a veth pair on a network this connection acquired and moves one end
+   * into the network namespace behind netnsFd (for example an open
+   * /proc/self/ns/net or /run/netns/NAME). The caller keeps netnsFd.
+   */
+  async openVeth(network: Network | string, netnsFd: number, ifname = ""): Promise<VethInterface> {
+    if (!Number.isInteger(netnsFd) || netnsFd < 0) {
+      throw new BrokerError(
+        ErrorCode.ERROR_CODE_INVALID_REQUEST,
+        `netnsFd must be an open fd, got ${netnsFd}`,
+      );
+    }
+    const { value, fds } = await this.#requestWithFds(
+      "interface",
+      {
+        $case: "openInterface",
+        value: { networkName: networkName(network), kind: { $case: "veth", value: { ifname } } },
+      },
+      [netnsFd],
+    );
+    closeAll(fds);
+    return { name: value.name, peerIfname: value.peerIfname, mac: value.mac };
+  }
+
+  /** The broker's whole state: networks, peers, leases, counters. */
+  async status(): Promise<BrokerStatus> {
+    return this.#request("status", { $case: "status", value: {} });
+  }
+
+  /** True once the connection is closed or broken (its lease is released). */
+  get isClosed(): boolean {
+    return this.#pipeline.failure !== undefined;
+  }
+
+  /** Resolves when the connection has ended, whoever ended it. */
+  get closed(): Promise<void> {
+    return this.#pipeline.closed;
+  }
+
+  /**
+   * Closes the connection, which releases every network and interface it holds.
+   * Pending calls reject with TRANSPORT_FAILURE. Resolves once the socket is closed.
+   */
+  close(): Promise<void> {
+    return this.#pipeline.close();
+  }
+
+  async #request<K extends ReplyResult["$case"]>(
+    expected: K,
+    command: NonNullable<Request["command"]>,
+  ): Promise<ResultValue<K>> {
+    const { value, fds } = await this.#requestWithFds(expected, command);
+    closeAll(fds);
+    return value;
+  }
+
+  async #requestWithFds<K extends ReplyResult["$case"]>(
+    expected: K,
+    command: NonNullable<Request["command"]>,
+    sendFds: readonly number[] = [],
+  ): Promise<{ value: ResultValue<K>; fds: number[] }> {
+    const received = await this.#pipeline.call(command, sendFds);
+    return unpackReply(received, expected);
+  }
+}
+
+/** Checks the reply's kind and its fd count; closes the fds on any mismatch. */
+function unpackReply<K extends ReplyResult["$case"]>(
+  { reply, fds }: ReceivedReply,
+  expected: K,
+): { value: ResultValue<K>; fds: number[] } {
+  const result = reply.result;
+  const fail = (code: ErrorCode, message: string): never => {
+    closeAll(fds);
+    throw new BrokerError(code, message);
+  };
+  if (result === undefined) return fail(ErrorCode.ERROR_CODE_INVALID_REPLY, "the reply carries no result");
+  if (result.$case === "error") {
+    const code =
+      result.value.code === ErrorCode.ERROR_CODE_SUCCESS
+        ? ErrorCode.ERROR_CODE_INVALID_REPLY
+        : result.value.code;
+    return fail(code, result.value.message || "the broker reported an error without a message");
+  }
+  if (result.$case !== expected) {
+    return fail(ErrorCode.ERROR_CODE_INVALID_REPLY, `expected a ${expected} reply, got ${result.$case}`);
+  }
+  const expectedFds = result.$case === "interface" ? result.value.fdCount : 0;
+  if (fds.length !== expectedFds) {
+    return fail(
+      ErrorCode.ERROR_CODE_INVALID_REPLY,
+      `the reply declares ${expectedFds} file descriptor(s) but ${fds.length} arrived`,
+    );
+  }
+  return { value: result.value as ResultValue<K>, fds };
+}
+
+function networkName(network: Network | string): string {
+  return typeof network === "string" ? network : network.name;
+}

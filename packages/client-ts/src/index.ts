@@ -1,0 +1,16 @@
+/**
+ * @vmnet-broker/client: acquire shared VM networks from vmnet-broker and open
+ * TAP/veth interfaces on them. The connection is the lease: see BrokerClient.
+ */
+export {
+  BrokerClient,
+  type ConnectOptions,
+  type HelloInfo,
+  PROTOCOL_VERSION,
+  type TapInterface,
+  type TapOptions,
+  type VethInterface,
+} from "./broker-client.js";
+export { DEFAULT_SOCKET_PATH, defaultSocketPath } from "./default-socket-path.js";
+export { BrokerError, ErrorCode, ErrorCodes, errorCodeName } from "./errors.js";
+export type { BrokerStatus, Network } from "./network.js";
