@@ -38,6 +38,8 @@ func dialFake(t *testing.T, handler fakeHandler) (*Client, *fakeBroker) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
+	// Let the fake accept, so descriptor counts taken now are stable.
+	waitFor(t, func() bool { b.mu.Lock(); defer b.mu.Unlock(); return len(b.conns) == 1 })
 	return c, b
 }
 
