@@ -1,0 +1,192 @@
+// SPDX-License-Identifier: Apache-2.0
+// Against a live broker (test/run-live.sh starts one in its own sandbox):
+// hello, acquire shared, unknown network, status, a TAP that answers ARP for
+// the gateway, multi-queue vnet TAP, a veth moved into a namespace this test
+// creates, the global API, and, when BROKER_PID is given, the broker dying
+// under an open session: a transport failure, not a hang. No fd may leak.
+#include <dirent.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "arp_probe.h"
+#include "check.h"
+#include "vmnet-broker.h"
+
+static int open_fd_count(void) {
+    int n = 0;
+    DIR *d = opendir("/proc/self/fd");
+    CHECK(d != NULL);
+    while (readdir(d) != NULL) {
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+static uint32_t references(vmnet_broker_session_t *s, const char *name) {
+    vmnet_broker_return_t st;
+    vmnet_broker_status_t *status = vmnet_broker_session_get_status(s, &st);
+    CHECK(status != NULL);
+    CHECK(vmnet_broker_status_peer_count(status) >= 1);
+    uint32_t refs = 0;
+    for (size_t i = 0; i < vmnet_broker_status_network_count(status); i++) {
+        if (strcmp(vmnet_broker_status_network_name(status, i), name) == 0) {
+            refs = vmnet_broker_status_network_references(status, i);
+        }
+    }
+    vmnet_broker_status_free(status);
+    return refs;
+}
+
+static void test_tap_answers_arp(vmnet_broker_session_t *s, const vmnet_broker_network_t *n) {
+    vmnet_broker_return_t st;
+    int fd = -1;
+    vmnet_broker_interface_t info;
+    if (vmnet_broker_session_open_tap(s, n, 0, 1, &fd, &info, &st) != 0) {
+        fprintf(stderr, "open_tap: %s (%s)\n", vmnet_broker_strerror(st), vmnet_broker_last_error());
+        CHECK(0);
+    }
+    CHECK(info.name[0] != '\0');
+    CHECK((fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0);
+    const char *why = "";
+    int rc = arp_probe(fd, vmnet_broker_network_subnet(n), vmnet_broker_network_mask(n),
+                       vmnet_broker_network_gateway(n), 5000, &why);
+    if (rc != 0) {
+        fprintf(stderr, "arp probe of %s via %s: %s\n", vmnet_broker_network_gateway(n), info.name, why);
+    }
+    CHECK(rc == 0);
+    close(fd);
+
+    int fds[2] = {-1, -1};
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, VMNET_BROKER_TAP_VNET_HDR, 2, fds, &info, &st), 0);
+    CHECK_EQ_INT(info.fd_count, 2);
+    CHECK(fds[0] >= 0 && fds[1] >= 0 && fds[0] != fds[1]);
+    close(fds[0]);
+    close(fds[1]);
+}
+
+// A child in a fresh network namespace (made and removed by this test) gets a
+// veth end; it reports whether it sees the interface.
+static void test_veth(vmnet_broker_session_t *s, const vmnet_broker_network_t *n) {
+    int ready[2], go[2];
+    CHECK(pipe2(ready, O_CLOEXEC) == 0 && pipe2(go, O_CLOEXEC) == 0);
+    pid_t child = fork();
+    CHECK(child >= 0);
+    if (child == 0) {
+        char c = unshare(CLONE_NEWNET) == 0 ? 'y' : 'n';
+        if (write(ready[1], &c, 1) != 1 || read(go[0], &c, 1) != 1) {
+            _exit(3);
+        }
+        _exit(if_nametoindex("vbtest0") != 0 ? 0 : 1);
+    }
+    char c = 0;
+    CHECK(read(ready[0], &c, 1) == 1);
+    CHECK(c == 'y');
+    char path[64];
+    snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)child);
+    int netns = open(path, O_RDONLY | O_CLOEXEC);
+    CHECK(netns >= 0);
+    vmnet_broker_return_t st;
+    vmnet_broker_interface_t info;
+    int rc = vmnet_broker_session_open_veth(s, n, netns, "vbtest0", &info, &st);
+    if (rc != 0) {
+        fprintf(stderr, "open_veth: %s (%s)\n", vmnet_broker_strerror(st), vmnet_broker_last_error());
+    }
+    close(netns);
+    CHECK(write(go[1], "g", 1) == 1);
+    int wstatus = 0;
+    CHECK(waitpid(child, &wstatus, 0) == child);
+    close(ready[0]), close(ready[1]), close(go[0]), close(go[1]);
+    CHECK_EQ_INT(rc, 0);
+    CHECK_EQ_STR(info.peer_ifname, "vbtest0");
+    CHECK(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+}
+
+static void test_global_api(void) {
+    vmnet_broker_return_t st;
+    vmnet_broker_hello_t hello;
+    CHECK_EQ_INT(vmnet_broker_hello(&hello, &st), 0);
+    vmnet_broker_network_t *n = vmnet_broker_acquire_network("shared", &st);
+    CHECK(n != NULL);
+    int fd = -1;
+    CHECK_EQ_INT(vmnet_broker_open_tap(n, 0, 1, &fd, &st), 0);
+    close(fd);
+    vmnet_broker_network_free(n);
+    vmnet_broker_close();
+}
+
+static void test_broker_gone(pid_t broker) {
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(NULL, &st);
+    CHECK(s != NULL);
+    vmnet_broker_network_free(vmnet_broker_session_acquire_network(s, "shared", &st));
+    CHECK_EQ_INT(st, VMNET_BROKER_SUCCESS);
+    CHECK(kill(broker, SIGKILL) == 0);
+    // Safety limit only: the broker's death closes the socket well before it.
+    vmnet_broker_session_set_timeout_ms(s, 20000);
+    CHECK(vmnet_broker_session_acquire_network(s, "shared", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    CHECK(vmnet_broker_session_acquire_network(s, "shared", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    vmnet_broker_session_close(s);
+}
+
+int main(void) {
+    int fds_before = open_fd_count();
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(NULL, &st);
+    if (s == NULL) {
+        fprintf(stderr, "connect %s: %s\n", vmnet_broker_socket_path(), vmnet_broker_last_error());
+        return 1;
+    }
+    vmnet_broker_hello_t hello;
+    CHECK_EQ_INT(vmnet_broker_session_hello(s, &hello, &st), 0);
+    CHECK_EQ_INT(hello.protocol_version, 1);
+    CHECK_EQ_STR(hello.platform, "linux");
+
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    if (n == NULL) {
+        fprintf(stderr, "acquire shared: %s (%s)\n", vmnet_broker_strerror(st), vmnet_broker_last_error());
+        return 1;
+    }
+    CHECK_EQ_STR(vmnet_broker_network_name(n), "shared");
+    CHECK_EQ_INT(vmnet_broker_network_mode(n), VMNET_BROKER_MODE_SHARED);
+    CHECK(vmnet_broker_network_gateway(n)[0] != '\0');
+    CHECK(vmnet_broker_network_bridge(n)[0] != '\0');
+    CHECK(vmnet_broker_network_mtu(n) >= 576);
+    printf("shared: subnet %s mask %s gateway %s bridge %s mtu %u\n", vmnet_broker_network_subnet(n),
+           vmnet_broker_network_mask(n), vmnet_broker_network_gateway(n), vmnet_broker_network_bridge(n),
+           vmnet_broker_network_mtu(n));
+    CHECK_EQ_INT(references(s, "shared"), 1);
+
+    CHECK(vmnet_broker_session_acquire_network(s, "no-such-network", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_NOT_FOUND);
+
+    test_tap_answers_arp(s, n);
+    test_veth(s, n);
+    test_global_api();
+    // The global session's lease ends with vmnet_broker_close(); the broker
+    // sees the disconnect asynchronously, so poll (bounded).
+    uint32_t refs = 0;
+    for (int i = 0; i < 100 && (refs = references(s, "shared")) != 1; i++) {
+        usleep(50000);
+    }
+    CHECK_EQ_INT(refs, 1);
+
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+
+    const char *pid = getenv("BROKER_PID");
+    if (pid != NULL && pid[0] != '\0') {
+        test_broker_gone((pid_t)atoi(pid));
+    }
+    CHECK_EQ_INT(open_fd_count(), fds_before);
+    printf("test_live: ok%s\n", pid != NULL && pid[0] ? " (including broker gone)" : "");
+    return 0;
+}
