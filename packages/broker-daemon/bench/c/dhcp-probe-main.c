@@ -1,0 +1,41 @@
+/*
+ * The DHCP probe as a command, for the shell-script floor:
+ *
+ *   dhcp-probe --ifname eth0 [--netns PATH] [--timeout-ms 10000] [--resend-ms 10]
+ *
+ * Prints {"offered": "<ip>", "ms": <probe time>} and exits 0 on a DHCPOFFER, else
+ * names the failure on stderr and exits 1.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "dhcp-probe.h"
+#include "fail.h"
+#include "netns.h"
+
+int main(int argc, char **argv) {
+  const char *ifname = NULL, *netns = NULL;
+  int timeout_ms = 10000, resend_ms = 10;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    if (strcmp(argv[i], "--ifname") == 0)
+      ifname = argv[i + 1];
+    else if (strcmp(argv[i], "--netns") == 0)
+      netns = argv[i + 1];
+    else if (strcmp(argv[i], "--timeout-ms") == 0)
+      timeout_ms = atoi(argv[i + 1]);
+    else if (strcmp(argv[i], "--resend-ms") == 0)
+      resend_ms = atoi(argv[i + 1]);
+    else
+      die("unknown flag %s", argv[i]);
+  }
+  if (ifname == NULL || timeout_ms < 1 || timeout_ms > 120000 || resend_ms < 1)
+    die("usage: dhcp-probe --ifname IF [--netns PATH] [--timeout-ms 1..120000] [--resend-ms N]");
+  if (netns != NULL) enter_netns(open_netns(netns), netns);
+  uint64_t t0 = now_ns();
+  char offered[64], why[256];
+  if (dhcp_probe(ifname, resend_ms, timeout_ms, offered, sizeof offered, why, sizeof why) < 0) die("%s", why);
+  printf("{\"offered\":\"%s\",\"ms\":%.3f}\n", offered, (double)(now_ns() - t0) / 1e6);
+  return 0;
+}
