@@ -1,0 +1,138 @@
+/** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
+import { mkdir, readFile, rm } from "node:fs/promises";
+import type { Backend, BackendNetwork } from "../../core/backend.js";
+import { CreateFailure } from "../../core/backend.js";
+import type { NetworkConfig } from "../../config/network-config.js";
+import { createBridge, deleteLink } from "./bridge.js";
+import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
+import { needsDnsmasq } from "./dnsmasq-config.js";
+import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
+import { type ReclaimReport, reclaimLeftovers } from "./leftovers.js";
+import { bridgeName, tableName } from "./names.js";
+import { LinuxNetwork } from "./network.js";
+import { applyFirewall, deleteFirewall } from "./nftables.js";
+import { checkReservations } from "./reservations.js";
+import { dnsmasqFiles, networkDir } from "./runtime-files.js";
+import { checkStaticSubnet, namespaceOccupants, pickDynamicSubnet, planSubnet, staticSubnet } from "./subnets.js";
+import { enableForwarding } from "./sysctl.js";
+
+export interface LinuxBackendOptions {
+  /** Directory for per-network runtime files (dnsmasq config, pid, leases, log). */
+  readonly runtimeDir: string;
+  /** Told what reclaimLeftovers() removed (the daemon logs it). */
+  readonly onReclaimed?: (report: ReclaimReport) => void;
+}
+
+/** True inside a user namespace that maps only uid 0 (a rootless sandbox). */
+async function onlyRootMapped(): Promise<boolean> {
+  try {
+    const map = (await readFile("/proc/self/uid_map", "utf8")).trim().split(/\s+/);
+    return !(map[0] === "0" && map[1] === "0" && map[2] === "4294967295");
+  } catch {
+    return false;
+  }
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+class LinuxBackend implements Backend {
+  readonly platform = "linux" as const;
+  readonly features = ["tap", "veth"] as const;
+  private readonly networks = new Map<string, LinuxNetwork>();
+  /** Creations run one at a time so two networks never pick the same subnet. */
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly options: LinuxBackendOptions) {}
+
+  async reclaimLeftovers(): Promise<void> {
+    const report = await reclaimLeftovers(this.options.runtimeDir);
+    this.options.onReclaimed?.(report);
+  }
+
+  createNetwork(config: NetworkConfig): Promise<BackendNetwork> {
+    const run = this.queue.then(() => this.create(config));
+    this.queue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async create(config: NetworkConfig): Promise<BackendNetwork> {
+    if (this.networks.has(config.name)) {
+      throw new CreateFailure(`network '${config.name}' already exists in this backend`);
+    }
+    const bridge = bridgeName(config.name);
+    const table = tableName(config.name);
+    for (const [name, network] of this.networks) {
+      if (network.info.bridge === bridge) {
+        throw new CreateFailure(`network '${config.name}' would reuse bridge ${bridge} of network '${name}'`);
+      }
+    }
+    const fixed = staticSubnet(config.name, config.subnet, config.mask);
+    const occupants = await namespaceOccupants();
+    if (fixed !== undefined) checkStaticSubnet(config.name, fixed, occupants);
+    const ipv4 = planSubnet(fixed ?? pickDynamicSubnet(config.name, occupants));
+    const reservations = checkReservations(config.name, ipv4, config.dhcpReservations);
+    const ipv6: Ipv6Plan | undefined = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
+
+    const dir = networkDir(this.options.runtimeDir, config.name);
+    const files = dnsmasqFiles(dir);
+    let dnsmasq: RunningDnsmasq | undefined;
+    try {
+      await rm(dir, { recursive: true, force: true });
+      await mkdir(dir, { recursive: true, mode: 0o755 });
+      await createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      await applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
+      const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
+      if (needsDnsmasq(dnsSpec)) {
+        dnsmasq = await startDnsmasq({
+          ...dnsSpec,
+          networkName: config.name,
+          bridge,
+          mode: config.mode,
+          ipv4,
+          reservations,
+          files,
+          runAsRoot: await onlyRootMapped(),
+        });
+      }
+    } catch (error) {
+      await dnsmasq?.stop();
+      await deleteFirewall(table);
+      await deleteLink(bridge);
+      await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+      if (error instanceof CreateFailure) throw error;
+      throw new CreateFailure(`network '${config.name}': ${describe(error)}`, { cause: error });
+    }
+
+    const network = new LinuxNetwork({
+      info: {
+        subnet: ipv4.network,
+        mask: ipv4.mask,
+        gateway: ipv4.gateway,
+        ipv6Prefix: ipv6?.prefix ?? "",
+        mtu: config.mtu,
+        bridge,
+      },
+      table,
+      dir,
+      leaseFile: files.leases,
+      ...(dnsmasq ? { dnsmasq } : {}),
+      onDestroyed: () => {
+        if (this.networks.get(config.name) === network) this.networks.delete(config.name);
+      },
+    });
+    this.networks.set(config.name, network);
+    return network;
+  }
+}
+
+/**
+ * The Linux backend. Everything it makes lives in the calling process's network
+ * namespace (the sandbox's, unless `serve --host`); names are in names.ts.
+ * Call reclaimLeftovers() once at start, before creating networks.
+ */
+export function createLinuxBackend(options: LinuxBackendOptions): Backend {
+  return new LinuxBackend(options);
+}

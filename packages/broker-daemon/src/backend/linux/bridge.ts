@@ -1,0 +1,48 @@
+/** The network's bridge: created, addressed and brought up in one `ip -batch`. */
+import type { Ipv6Plan } from "./ipv6.js";
+import { runTool } from "./run-tool.js";
+import type { SubnetPlan } from "./subnets.js";
+
+export interface BridgeSpec {
+  readonly name: string;
+  readonly mtu: number;
+  readonly ipv4: SubnetPlan;
+  readonly ipv6?: Ipv6Plan;
+}
+
+/**
+ * Creates the bridge (STP off, no forward delay, so ports forward at once), sets
+ * its MTU and addresses, and brings it up. On failure the half-made bridge is
+ * removed and the error rethrown.
+ */
+export async function createBridge(spec: BridgeSpec): Promise<void> {
+  const lines = [
+    `link add ${spec.name} type bridge stp_state 0 forward_delay 0`,
+    `link set ${spec.name} mtu ${spec.mtu}`,
+    `addr add ${spec.ipv4.gateway}/${spec.ipv4.prefix} broadcast ${spec.ipv4.broadcast} dev ${spec.name}`,
+  ];
+  if (spec.ipv6 !== undefined) lines.push(`addr add ${spec.ipv6.gatewayCidr} dev ${spec.name} nodad`);
+  lines.push(`link set ${spec.name} up`);
+  try {
+    await runTool("ip", ["-batch", "-"], { input: `${lines.join("\n")}\n` });
+  } catch (error) {
+    await deleteLink(spec.name);
+    throw error;
+  }
+}
+
+/** `ip link del`; a link that is already gone is fine. Never throws. */
+export async function deleteLink(name: string): Promise<void> {
+  try {
+    await runTool("ip", ["link", "del", "dev", name]);
+  } catch {
+    // Gone already (a TAP dies with its fds), or never created.
+  }
+}
+
+/** Names of every link in the namespace (`ip -j link show`). */
+export async function listLinks(): Promise<string[]> {
+  const text = await runTool("ip", ["-j", "link", "show"]);
+  const links = JSON.parse(text || "[]") as { ifname?: string }[];
+  return links.flatMap((link) => (link.ifname === undefined ? [] : [link.ifname]));
+}

@@ -1,0 +1,76 @@
+/**
+ * The dnsmasq configuration of one network, with the keys libvirt uses. It only
+ * ever answers on the network's bridge (bind-dynamic + interface, CVE-2012-3411).
+ */
+import type { DhcpReservation, NetworkModeName } from "../../config/network-config.js";
+import type { Ipv6Plan } from "./ipv6.js";
+import type { SubnetPlan } from "./subnets.js";
+
+export interface DnsmasqFiles {
+  readonly conf: string;
+  readonly pid: string;
+  readonly leases: string;
+  readonly log: string;
+}
+
+export interface DnsmasqSpec {
+  readonly networkName: string;
+  readonly bridge: string;
+  readonly mode: NetworkModeName;
+  readonly dhcp: boolean;
+  readonly dns: boolean;
+  readonly ipv4: SubnetPlan;
+  readonly ipv6?: Ipv6Plan;
+  readonly reservations: readonly DhcpReservation[];
+  readonly files: DnsmasqFiles;
+  /**
+   * Run as root instead of dnsmasq's default user: needed inside a user namespace
+   * where only uid 0 is mapped (setuid to "nobody" would fail).
+   */
+  readonly runAsRoot: boolean;
+}
+
+/** DHCP lease time; short enough that a moved guest recovers soon. */
+export const LEASE_TIME = "1h";
+
+/** True when dnsmasq has any work for this network. */
+export function needsDnsmasq(spec: Pick<DnsmasqSpec, "dhcp" | "dns" | "ipv6">): boolean {
+  return spec.dhcp || spec.dns || spec.ipv6 !== undefined;
+}
+
+export function dnsmasqConfig(spec: DnsmasqSpec): string {
+  const lines = [
+    `# Written by vmnet-broker for network '${spec.networkName}'; rewritten at every start.`,
+    "strict-order",
+    `pid-file=${spec.files.pid}`,
+    "except-interface=lo",
+    "bind-dynamic",
+    // Unlike libvirt: no ICMP probe of an address before offering it. Every address
+    // here is handed out by this dnsmasq, and the probe costs each new guest ~3 s.
+    "no-ping",
+    `interface=${spec.bridge}`,
+    `dhcp-leasefile=${spec.files.leases}`,
+    `log-facility=${spec.files.log}`,
+  ];
+  if (spec.runAsRoot) lines.push("user=root", "group=root");
+  if (!spec.dns) lines.push("port=0");
+  if (spec.mode === "host") lines.push("no-resolv");
+  if (spec.dhcp) {
+    lines.push(
+      `dhcp-range=${spec.ipv4.dhcpFirst},${spec.ipv4.dhcpLast},${spec.ipv4.mask},${LEASE_TIME}`,
+      "dhcp-no-override",
+      "dhcp-authoritative",
+      `dhcp-lease-max=${spec.ipv4.dhcpCount}`,
+    );
+    for (const reservation of spec.reservations) lines.push(`dhcp-host=${reservation.mac},${reservation.ip}`);
+    // Host-only: no default route, so guests never send traffic beyond the bridge here.
+    if (spec.mode === "host") lines.push("dhcp-option=3");
+  }
+  if (spec.ipv6 !== undefined) {
+    // Router advertisements for SLAAC on the prefix; host mode advertises no default route.
+    const [network] = spec.ipv6.prefix.split("/");
+    lines.push("enable-ra", `dhcp-range=${network},ra-stateless,${spec.ipv6.length}`);
+    if (spec.mode === "host") lines.push(`ra-param=${spec.bridge},600,0`);
+  }
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,55 @@
+/**
+ * The typed surface of the daemon's native addon (native/src). Every function
+ * validates its arguments (TypeError with a usage string) and names the failing
+ * syscall in its errors ("TUNSETIFF failed: EPERM (Operation not permitted)"),
+ * with `code` (the errno name) and `syscall` set on the Error.
+ */
+export interface TapRequest {
+  /** Interface name, at most 15 bytes; "%d" templates are completed by the kernel. */
+  readonly name: string;
+  /** IFF_VNET_HDR: frames carry a virtio-net header (QEMU vhost/virtio). */
+  readonly vnetHeader: boolean;
+  /** 1..256; more than 1 sets IFF_MULTI_QUEUE and returns one fd per queue. */
+  readonly queues: number;
+  readonly ownerUid: number;
+  readonly ownerGid: number;
+}
+
+export interface OpenedTap {
+  /** The device's final name. */
+  readonly name: string;
+  /** One O_CLOEXEC fd per queue; the device vanishes when the last one closes. */
+  readonly fds: number[];
+}
+
+/** Functions present on every OS. */
+export interface CommonNative {
+  /** close(2); never retried on EINTR. */
+  closeFd(fd: number): void;
+  /**
+   * Replaces the current process with `file` (searched in PATH) keeping the pid.
+   * Only returns by throwing ("execvp unshare failed: ENOENT ...").
+   */
+  exec(file: string, args: readonly string[], env: Record<string, string | undefined>): never;
+}
+
+/** Linux-only functions (native/src/linux). */
+export interface LinuxNative extends CommonNative {
+  /** Opens /dev/net/tun per queue and attaches it (TUNSETIFF, TUNSETOWNER, TUNSETGROUP); not persistent. */
+  openTap(request: TapRequest): OpenedTap;
+  /** SIOCBRADDIF: makes `ifname` a port of `bridge`. */
+  addToBridge(bridge: string, ifname: string): void;
+  /** SIOCSIFFLAGS with IFF_UP added. */
+  setUp(ifname: string): void;
+  /** SIOCSIFMTU. */
+  setMtu(ifname: string, mtu: number): void;
+  /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
+  macAddress(ifname: string): string;
+  /** if_nametoindex in the calling thread's namespace; 0 when absent. */
+  interfaceIndex(ifname: string): number;
+  /**
+   * unshare(CLONE_NEWNET) for the calling thread: a fresh empty namespace (tests).
+   * Throws unless the namespace really changed; returns its inode number.
+   */
+  enterNewNetns(): number;
+}

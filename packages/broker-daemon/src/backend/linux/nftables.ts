@@ -1,0 +1,95 @@
+/**
+ * One nftables table per network, `inet vmnet_broker_<short>`. Why one table per
+ * network rather than chains in a shared table: a network's rules appear and vanish
+ * atomically with `nft -f` / `delete table`, networks never edit each other's
+ * rules, and leftovers are found by the table-name prefix alone.
+ *
+ * Caveat (as for libvirt): an accept here does not override a drop in another
+ * table on the same hook; a host firewall with a dropping forward policy (Docker)
+ * still blocks shared-mode traffic.
+ */
+import type { NetworkModeName } from "../../config/network-config.js";
+import type { Ipv6Plan } from "./ipv6.js";
+import { TABLE_PREFIX } from "./names.js";
+import { runTool } from "./run-tool.js";
+import type { SubnetPlan } from "./subnets.js";
+
+export interface FirewallSpec {
+  readonly table: string;
+  readonly bridge: string;
+  readonly mode: NetworkModeName;
+  readonly ipv4: SubnetPlan;
+  readonly ipv6?: Ipv6Plan;
+}
+
+/** The ruleset text for `nft -f -`. Exported for unit tests. */
+export function firewallRuleset(spec: FirewallSpec): string {
+  const br = `"${spec.bridge}"`;
+  const v4 = `${spec.ipv4.network}/${spec.ipv4.prefix}`;
+  const forward: string[] = [
+    // Guest to guest through the bridge (seen here only with br_netfilter).
+    `iifname ${br} oifname ${br} accept`,
+  ];
+  if (spec.mode === "shared") {
+    forward.push(
+      `iifname ${br} ip saddr ${v4} accept`,
+      `oifname ${br} ip daddr ${v4} ct state related,established accept`,
+    );
+    if (spec.ipv6 !== undefined) {
+      forward.push(
+        `iifname ${br} ip6 saddr ${spec.ipv6.prefix} accept`,
+        `oifname ${br} ip6 daddr ${spec.ipv6.prefix} ct state related,established accept`,
+      );
+    }
+  }
+  // Everything else forwarded from or to the bridge is refused.
+  forward.push(`iifname ${br} counter reject`, `oifname ${br} counter reject`);
+
+  const lines = [
+    `table inet ${spec.table} {`,
+    "  chain forward {",
+    "    type filter hook forward priority filter; policy accept;",
+    ...forward.map((rule) => `    ${rule}`),
+    "  }",
+  ];
+  if (spec.mode === "shared") {
+    lines.push(
+      "  chain postrouting {",
+      "    type nat hook postrouting priority srcnat; policy accept;",
+      `    ip saddr ${v4} ip daddr 224.0.0.0/24 return`,
+      `    ip saddr ${v4} ip daddr 255.255.255.255 return`,
+      `    ip saddr ${v4} ip daddr != ${v4} meta l4proto { tcp, udp } counter masquerade to :1024-65535`,
+      `    ip saddr ${v4} ip daddr != ${v4} counter masquerade`,
+      "  }",
+    );
+  }
+  lines.push("}");
+  return `${lines.join("\n")}\n`;
+}
+
+/** Loads the table atomically (replacing a stale one of the same name). */
+export async function applyFirewall(spec: FirewallSpec): Promise<void> {
+  // "add table" + "delete table" makes the load idempotent after a crash.
+  const text = `add table inet ${spec.table}\ndelete table inet ${spec.table}\n${firewallRuleset(spec)}`;
+  await runTool("nft", ["-f", "-"], { input: text });
+}
+
+/** Deletes the table; a missing table is fine. Never throws. */
+export async function deleteFirewall(table: string): Promise<void> {
+  try {
+    await runTool("nft", ["delete", "table", "inet", table]);
+  } catch {
+    // Already gone.
+  }
+}
+
+/** Names of the inet tables with our prefix. */
+export async function listOurTables(): Promise<string[]> {
+  const text = await runTool("nft", ["-j", "list", "tables"]);
+  const parsed = JSON.parse(text || "{}") as { nftables?: { table?: { family?: string; name?: string } }[] };
+  return (parsed.nftables ?? []).flatMap((entry) => {
+    const table = entry.table;
+    if (table?.family !== "inet" || table.name === undefined || !table.name.startsWith(TABLE_PREFIX)) return [];
+    return [table.name];
+  });
+}

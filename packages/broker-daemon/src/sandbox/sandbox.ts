@@ -1,0 +1,61 @@
+/**
+ * The broker's default sandbox on Linux: `serve` re-executes itself, keeping its
+ * pid, into
+ *
+ *   unshare --net --pid --fork --kill-child --mount-proc [--user --map-root-user]
+ *
+ * so that the broker runs as pid 1 of a private pid + network namespace made for
+ * this run. Its bridges, nftables tables, TAPs and dnsmasq processes exist only
+ * in there: a `kill -9` of the outer pid kills the broker (--kill-child), which
+ * as pid 1 takes every dnsmasq with it, and the namespace vanishes. The Unix
+ * socket stays on the shared filesystem, so clients outside still reach it, and
+ * TAP fds work across namespaces.
+ *
+ * Not root: `--user --map-root-user` adds a user namespace in which the broker is
+ * root. What a rootless sandbox cannot do (docs/sandbox.md):
+ * - move a veth end into a client's network namespace (EPERM: that namespace
+ *   belongs to another user namespace), so openVeth fails for outside clients;
+ * - give TAP devices to other users: only the invoking user's uid is mapped, and
+ *   TUNSETOWNER with an unmapped uid fails (EINVAL);
+ * - reach anything outside: there is no uplink, so `shared` NATs to nowhere;
+ * - use /dev/net/tun at all where the kernel or container forbids it for user
+ *   namespaces.
+ *
+ * Signals: util-linux's unshare (2.38) blocks SIGINT/SIGTERM in the outer process
+ * while it waits, so a SIGTERM sent to the outer pid alone does nothing. Stop a
+ * sandboxed broker with SIGKILL (nothing leaks), or signal its process group
+ * (Ctrl-C in a terminal does), which reaches the broker itself.
+ */
+import { linuxNative } from "../backend/linux/native.js";
+
+/** Set in the environment of the re-executed broker so it does not loop. */
+export const SANDBOX_MARKER = "VMNET_BROKER_SANDBOXED";
+
+/** True when this process already runs inside the sandbox. */
+export function isSandboxed(env: NodeJS.ProcessEnv = process.env): boolean {
+  return env[SANDBOX_MARKER] === "1";
+}
+
+/**
+ * The program and arguments that run `command` (argv[0] is the program) in the
+ * sandbox. A fixed `sh -c` script brings `lo` up inside and then execs the
+ * command with its arguments passed as "$@" (never pasted into the script).
+ */
+export function sandboxCommand(command: readonly string[], asRoot: boolean): { file: string; args: string[] } {
+  const args = ["--net", "--pid", "--fork", "--kill-child", "--mount-proc"];
+  if (!asRoot) args.push("--user", "--map-root-user");
+  args.push("--", "sh", "-c", 'ip link set lo up && exec "$@"', "vmnet-broker-sandbox", ...command);
+  return { file: "unshare", args };
+}
+
+/**
+ * Replaces this process (same pid) with the sandboxed copy of itself:
+ * node, its exec flags, then `argv` without argv[0] (pass process.argv).
+ * Returns only by throwing (unshare missing, exec failed).
+ */
+export function enterSandbox(argv: readonly string[] = process.argv): never {
+  const command = [process.execPath, ...process.execArgv, ...argv.slice(1)];
+  const asRoot = process.getuid?.() === 0;
+  const { file, args } = sandboxCommand(command, asRoot);
+  return linuxNative().exec(file, [file, ...args], { ...process.env, [SANDBOX_MARKER]: "1" });
+}
