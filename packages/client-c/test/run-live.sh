@@ -49,7 +49,7 @@ cleanup() {
         # The broker leads its own process group (setsid); its sandbox's
         # processes die with it (unshare --kill-child, private pid namespace).
         kill -KILL -- "-$broker_pid" 2>/dev/null || true
-        wait "$broker_pid" 2>/dev/null || true
+        { wait "$broker_pid"; } 2>/dev/null || true
     fi
     rm -rf "$tmp"
 }
