@@ -31,9 +31,11 @@ let package = Package(
       ]
     ),
     .target(name: "VmnetBroker", dependencies: ["CVmnetBroker"]),
-    .executableTarget(name: "Conformance", dependencies: ["VmnetBroker", "VmnetBrokerProto"]),
+    // Test support: checks a TAP is live by ARP-ing its gateway (Linux).
+    .target(name: "TAPProbe"),
+    .executableTarget(name: "Conformance", dependencies: ["VmnetBroker", "VmnetBrokerProto", "TAPProbe"]),
     .testTarget(name: "VmnetBrokerProtoTests", dependencies: ["VmnetBrokerProto"]),
-    .testTarget(name: "VmnetBrokerTests", dependencies: ["VmnetBroker"]),
+    .testTarget(name: "VmnetBrokerTests", dependencies: ["VmnetBroker", "TAPProbe"]),
   ],
   swiftLanguageModes: [.v6]
 )

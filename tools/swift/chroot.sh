@@ -122,9 +122,17 @@ inner() {
   for name in VMNET_BROKER_SOCKET VMNET_BROKER_TEST_DIR; do
     [[ -n ${!name:-} ]] && env+=("$name=${!name}")
   done
-  local status=0
-  chroot "$root" /usr/bin/env -i "${env[@]}" \
-    /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$cwd" "$@" || status=$?
+  # The command runs as a child so this shell can unmount afterwards. It gets
+  # SIGKILL if this shell dies (pdeathsig), so `kill -9` of the pid a caller
+  # holds ends the command too (conformance runners rely on that). It runs in
+  # the background, with stdin passed on explicitly, so that a signal to this
+  # shell is handled at once instead of after the command ends.
+  local status=0 child
+  setpriv --pdeathsig KILL chroot "$root" /usr/bin/env -i "${env[@]}" \
+    /bin/sh -c 'cd "$1" && shift && exec "$@"' sh "$cwd" "$@" <&0 &
+  child=$!
+  trap 'kill -TERM "$child" 2>/dev/null; exit 130' INT TERM HUP
+  wait "$child" || status=$?
   return "$status"
 }
 
@@ -137,7 +145,8 @@ build)
 run)
   shift
   build
-  in_chroot_ns "$@"
+  # exec: the caller's pid becomes the namespace's shell (see `inner`).
+  exec unshare --mount --propagation private -- "$self" __inner "$@"
   ;;
 __inner)
   shift

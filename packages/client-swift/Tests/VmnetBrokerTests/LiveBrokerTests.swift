@@ -1,0 +1,132 @@
+#if os(Linux)
+  import Glibc
+  import TAPProbe
+  import Testing
+  import VmnetBroker
+
+  @Suite(
+    "live broker", .serialized,
+    .enabled(if: LiveBroker.isAvailable, "needs VMNET_BROKER_SOCKET (run tools/swift/test.sh)"))
+  struct LiveBrokerTests {
+    func connect() throws -> VmnetBroker.Connection {
+      try VmnetBroker.Connection(socketPath: LiveBroker.socketPath)
+    }
+
+    func references(of name: String) throws -> UInt32? {
+      let observer = try connect()
+      defer { observer.close() }
+      return try observer.status().networks.first { $0.name == name }?.references
+    }
+
+    @Test("hello reports protocol 1 on linux")
+    func hello() throws {
+      let connection = try connect()
+      defer { connection.close() }
+      let hello = try connection.hello()
+      #expect(hello.protocolVersion == 1)
+      #expect(hello.platform == "linux")
+      #expect(!hello.brokerVersion.isEmpty)
+    }
+
+    @Test("acquire shared returns its description and holds a reference")
+    func acquireShared() throws {
+      let connection = try connect()
+      let network = try connection.acquireNetwork(named: "shared")
+      #expect(network.name == "shared")
+      #expect(network.mode == .shared)
+      #expect(VmnetBrokerTestsAddress.isIPv4(network.subnet))
+      #expect(VmnetBrokerTestsAddress.isIPv4(network.mask))
+      #expect(VmnetBrokerTestsAddress.isIPv4(network.gateway))
+      #expect(network.mtu > 0)
+      #expect(!network.bridge.isEmpty)
+      let held = try #require(try references(of: "shared"))
+      #expect(held >= 1)
+      // The connection is the lease: closing it drops our reference.
+      connection.close()
+      let after = try references(of: "shared") ?? 0
+      #expect(after == held - 1)
+    }
+
+    @Test("an unknown network is NOT_FOUND and the connection stays usable")
+    func notFound() throws {
+      let connection = try connect()
+      defer { connection.close() }
+      #expect(throws: VmnetBroker.Error.notFound) {
+        try connection.acquireNetwork(named: "no-such-network")
+      }
+      do {
+        _ = try connection.acquireNetwork(named: "no-such-network")
+        Issue.record("acquire of an unknown network succeeded")
+      } catch VmnetBroker.Error.notFound {
+        // The pattern matched by code.
+      }
+      #expect(try connection.acquireNetwork(named: "host").mode == .host)
+    }
+
+    @Test("open a TAP on shared: its fd reaches the gateway")
+    func openTAP() throws {
+      let connection = try connect()
+      defer { connection.close() }
+      let network = try connection.acquireNetwork(named: "shared")
+      let tap = try network.openTAP()
+      defer { tap.fileDescriptors.forEach { _ = Glibc.close($0) } }
+      #expect(tap.fileDescriptors.count == 1)
+      #expect(!tap.name.isEmpty)
+      let fd = try #require(tap.fileDescriptors.first)
+      #expect(fcntl(fd, F_GETFD) >= 0)
+      let replier = try ARPProbe.probe(
+        fd: fd, gateway: network.gateway, subnet: network.subnet, mask: network.mask)
+      #expect(replier == network.gateway)
+    }
+
+    @Test("a multi-queue TAP with a vnet header returns one fd per queue")
+    func multiQueueTAP() throws {
+      let connection = try connect()
+      defer { connection.close() }
+      let network = try connection.acquireNetwork(named: "shared")
+      let tap = try network.openTAP(vnetHeader: true, queues: 2)
+      defer { tap.fileDescriptors.forEach { _ = Glibc.close($0) } }
+      #expect(tap.fileDescriptors.count == 2)
+      #expect(Set(tap.fileDescriptors).count == 2)
+      #expect(throws: VmnetBroker.Error.invalidRequest) { try network.openTAP(queues: 0) }
+    }
+
+    @Test("a closed connection fails with transportFailure")
+    func closedConnection() throws {
+      let connection = try connect()
+      let network = try connection.acquireNetwork(named: "shared")
+      connection.close()
+      #expect(throws: VmnetBroker.Error.transportFailure) { try connection.hello() }
+      #expect(throws: VmnetBroker.Error.transportFailure) { try network.openTAP() }
+    }
+
+    @Test("async variants and the default connection")
+    func asyncDefaultConnection() async throws {
+      let network = try await VmnetBroker.acquireNetwork(named: "shared")
+      #expect(network.name == "shared")
+      let status = try await network.connection.status()
+      #expect(status.networks.contains { $0.name == "shared" && $0.references >= 1 })
+      VmnetBroker.closeDefaultConnection()
+      await #expect(throws: VmnetBroker.Error.transportFailure) {
+        try await network.connection.hello()
+      }
+    }
+  }
+
+  @Suite("no broker")
+  struct NoBrokerTests {
+    @Test("connecting to a missing socket fails with transportFailure")
+    func missingSocket() {
+      #expect(throws: VmnetBroker.Error.transportFailure) {
+        try VmnetBroker.Connection(socketPath: "/nonexistent/vmnet-broker/broker.sock")
+      }
+    }
+  }
+
+  enum VmnetBrokerTestsAddress {
+    static func isIPv4(_ text: String) -> Bool {
+      let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+      return parts.count == 4 && parts.allSatisfy { UInt8($0) != nil }
+    }
+  }
+#endif
