@@ -60,7 +60,8 @@ import Dispatch
   extension VmnetBroker {
     /// `acquireNetwork(named:)` without blocking the caller's thread.
     public static func acquireNetwork(named name: String) async throws -> xpc_object_t {
-      try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<SendableSerialization, any Swift.Error>) in
+      try await withCheckedThrowingContinuation {
+        (continuation: CheckedContinuation<SendableSerialization, any Swift.Error>) in
         DispatchQueue.global().async {
           continuation.resume(with: Result { SendableSerialization(value: try acquireNetwork(named: name)) })
         }
