@@ -100,6 +100,7 @@ static void send_reply(peer_t *p, int fd, const VmnetBroker__V1__Reply *reply, c
             struct cmsghdr align;
         } control;
         if (off == 0 && nfds > 0) {
+            memset(&control, 0, sizeof(control));
             msg.msg_control = control.b;
             msg.msg_controllen = CMSG_SPACE(sizeof(int) * nfds);
             struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
@@ -200,7 +201,7 @@ static void *peer_main(void *arg) {
             vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
             CHECK(write(fd, hdr, 4) == 4);
         } else if (p->script == SCRIPT_CUT_MID_FRAME) {
-            uint8_t half[6];
+            uint8_t half[6] = {0};
             vb_frame_put_header(half, 10);
             CHECK(write(fd, half, sizeof(half)) == (ssize_t)sizeof(half));
             vmnet_broker__v1__request__free_unpacked(req, NULL);
