@@ -1,6 +1,7 @@
 // exec: replaces the current process image (keeping its pid). The sandbox uses it
 // to re-execute the broker under `unshare` so that the pid a supervisor knows is
 // the sandbox itself.
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -30,6 +31,27 @@ static SavedSignals ResetSignals() {
   sigemptyset(&none);
   sigprocmask(SIG_SETMASK, &none, &saved.mask);
   return saved;
+}
+
+// Node starts with uv_disable_stdio_inheritance(), which marks fds 0-2 close-on-exec;
+// the new program must keep its stdin, stdout and stderr.
+struct SavedStdio {
+  int flags[3];
+};
+
+static SavedStdio InheritStdio() {
+  SavedStdio saved{};
+  for (int fd = 0; fd < 3; fd++) {
+    saved.flags[fd] = fcntl(fd, F_GETFD);
+    if (saved.flags[fd] >= 0) fcntl(fd, F_SETFD, saved.flags[fd] & ~FD_CLOEXEC);
+  }
+  return saved;
+}
+
+static void RestoreStdio(const SavedStdio& saved) {
+  for (int fd = 0; fd < 3; fd++) {
+    if (saved.flags[fd] >= 0) fcntl(fd, F_SETFD, saved.flags[fd]);
+  }
 }
 
 // Only reached when exec failed: Node must get its own settings back.
@@ -89,10 +111,12 @@ Napi::Value Exec(const Napi::CallbackInfo& info) {
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
 
+  const SavedStdio stdio = InheritStdio();
   const SavedSignals saved = ResetSignals();
   ExecWithEnvironment(file.c_str(), argv.data(), envp.data());
   const int err = errno;
   RestoreSignals(saved);
+  RestoreStdio(stdio);
   ThrowSyscall(env, "execvp " + file, err);
   return env.Undefined();
 }
