@@ -3,8 +3,9 @@
  *
  *   dhcp-probe --ifname eth0 [--netns PATH] [--timeout-ms 10000] [--resend-ms 10]
  *
- * Prints {"offered": "<ip>", "ms": <probe time>} and exits 0 on a DHCPOFFER, else
- * names the failure on stderr and exits 1.
+ * Prints {"offered": "<ip>", "ms": <probe time>, "start_ns", "end_ns"} (CLOCK_MONOTONIC,
+ * comparable with `monotonic`) and exits 0 on a DHCPOFFER, else names the failure on
+ * stderr and exits 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,8 @@ int main(int argc, char **argv) {
   uint64_t t0 = now_ns();
   char offered[64], why[256];
   if (dhcp_probe(ifname, resend_ms, timeout_ms, offered, sizeof offered, why, sizeof why) < 0) die("%s", why);
-  printf("{\"offered\":\"%s\",\"ms\":%.3f}\n", offered, (double)(now_ns() - t0) / 1e6);
+  uint64_t t1 = now_ns();
+  printf("{\"offered\":\"%s\",\"ms\":%.3f,\"start_ns\":%llu,\"end_ns\":%llu}\n", offered, (double)(t1 - t0) / 1e6,
+         (unsigned long long)t0, (unsigned long long)t1);
   return 0;
 }

@@ -1,0 +1,81 @@
+# Helpers for run.sh: starting and stopping sandboxed brokers, guest namespaces,
+# reading a process's resident memory. Sourced, never run. Every wait is bounded.
+
+# Starts a sandboxed broker (its own private network + pid namespace) with its
+# files under $1; sets BROKER_OUTER (the pid we signal) and BROKER_PID (the node
+# process inside the namespace, whose memory we read).
+start_broker() {
+  local dir=$1
+  mkdir -p "$dir"
+  node "$DAEMON/dist/cli/main.js" serve --socket "$dir/broker.sock" --config-dir "$dir/conf" \
+    --runtime-dir "$dir/run" --idle-delay-ms 600000 --log-level warn 2>>"$dir/broker.log" &
+  BROKER_OUTER=$!
+  OWNED_PIDS+=("$BROKER_OUTER")
+  for _ in $(seq 200); do [ -S "$dir/broker.sock" ] && break; sleep 0.05; done
+  [ -S "$dir/broker.sock" ] || fail "the broker did not create $dir/broker.sock (log: $dir/broker.log)"
+  BROKER_PID=""
+  read -r BROKER_PID _ <"/proc/$BROKER_OUTER/task/$BROKER_OUTER/children" || true
+  [ -n "$BROKER_PID" ] || fail "no broker process under the sandbox pid $BROKER_OUTER"
+}
+
+# The sandbox's outer unshare ignores SIGTERM; SIGKILL is the documented stop and
+# takes the broker's whole namespace (bridges, tables, dnsmasq) with it.
+stop_broker() {
+  kill -KILL "$BROKER_OUTER" 2>/dev/null || true
+  wait "$BROKER_OUTER" 2>/dev/null || true
+}
+
+# A guest network namespace held by a sleeping child that dies with us
+# (parent-death signal); sets GUEST_PID. Its namespace is /proc/$GUEST_PID/ns/net.
+start_guest() {
+  setpriv --pdeathsig KILL unshare --net sleep 600 &
+  GUEST_PID=$!
+  OWNED_PIDS+=("$GUEST_PID")
+  for _ in $(seq 100); do
+    [ "$(readlink "/proc/$GUEST_PID/ns/net" 2>/dev/null)" != "$(readlink /proc/self/ns/net)" ] && return 0
+    sleep 0.02
+  done
+  fail "guest namespace did not appear (pid $GUEST_PID)"
+}
+
+stop_pid() {
+  kill -KILL "$1" 2>/dev/null || true
+  wait "$1" 2>/dev/null || true
+}
+
+# Resident memory of a process in kB (VmRSS in /proc/<pid>/status).
+rss_kb() {
+  awk '/^VmRSS:/ {print $2}' "/proc/$1/status"
+}
+
+fail() {
+  echo "bench: $*" >&2
+  exit 1
+}
+
+note() {
+  printf '\n== %s\n' "$*" >&2
+}
+
+# One cold run of the shell floor, printing one JSON object like cold-broker's.
+# A fresh private namespace (the same unshare flags as the broker's sandbox) is
+# made first, outside the timing; inside it cold-floor-inner.sh runs the Linux
+# backend's floor script, attaches the guest by veth and ends with the same DHCP
+# probe as the broker's measurement.
+cold_floor_once() {
+  local dir=$1 pid
+  mkdir -p "$dir"
+  [ -f "$FLOOR_SCRIPT" ] || fail "the shell floor script $FLOOR_SCRIPT is missing"
+  start_guest
+  # The guest namespace travels as fd 7: /proc inside the floor's pid namespace
+  # does not show our pids.
+  exec 7<"/proc/$GUEST_PID/ns/net"
+  unshare --net --pid --fork --kill-child --mount-proc -- \
+    bash "$BENCH/cold-floor-inner.sh" "$FLOOR_SCRIPT" "$dir" "$OUT" 7>&7 >"$dir/result.json" 2>"$dir/log" &
+  pid=$!
+  OWNED_PIDS+=("$pid")
+  exec 7<&-
+  wait "$pid" || { cat "$dir/log" >&2; stop_pid "$GUEST_PID"; return 1; }
+  stop_pid "$GUEST_PID"
+  cat "$dir/result.json"
+}

@@ -1,0 +1,119 @@
+#!/usr/bin/env bash
+# The broker's benchmarks, each next to a floor measured in the same run:
+#   1. warm acquire round trip, one connection, one request at a time
+#      (floor: echo-floor, a C server doing the same framed exchange);
+#   2. cold creation of `shared` until DHCP offers an address
+#      (floor: the Linux backend's shell script doing the same steps);
+#   3. acquires per second with 1, 10 and 100 concurrent connections
+#      (next to the echo floor at the same concurrency);
+#   4. broker memory with 1,000 peers each holding `shared`, next to the idle broker.
+# Every broker runs in its own sandbox (private network + pid namespace), guests
+# are private namespaces that die with this script, and nothing is sent anywhere
+# but between those namespaces. Needs root (veth pairs into guest namespaces).
+#
+#   bash bench/run.sh            (from packages/broker-daemon, after its build)
+# Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (20000 per
+# concurrency level), BENCH_COLD_RUNS (5), BENCH_PEERS (1000).
+set -euo pipefail
+BENCH=$(cd "$(dirname "$0")" && pwd)
+DAEMON=$(dirname "$BENCH")
+OUT=$BENCH/out
+REQUESTS=${BENCH_REQUESTS:-20000}
+THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-20000}
+COLD_RUNS=${BENCH_COLD_RUNS:-5}
+PEERS=${BENCH_PEERS:-1000}
+OWNED_PIDS=()
+# shellcheck source=lib.sh
+source "$BENCH/lib.sh"
+
+[ "$(id -u)" = 0 ] || fail "run as root: the cold-creation step moves veth ends into guest namespaces"
+[ -f "$DAEMON/dist/cli/main.js" ] || fail "build the daemon first (nx run broker-daemon:build)"
+make -s -C "$BENCH" all >&2
+
+WORK=$(mktemp -d /tmp/vmnet-broker-bench.XXXXXX)
+RESULTS=$WORK/results.jsonl
+cleanup() {
+  local pid
+  for pid in "${OWNED_PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+# record KIND SIDE COMMAND...: runs the command, which prints one JSON object.
+record() {
+  local kind=$1 side=$2 json
+  shift 2
+  json=$("$@") || fail "$kind ($side) failed: $*"
+  printf '{"kind":"%s","side":"%s","result":%s}\n' "$kind" "$side" "$json" >>"$RESULTS"
+  printf '%-8s %-12s %s\n' "$kind" "$side" "$json" >&2
+}
+
+load() { # socket clients requests-per-client warmup [extra flags]
+  local socket=$1 clients=$2 requests=$3 warmup=$4
+  shift 4
+  timeout 300 "$OUT/acquire-load" --socket "$socket" --clients "$clients" --requests "$requests" \
+    --warmup "$warmup" "$@"
+}
+
+note "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+
+# --- one long-lived broker for the warm numbers ----------------------------------
+start_broker "$WORK/warm"
+
+note "1. warm acquire round trip: $REQUESTS requests on one connection"
+# The warm-up's first acquire creates `shared`; its reply is what the floor replays.
+record warm broker load "$WORK/warm/broker.sock" 1 "$REQUESTS" 1000 --save-reply "$WORK/reply.bin"
+"$OUT/echo-floor" --socket "$WORK/echo.sock" --reply "$WORK/reply.bin" >"$WORK/echo.out" &
+ECHO_PID=$!
+OWNED_PIDS+=("$ECHO_PID")
+for _ in $(seq 100); do grep -q ready "$WORK/echo.out" 2>/dev/null && break; sleep 0.05; done
+grep -q ready "$WORK/echo.out" || fail "echo-floor did not start"
+record warm floor load "$WORK/echo.sock" 1 "$REQUESTS" 1000
+
+note "3. acquires per second at 1, 10 and 100 connections ($THROUGHPUT_REQUESTS requests per level)"
+for clients in 1 10 100; do
+  per_client=$((THROUGHPUT_REQUESTS / clients))
+  record "rate-$clients" broker load "$WORK/warm/broker.sock" "$clients" "$per_client" 20
+  record "rate-$clients" floor load "$WORK/echo.sock" "$clients" "$per_client" 20
+done
+stop_pid "$ECHO_PID"
+stop_broker
+
+note "4. broker memory with $PEERS peers holding shared (a fresh broker)"
+start_broker "$WORK/memory"
+sleep 1 # let start-up garbage settle before reading the idle size
+record rss broker-idle echo "{\"rss_kb\":$(rss_kb "$BROKER_PID")}"
+mkfifo "$WORK/hold.in"
+timeout 300 "$OUT/hold-peers" --socket "$WORK/memory/broker.sock" --peers "$PEERS" <"$WORK/hold.in" >"$WORK/hold.out" &
+HOLD_PID=$!
+OWNED_PIDS+=("$HOLD_PID")
+exec 8>"$WORK/hold.in" # holding the fifo open keeps the peers connected
+for _ in $(seq 1200); do
+  grep -q holding "$WORK/hold.out" 2>/dev/null && break
+  kill -0 "$HOLD_PID" 2>/dev/null || break
+  sleep 0.05
+done
+grep -q holding "$WORK/hold.out" || fail "hold-peers did not connect $PEERS peers"
+sleep 1
+references=$(node "$DAEMON/dist/cli/main.js" status --socket "$WORK/memory/broker.sock" --json |
+  node -e 'const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
+    const n = s.networks.find((x) => x.network.name === "shared"); console.log(n ? n.references : 0)')
+record rss broker-peers echo "{\"rss_kb\":$(rss_kb "$BROKER_PID"),\"peers\":$PEERS,\"references\":$references}"
+exec 8>&-
+wait "$HOLD_PID" || true
+stop_broker
+
+note "2. cold creation of shared until a DHCP offer, $COLD_RUNS runs each, alternating"
+for run in $(seq "$COLD_RUNS"); do
+  start_broker "$WORK/cold$run"
+  start_guest
+  record cold broker timeout 60 "$OUT/cold-broker" --socket "$WORK/cold$run/broker.sock" \
+    --guest-netns "/proc/$GUEST_PID/ns/net"
+  stop_pid "$GUEST_PID"
+  stop_broker
+  record cold floor cold_floor_once "$WORK/floor$run"
+done
+
+node "$BENCH/summarize.mjs" "$RESULTS" | tee "$OUT/last-run.md"

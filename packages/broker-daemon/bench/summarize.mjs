@@ -1,0 +1,77 @@
+// Turns run.sh's results (one JSON object per line: {kind, side, result}) into the
+// markdown table that bench/README.md shows: each broker number next to its floor
+// from the same run, the ratio, and whether the goal is met.
+//   node summarize.mjs results.jsonl
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+
+const rows = readFileSync(process.argv[2], "utf8")
+  .split("\n")
+  .filter((line) => line.trim() !== "")
+  .map((line) => JSON.parse(line));
+
+const pick = (kind, side) => rows.filter((r) => r.kind === kind && r.side === side).map((r) => r.result);
+const one = (kind, side) => {
+  const [first] = pick(kind, side);
+  if (first === undefined) throw new Error(`results: no ${kind}/${side} line`);
+  return first;
+};
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+};
+const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const verdict = (ok) => (ok ? "yes" : "**no**");
+
+const table = [
+  "| measurement | broker | floor | ratio broker/floor | goal | met |",
+  "|---|---:|---:|---:|---|---|",
+];
+
+const warmBroker = one("warm", "broker");
+const warmFloor = one("warm", "floor");
+const p50Ratio = warmBroker.p50_us / warmFloor.p50_us;
+table.push(
+  `| 1. warm acquire p50 (µs, ${warmBroker.requests.toLocaleString("en-US")} requests, 1 connection) | ${fmt(warmBroker.p50_us)} | ${fmt(warmFloor.p50_us)} | ${fmt(p50Ratio, 2)}x | within 3x | ${verdict(p50Ratio <= 3)} |`,
+  `| 1. warm acquire p99 (µs) | ${fmt(warmBroker.p99_us)} | ${fmt(warmFloor.p99_us)} | ${fmt(warmBroker.p99_us / warmFloor.p99_us, 2)}x | | |`,
+);
+
+const coldBroker = pick("cold", "broker");
+const coldFloor = pick("cold", "floor");
+if (coldBroker.length === 0 || coldFloor.length === 0) {
+  table.push("| 2. cold `shared` until DHCPOFFER | not measured in this run | | | within 1.2x | |");
+} else {
+  const coldB = median(coldBroker.map((r) => r.total_ms));
+  const coldF = median(coldFloor.map((r) => r.total_ms));
+  const preB = median(coldBroker.map((r) => r.total_ms - r.dhcp_ms));
+  const preF = median(coldFloor.map((r) => r.total_ms - r.dhcp_ms));
+  const dhcpB = median(coldBroker.map((r) => r.dhcp_ms));
+  const dhcpF = median(coldFloor.map((r) => r.dhcp_ms));
+  table.push(
+    `| 2. cold \`shared\` until DHCPOFFER, median of ${coldBroker.length} (ms) | ${fmt(coldB)} | ${fmt(coldF)} | ${fmt(coldB / coldF, 2)}x | within 1.2x | ${verdict(coldB / coldF <= 1.2)} |`,
+    `| 2a. of which: network + guest veth ready (ms) | ${fmt(preB)} | ${fmt(preF)} | ${fmt(preB / preF, 2)}x | | |`,
+    `| 2b. of which: first DISCOVER until OFFER (ms) | ${fmt(dhcpB)} | ${fmt(dhcpF)} | ${fmt(dhcpB / dhcpF, 2)}x | | |`,
+  );
+}
+
+for (const clients of [1, 10, 100]) {
+  const b = one(`rate-${clients}`, "broker");
+  const f = one(`rate-${clients}`, "floor");
+  table.push(
+    `| 3. acquires/s, ${clients} connection${clients > 1 ? "s" : ""} | ${fmt(b.per_second, 0)} | ${fmt(f.per_second, 0)} | ${fmt(b.per_second / f.per_second, 2)}x | | |`,
+  );
+}
+
+const idle = one("rss", "broker-idle");
+const held = one("rss", "broker-peers");
+const heldMb = held.rss_kb / 1024;
+table.push(
+  `| 4. broker RSS idle (MB) | ${fmt(idle.rss_kb / 1024)} | | | | |`,
+  `| 4. broker RSS, ${held.peers} peers holding \`shared\` (MB; broker counted ${held.references} references) | ${fmt(heldMb)} | ${fmt(idle.rss_kb / 1024)} (idle) | ${fmt(held.rss_kb / idle.rss_kb, 2)}x | under 100 MB | ${verdict(heldMb < 100 && held.references === held.peers)} |`,
+  `| 4. memory per peer (kB) | ${fmt((held.rss_kb - idle.rss_kb) / held.peers)} | | | | |`,
+);
+
+const model = cpus()[0]?.model ?? "unknown CPU";
+console.log(`Machine: ${cpus().length} cores, ${model}; request ${warmBroker.request_bytes} bytes, reply ${warmBroker.reply_bytes} bytes.\n`);
+console.log(table.join("\n"));
