@@ -1,0 +1,148 @@
+/**
+ * A live broker for one case run: its own temporary directory (socket,
+ * config, runtime), started with `vmnet-broker serve`, which sandboxes itself
+ * in a private network+pid namespace (kill -9 of its pid removes everything).
+ */
+import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { createConnection } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { BrokerSettings } from "./case-format.js";
+import { exitedWithin, type GroupChild, signalGroup, spawnGroup, stopGroup, Tail } from "./process-group.js";
+
+export const DEFAULT_IDLE_DELAY_MS = 1000;
+const START_TIMEOUT_MS = 20_000;
+const STATUS_TIMEOUT_MS = 10_000;
+
+export class BrokerError extends Error {
+  override readonly name = "BrokerError";
+}
+
+export interface StatusJson {
+  networks?: { network?: { name?: string }; references?: number; [k: string]: unknown }[];
+  peers?: { id?: number; pid?: number; [k: string]: unknown }[];
+  [k: string]: unknown;
+}
+
+export class Broker {
+  readonly dir: string;
+  readonly socketPath: string;
+  readonly log = new Tail(16384);
+  #g: GroupChild | undefined;
+
+  constructor(
+    private readonly mainJs: string,
+    private readonly settings: BrokerSettings,
+  ) {
+    this.dir = mkdtempSync(join(tmpdir(), "vmnet-conformance-"));
+    this.socketPath = join(this.dir, "broker.sock");
+    const conf = join(this.dir, "conf");
+    mkdirSync(conf);
+    mkdirSync(join(this.dir, "run"));
+    for (const [name, body] of Object.entries(settings.networks ?? {})) {
+      writeFileSync(join(conf, `${name}.json`), `${JSON.stringify(body, null, 2)}\n`);
+    }
+  }
+
+  get idleDelayMs(): number {
+    return this.settings.idle_delay_ms ?? DEFAULT_IDLE_DELAY_MS;
+  }
+
+  get pid(): number | undefined {
+    return this.#g?.child.pid;
+  }
+
+  async start(): Promise<void> {
+    const args = [
+      this.mainJs,
+      "serve",
+      "--socket",
+      this.socketPath,
+      "--config-dir",
+      join(this.dir, "conf"),
+      "--runtime-dir",
+      join(this.dir, "run"),
+      "--idle-delay-ms",
+      String(this.idleDelayMs),
+    ];
+    if (this.settings.max_networks_per_peer !== undefined) {
+      args.push("--max-networks-per-peer", String(this.settings.max_networks_per_peer));
+    }
+    const g = spawnGroup(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
+    this.#g = g;
+    g.child.stdout?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
+    g.child.stderr?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
+    const deadline = Date.now() + START_TIMEOUT_MS;
+    while (!(await this.#accepts())) {
+      if (g.hasExited()) throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`);
+      if (Date.now() > deadline) throw new BrokerError(`broker did not accept on ${this.socketPath} within ${START_TIMEOUT_MS} ms: ${this.#logTail()}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  #logTail(): string {
+    return this.log.text.trim().split("\n").slice(-8).join(" | ");
+  }
+
+  #accepts(): Promise<boolean> {
+    return new Promise((resolve) => {
+      const s = createConnection(this.socketPath);
+      s.once("connect", () => {
+        s.destroy();
+        resolve(true);
+      });
+      s.once("error", () => resolve(false));
+    });
+  }
+
+  /** kill -9: the broker's sandbox dies with it. */
+  async kill9(): Promise<void> {
+    const g = this.#g;
+    if (g === undefined) return;
+    signalGroup(g, "SIGKILL");
+    if (!(await exitedWithin(g, 10_000))) throw new BrokerError(`broker pid ${g.child.pid} survived SIGKILL for 10 s`);
+  }
+
+  async restart(): Promise<void> {
+    await this.kill9();
+    await this.start();
+  }
+
+  /**
+   * `vmnet-broker status --json`, without the status command's own connection
+   * (the newest peer: the runner makes no other connection meanwhile).
+   */
+  status(): Promise<StatusJson> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        process.execPath,
+        [this.mainJs, "status", "--socket", this.socketPath, "--json"],
+        { timeout: STATUS_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 16 << 20 },
+        (error, stdout, stderr) => {
+          if (error) return reject(new BrokerError(`vmnet-broker status failed: ${error.message.trim()} ${stderr.trim()}`));
+          try {
+            const status = JSON.parse(stdout) as StatusJson;
+            status.peers = withoutNewestPeer(status.peers ?? []);
+            resolve(status);
+          } catch {
+            reject(new BrokerError(`vmnet-broker status --json printed something that is not JSON: ${stdout.slice(0, 200)}`));
+          }
+        },
+      );
+    });
+  }
+
+  /** Stops the broker (SIGTERM, then SIGKILL) and removes its directory. */
+  async dispose(): Promise<void> {
+    if (this.#g !== undefined) await stopGroup(this.#g, 5000);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The status command's own connection is the newest peer (highest id); peer pids are 0 across the sandbox's pid namespace. */
+export function withoutNewestPeer<T extends { id?: number }>(peers: readonly T[]): T[] {
+  if (peers.length === 0) return [];
+  const newest = Math.max(...peers.map((p) => p.id ?? 0));
+  return peers.filter((p) => (p.id ?? 0) !== newest);
+}

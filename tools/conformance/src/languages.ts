@@ -1,0 +1,43 @@
+/** Where each language's conformance program lives, and who pairs with whom. */
+import { accessSync, constants, statSync } from "node:fs";
+import { join } from "node:path";
+import { type Language, LANGUAGES, type LanguageChoice } from "./case-format.js";
+
+export function programPath(root: string, language: Language): string {
+  return join(root, "packages", `client-${language}`, "conformance", "run");
+}
+
+export function programExists(path: string): boolean {
+  try {
+    if (!statSync(path).isFile()) return false;
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The partner of `row` for clients declared `language: other`: the next
+ * language after it (ts -> c -> go -> swift -> ts) whose program exists.
+ * Undefined when no other language has a program yet.
+ */
+export function partnerOf(row: Language, available: ReadonlySet<Language>): Language | undefined {
+  const start = LANGUAGES.indexOf(row);
+  for (let i = 1; i < LANGUAGES.length; i++) {
+    const candidate = LANGUAGES[(start + i) % LANGUAGES.length];
+    if (candidate !== undefined && available.has(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** The language a declared client runs in a given row, or undefined if it has no program. */
+export function resolveLanguage(
+  choice: LanguageChoice,
+  row: Language,
+  available: ReadonlySet<Language>,
+): Language | undefined {
+  if (choice === "same") return row;
+  if (choice === "other") return partnerOf(row, available);
+  return available.has(choice) ? choice : undefined;
+}
