@@ -1,0 +1,84 @@
+import { describe, expect, it } from "vitest";
+import { BUILTIN_NETWORKS } from "../../config/builtin.js";
+import type { NetworkConfig } from "../../config/network-config.js";
+import { vmnetOptionsFor } from "./vmnet-options.js";
+import { describeVmnetFailure, vmnetStatusName } from "./vmnet-status.js";
+
+const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
+const host = BUILTIN_NETWORKS.find((n) => n.name === "host") as NetworkConfig;
+
+describe("vmnetOptionsFor", () => {
+  it("leaves the subnet to vmnet for the built-in networks", () => {
+    const options = vmnetOptionsFor(shared);
+    expect(options).toMatchObject({ mode: "shared", mtu: 1500, nat44: true, nat66: true, dhcp: true, dnsProxy: true });
+    expect(options.subnetGateway).toBeUndefined();
+    expect(options.subnetMask).toBeUndefined();
+    expect(vmnetOptionsFor(host).mode).toBe("host");
+  });
+
+  it("passes the gateway (.1), not the network address, for a static subnet", () => {
+    const options = vmnetOptionsFor({ ...shared, subnet: "192.168.105.0", mask: "255.255.255.0" });
+    expect(options.subnetGateway).toBe("192.168.105.1");
+    expect(options.subnetMask).toBe("255.255.255.0");
+    const wide = vmnetOptionsFor({ ...shared, subnet: "192.168.96.0", mask: "255.255.240.0" });
+    expect(wide.subnetGateway).toBe("192.168.96.1");
+  });
+
+  it("splits the IPv6 prefix into address and length", () => {
+    const options = vmnetOptionsFor({ ...shared, ipv6Prefix: "fd12:3456:789a::/64" });
+    expect(options.ipv6Prefix).toBe("fd12:3456:789a::");
+    expect(options.ipv6PrefixLength).toBe(64);
+    expect(() => vmnetOptionsFor({ ...shared, ipv6Prefix: "fd12::" })).toThrow(/ipv6Prefix/);
+  });
+
+  it("carries every vmnet knob, rules and reservations", () => {
+    const options = vmnetOptionsFor({
+      ...shared,
+      mtu: 9000,
+      nat44: false,
+      nat66: false,
+      dhcp: false,
+      dns: false,
+      routerAdvertisement: false,
+      externalInterface: "en0",
+      portForwarding: [{ protocol: "tcp", externalPort: 2222, internalAddress: "192.168.105.10", internalPort: 22 }],
+      dhcpReservations: [{ mac: "52:54:00:12:34:56", ip: "192.168.105.10" }],
+    });
+    expect(options).toEqual({
+      mode: "shared",
+      mtu: 9000,
+      nat44: false,
+      nat66: false,
+      dhcp: false,
+      dnsProxy: false,
+      routerAdvertisement: false,
+      externalInterface: "en0",
+      portForwarding: [{ protocol: "tcp", externalPort: 2222, internalAddress: "192.168.105.10", internalPort: 22 }],
+      dhcpReservations: [{ mac: "52:54:00:12:34:56", ip: "192.168.105.10" }],
+    });
+  });
+});
+
+describe("vmnet status", () => {
+  it("names vmnet_return_t values", () => {
+    expect(vmnetStatusName(1000)).toBe("VMNET_SUCCESS");
+    expect(vmnetStatusName(1010)).toBe("VMNET_NOT_AUTHORIZED");
+    expect(vmnetStatusName(4242)).toBe("vmnet status 4242");
+  });
+
+  it("explains SHARING_SERVICE_BUSY as Internet Sharing", () => {
+    const message = describeVmnetFailure("vmnet_network_create", 1009, "");
+    expect(message).toMatch(/^vmnet_network_create failed: VMNET_SHARING_SERVICE_BUSY \(1009\): /);
+    expect(message).toContain("Internet Sharing");
+  });
+
+  it("points at the entitlement when vmnet refuses", () => {
+    expect(describeVmnetFailure("vmnet_network_create", 1010, "")).toContain("com.apple.security.virtualization");
+  });
+
+  it("keeps the addon's own words when vmnet was never reached", () => {
+    expect(describeVmnetFailure("vmnet_network_create", 0, "vmnet networks need macOS 26 or newer")).toBe(
+      "vmnet_network_create failed: vmnet networks need macOS 26 or newer",
+    );
+  });
+});

@@ -1,0 +1,46 @@
+/** NetworkConfig translated into vmnet's terms (pure, so it is tested on Linux). */
+import { formatIPv4, parseIPv4 } from "../../config/ipv4.js";
+import type { NetworkConfig } from "../../config/network-config.js";
+import type { VmnetCreateOptions } from "../../transport/xpc/darwin-native.js";
+
+export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
+  const options: {
+    -readonly [K in keyof VmnetCreateOptions]: VmnetCreateOptions[K];
+  } = {
+    mode: config.mode,
+    mtu: config.mtu,
+    nat44: config.nat44,
+    nat66: config.nat66,
+    dhcp: config.dhcp,
+    dnsProxy: config.dns,
+    routerAdvertisement: config.routerAdvertisement,
+    portForwarding: config.portForwarding.map((rule) => ({
+      protocol: rule.protocol,
+      externalPort: rule.externalPort,
+      internalAddress: rule.internalAddress,
+      internalPort: rule.internalPort,
+    })),
+    dhcpReservations: config.dhcpReservations.map((r) => ({ mac: r.mac, ip: r.ip })),
+  };
+  if (config.subnet !== undefined && config.mask !== undefined) {
+    const network = parseIPv4(config.subnet);
+    const mask = parseIPv4(config.mask);
+    if (network === undefined || mask === undefined) {
+      throw new Error(`${config.source}: network '${config.name}': subnet ${config.subnet}/${config.mask} is not IPv4`);
+    }
+    // vmnet wants the first usable address; passing the network address makes
+    // Virtualization fail later with "Internal Network Error".
+    options.subnetGateway = formatIPv4((((network & mask) >>> 0) + 1) >>> 0);
+    options.subnetMask = config.mask;
+  }
+  if (config.ipv6Prefix !== undefined) {
+    const [address, length] = config.ipv6Prefix.split("/");
+    if (!address || length === undefined || !/^\d{1,3}$/.test(length) || Number(length) > 128) {
+      throw new Error(`${config.source}: network '${config.name}': ipv6Prefix ${config.ipv6Prefix} is not address/length`);
+    }
+    options.ipv6Prefix = address;
+    options.ipv6PrefixLength = Number(length);
+  }
+  if (config.externalInterface !== undefined) options.externalInterface = config.externalInterface;
+  return options;
+}
