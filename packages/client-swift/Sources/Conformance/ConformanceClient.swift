@@ -102,12 +102,12 @@
     }
 
     private func tapProbe() throws -> [String: Any] {
-      guard let (network, tap, vnetHeader) = lastTAP, let fd = tap.fileDescriptors.first else {
+      guard let (network, tap, vnetHeader) = lastTAP else {
         throw VmnetBroker.Error(code: 4, detail: "tap_probe needs an open_tap first")
       }
       do {
         let replier = try ARPProbe.probe(
-          fd: fd, gateway: network.gateway, subnet: network.subnet, mask: network.mask,
+          fds: tap.fileDescriptors, gateway: network.gateway, subnet: network.subnet, mask: network.mask,
           vnetHeaderSize: vnetHeader ? 10 : 0)
         return JSONLines.success(["reply_from": replier])
       } catch let failure as ARPProbe.Failure {

@@ -10,13 +10,17 @@
       public let description: String
     }
 
-    /// Sends the request on `fd` and returns the replying IPv4 address, which
-    /// is `gateway` on success. `vnetHeaderSize` is 10 for a TAP opened with a
-    /// vnet header (the kernel's default size), else 0.
+    /// Sends the request on the first of `fds` (a TAP's queues) and returns
+    /// the replying IPv4 address, which is `gateway` on success. The reply may
+    /// come back on any queue, so every fd is read. `vnetHeaderSize` is 10 for
+    /// a TAP opened with a vnet header (the kernel's default size), else 0.
     public static func probe(
-      fd: Int32, gateway: String, subnet: String, mask: String, vnetHeaderSize: Int = 0,
+      fds: [Int32], gateway: String, subnet: String, mask: String, vnetHeaderSize: Int = 0,
       timeoutMilliseconds: Int32 = 5_000
     ) throws -> String {
+      guard let fd = fds.first else {
+        throw Failure(description: "no TAP file descriptor to probe")
+      }
       guard let gatewayIP = ipv4(gateway), let subnetIP = ipv4(subnet), let maskIP = ipv4(mask) else {
         throw Failure(description: "bad address: gateway \(gateway), subnet \(subnet), mask \(mask)")
       }
@@ -37,22 +41,24 @@
       var buffer = [UInt8](repeating: 0, count: 65_536)
       var remaining = timeoutMilliseconds
       while remaining > 0 {
-        var pollFD = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        var pollFDs = fds.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
         let step: Int32 = min(remaining, 100)
-        let ready = poll(&pollFD, 1, step)
+        let ready = poll(&pollFDs, nfds_t(pollFDs.count), step)
         if ready < 0 && errno != EINTR {
-          throw Failure(description: "poll on TAP fd \(fd) failed: \(String(cString: strerror(errno)))")
+          throw Failure(description: "poll on TAP fds \(fds) failed: \(String(cString: strerror(errno)))")
         }
         remaining -= step
         guard ready > 0 else { continue }
-        let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        guard count >= 0 else {
-          if errno == EAGAIN || errno == EINTR { continue }
-          throw Failure(description: "read from TAP fd \(fd) failed: \(String(cString: strerror(errno)))")
-        }
-        guard count > vnetHeaderSize else { continue }
-        if let replier = arpReplier(Array(buffer[vnetHeaderSize..<count]), to: senderMAC) {
-          return replier
+        for entry in pollFDs where entry.revents & Int16(POLLIN) != 0 {
+          let count = buffer.withUnsafeMutableBytes { read(entry.fd, $0.baseAddress, $0.count) }
+          guard count >= 0 else {
+            if errno == EAGAIN || errno == EINTR { continue }
+            throw Failure(description: "read from TAP fd \(entry.fd) failed: \(String(cString: strerror(errno)))")
+          }
+          guard count > vnetHeaderSize else { continue }
+          if let replier = arpReplier(Array(buffer[vnetHeaderSize..<count]), to: senderMAC) {
+            return replier
+          }
         }
       }
       throw Failure(description: "no ARP reply from \(gateway) within \(timeoutMilliseconds) ms")

@@ -75,7 +75,7 @@
       let fd = try #require(tap.fileDescriptors.first)
       #expect(fcntl(fd, F_GETFD) >= 0)
       let replier = try ARPProbe.probe(
-        fd: fd, gateway: network.gateway, subnet: network.subnet, mask: network.mask)
+        fds: [fd], gateway: network.gateway, subnet: network.subnet, mask: network.mask)
       #expect(replier == network.gateway)
     }
 
@@ -88,6 +88,10 @@
       defer { tap.fileDescriptors.forEach { _ = Glibc.close($0) } }
       #expect(tap.fileDescriptors.count == 2)
       #expect(Set(tap.fileDescriptors).count == 2)
+      let replier = try ARPProbe.probe(
+        fds: tap.fileDescriptors, gateway: network.gateway, subnet: network.subnet, mask: network.mask,
+        vnetHeaderSize: 10)
+      #expect(replier == network.gateway)
       #expect(throws: VmnetBroker.Error.invalidRequest) { try network.openTAP(queues: 0) }
     }
 
