@@ -81,8 +81,12 @@ class LinuxBackend implements Backend {
     try {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      await createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
-      await applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      // The rules match the bridge by name, so both can be made at the same time.
+      const made = await Promise.allSettled([
+        createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
+        applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
+      ]);
+      for (const result of made) if (result.status === "rejected") throw result.reason;
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
       const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
       if (needsDnsmasq(dnsSpec)) {

@@ -87,7 +87,7 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
       await stop();
       throw new CreateFailure(`dnsmasq for network '${spec.networkName}' did not write ${spec.files.pid} in time`);
     }
-    await sleep(10);
+    await sleep(2);
   }
   const pid = child.pid;
   return { pid, stop };
