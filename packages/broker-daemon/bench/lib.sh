@@ -71,7 +71,7 @@ cold_floor_once() {
   # does not show our pids.
   exec 7<"/proc/$GUEST_PID/ns/net"
   unshare --net --pid --fork --kill-child --mount-proc -- \
-    bash "$BENCH/cold-floor-inner.sh" "$FLOOR_SCRIPT" "$dir" "$OUT" 7>&7 >"$dir/result.json" 2>"$dir/log" &
+    bash "$BENCH/cold-floor-inner.sh" "$FLOOR_SCRIPT" "$dir" "$OUT" >"$dir/result.json" 2>"$dir/log" &
   pid=$!
   OWNED_PIDS+=("$pid")
   exec 7<&-

@@ -12,16 +12,18 @@
 # but between those namespaces. Needs root (veth pairs into guest namespaces).
 #
 #   bash bench/run.sh            (from packages/broker-daemon, after its build)
-# Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (20000 per
-# concurrency level), BENCH_COLD_RUNS (5), BENCH_PEERS (1000).
+# Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (50000 per
+# concurrency level), BENCH_COLD_RUNS (5), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 DAEMON=$(dirname "$BENCH")
 OUT=$BENCH/out
 REQUESTS=${BENCH_REQUESTS:-20000}
-THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-20000}
+THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
 COLD_RUNS=${BENCH_COLD_RUNS:-5}
 PEERS=${BENCH_PEERS:-1000}
+# The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
+FLOOR_SCRIPT=${BENCH_FLOOR_SCRIPT:-$BENCH/floor-create-shared.sh}
 OWNED_PIDS=()
 # shellcheck source=lib.sh
 source "$BENCH/lib.sh"
