@@ -230,6 +230,9 @@ static void run_command(const json_value_t *cmd) {
         op_tap_probe();
         return;
     }
+    if (strcmp(op, "connect") == 0 && session != NULL && vb_session_broken(session)) {
+        close_session(); // the old lease is gone: connect opens a new one
+    }
     if (!ensure_session()) {
         return;
     }

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <net/if.h>
+#include <pthread.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -124,11 +125,49 @@ static void test_global_api(void) {
     vmnet_broker_close();
 }
 
+// Several threads share one session: the session mutex serializes them and
+// every reply matches its request.
+static void *acquire_many(void *arg) {
+    vmnet_broker_session_t *s = arg;
+    for (int i = 0; i < 25; i++) {
+        vmnet_broker_return_t st;
+        vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, i % 2 ? "shared" : "host", &st);
+        if (n == NULL) {
+            fprintf(stderr, "thread acquire: %s (%s)\n", vmnet_broker_strerror(st), vmnet_broker_last_error());
+            return (void *)1;
+        }
+        vmnet_broker_network_free(n);
+        vmnet_broker_status_free(vmnet_broker_session_get_status(s, &st));
+        if (st != VMNET_BROKER_SUCCESS) {
+            return (void *)1;
+        }
+    }
+    return NULL;
+}
+
+static void test_threads_share_session(void) {
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(NULL, &st);
+    CHECK(s != NULL);
+    pthread_t t[4];
+    for (int i = 0; i < 4; i++) {
+        CHECK(pthread_create(&t[i], NULL, acquire_many, s) == 0);
+    }
+    for (int i = 0; i < 4; i++) {
+        void *ret = (void *)1;
+        CHECK(pthread_join(t[i], &ret) == 0);
+        CHECK(ret == NULL);
+    }
+    vmnet_broker_session_close(s);
+}
+
 static void test_broker_gone(pid_t broker) {
     vmnet_broker_return_t st;
     vmnet_broker_session_t *s = vmnet_broker_connect(NULL, &st);
     CHECK(s != NULL);
     vmnet_broker_network_free(vmnet_broker_session_acquire_network(s, "shared", &st));
+    CHECK_EQ_INT(st, VMNET_BROKER_SUCCESS);
+    vmnet_broker_network_free(vmnet_broker_acquire_network("host", &st)); // the default session too
     CHECK_EQ_INT(st, VMNET_BROKER_SUCCESS);
     CHECK(kill(broker, SIGKILL) == 0);
     // SIGKILL is delivered asynchronously (and reaches the sandboxed daemon
@@ -148,6 +187,18 @@ static void test_broker_gone(pid_t broker) {
     CHECK(vmnet_broker_session_acquire_network(s, "shared", &st) == NULL);
     CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
     vmnet_broker_session_close(s);
+
+    // The default session reports the loss and stays broken until closed.
+    CHECK(vmnet_broker_acquire_network("host", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    CHECK(vmnet_broker_acquire_network("host", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    vmnet_broker_close();
+    // A new connection to a dead broker fails at once (refused), not a hang.
+    CHECK(vmnet_broker_acquire_network("host", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    CHECK(strstr(vmnet_broker_last_error(), "connect(") != NULL);
+    vmnet_broker_close();
 }
 
 int main(void) {
@@ -184,6 +235,7 @@ int main(void) {
     test_tap_answers_arp(s, n);
     test_veth(s, n);
     test_global_api();
+    test_threads_share_session();
     // The global session's lease ends with vmnet_broker_close(); the broker
     // sees the disconnect asynchronously, so poll (bounded).
     uint32_t refs = 0;
