@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The shell-script floor for cold network creation: the same steps the Linux
-# backend takes for `shared` (bridge, nftables table, ip_forward, dnsmasq with the
-# same keys, a veth into a guest namespace), done by hand, then one DHCP exchange
-# from the guest. Prints one JSON line:
+# Cold creation of `shared` by shell alone, standalone: floor-create-shared.sh (the
+# network, as the Linux backend makes it), a veth into a guest namespace, then one
+# DHCP exchange from the guest. (run.sh uses floor-create-shared.sh through its own
+# wrapper; this script is for trying the floor by hand.) Prints one JSON line:
 #   {"ms": <create + DHCP>, "create_ms": <until dnsmasq's pid file>, "dhcp_ms": <veth + offer>}
 #
 #   bash bench/create-shared-floor.sh [--probe PROG] [--workdir DIR]
@@ -37,12 +37,9 @@ fi
 ip link set lo up
 DIR=${WORKDIR:-$(mktemp -d /tmp/vmnet-broker-floor.XXXXXX)}
 mkdir -p "$DIR"
-trap '{ kill -KILL ${GUEST_PID:-} ${DNSMASQ_PID:-}; wait; } 2>/dev/null || true; [ -n "$WORKDIR" ] || rm -rf "$DIR"' EXIT
-BR=vmbr-shared
-TABLE=vmnet_broker_shared
-NET=192.168.100.0/24
-GW=192.168.100.1
+trap '{ kill -KILL ${GUEST_PID:-}; wait; } 2>/dev/null || true; [ -n "$WORKDIR" ] || rm -rf "$DIR"' EXIT
 
+BR=vmbr-shared
 # The guest: a namespace held by a sleeping process of this pid namespace.
 unshare --net sleep 600 &
 GUEST_PID=$!
@@ -55,55 +52,8 @@ GUEST_NS=/proc/$GUEST_PID/ns/net
 now_ns() { date +%s%N; }
 t0=$(now_ns)
 
-# --- 1. the network -------------------------------------------------------------
-ip -batch - <<IP
-link add $BR type bridge stp_state 0 forward_delay 0
-link set $BR mtu 1500
-addr add $GW/24 broadcast 192.168.100.255 dev $BR
-link set $BR up
-IP
-nft -f - <<NFT
-table inet $TABLE {
-  chain forward {
-    type filter hook forward priority filter; policy accept;
-    iifname "$BR" oifname "$BR" accept
-    iifname "$BR" ip saddr $NET accept
-    oifname "$BR" ip daddr $NET ct state related,established accept
-    iifname "$BR" counter reject
-    oifname "$BR" counter reject
-  }
-  chain postrouting {
-    type nat hook postrouting priority srcnat; policy accept;
-    ip saddr $NET ip daddr 224.0.0.0/24 return
-    ip saddr $NET ip daddr 255.255.255.255 return
-    ip saddr $NET ip daddr != $NET meta l4proto { tcp, udp } counter masquerade to :1024-65535
-    ip saddr $NET ip daddr != $NET counter masquerade
-  }
-}
-NFT
-echo 1 >/proc/sys/net/ipv4/ip_forward
-cat >"$DIR/dnsmasq.conf" <<CONF
-strict-order
-pid-file=$DIR/dnsmasq.pid
-except-interface=lo
-bind-dynamic
-no-ping
-interface=$BR
-dhcp-leasefile=$DIR/dnsmasq.leases
-log-facility=$DIR/dnsmasq.log
-dhcp-range=192.168.100.2,192.168.100.254,255.255.255.0,1h
-dhcp-no-override
-dhcp-authoritative
-dhcp-lease-max=253
-CONF
-setpriv --pdeathsig TERM -- dnsmasq --keep-in-foreground --conf-file="$DIR/dnsmasq.conf" &
-DNSMASQ_PID=$!
-# Ready when the pid file names it (dnsmasq writes it after binding its sockets).
-for _ in $(seq 2000); do
-  [ "$(cat "$DIR/dnsmasq.pid" 2>/dev/null)" = "$DNSMASQ_PID" ] && break
-  kill -0 $DNSMASQ_PID || { echo "create-shared-floor: dnsmasq exited" >&2; exit 1; }
-  sleep 0.005
-done
+# --- 1. the network: the floor script ------------------------------------------
+bash "$(dirname "$0")/floor-create-shared.sh" "$DIR/net" >/dev/null
 t1=$(now_ns)
 
 # --- 2. a guest on it, and one DHCP exchange --------------------------------------

@@ -13,7 +13,8 @@
 #
 #   bash bench/run.sh            (from packages/broker-daemon, after its build)
 # Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (50000 per
-# concurrency level), BENCH_COLD_RUNS (5), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
+# concurrency level), BENCH_ROUNDS (3: rounds of the warm and rate measurements),
+# BENCH_COLD_RUNS (5), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 DAEMON=$(dirname "$BENCH")
@@ -22,6 +23,7 @@ REQUESTS=${BENCH_REQUESTS:-20000}
 THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
 COLD_RUNS=${BENCH_COLD_RUNS:-5}
 PEERS=${BENCH_PEERS:-1000}
+ROUNDS=${BENCH_ROUNDS:-3}
 # The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
 FLOOR_SCRIPT=${BENCH_FLOOR_SCRIPT:-$BENCH/floor-create-shared.sh}
 OWNED_PIDS=()
@@ -60,25 +62,32 @@ load() { # socket clients requests-per-client warmup [extra flags]
 }
 
 note "machine: $(nproc) cores, $(awk -F': ' '/^model name/ {print $2; exit}' /proc/cpuinfo)"
+record machine start echo "{\"loadavg\":$(cut -d' ' -f1 /proc/loadavg)}"
 
 # --- one long-lived broker for the warm numbers ----------------------------------
 start_broker "$WORK/warm"
 
-note "1. warm acquire round trip: $REQUESTS requests on one connection"
-# The warm-up's first acquire creates `shared`; its reply is what the floor replays.
-record warm broker load "$WORK/warm/broker.sock" 1 "$REQUESTS" 1000 --save-reply "$WORK/reply.bin"
+note "1. warm acquire round trip: $ROUNDS rounds of $REQUESTS requests on one connection"
+# This first acquire creates `shared`; its reply is what the echo floor replays.
+load "$WORK/warm/broker.sock" 1 1 0 --save-reply "$WORK/reply.bin" >/dev/null || fail "first acquire failed"
 "$OUT/echo-floor" --socket "$WORK/echo.sock" --reply "$WORK/reply.bin" >"$WORK/echo.out" &
 ECHO_PID=$!
 OWNED_PIDS+=("$ECHO_PID")
 for _ in $(seq 100); do grep -q ready "$WORK/echo.out" 2>/dev/null && break; sleep 0.05; done
 grep -q ready "$WORK/echo.out" || fail "echo-floor did not start"
-record warm floor load "$WORK/echo.sock" 1 "$REQUESTS" 1000
+# Broker and floor alternate, so a noisy neighbour hits both sides alike.
+for _ in $(seq "$ROUNDS"); do
+  record warm broker load "$WORK/warm/broker.sock" 1 "$REQUESTS" 1000
+  record warm floor load "$WORK/echo.sock" 1 "$REQUESTS" 1000
+done
 
-note "3. acquires per second at 1, 10 and 100 connections ($THROUGHPUT_REQUESTS requests per level)"
+note "3. acquires per second at 1, 10 and 100 connections ($ROUNDS rounds of $THROUGHPUT_REQUESTS requests)"
 for clients in 1 10 100; do
   per_client=$((THROUGHPUT_REQUESTS / clients))
-  record "rate-$clients" broker load "$WORK/warm/broker.sock" "$clients" "$per_client" 20
-  record "rate-$clients" floor load "$WORK/echo.sock" "$clients" "$per_client" 20
+  for _ in $(seq "$ROUNDS"); do
+    record "rate-$clients" broker load "$WORK/warm/broker.sock" "$clients" "$per_client" 20
+    record "rate-$clients" floor load "$WORK/echo.sock" "$clients" "$per_client" 20
+  done
 done
 stop_pid "$ECHO_PID"
 stop_broker
