@@ -194,10 +194,10 @@ static void test_broker_gone(pid_t broker) {
     CHECK(vmnet_broker_acquire_network("host", &st) == NULL);
     CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
     vmnet_broker_close();
-    // A new connection to a dead broker fails at once (refused), not a hang.
+    // A new connection to a dead broker fails (refused, or closed while the
+    // sandbox is still being torn down), not a hang.
     CHECK(vmnet_broker_acquire_network("host", &st) == NULL);
     CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
-    CHECK(strstr(vmnet_broker_last_error(), "connect(") != NULL);
     vmnet_broker_close();
 }
 
