@@ -42,6 +42,7 @@
             "native/src/darwin/register.cc",
             "native/src/darwin/xpc_value.cc",
             "native/src/darwin/xpc_listener.cc",
+            "native/src/darwin/xpc_client.cc",
             "native/src/darwin/vmnet_options.cc",
             "native/src/darwin/vmnet_network.cc"
           ]

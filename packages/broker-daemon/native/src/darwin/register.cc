@@ -3,6 +3,7 @@
 #include "platform.h"
 
 #include "darwin/vmnet_network.h"
+#include "darwin/xpc_client.h"
 #include "darwin/xpc_listener.h"
 
 namespace vmnet_broker {
@@ -11,6 +12,7 @@ void RegisterDarwin(Napi::Env env, Napi::Object exports) {
   using namespace vmnet_broker_darwin;
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen, "xpcListen"));
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply, "xpcReply"));
+  exports.Set("xpcSendRequest", Napi::Function::New(env, XpcSendRequest, "xpcSendRequest"));
   exports.Set("vmnetCreateNetwork", Napi::Function::New(env, VmnetCreateNetwork, "vmnetCreateNetwork"));
   exports.Set("vmnetReleaseNetwork", Napi::Function::New(env, VmnetReleaseNetwork, "vmnetReleaseNetwork"));
 }

@@ -32,6 +32,12 @@ export interface XpcNative {
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void;
 }
 
+/** The CLI's side of the Mach service (`vmnet-broker status` on macOS). */
+export interface XpcClientNative {
+  /** Connects, sends, waits for the reply off the JS thread; rejects on XPC errors. */
+  xpcSendRequest(serviceName: string, message: XpcDictionary): Promise<XpcValue>;
+}
+
 /** What vmnetCreateNetwork takes: NetworkConfig translated for vmnet. */
 export interface VmnetCreateOptions {
   readonly mode: "shared" | "host";
@@ -86,7 +92,7 @@ export interface VmnetNative {
   vmnetReleaseNetwork(network: VmnetNetworkHandle): void;
 }
 
-export type DarwinNative = XpcNative & VmnetNative;
+export type DarwinNative = XpcNative & XpcClientNative & VmnetNative;
 
 /** packages/broker-daemon, from src/transport/xpc or dist/transport/xpc. */
 const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
