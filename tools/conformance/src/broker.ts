@@ -102,6 +102,9 @@ export class Broker {
     if (g === undefined) return;
     signalGroup(g, "SIGKILL");
     if (!(await exitedWithin(g, 10_000))) throw new BrokerError(`broker pid ${g.child.pid} survived SIGKILL for 10 s`);
+    // The sandboxed broker inside may still be dying with its listener open; without
+    // the path, the next start's readiness check can only reach the new broker.
+    rmSync(this.socketPath, { force: true });
   }
 
   async restart(): Promise<void> {

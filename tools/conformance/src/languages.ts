@@ -3,8 +3,15 @@ import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
 import { type Language, LANGUAGES, type LanguageChoice } from "./case-format.js";
 
+/** Programs given on the command line (--program ts=/path) replace the default path. */
+const overrides = new Map<Language, string>();
+
+export function overrideProgram(language: Language, path: string): void {
+  overrides.set(language, path);
+}
+
 export function programPath(root: string, language: Language): string {
-  return join(root, "packages", `client-${language}`, "conformance", "run");
+  return overrides.get(language) ?? join(root, "packages", `client-${language}`, "conformance", "run");
 }
 
 export function programExists(path: string): boolean {

@@ -3,14 +3,15 @@
  * sandboxed broker; prints one table and exits 1 on any unexpected result.
  *
  *   node tools/conformance/dist/main.js [--lang ts,go] [--case 'acquire/*'] [--verbose] [--list]
+ *                                       [--program ts=path/to/other/run]
  */
 import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { type Case, type Language, LANGUAGES } from "./case-format.js";
 import { loadKnownFailing, matcher } from "./known-failing.js";
-import { programExists, programPath } from "./languages.js";
+import { overrideProgram, programExists, programPath } from "./languages.js";
 import { loadCases } from "./load-cases.js";
 import { loadSchema } from "./raw-frame.js";
 import { repoRoot } from "./repo-root.js";
@@ -19,7 +20,7 @@ import { formatTable } from "./table.js";
 import { type Cell, isUnexpected, verdict } from "./verdict.js";
 
 function usage(message: string): never {
-  process.stderr.write(`conformance: ${message}\nusage: main.js [--lang ts,c,go,swift] [--case PATTERN]... [--verbose] [--list]\n`);
+  process.stderr.write(`conformance: ${message}\nusage: main.js [--lang ts,c,go,swift] [--case PATTERN]... [--program LANG=PATH]... [--verbose] [--list]\n`);
   process.exit(2);
 }
 
@@ -30,8 +31,14 @@ async function main(): Promise<number> {
       case: { type: "string", multiple: true },
       verbose: { type: "boolean" },
       list: { type: "boolean" },
+      program: { type: "string", multiple: true },
     },
   });
+  for (const spec of values.program ?? []) {
+    const [lang, path] = spec.split("=", 2);
+    if (!LANGUAGES.includes(lang as Language) || !path) usage(`--program wants LANG=PATH, not "${spec}"`);
+    overrideProgram(lang as Language, resolve(path));
+  }
   const root = repoRoot();
   const confDir = join(root, "protocol", "conformance");
   let cases: Case[] = loadCases(join(confDir, "cases"), root);
