@@ -347,6 +347,16 @@ static void test_fd_count_mismatch(void) {
     stop_peer(&p, t);
 }
 
+static void test_null_session(void) {
+    vmnet_broker_return_t st = VMNET_BROKER_SUCCESS;
+    CHECK(vmnet_broker_session_acquire_network(NULL, "shared", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
+    CHECK(vmnet_broker_session_get_status(NULL, &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
+    vmnet_broker_session_set_timeout_ms(NULL, 1);
+    vmnet_broker_session_close(NULL);
+}
+
 static void test_global_session(void) {
     peer_t p;
     pthread_t t = start_peer(&p, SCRIPT_NORMAL);
@@ -383,6 +393,7 @@ int main(void) {
     test_misbehaving_peers();
     test_fd_count_mismatch();
     test_global_session();
+    test_null_session();
     CHECK_EQ_INT(open_fd_count(), fds_before);
     unlink(socket_path);
     rmdir(dir);

@@ -13,6 +13,23 @@ static void copy_str(char *dst, size_t size, const char *src) {
     snprintf(dst, size, "%s", src != NULL ? src : "");
 }
 
+// One exchange under the session's mutex; a NULL session is a caller error.
+static vmnet_broker_return_t locked_call(vmnet_broker_session_t *s, VmnetBroker__V1__Request *req, const int *fds,
+                                         size_t nfds, VmnetBroker__V1__Reply__ResultCase expected,
+                                         VmnetBroker__V1__Reply **out, vb_frame_t *frame_fds) {
+    *out = NULL;
+    if (frame_fds != NULL) {
+        memset(frame_fds, 0, sizeof(*frame_fds));
+    }
+    if (s == NULL) {
+        return vb_fail(VMNET_BROKER_INVALID_REQUEST, "session is NULL");
+    }
+    pthread_mutex_lock(&s->mu);
+    vmnet_broker_return_t ret = vb_session_call(s, req, fds, nfds, expected, out, frame_fds);
+    pthread_mutex_unlock(&s->mu);
+    return ret;
+}
+
 static unsigned feature_bits(const VmnetBroker__V1__HelloReply *h) {
     unsigned bits = 0;
     for (size_t i = 0; i < h->n_features; i++) {
@@ -38,9 +55,7 @@ int vmnet_broker_session_hello(vmnet_broker_session_t *s, vmnet_broker_hello_t *
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_HELLO;
     req.hello = &hello;
     VmnetBroker__V1__Reply *reply = NULL;
-    pthread_mutex_lock(&s->mu);
-    vmnet_broker_return_t ret = vb_session_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_HELLO, &reply, NULL);
-    pthread_mutex_unlock(&s->mu);
+    vmnet_broker_return_t ret = locked_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_HELLO, &reply, NULL);
     vb_set_status(status, ret);
     if (ret != VMNET_BROKER_SUCCESS) {
         return -1;
@@ -73,10 +88,8 @@ vmnet_broker_network_t *vmnet_broker_session_acquire_network(vmnet_broker_sessio
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_ACQUIRE;
     req.acquire = &acquire;
-    pthread_mutex_lock(&s->mu);
     vmnet_broker_return_t ret =
-        vb_session_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_NETWORK, &network->reply, NULL);
-    pthread_mutex_unlock(&s->mu);
+        locked_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_NETWORK, &network->reply, NULL);
     vb_set_status(status, ret);
     if (ret != VMNET_BROKER_SUCCESS) {
         free(network);
@@ -111,10 +124,8 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
     req.open_interface = open;
     VmnetBroker__V1__Reply *reply = NULL;
     vb_frame_t frame;
-    pthread_mutex_lock(&s->mu);
     vmnet_broker_return_t ret =
-        vb_session_call(s, &req, send_fds, send_nfds, VMNET_BROKER__V1__REPLY__RESULT_INTERFACE, &reply, &frame);
-    pthread_mutex_unlock(&s->mu);
+        locked_call(s, &req, send_fds, send_nfds, VMNET_BROKER__V1__REPLY__RESULT_INTERFACE, &reply, &frame);
     if (ret != VMNET_BROKER_SUCCESS) {
         return ret;
     }
@@ -199,10 +210,7 @@ vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *s
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_STATUS;
     req.status = &body;
-    pthread_mutex_lock(&s->mu);
-    vmnet_broker_return_t ret =
-        vb_session_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_STATUS, &st->reply, NULL);
-    pthread_mutex_unlock(&s->mu);
+    vmnet_broker_return_t ret = locked_call(s, &req, NULL, 0, VMNET_BROKER__V1__REPLY__RESULT_STATUS, &st->reply, NULL);
     vb_set_status(status, ret);
     if (ret != VMNET_BROKER_SUCCESS) {
         free(st);

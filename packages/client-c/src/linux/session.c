@@ -55,6 +55,9 @@ void vmnet_broker_session_close(vmnet_broker_session_t *s) {
 }
 
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *s, unsigned timeout_ms) {
+    if (s == NULL) {
+        return;
+    }
     pthread_mutex_lock(&s->mu);
     s->timeout_ms = timeout_ms;
     pthread_mutex_unlock(&s->mu);
