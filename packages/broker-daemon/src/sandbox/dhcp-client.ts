@@ -44,9 +44,7 @@ export async function acquireDhcpLease(guest: Guest, ifname: string, attempts = 
   try {
     const script = join(dir, "udhcpc.script");
     await writeFile(script, SCRIPT, { mode: 0o755 });
-    const out = await guest.run("busybox", [
-      "udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", String(attempts), "-T", "1", "-s", script,
-    ]);
+    const out = await guest.run("busybox", ["udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", String(attempts), "-T", "1", "-s", script]);
     const match = /lease ip=(\S+) mask=(\d+) router=(\S*)/.exec(out);
     if (match === null) throw new Error(`udhcpc on ${ifname} in guest ${guest.name} printed no lease: ${out.trim()}`);
     return { ip: match[1] ?? "", prefix: Number(match[2]), router: match[3] ?? "" };

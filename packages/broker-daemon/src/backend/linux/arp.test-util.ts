@@ -15,9 +15,16 @@ export function arpRequest(senderMac: string, senderIp: string, targetIp: string
   return Buffer.from([
     ...[0xff, 0xff, 0xff, 0xff, 0xff, 0xff],
     ...macBytes(senderMac),
-    0x08, 0x06, // ARP
-    0x00, 0x01, 0x08, 0x00, 6, 4, // Ethernet/IPv4
-    0x00, 0x01, // request
+    0x08,
+    0x06, // ARP
+    0x00,
+    0x01,
+    0x08,
+    0x00,
+    6,
+    4, // Ethernet/IPv4
+    0x00,
+    0x01, // request
     ...macBytes(senderMac),
     ...ipBytes(senderIp),
     ...[0, 0, 0, 0, 0, 0],

@@ -90,6 +90,17 @@ describe("createNetwork", () => {
     expect(lease.ip).toBe("10.77.0.42");
   });
 
+  it("adds the IPv6 prefix's first address to the bridge and advertises the prefix", async () => {
+    const network = await bed.create(networkConfig("v6", { ipv6Prefix: "fd12:3456::/64" }));
+    expect(network.info.ipv6Prefix).toBe("fd12:3456:0:0:0:0:0:0/64");
+    const addr = await runTool("ip", ["-6", "addr", "show", "dev", "vmbr-v6"]);
+    expect(addr).toContain("fd12:3456::1/64");
+    const table = await runTool("nft", ["list", "table", "inet", "vmnet_broker_v6"]);
+    expect(table).toContain("ip6 saddr fd12:3456::/64 accept");
+    expect(readFileSync(`${bed.runtimeDir}/linux/v6/dnsmasq.conf`, "utf8")).toContain("enable-ra");
+    expect(readFileSync("/proc/sys/net/ipv6/conf/all/forwarding", "utf8").trim()).toBe("1");
+  });
+
   it("picks different dynamic subnets for two networks", async () => {
     const first = await bed.create(networkConfig("one"));
     const second = await bed.create(networkConfig("two", { mode: "host", dns: false }));
@@ -140,7 +151,11 @@ describe("createNetwork", () => {
 
   it("rejects a reservation that is not a MAC and an address in the subnet", async () => {
     const creating = bed.create(
-      networkConfig("res", { subnet: "10.77.0.0", mask: "255.255.255.0", dhcpReservations: [{ mac: "02:00:00:00:00:09", ip: "10.78.0.5" }] }),
+      networkConfig("res", {
+        subnet: "10.77.0.0",
+        mask: "255.255.255.0",
+        dhcpReservations: [{ mac: "02:00:00:00:00:09", ip: "10.78.0.5" }],
+      }),
     );
     await expect(creating).rejects.toThrow(/network 'res': DHCP reservation 02:00:00:00:00:09 -> 10.78.0.5 is outside 10.77.0.0\/24/);
   });

@@ -1,8 +1,8 @@
 /** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
 import { mkdir, readFile, rm } from "node:fs/promises";
+import type { NetworkConfig } from "../../config/network-config.js";
 import type { Backend, BackendNetwork } from "../../core/backend.js";
 import { CreateFailure } from "../../core/backend.js";
-import type { NetworkConfig } from "../../config/network-config.js";
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { needsDnsmasq } from "./dnsmasq-config.js";

@@ -47,11 +47,9 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   await writeFile(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
-  const child = spawn(
-    "setpriv",
-    ["--pdeathsig", "TERM", "--", "dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`],
-    { stdio: ["ignore", "ignore", "pipe"] },
-  );
+  const child = spawn("setpriv", ["--pdeathsig", "TERM", "--", "dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`], {
+    stdio: ["ignore", "ignore", "pipe"],
+  });
   let stderr = "";
   child.stderr?.setEncoding("utf8");
   child.stderr?.on("data", (chunk: string) => {
@@ -78,9 +76,7 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
     }
     if (child.exitCode !== null || child.signalCode !== null) {
       const how = child.signalCode ?? `exit ${child.exitCode}`;
-      throw new CreateFailure(
-        `dnsmasq for network '${spec.networkName}' stopped at start (${how}): ${stderr.trim() || "no message"}`,
-      );
+      throw new CreateFailure(`dnsmasq for network '${spec.networkName}' stopped at start (${how}): ${stderr.trim() || "no message"}`);
     }
     if (child.pid !== undefined && (await readPid(spec.files.pid)) === child.pid) break;
     if (Date.now() > deadline) {

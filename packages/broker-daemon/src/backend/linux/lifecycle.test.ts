@@ -3,8 +3,8 @@ import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BackendNetwork } from "../../core/backend.js";
 import { createLinuxBackend } from "./backend.js";
-import { linuxNative } from "./native.js";
 import { isOurInterface } from "./names.js";
+import { linuxNative } from "./native.js";
 import { linkNames, networkConfig, nftRuleset, processAlive, TestBed } from "./test-support.test-util.js";
 
 const bed = new TestBed();
@@ -79,9 +79,7 @@ describe("reclaimLeftovers", () => {
     await runTool("nft", ["add", "table", "inet", "someone_else"]);
     const next = createLinuxBackend({ runtimeDir: bed.runtimeDir, onReclaimed: (r) => reports.push(r) });
     await next.reclaimLeftovers();
-    expect(reports).toEqual([
-      expect.objectContaining({ tables: ["vmnet_broker_shared"], interfaces: ["vmbr-shared"] }),
-    ]);
+    expect(reports).toEqual([expect.objectContaining({ tables: ["vmnet_broker_shared"], interfaces: ["vmbr-shared"] })]);
     expect(await linkNames()).toContain("vmbr0");
     expect(await nftRuleset()).toContain("someone_else");
   });

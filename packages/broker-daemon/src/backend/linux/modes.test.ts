@@ -6,8 +6,8 @@
 import { writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BackendNetwork } from "../../core/backend.js";
-import type { Guest } from "../../sandbox/guest.js";
 import { acquireDhcpLease } from "../../sandbox/dhcp-client.js";
+import type { Guest } from "../../sandbox/guest.js";
 import { linuxNative } from "./native.js";
 import { runTool } from "./run-tool.js";
 import { networkConfig, TestBed } from "./test-support.test-util.js";

@@ -24,7 +24,10 @@ export const MAX_IFNAME = 15;
 
 export function shortId(networkName: string): string {
   if (/^[a-z0-9]{1,10}$/.test(networkName)) return networkName;
-  const letters = networkName.toLowerCase().replace(/[^a-z0-9]/g, "").slice(0, 5);
+  const letters = networkName
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, "")
+    .slice(0, 5);
   const hash = createHash("sha1").update(networkName).digest("hex").slice(0, 5);
   return letters + hash;
 }

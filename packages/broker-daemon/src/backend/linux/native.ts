@@ -21,10 +21,7 @@ export function linuxNative(): LinuxNative {
   try {
     loaded = nodeGypBuild(PACKAGE_DIR) as LinuxNative;
   } catch (error) {
-    throw new Error(
-      `cannot load the native addon from ${PACKAGE_DIR} (run \`node-gyp rebuild\` there)`,
-      { cause: error },
-    );
+    throw new Error(`cannot load the native addon from ${PACKAGE_DIR} (run \`node-gyp rebuild\` there)`, { cause: error });
   }
   return loaded;
 }

@@ -1,12 +1,6 @@
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
-import type {
-  BackendNetwork,
-  LeaseInfo,
-  NetworkInfo,
-  OpenedInterface,
-  TapOptions,
-} from "../../core/backend.js";
+import type { BackendNetwork, LeaseInfo, NetworkInfo, OpenedInterface, TapOptions } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";

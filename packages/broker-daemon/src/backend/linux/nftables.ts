@@ -31,10 +31,7 @@ export function firewallRuleset(spec: FirewallSpec): string {
     `iifname ${br} oifname ${br} accept`,
   ];
   if (spec.mode === "shared") {
-    forward.push(
-      `iifname ${br} ip saddr ${v4} accept`,
-      `oifname ${br} ip daddr ${v4} ct state related,established accept`,
-    );
+    forward.push(`iifname ${br} ip saddr ${v4} accept`, `oifname ${br} ip daddr ${v4} ct state related,established accept`);
     if (spec.ipv6 !== undefined) {
       forward.push(
         `iifname ${br} ip6 saddr ${spec.ipv6.prefix} accept`,

@@ -4,7 +4,7 @@
  * not persistent and vanishes with the last of them.
  */
 import { CreateFailure, type OpenedInterface, type TapOptions } from "../../core/backend.js";
-import { TAP_PREFIX, randomInterfaceName } from "./names.js";
+import { randomInterfaceName, TAP_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
 
 export function openTapOnBridge(bridge: string, mtu: number, options: TapOptions): OpenedInterface {

@@ -9,7 +9,7 @@
  */
 import { CreateFailure, type OpenedInterface } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
-import { VETH_PREFIX, randomInterfaceName, randomMac } from "./names.js";
+import { randomInterfaceName, randomMac, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
 import { runTool } from "./run-tool.js";
 
@@ -26,8 +26,22 @@ export async function openVethOnBridge(bridge: string, mtu: number, netnsFd: num
   const mac = randomMac();
   try {
     await runTool("ip", [
-      "link", "add", name, "mtu", String(mtu), "type", "veth",
-      "peer", "name", ifname, "address", mac, "mtu", String(mtu), "netns", netnsPath,
+      "link",
+      "add",
+      name,
+      "mtu",
+      String(mtu),
+      "type",
+      "veth",
+      "peer",
+      "name",
+      ifname,
+      "address",
+      mac,
+      "mtu",
+      String(mtu),
+      "netns",
+      netnsPath,
     ]);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
