@@ -11,8 +11,15 @@ start_broker() {
     --runtime-dir "$dir/run" --idle-delay-ms 600000 --log-level warn 2>>"$dir/broker.log" &
   BROKER_OUTER=$!
   OWNED_PIDS+=("$BROKER_OUTER")
-  for _ in $(seq 200); do [ -S "$dir/broker.sock" ] && break; sleep 0.05; done
-  [ -S "$dir/broker.sock" ] || fail "the broker did not create $dir/broker.sock (log: $dir/broker.log)"
+  for _ in $(seq 600); do
+    [ -S "$dir/broker.sock" ] && break
+    kill -0 "$BROKER_OUTER" 2>/dev/null || break
+    sleep 0.05
+  done
+  if [ ! -S "$dir/broker.sock" ]; then
+    tail -n 20 "$dir/broker.log" >&2
+    fail "the broker did not create $dir/broker.sock within 30 s"
+  fi
   BROKER_PID=""
   read -r BROKER_PID _ <"/proc/$BROKER_OUTER/task/$BROKER_OUTER/children" || true
   [ -n "$BROKER_PID" ] || fail "no broker process under the sandbox pid $BROKER_OUTER"
