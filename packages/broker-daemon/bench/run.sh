@@ -13,7 +13,7 @@
 #
 #   bash bench/run.sh            (from packages/broker-daemon, after its build)
 # Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (50000 per
-# concurrency level), BENCH_ROUNDS (3: rounds of the warm and rate measurements),
+# concurrency level), BENCH_ROUNDS (5: rounds of the warm and rate measurements),
 # BENCH_COLD_RUNS (5), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
@@ -23,7 +23,7 @@ REQUESTS=${BENCH_REQUESTS:-20000}
 THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
 COLD_RUNS=${BENCH_COLD_RUNS:-5}
 PEERS=${BENCH_PEERS:-1000}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 # The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
 FLOOR_SCRIPT=${BENCH_FLOOR_SCRIPT:-$BENCH/floor-create-shared.sh}
 OWNED_PIDS=()
