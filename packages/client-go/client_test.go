@@ -317,7 +317,7 @@ func TestDescriptorsOnNonInterfaceReplyAreRejected(t *testing.T) {
 	c, _ := dialFake(t, func(req *brokerpb.Request, fds []int) (*brokerpb.Reply, []int) {
 		r, _ := fakeDefaultHandler(req, fds)
 		var p [2]int
-		_ = syscall.Pipe2(p[:], syscall.O_CLOEXEC)
+		_ = pipeCloexec(p[:])
 		_ = syscall.Close(p[1])
 		return r, []int{p[0]}
 	})

@@ -164,7 +164,7 @@ func fakeDefaultHandler(req *brokerpb.Request, fds []int) (*brokerpb.Reply, []in
 			var out []int
 			for range queues {
 				var p [2]int
-				if err := syscall.Pipe2(p[:], syscall.O_CLOEXEC); err != nil {
+				if err := pipeCloexec(p[:]); err != nil {
 					closeFds(out)
 					return fakeError(id, brokerpb.ErrorCode_ERROR_CODE_INTERNAL_ERROR, err.Error()), nil
 				}
@@ -187,4 +187,16 @@ func fakeDefaultHandler(req *brokerpb.Request, fds []int) (*brokerpb.Reply, []in
 	default:
 		return fakeError(id, brokerpb.ErrorCode_ERROR_CODE_INVALID_REQUEST, "no command"), nil
 	}
+}
+
+// pipeCloexec is pipe(2) with close-on-exec, on every Unix the tests run on.
+func pipeCloexec(p []int) error {
+	syscall.ForkLock.RLock()
+	defer syscall.ForkLock.RUnlock()
+	if err := syscall.Pipe(p); err != nil {
+		return err
+	}
+	syscall.CloseOnExec(p[0])
+	syscall.CloseOnExec(p[1])
+	return nil
 }
