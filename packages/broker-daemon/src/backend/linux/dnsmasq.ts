@@ -1,8 +1,10 @@
 /**
  * One dnsmasq per network, a `--keep-in-foreground` child of the broker. It
- * cannot outlive the network: destroy() stops it, the parent-death signal
- * (setpriv --pdeathsig) stops it when the broker dies, and after a `kill -9` the
- * next broker finds it by its pid file (leftovers.ts).
+ * cannot outlive the network: destroy() stops it; inside the sandbox the broker
+ * is pid 1, so its death takes dnsmasq along; with `serve --host` a `kill -9`
+ * leaves it running (a parent-death signal would not help: the kernel clears it
+ * when dnsmasq drops root), and the next broker finds it by its pid file and stops
+ * it (leftovers.ts). Under systemd the service's cgroup is killed as a whole.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
@@ -47,7 +49,7 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   await writeFile(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
-  const child = spawn("setpriv", ["--pdeathsig", "TERM", "--", "dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`], {
+  const child = spawn("dnsmasq", ["--keep-in-foreground", `--conf-file=${spec.files.conf}`], {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
