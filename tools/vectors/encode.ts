@@ -108,9 +108,7 @@ export function encodeMessage(type: protobuf.Type, value: MessageValue): Uint8Ar
       }
       continue;
     }
-    const omitted = field.repeated
-      ? (v as unknown[]).length === 0
-      : field.partOf === null && isDefault(field, v);
+    const omitted = field.repeated ? (v as unknown[]).length === 0 : field.partOf === null && isDefault(field, v);
     if (omitted) continue;
     // One scalar, enum or packed field, encoded by protobufjs alone.
     parts.push(type.encode(type.fromObject({ [field.name]: v })).finish());

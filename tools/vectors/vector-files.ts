@@ -1,5 +1,5 @@
 /** Reads and writes the committed vectors under protocol/vectors/. */
-import { existsSync, mkdirSync, readFileSync, readdirSync, unlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { buildAll, manifestText } from "./build.js";
 import { repoRoot } from "./repo-root.js";
@@ -35,4 +35,3 @@ export function writeVectors(dir = vectorsDir()): number {
   writeFileSync(join(dir, "manifest.json"), manifestText(manifest));
   return files.size;
 }
-

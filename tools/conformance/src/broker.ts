@@ -75,8 +75,10 @@ export class Broker {
     g.child.stderr?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await this.#accepts())) {
-      if (g.hasExited()) throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`);
-      if (Date.now() > deadline) throw new BrokerError(`broker did not accept on ${this.socketPath} within ${START_TIMEOUT_MS} ms: ${this.#logTail()}`);
+      if (g.hasExited())
+        throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`);
+      if (Date.now() > deadline)
+        throw new BrokerError(`broker did not accept on ${this.socketPath} within ${START_TIMEOUT_MS} ms: ${this.#logTail()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
   }

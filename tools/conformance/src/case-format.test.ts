@@ -39,7 +39,16 @@ describe("parseCase", () => {
       ],
     });
     expect(c.steps.map((s) => s.kind)).toEqual([
-      "status", "kill", "wait", "restart_broker", "kill_broker", "wait_removed", "wait_present", "raw", "raw", "raw",
+      "status",
+      "kill",
+      "wait",
+      "restart_broker",
+      "kill_broker",
+      "wait_removed",
+      "wait_present",
+      "raw",
+      "raw",
+      "raw",
     ]);
     expect(c.steps[7]).toEqual({ kind: "raw", frame: { hex: "0a0b" }, expect: { code: 4 } });
     expect(c.broker.networks).toEqual({ lab: { mode: "host" } });
@@ -67,7 +76,8 @@ describe("parseCase", () => {
 
 describe("parseCaseFile", () => {
   it("reads several YAML documents and names the file in errors", () => {
-    const text = "name: a/one\nclients: [a]\nsteps: [{client: a, op: connect}]\n---\nname: a/two\nclients: [a]\nsteps: [{client: a, op: close}]\n";
+    const text =
+      "name: a/one\nclients: [a]\nsteps: [{client: a, op: connect}]\n---\nname: a/two\nclients: [a]\nsteps: [{client: a, op: close}]\n";
     expect(parseCaseFile("f.yaml", text).map((c) => c.name)).toEqual(["a/one", "a/two"]);
     expect(() => parseCaseFile("f.yaml", "name: [unclosed")).toThrow(/f\.yaml: YAML error/);
   });

@@ -208,7 +208,9 @@ function parseStep(where: string, s: unknown, clients: ReadonlySet<string>): Ste
     onlyKeys(where, s, ["raw", "expect"]);
     return { kind: "raw", frame: parseRaw(where, s.raw), expect: expectOf(where, s.expect) };
   }
-  throw new CaseError(`${where}: a step needs one of op, check, kill, wait_ms, restart_broker, kill_broker, wait_removed, wait_present, raw`);
+  throw new CaseError(
+    `${where}: a step needs one of op, check, kill, wait_ms, restart_broker, kill_broker, wait_removed, wait_present, raw`,
+  );
 }
 
 /** Validates one YAML document as a case; `file` is only for messages. */

@@ -35,9 +35,7 @@ describe("verdicts", () => {
 
   it("print one aligned table", () => {
     const table = formatTable(["acquire/shared", "tap/x"], ["ts", "go"], (c, l) => (c === "tap/x" && l === "go" ? "FAIL" : "pass"));
-    expect(table).toBe(
-      "case            ts    go\n--------------  ----  ----\nacquire/shared  pass  pass\ntap/x           pass  FAIL\n",
-    );
+    expect(table).toBe("case            ts    go\n--------------  ----  ----\nacquire/shared  pass  pass\ntap/x           pass  FAIL\n");
   });
 });
 

@@ -16,7 +16,13 @@ export function parseKnownFailing(text: string): string[] {
 
 export function matcher(patterns: readonly string[]): KnownFailing {
   const regexes = patterns.map(
-    (p) => new RegExp(`^${p.split("*").map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`),
+    (p) =>
+      new RegExp(
+        `^${p
+          .split("*")
+          .map((s) => s.replace(/[.+?^${}()|[\]\\/]/g, "\\$&"))
+          .join(".*")}$`,
+      ),
   );
   return (name) => regexes.some((r) => r.test(name));
 }

@@ -1,7 +1,7 @@
 /** Where each language's conformance program lives, and who pairs with whom. */
 import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";
-import { type Language, LANGUAGES, type LanguageChoice } from "./case-format.js";
+import { LANGUAGES, type Language, type LanguageChoice } from "./case-format.js";
 
 /** Programs given on the command line (--program ts=/path) replace the default path. */
 const overrides = new Map<Language, string>();
@@ -39,11 +39,7 @@ export function partnerOf(row: Language, available: ReadonlySet<Language>): Lang
 }
 
 /** The language a declared client runs in a given row, or undefined if it has no program. */
-export function resolveLanguage(
-  choice: LanguageChoice,
-  row: Language,
-  available: ReadonlySet<Language>,
-): Language | undefined {
+export function resolveLanguage(choice: LanguageChoice, row: Language, available: ReadonlySet<Language>): Language | undefined {
   if (choice === "same") return row;
   if (choice === "other") return partnerOf(row, available);
   return available.has(choice) ? choice : undefined;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { type Case, type Language, LANGUAGES } from "./case-format.js";
+import { type Case, LANGUAGES, type Language } from "./case-format.js";
 import { loadKnownFailing, matcher } from "./known-failing.js";
 import { overrideProgram, programExists, programPath } from "./languages.js";
 import { loadCases } from "./load-cases.js";
@@ -20,7 +20,9 @@ import { formatTable } from "./table.js";
 import { type Cell, isUnexpected, verdict } from "./verdict.js";
 
 function usage(message: string): never {
-  process.stderr.write(`conformance: ${message}\nusage: main.js [--lang ts,c,go,swift] [--case PATTERN]... [--program LANG=PATH]... [--verbose] [--list]\n`);
+  process.stderr.write(
+    `conformance: ${message}\nusage: main.js [--lang ts,c,go,swift] [--case PATTERN]... [--program LANG=PATH]... [--verbose] [--list]\n`,
+  );
   process.exit(2);
 }
 

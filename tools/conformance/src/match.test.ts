@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${name}" is the case format's capture syntax, not a template
 import { describe, expect, it } from "vitest";
 import { mismatches, substitute, valueAt } from "./match.js";
 
@@ -5,9 +6,7 @@ describe("mismatches", () => {
   it("accepts a subset and reports each differing path", () => {
     const actual = { ok: true, network: { name: "shared", mode: "shared", mtu: 1500 } };
     expect(mismatches({ ok: true, network: { name: "shared" } }, actual)).toEqual([]);
-    expect(mismatches({ network: { name: "host", mtu: 1500 } }, actual)).toEqual([
-      '$.network.name: expected "host", got "shared"',
-    ]);
+    expect(mismatches({ network: { name: "host", mtu: 1500 } }, actual)).toEqual(['$.network.name: expected "host", got "shared"']);
   });
 
   it("reports missing keys, wrong types and list lengths", () => {

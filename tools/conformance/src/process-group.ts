@@ -2,7 +2,7 @@
  * Child processes started in their own process group, so that "kill" reaches
  * everything a program started (a wrapper script and its runtime alike).
  */
-import { type ChildProcess, spawn, type SpawnOptions } from "node:child_process";
+import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
 
 export interface GroupChild {
   child: ChildProcess;

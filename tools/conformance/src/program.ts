@@ -89,7 +89,9 @@ export class ClientProgram {
       throw new ProgramError(`${this.label}: op ${String(command.op)}: result is not JSON: ${line.slice(0, 200)}`);
     }
     if (typeof result !== "object" || result === null || Array.isArray(result) || typeof (result as Result).ok !== "boolean") {
-      throw new ProgramError(`${this.label}: op ${String(command.op)}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`);
+      throw new ProgramError(
+        `${this.label}: op ${String(command.op)}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`,
+      );
     }
     return result as Result;
   }

@@ -89,7 +89,12 @@ class FrameReader {
  * `closed` (the broker closed the connection), and `usable` (a status request
  * on the same connection got its reply).
  */
-export async function sendRawFrame(root: string, schema: protobuf.Root, socketPath: string, raw: RawFrame): Promise<Record<string, unknown>> {
+export async function sendRawFrame(
+  root: string,
+  schema: protobuf.Root,
+  socketPath: string,
+  raw: RawFrame,
+): Promise<Record<string, unknown>> {
   const Reply = schema.lookupType("vmnet_broker.v1.Reply");
   const Request = schema.lookupType("vmnet_broker.v1.Request");
   const socket = createConnection(socketPath);

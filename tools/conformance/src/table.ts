@@ -10,5 +10,5 @@ export function formatTable(caseNames: readonly string[], languages: readonly st
       .map((s, i) => s.padEnd(widths[i] ?? 0))
       .join("  ")
       .trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n") + "\n";
+  return `${[line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)].join("\n")}\n`;
 }

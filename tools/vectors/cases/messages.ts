@@ -4,9 +4,24 @@ import { sharedNetwork } from "./replies.js";
 import { fullStatus, maxCounters } from "./status.js";
 
 const EMPTY_TYPES = [
-  "Request", "Reply", "Error", "HelloRequest", "HelloReply", "AcquireRequest", "Network", "StatusRequest",
-  "Status", "NetworkStatus", "PeerStatus", "Lease", "InterfaceStatus", "Counters", "OpenInterfaceRequest",
-  "TapOptions", "VethOptions", "Interface",
+  "Request",
+  "Reply",
+  "Error",
+  "HelloRequest",
+  "HelloReply",
+  "AcquireRequest",
+  "Network",
+  "StatusRequest",
+  "Status",
+  "NetworkStatus",
+  "PeerStatus",
+  "Lease",
+  "InterfaceStatus",
+  "Counters",
+  "OpenInterfaceRequest",
+  "TapOptions",
+  "VethOptions",
+  "Interface",
 ];
 
 const snake = (type: string): string => type.replace(/[A-Z]/g, (c, i: number) => (i > 0 ? "_" : "") + c.toLowerCase());
@@ -20,7 +35,7 @@ export const messageVectors: VectorSpec[] = [
   vector("error_code_success", "Error", "ERROR_CODE_SUCCESS (0) is the default: only the message is written", {
     message: "no error",
   }),
-  vector("error_not_found", "Error", "an Error on its own", { code: "ERROR_CODE_NOT_FOUND", message: "no network named \"nope\"" }),
+  vector("error_not_found", "Error", "an Error on its own", { code: "ERROR_CODE_NOT_FOUND", message: 'no network named "nope"' }),
   vector("hello_request_max_version", "HelloRequest", "the largest uint32 protocol version", {
     protocol_version: MAX_UINT32,
     client_name: "client-c",
@@ -67,8 +82,15 @@ export const messageVectors: VectorSpec[] = [
   vector("interface_status_unspecified", "InterfaceStatus", "InterfaceKind UNSPECIFIED (0) is omitted", { name: "vmx0", peer_id: "3" }),
   vector("counters_max", "Counters", "every counter at the largest uint64", maxCounters),
   vector("counters_small", "Counters", "counters of 1 (single-byte varints)", {
-    peers_connected: "1", peers_disconnected: "1", requests: "1", errors: "1", acquires: "1",
-    releases: "1", networks_created: "1", networks_removed: "1", interfaces_opened: "1",
+    peers_connected: "1",
+    peers_disconnected: "1",
+    requests: "1",
+    errors: "1",
+    acquires: "1",
+    releases: "1",
+    networks_created: "1",
+    networks_removed: "1",
+    interfaces_opened: "1",
   }),
   vector("open_interface_request_veth_defaults", "OpenInterfaceRequest", "veth with an empty VethOptions", {
     network_name: "shared",

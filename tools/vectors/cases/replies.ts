@@ -1,5 +1,5 @@
 /** Replies: every result, every ErrorCode, and fully populated results. */
-import { MAX_UINT32, type VectorSpec, longAscii, patternBytes, vector } from "../spec.js";
+import { longAscii, MAX_UINT32, patternBytes, type VectorSpec, vector } from "../spec.js";
 import { fullStatus } from "./status.js";
 
 const ERROR_CODES = [

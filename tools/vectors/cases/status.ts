@@ -50,7 +50,7 @@ export const fullStatus = {
     networks_removed: "0",
     interfaces_opened: "2",
   },
-  config_errors: ["/etc/vmnet-broker.d/bad.json: field \"subnet\": not an IPv4 address"],
+  config_errors: ['/etc/vmnet-broker.d/bad.json: field "subnet": not an IPv4 address'],
 };
 
 export const maxCounters = {

@@ -3,7 +3,7 @@
  * the known ones, in ascending (field number, wire type) order: the only
  * position in which every codec re-emits them identically.
  */
-import { type VectorSpec, patternBytes, vector } from "../spec.js";
+import { patternBytes, type VectorSpec, vector } from "../spec.js";
 
 export const unknownVectors: VectorSpec[] = [
   vector("unknown_varint", "Request", "an unknown varint field after the known ones", {
