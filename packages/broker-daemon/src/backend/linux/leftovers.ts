@@ -1,6 +1,6 @@
 /**
- * Removes what a killed broker left in this namespace: dnsmasq processes named by
- * pid files in our runtime dir, nftables tables with our prefix, and every bridge,
+ * Removes what a killed broker left in this namespace: dnsmasq processes started
+ * with a config file in our runtime dir, nftables tables with our prefix, and every bridge,
  * TAP and veth with our prefixes. Run once at start, before any network exists.
  */
 import { readdir, readFile, rm } from "node:fs/promises";
@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { deleteLink, listLinks } from "./bridge.js";
 import { isOurInterface } from "./names.js";
 import { deleteFirewall, listOurTables } from "./nftables.js";
-import { dnsmasqFiles, networksDir } from "./runtime-files.js";
+import { networksDir } from "./runtime-files.js";
 
 const TERM_GRACE_MS = 2_000;
 
@@ -30,12 +30,12 @@ function alive(pid: number): boolean {
   }
 }
 
-/** The pid's command line, NUL-separated arguments joined by spaces; "" when gone. */
-async function commandLine(pid: number): Promise<string> {
+/** The pid's arguments; empty when it is gone. */
+async function commandLine(pid: number): Promise<string[]> {
   try {
-    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").join(" ");
+    return (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter((arg) => arg !== "");
   } catch {
-    return "";
+    return [];
   }
 }
 
@@ -56,26 +56,39 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
-/** Kills the dnsmasq of one leftover network directory, if it still runs. */
-async function reclaimDnsmasq(dir: string): Promise<number | undefined> {
-  const files = dnsmasqFiles(dir);
-  let pid: number;
+/**
+ * Pids of dnsmasq processes started with a config file under `root`: the pid
+ * files name them, and a scan of /proc also finds one killed mid-start, before
+ * it wrote its pid file. Pids are reused, so only the command line decides.
+ */
+async function ourDnsmasqPids(root: string): Promise<number[]> {
+  const prefix = `--conf-file=${root}/`;
+  let entries: string[] = [];
   try {
-    pid = Number.parseInt((await readFile(files.pid, "utf8")).trim(), 10);
+    entries = await readdir("/proc");
   } catch {
-    return undefined;
+    return [];
   }
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
-  // Pids are reused: only a dnsmasq started with this directory's config is ours.
-  const cmdline = await commandLine(pid);
-  if (!cmdline.includes("dnsmasq") || !cmdline.includes(files.conf)) return undefined;
-  await stopProcess(pid);
-  return pid;
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    const pid = Number(entry);
+    if (pid === process.pid) continue;
+    const argv = await commandLine(pid);
+    const program = argv[0] ?? "";
+    if ((program === "dnsmasq" || program.endsWith("/dnsmasq")) && argv.some((arg) => arg.startsWith(prefix))) {
+      pids.push(pid);
+    }
+  }
+  return pids;
 }
 
 export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimReport> {
   const report: ReclaimReport = { dnsmasqPids: [], tables: [], interfaces: [], directories: [] };
   const root = networksDir(runtimeDir);
+  const pids = await ourDnsmasqPids(root);
+  await Promise.all(pids.map((pid) => stopProcess(pid)));
+  report.dnsmasqPids.push(...pids);
   let entries: string[] = [];
   try {
     entries = await readdir(root);
@@ -84,8 +97,6 @@ export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimRepor
   }
   for (const entry of entries) {
     const dir = join(root, entry);
-    const pid = await reclaimDnsmasq(dir);
-    if (pid !== undefined) report.dnsmasqPids.push(pid);
     await rm(dir, { recursive: true, force: true });
     report.directories.push(dir);
   }

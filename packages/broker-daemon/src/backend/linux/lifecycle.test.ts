@@ -14,6 +14,8 @@ afterEach(() => bed.cleanUp());
 /** A network with a TAP (fds kept open, as by a VM) and a veth into a guest. */
 async function busyNetwork(name: string, mode: "shared" | "host" = "shared") {
   const network = await bed.backend.createNetwork(networkConfig(name, { mode }));
+  // Cleaned up by the test bed even when the test fails half-way (destroy is idempotent).
+  bed.networks.push(network);
   const tap = await network.openTap!({ vnetHeader: true, queues: 2, ownerUid: 0, ownerGid: 0 });
   const guest = await bed.guest(`${name}-guest`);
   const fd = guest.openNetnsFd();
@@ -53,7 +55,39 @@ describe("destroy", () => {
   });
 });
 
+describe("removeInterface", () => {
+  it("removes a veth (both ends) and refuses names that are not a TAP or veth of ours", async () => {
+    const { network, tap, veth } = await busyNetwork("shared");
+    try {
+      await network.removeInterface(veth.name);
+      expect(network.interfaceExists(veth.name)).toBe(false);
+      await network.removeInterface("vmbr-shared");
+      await network.removeInterface("lo");
+      expect(await linkNames()).toEqual(expect.arrayContaining(["lo", "vmbr-shared", tap.name]));
+    } finally {
+      for (const fd of tap.fds) linuxNative().closeFd(fd);
+    }
+  });
+});
+
 describe("reclaimLeftovers", () => {
+  it("also stops a dnsmasq of ours that never wrote its pid file", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const { spawn } = await import("node:child_process");
+    const dir = `${bed.runtimeDir}/linux/ghost`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/dnsmasq.conf`, "port=0\nkeep-in-foreground\n");
+    const ghost = spawn("dnsmasq", ["--keep-in-foreground", `--conf-file=${dir}/dnsmasq.conf`], { stdio: "ignore" });
+    const exited = new Promise((resolve) => ghost.once("exit", resolve));
+    const pid = ghost.pid ?? -1;
+    expect(processAlive(pid)).toBe(true);
+    const reports: { dnsmasqPids: number[] }[] = [];
+    await createLinuxBackend({ runtimeDir: bed.runtimeDir, onReclaimed: (r) => reports.push(r) }).reclaimLeftovers();
+    await exited;
+    expect(reports[0]?.dnsmasqPids).toEqual([pid]);
+    expect(readdirSync(`${bed.runtimeDir}/linux`)).toEqual([]);
+  });
+
   it("after the broker forgot everything (as after kill -9), leaves nothing", async () => {
     const shared = await busyNetwork("shared");
     const host = await busyNetwork("host", "host");

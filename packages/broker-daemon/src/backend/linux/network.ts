@@ -4,6 +4,7 @@ import type { BackendNetwork, LeaseInfo, NetworkInfo, OpenedInterface, TapOption
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";
+import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
 import { deleteFirewall } from "./nftables.js";
 import { openTapOnBridge } from "./tap.js";
@@ -45,8 +46,10 @@ export class LinuxNetwork implements BackendNetwork {
     return opened;
   }
 
+  /** Only ever deletes a TAP or veth of ours; any other name is a no-op. */
   async removeInterface(name: string): Promise<void> {
     this.interfaces.delete(name);
+    if (!name.startsWith(TAP_PREFIX) && !name.startsWith(VETH_PREFIX)) return;
     if (linuxNative().interfaceIndex(name) !== 0) await deleteLink(name);
   }
 
