@@ -67,27 +67,48 @@ for src in "$client_c"/src/darwin/*.c; do
   run "$rel (macOS 14 target)" clang "${common[@]}" "${mac_target[@]}" "${c_flags[@]}" "$src"
 done
 
-# 3. The Go client's darwin cgo files: go vet for GOOS=darwin. cgo needs a C
-# compiler that can target Darwin with an SDK; with stubs only it may not get far,
-# so a failure here is reported but does not fail the check.
+# 3. The Go client's darwin cgo files: go vet for GOOS=darwin with cgo, using
+# clang for a macOS target and the stubs (plus two Darwin pthread declarations
+# Go's runtime/cgo needs, force-included).
 client_go="$root/packages/client-go"
-if compgen -G "$client_go/*darwin*.go" >/dev/null && command -v go >/dev/null; then
-  say "go vet (GOOS=darwin CGO_ENABLED=1 CC=clang) in packages/client-go:"
-  if out="$(cd "$client_go" && GOOS=darwin GOARCH=amd64 CGO_ENABLED=1 CC="clang -target x86_64-apple-macos14" \
-      CGO_CFLAGS="-I$stubs -fblocks -U__nonnull -U__nullable -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include" \
-      go vet ./... 2>&1)"; then
-    say "ok    packages/client-go (darwin, cgo)"
+if compgen -G "$client_go/*darwin*.go" >/dev/null; then
+  if command -v go >/dev/null; then
+    run "packages/client-go (go vet, GOOS=darwin, cgo)" env -C "$client_go" GOOS=darwin GOARCH=amd64 CGO_ENABLED=1 \
+      CC="clang -target x86_64-apple-macos14" \
+      CGO_CFLAGS="-include $root/tools/darwin-stubs/go-cgo/pthread-np.h -I$stubs -fblocks -U__nonnull -U__nullable -D_GNU_SOURCE -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include -Werror=implicit-function-declaration -Werror=int-conversion -Werror=incompatible-pointer-types" \
+      go vet ./...
   else
-    say "note  packages/client-go (darwin, cgo) could not be vetted here; go says:"
-    printf '%s\n' "$out" | head -n 15 | sed 's/^/      /'
-    say "      falling back to GOOS=darwin CGO_ENABLED=0 go vet (pure-Go files only):"
-    if out="$(cd "$client_go" && GOOS=darwin GOARCH=amd64 CGO_ENABLED=0 go vet ./... 2>&1)"; then
-      say "ok    packages/client-go (darwin, no cgo)"
-    else
-      printf '%s\n' "$out" | head -n 15 | sed 's/^/      /'
-    fi
+    say "note  go is not installed: packages/client-go's darwin files were not vetted"
   fi
 fi
 
-say "darwin-check: $checked compilations, $failures failed"
+# 4. The launchd job, the entitlements and the install scripts.
+macos_dir="$root/packages/broker-daemon/macos"
+if [ -d "$macos_dir" ]; then
+  run "packages/broker-daemon/macos/*.plist (parse, required keys)" python3 - "$macos_dir" <<'PY'
+import plistlib, sys
+d = sys.argv[1]
+with open(f"{d}/com.github.nirs.vmnet-broker.plist", "rb") as f:
+    job = plistlib.load(f)
+for key in ("Label", "ProgramArguments", "MachServices", "UserName", "EnableTransactions", "ExitTimeOut", "StandardErrorPath"):
+    assert key in job, f"launchd plist lacks {key}"
+assert job["MachServices"] == {job["Label"]: True}, "MachServices must publish the job's label"
+assert job["EnableTransactions"] is True and isinstance(job["ExitTimeOut"], int)
+assert job["ProgramArguments"][1] == "serve" and "--service-name" in job["ProgramArguments"]
+assert "RunAtLoad" not in job and "KeepAlive" not in job, "the broker starts on demand"
+with open(f"{d}/entitlements.plist", "rb") as f:
+    ent = plistlib.load(f)
+assert ent == {"com.apple.security.virtualization": True}, ent
+PY
+  for script in "$macos_dir"/*.sh; do
+    run "${script#"$root"/} (bash -n)" bash -n "$script"
+  done
+  if command -v shellcheck >/dev/null; then
+    run "packages/broker-daemon/macos/*.sh (shellcheck)" bash -c "cd '$macos_dir' && shellcheck -x ./*.sh"
+  else
+    say "note  shellcheck is not installed: the install scripts were only parsed (bash -n)"
+  fi
+fi
+
+say "darwin-check: $checked checks, $failures failed"
 [ "$failures" -eq 0 ]
