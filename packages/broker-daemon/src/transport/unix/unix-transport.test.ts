@@ -1,0 +1,229 @@
+import { closeSync, existsSync, statSync, writeSync } from "node:fs";
+import { connect as netConnect } from "node:net";
+import { ErrorCode, type Request } from "@vmnet-broker/client/protocol";
+import { closeAll, connectUnix, MAX_REQUEST_PAYLOAD } from "@vmnet-broker/client/socket";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import type { Outgoing } from "../../core/peer.js";
+import { FakeAcceptor, type FakePeer } from "./fake-acceptor.test-util.js";
+import { eventually, makePipe, readPipe, TestConnection, tempDir } from "./test-client.test-util.js";
+import { UnixTransport, type UnixTransportEvent } from "./unix-transport.js";
+
+function statusReply(request: Request): Outgoing {
+  return {
+    reply: {
+      id: request.id,
+      result: {
+        $case: "status",
+        value: {
+          brokerVersion: "test",
+          platform: "linux",
+          pid: 1,
+          uptimeSeconds: 0n,
+          networks: [],
+          peers: [],
+          configErrors: [],
+          counters: undefined,
+        },
+      },
+    },
+    fds: [],
+  };
+}
+
+let temp: ReturnType<typeof tempDir>;
+let socketPath: string;
+let transport: UnixTransport | undefined;
+let events: UnixTransportEvent[];
+const connections: TestConnection[] = [];
+
+beforeEach(() => {
+  temp = tempDir();
+  socketPath = `${temp.dir}/broker.sock`;
+  events = [];
+});
+afterEach(async () => {
+  for (const connection of connections.splice(0)) connection.endpoint.close();
+  await transport?.close();
+  transport = undefined;
+  temp.cleanup();
+});
+
+function start(acceptor: FakeAcceptor): UnixTransport {
+  transport = UnixTransport.listen(acceptor, { socketPath, mode: 0o660, onEvent: (event) => events.push(event) });
+  return transport;
+}
+
+function open(maxSendPayload?: number): TestConnection {
+  const connection = new TestConnection(socketPath, maxSendPayload);
+  connections.push(connection);
+  return connection;
+}
+
+describe("UnixTransport", () => {
+  it("listens with the requested mode and reports the peer's credentials", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    start(acceptor);
+    expect(statSync(socketPath).mode & 0o777).toBe(0o660);
+    const client = open();
+    client.send({ id: 7, command: { $case: "status", value: {} } });
+    await eventually(() => client.replies.length === 1, "the reply");
+    expect(client.replies[0]?.reply.id).toBe(7);
+    expect(acceptor.peers[0]?.credentials).toEqual({ uid: process.getuid?.(), gid: process.getgid?.(), pid: process.pid });
+    expect(acceptor.peers[0]?.transport).toBe("unix");
+    expect(events[0]).toMatchObject({ type: "connected", peerId: 1n });
+  });
+
+  it("hands requests to the core one at a time per connection and replies in order", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const acceptor = new FakeAcceptor(async (request) => {
+      if (request.id === 1) await gate;
+      return statusReply(request);
+    });
+    start(acceptor);
+    const client = open();
+    for (let id = 1; id <= 5; id++) client.send({ id, command: { $case: "status", value: {} } });
+    await eventually(() => acceptor.peers[0]?.requests.length === 1, "the first request");
+    // The first is stuck in the core: nothing else may be handed over meanwhile.
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(acceptor.peers[0]?.requests).toHaveLength(1);
+    release();
+    await eventually(() => client.replies.length === 5, "all replies");
+    expect(client.replies.map((r) => r.reply.id)).toEqual([1, 2, 3, 4, 5]);
+    expect(acceptor.peers[0]?.maxInFlight).toBe(1);
+  });
+
+  it("answers an undecodable payload with Reply{id: 0, INVALID_REQUEST} and keeps the connection", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    start(acceptor);
+    const client = open();
+    client.endpoint.send(Buffer.from([0xff, 0xff, 0xff]));
+    client.send({ id: 9, command: { $case: "status", value: {} } });
+    await eventually(() => client.replies.length === 2, "both replies");
+    const [bad, good] = client.replies;
+    expect(bad?.reply).toMatchObject({ id: 0, result: { $case: "error", value: { code: ErrorCode.ERROR_CODE_INVALID_REQUEST } } });
+    expect(good?.reply.id).toBe(9);
+    expect(client.closed).toBeUndefined();
+    expect(events.some((e) => e.type === "bad-frame")).toBe(true);
+  });
+
+  it("answers an oversized header with INVALID_REQUEST, then hangs up; other peers carry on", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    start(acceptor);
+    const other = open();
+    const client = open(MAX_REQUEST_PAYLOAD * 2);
+    client.send({ id: 1, command: { $case: "status", value: {} } });
+    client.endpoint.send(Buffer.alloc(MAX_REQUEST_PAYLOAD + 1));
+    await eventually(() => client.closed !== undefined, "the hang-up");
+    expect(client.replies.map((r) => r.reply.id)).toEqual([1, 0]);
+    expect(client.replies[1]?.reply.result).toMatchObject({ $case: "error", value: { code: ErrorCode.ERROR_CODE_INVALID_REQUEST } });
+    expect(client.replies[1]?.reply.result?.$case === "error" && client.replies[1].reply.result.value.message).toContain("65537");
+    await eventually(() => acceptor.peers[1]?.closeCount === 1, "the core to hear of it");
+    expect(events).toContainEqual(expect.objectContaining({ type: "disconnected", peerId: 2n, reason: "framing" }));
+    other.send({ id: 3, command: { $case: "status", value: {} } });
+    await eventually(() => other.replies.length === 1, "the other peer's reply");
+    expect(acceptor.peers[0]?.closeCount).toBe(0);
+  });
+
+  it("releases a peer that vanishes mid-frame exactly once, without disturbing others", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    start(acceptor);
+    const other = open();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(100);
+    const raw = netConnect(socketPath);
+    await new Promise<void>((resolve) => raw.once("connect", () => resolve()));
+    raw.write(Buffer.concat([header, Buffer.from("partial")]));
+    await eventually(() => acceptor.peers.length === 2, "both peers");
+    raw.destroy();
+    const vanished = acceptor.peers.find((p) => p.credentials.pid === process.pid && p.id === 2n) as FakePeer;
+    await eventually(() => vanished.closeCount === 1, "the release");
+    expect(events).toContainEqual(expect.objectContaining({ type: "disconnected", peerId: 2n, reason: "eof", midFrame: true }));
+    other.send({ id: 4, command: { $case: "status", value: {} } });
+    await eventually(() => other.replies.length === 1, "the other peer's reply");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(vanished.closeCount).toBe(1);
+    expect(acceptor.peers[0]?.closeCount).toBe(0);
+  });
+
+  it("releases a peer that vanishes mid-request and closes the reply's fds", async () => {
+    const pipe = makePipe(temp.dir);
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const acceptor = new FakeAcceptor(async (request) => {
+      await gate;
+      return { ...statusReply(request), fds: [pipe.write] };
+    });
+    start(acceptor);
+    const client = open();
+    client.send({ id: 1, command: { $case: "status", value: {} } });
+    await eventually(() => acceptor.peers[0]?.requests.length === 1, "the request");
+    client.endpoint.close();
+    await eventually(() => acceptor.peers[0]?.closeCount === 1, "the release");
+    release();
+    // The transport owned pipe.write and had nobody to send it to: it must close it,
+    // which the read end sees as EOF.
+    await eventually(() => readPipe(pipe.read) === "", "the write end to be closed");
+    expect(acceptor.peers[0]?.closeCount).toBe(1);
+    closeSync(pipe.read);
+  });
+
+  it("passes request fds to the core and sends reply fds, closing its own copies", async () => {
+    const incoming = makePipe(temp.dir, "in");
+    const outgoing = makePipe(temp.dir, "out");
+    const acceptor = new FakeAcceptor((request, fds) => {
+      for (const fd of fds) writeSync(fd, "core wrote this");
+      closeAll(fds);
+      return { ...statusReply(request), fds: [outgoing.write] };
+    });
+    start(acceptor);
+    const client = open();
+    client.send({ id: 1, command: { $case: "status", value: {} } }, [incoming.write]);
+    closeSync(incoming.write);
+    await eventually(() => client.replies.length === 1, "the reply");
+    expect(acceptor.peers[0]?.requests[0]?.fds).toHaveLength(1);
+    expect(readPipe(incoming.read)).toBe("core wrote this");
+    const received = client.replies[0]?.fds ?? [];
+    expect(received).toHaveLength(1);
+    writeSync(received[0] ?? -1, "through the reply fd");
+    expect(readPipe(outgoing.read)).toBe("through the reply fd");
+    // Only the client's copy is left: once it is closed the pipe reads EOF.
+    closeAll(received);
+    expect(readPipe(outgoing.read)).toBe("");
+    closeSync(incoming.read);
+    closeSync(outgoing.read);
+  });
+
+  it("answers INTERNAL_ERROR when the core throws", async () => {
+    const acceptor = new FakeAcceptor(() => {
+      throw new Error("boom");
+    });
+    start(acceptor);
+    const client = open();
+    client.send({ id: 5, command: { $case: "status", value: {} } });
+    await eventually(() => client.replies.length === 1, "the reply");
+    expect(client.replies[0]?.reply).toMatchObject({
+      id: 5,
+      result: { $case: "error", value: { code: ErrorCode.ERROR_CODE_INTERNAL_ERROR } },
+    });
+    expect(events).toContainEqual(expect.objectContaining({ type: "handler-error", peerId: 1n }));
+  });
+
+  it("close() stops accepting, removes the socket and releases every peer once", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    const running = start(acceptor);
+    const clients = [open(), open(), open()];
+    await eventually(() => running.connectionCount === 3, "three connections");
+    await running.close();
+    transport = undefined;
+    expect(existsSync(socketPath)).toBe(false);
+    expect(() => connectUnix(socketPath)).toThrow(/ENOENT/);
+    await eventually(() => clients.every((c) => c.closed !== undefined), "every client to see the hang-up");
+    expect(acceptor.peers.map((p) => p.closeCount)).toEqual([1, 1, 1]);
+    expect(events.filter((e) => e.type === "disconnected").every((e) => e.type === "disconnected" && e.reason === "shutdown")).toBe(true);
+  });
+});
