@@ -26,13 +26,14 @@ describe("isSandboxed", () => {
 });
 
 describe("sandboxCommand", () => {
-  it("runs the command as pid 1 of fresh pid and network namespaces with lo up", async () => {
+  it("runs the command in a fresh network namespace with lo up, keeping the pid it was started as", async () => {
     const probe = 'echo "pid=$$"; readlink /proc/self/ns/net; ip -o link show';
     const { file, args } = sandboxCommand(["sh", "-c", probe], true);
-    const { stdout, code } = await runChild(file, args);
+    const { stdout, code, pid } = await runChild(file, args);
     expect(code).toBe(0);
     const [pidLine, netns, ...links] = stdout.trim().split("\n");
-    expect(pidLine).toBe("pid=1");
+    // No fork: signals sent to the pid the caller started reach the command itself.
+    expect(pidLine).toBe(`pid=${pid}`);
     expect(netns).not.toBe(await runTool("readlink", ["/proc/self/ns/net"]).then((s) => s.trim()));
     expect(links).toHaveLength(1);
     expect(links[0]).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>/);

@@ -2,14 +2,20 @@
  * The broker's default sandbox on Linux: `serve` re-executes itself, keeping its
  * pid, into
  *
- *   unshare --net --pid --fork --kill-child --mount-proc [--user --map-root-user]
+ *   unshare --net [--user --map-root-user] -- sh -c 'ip link set lo up && exec "$@"' ...
  *
- * so that the broker runs as pid 1 of a private pid + network namespace made for
- * this run. Its bridges, nftables tables, TAPs and dnsmasq processes exist only
- * in there: a `kill -9` of the outer pid kills the broker (--kill-child), which
- * as pid 1 takes every dnsmasq with it, and the namespace vanishes. The Unix
- * socket stays on the shared filesystem, so clients outside still reach it, and
- * TAP fds work across namespaces.
+ * so that the broker runs in a private network namespace made for this run. Its
+ * bridges, nftables tables, TAPs and dnsmasq processes exist only in there. No
+ * fork happens (unshare and sh both exec), so the pid the caller started is the
+ * broker itself: SIGTERM, SIGINT and SIGHUP reach it directly. Every dnsmasq is a
+ * child with a parent-death signal, so a `kill -9` of the broker takes them with
+ * it; the namespace then has no process left and the kernel frees it with every
+ * bridge, table and TAP inside. The Unix socket stays on the shared filesystem, so
+ * clients outside still reach it, and TAP fds work across namespaces.
+ *
+ * (A pid namespace was tried first: `unshare --fork` blocks SIGTERM in the outer
+ * process and never forwards it, so a sandboxed broker could not be stopped
+ * cleanly. The parent-death signal gives the same leak guarantee without that.)
  *
  * Not root: `--user --map-root-user` adds a user namespace in which the broker is
  * root. What a rootless sandbox cannot do (docs/sandbox.md):
@@ -20,11 +26,6 @@
  * - reach anything outside: there is no uplink, so `shared` NATs to nowhere;
  * - use /dev/net/tun at all where the kernel or container forbids it for user
  *   namespaces.
- *
- * Signals: util-linux's unshare (2.38) blocks SIGINT/SIGTERM in the outer process
- * while it waits, so a SIGTERM sent to the outer pid alone does nothing. Stop a
- * sandboxed broker with SIGKILL (nothing leaks), or signal its process group
- * (Ctrl-C in a terminal does), which reaches the broker itself.
  */
 import { linuxNative } from "../backend/linux/native.js";
 
@@ -42,7 +43,7 @@ export function isSandboxed(env: NodeJS.ProcessEnv = process.env): boolean {
  * command with its arguments passed as "$@" (never pasted into the script).
  */
 export function sandboxCommand(command: readonly string[], asRoot: boolean): { file: string; args: string[] } {
-  const args = ["--net", "--pid", "--fork", "--kill-child", "--mount-proc"];
+  const args = ["--net"];
   if (!asRoot) args.push("--user", "--map-root-user");
   args.push("--", "sh", "-c", 'ip link set lo up && exec "$@"', "vmnet-broker-sandbox", ...command);
   return { file: "unshare", args };

@@ -19,4 +19,7 @@ Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 
+// enterNetns(fd): setns(fd, CLONE_NEWNET) for the calling thread.
+Napi::Value EnterNetns(const Napi::CallbackInfo& info);
+
 }  // namespace vmnet_broker

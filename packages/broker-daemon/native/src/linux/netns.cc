@@ -1,12 +1,13 @@
 // enterNewNetns: puts the calling thread into a brand-new, empty network
-// namespace. Tests use it so that every bridge, table and dnsmasq they make lives
-// in a namespace that vanishes with them. Processes spawned afterwards from the
-// same thread inherit it.
+// namespace; enterNetns(fd) puts it back into the namespace behind fd. Tests use it so
+// that every bridge, table and dnsmasq they make lives in a namespace that vanishes
+// with them. Processes spawned afterwards from the same thread inherit it.
 #include <sched.h>
 #include <sys/stat.h>
 
 #include <cerrno>
 
+#include "common/common.h"
 #include "errors.h"
 #include "linux/linux.h"
 
@@ -36,6 +37,14 @@ Napi::Value EnterNewNetns(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   return Napi::Number::New(env, static_cast<double>(after));
+}
+
+Napi::Value EnterNetns(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = -1;
+  if (!ReadFd(info, 0, "enterNetns(fd: number)", &fd)) return env.Undefined();
+  if (setns(fd, CLONE_NEWNET) != 0) ThrowSyscall(env, "setns(CLONE_NEWNET)", errno);
+  return env.Undefined();
 }
 
 }  // namespace vmnet_broker

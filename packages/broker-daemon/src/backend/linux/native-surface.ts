@@ -52,4 +52,6 @@ export interface LinuxNative extends CommonNative {
    * Throws unless the namespace really changed; returns its inode number.
    */
   enterNewNetns(): number;
+  /** setns(fd, CLONE_NEWNET) for the calling thread (tests: return to where they started). */
+  enterNetns(fd: number): void;
 }

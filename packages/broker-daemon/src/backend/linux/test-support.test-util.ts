@@ -33,9 +33,10 @@ export class TestBed {
   readonly guests: Guest[] = [];
   backend!: Backend;
   runtimeDir = "";
+  private leaveNamespace: (() => void) | undefined;
 
   async setUp(): Promise<void> {
-    enterPrivateNetworkNamespace();
+    this.leaveNamespace = enterPrivateNetworkNamespace();
     this.runtimeDir = await mkdtemp(join(tmpdir(), "vmnet-broker-linux-test-"));
     this.backend = createLinuxBackend({ runtimeDir: this.runtimeDir });
   }
@@ -56,6 +57,8 @@ export class TestBed {
     for (const network of this.networks.splice(0)) await network.destroy();
     for (const guest of this.guests.splice(0)) await guest.remove();
     if (this.runtimeDir !== "") await rm(this.runtimeDir, { recursive: true, force: true });
+    this.leaveNamespace?.();
+    this.leaveNamespace = undefined;
   }
 }
 
