@@ -28,7 +28,9 @@ export interface CommonNative {
   closeFd(fd: number): void;
   /**
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
-   * Only returns by throwing ("execvp unshare failed: ENOENT ...").
+   * `args` is the whole argv, args[0] included; `env` replaces the environment
+   * (undefined values are dropped). Stdio stays open, SIGPIPE and the signal mask
+   * are reset to defaults. Only returns by throwing ("execvp unshare failed: ENOENT ...").
    */
   exec(file: string, args: readonly string[], env: Record<string, string | undefined>): never;
 }
