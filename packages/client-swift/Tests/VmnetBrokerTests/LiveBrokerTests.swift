@@ -18,6 +18,17 @@
       return try observer.status().networks.first { $0.name == name }?.references
     }
 
+    /// The broker sees a disconnect asynchronously: poll (bounded by a safety
+    /// limit, not a timing assertion) until the count is `expected`.
+    func references(of name: String, settlingAt expected: UInt32) throws -> UInt32 {
+      var last = try references(of: name) ?? 0
+      for _ in 0..<250 where last != expected {
+        usleep(20_000)
+        last = try references(of: name) ?? 0
+      }
+      return last
+    }
+
     @Test("hello reports protocol 1 on linux")
     func hello() throws {
       let connection = try connect()
@@ -43,8 +54,7 @@
       #expect(held >= 1)
       // The connection is the lease: closing it drops our reference.
       connection.close()
-      let after = try references(of: "shared") ?? 0
-      #expect(after == held - 1)
+      #expect(try references(of: "shared", settlingAt: held - 1) == held - 1)
     }
 
     @Test("an unknown network is NOT_FOUND and the connection stays usable")
@@ -102,6 +112,32 @@
       connection.close()
       #expect(throws: VmnetBroker.Error.transportFailure) { try connection.hello() }
       #expect(throws: VmnetBroker.Error.transportFailure) { try network.openTAP() }
+    }
+
+    @Test("concurrent acquires on one connection all succeed and count once")
+    func concurrentAcquires() async throws {
+      let connection = try await VmnetBroker.Connection.connect(socketPath: LiveBroker.socketPath)
+      defer { connection.close() }
+      let names = try await withThrowingTaskGroup(of: String.self) { group in
+        for _ in 0..<16 {
+          group.addTask { try await connection.acquireNetwork(named: "host").name }
+        }
+        return try await group.reduce(into: [String]()) { $0.append($1) }
+      }
+      #expect(names == Array(repeating: "host", count: 16))
+      let status = try await connection.status()
+      #expect(status.networks.first { $0.name == "host" }?.references == 1)
+    }
+
+    @Test("dropping the last reference to a connection releases its networks")
+    func releaseOnDeinit() throws {
+      let before = try references(of: "shared") ?? 0
+      do {
+        let network = try connect().acquireNetwork(named: "shared")
+        #expect(try references(of: "shared") == before + 1)
+        _ = network
+      }
+      #expect(try references(of: "shared", settlingAt: before) == before)
     }
 
     @Test("async variants and the default connection")
