@@ -1,0 +1,62 @@
+import { closeSync, openSync } from "node:fs";
+import { BrokerClient } from "@vmnet-broker/client";
+import { parse, socketPath } from "./parse.js";
+import { UsageError } from "./usage-error.js";
+
+/**
+ * Holds networks from the shell: the process is the lease. Prints one line per
+ * network (JSON with --json) and then waits for SIGINT/SIGTERM, or for stdin to
+ * close with --until-stdin-closes (handy when a test harness owns the process).
+ */
+export async function acquireCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    "acquire",
+    args,
+    {
+      socket: { type: "string" },
+      json: { type: "boolean" },
+      "until-stdin-closes": { type: "boolean" },
+      "veth-into": { type: "string" },
+      ifname: { type: "string" },
+    },
+    true,
+  );
+  if (positionals.length === 0) throw new UsageError("name at least one network", "acquire");
+  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  for (const name of positionals) {
+    const n = await client.acquireNetwork(name);
+    process.stdout.write(
+      values.json
+        ? `${JSON.stringify({ name: n.name, subnet: n.subnet, mask: n.mask, gateway: n.gateway, bridge: n.bridge, mtu: n.mtu })}\n`
+        : `acquired ${n.name}: subnet ${n.subnet} mask ${n.mask} gateway ${n.gateway} bridge ${n.bridge || "-"} mtu ${n.mtu}\n`,
+    );
+  }
+  const netnsPath = values["veth-into"];
+  if (netnsPath !== undefined) {
+    // Attach a network namespace (e.g. /proc/PID/ns/net) to the first network.
+    const fd = openSync(netnsPath, "r");
+    try {
+      const veth = await client.openVeth(positionals[0] as string, fd, values.ifname ?? "eth0");
+      process.stdout.write(
+        values.json
+          ? `${JSON.stringify({ veth: veth.name, peer_ifname: veth.peerIfname, mac: veth.mac })}\n`
+          : `attached ${netnsPath}: ${veth.peerIfname} (${veth.mac}) <-> ${veth.name}\n`,
+      );
+    } finally {
+      closeSync(fd);
+    }
+  }
+  if (!values.json) process.stdout.write("holding; interrupt to release\n");
+  await new Promise<void>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+    client.closed.then(resolve, resolve);
+    if (values["until-stdin-closes"]) {
+      process.stdin.resume();
+      process.stdin.once("end", resolve);
+      process.stdin.once("close", resolve);
+    }
+  });
+  client.close();
+  return 0;
+}

@@ -1,0 +1,86 @@
+import type { Status } from "@vmnet-broker/client/protocol";
+import { statusToJson } from "./status-json.js";
+
+/** Renders rows as aligned columns. */
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join("\n");
+}
+
+/** The human view of `vmnet-broker status`. */
+export function formatStatus(status: Status): string {
+  const s = statusToJson(status) as {
+    broker_version: string;
+    platform: string;
+    pid: number;
+    uptime_seconds: number;
+    networks: Array<{
+      network: { name: string; mode: string; subnet: string; mask: string; gateway: string; bridge: string };
+      references: number;
+      removal_in_ms: number;
+      leases: Array<{ mac: string; ip: string; hostname: string }>;
+      interfaces: Array<{ name: string; kind: string; peer_id: number }>;
+    }>;
+    peers: Array<{ id: number; uid: number; gid: number; pid: number; networks: string[]; connected_seconds: number; client_name: string }>;
+    counters: Record<string, number>;
+    config_errors: string[];
+  };
+  const out: string[] = [];
+  out.push(`vmnet-broker ${s.broker_version} on ${s.platform}, pid ${s.pid}, up ${s.uptime_seconds}s`);
+  out.push("", "NETWORKS");
+  out.push(
+    s.networks.length === 0
+      ? "(none)"
+      : table(
+          ["NAME", "MODE", "SUBNET", "GATEWAY", "BRIDGE", "REFS", "STATE"],
+          s.networks.map((n) => [
+            n.network.name,
+            n.network.mode,
+            n.network.subnet ? `${n.network.subnet}/${maskBits(n.network.mask)}` : "-",
+            n.network.gateway || "-",
+            n.network.bridge || "-",
+            String(n.references),
+            n.references > 0 ? "in use" : `removal in ${Math.ceil(n.removal_in_ms / 1000)}s`,
+          ]),
+        ),
+  );
+  out.push("", "PEERS");
+  out.push(
+    s.peers.length === 0
+      ? "(none)"
+      : table(
+          ["ID", "UID", "GID", "PID", "CLIENT", "NETWORKS", "CONNECTED"],
+          s.peers.map((p) => [
+            String(p.id),
+            String(p.uid),
+            String(p.gid),
+            String(p.pid),
+            p.client_name || "-",
+            p.networks.join(",") || "-",
+            `${p.connected_seconds}s`,
+          ]),
+        ),
+  );
+  const leases = s.networks.flatMap((n) => n.leases.map((l) => [n.network.name, l.ip, l.mac, l.hostname || "-"]));
+  out.push("", "LEASES", leases.length === 0 ? "(none)" : table(["NETWORK", "IP", "MAC", "HOSTNAME"], leases));
+  const interfaces = s.networks.flatMap((n) => n.interfaces.map((i) => [n.network.name, i.name, i.kind, String(i.peer_id)]));
+  if (interfaces.length > 0) out.push("", "INTERFACES", table(["NETWORK", "NAME", "KIND", "PEER"], interfaces));
+  out.push(
+    "",
+    "COUNTERS",
+    Object.entries(s.counters)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" "),
+  );
+  if (s.config_errors.length > 0) out.push("", "CONFIGURATION ERRORS", ...s.config_errors);
+  return `${out.join("\n")}\n`;
+}
+
+function maskBits(mask: string): number {
+  return mask.split(".").reduce((bits, part) => bits + (Number(part) >>> 0).toString(2).replaceAll("0", "").length, 0);
+}

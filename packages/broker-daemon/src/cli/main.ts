@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+import { VERSION } from "../version.js";
+import { acquireCommand } from "./acquire.js";
+import { checkConfigCommand } from "./check-config.js";
+import { runCommand } from "./run.js";
+import { serveCommand } from "./serve.js";
+import { statusCommand } from "./status.js";
+import { USAGE } from "./usage.js";
+import { UsageError } from "./usage-error.js";
+
+const commands: Record<string, (args: string[]) => Promise<number>> = {
+  serve: serveCommand,
+  status: statusCommand,
+  acquire: acquireCommand,
+  run: runCommand,
+  "check-config": checkConfigCommand,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...args] = argv;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    process.stdout.write(USAGE.main ?? "");
+    return command === undefined ? 2 : 0;
+  }
+  if (command === "version" || command === "--version") {
+    process.stdout.write(`vmnet-broker ${VERSION}\n`);
+    return 0;
+  }
+  const run = commands[command];
+  if (!run) throw new UsageError(`unknown command '${command}'`, "main");
+  if (args.includes("--help") || args.includes("-h")) {
+    process.stdout.write(USAGE[command] ?? "");
+    return 0;
+  }
+  return run(args);
+}
+
+main(process.argv.slice(2)).then(
+  (status) => {
+    process.exitCode = status;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`vmnet-broker: ${error.message}\n\n${USAGE[error.command] ?? ""}`);
+      process.exitCode = 2;
+    } else {
+      process.stderr.write(`vmnet-broker: ${error instanceof Error ? error.message : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

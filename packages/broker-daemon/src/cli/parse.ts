@@ -1,0 +1,28 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { DEFAULT_SOCKET } from "./usage.js";
+import { UsageError } from "./usage-error.js";
+
+/** parseArgs that turns its errors into UsageError for the given command. */
+export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
+  command: string,
+  args: string[],
+  options: T,
+  allowPositionals = false,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError((error as Error).message, command);
+  }
+}
+
+export function socketPath(flag: string | undefined): string {
+  return flag ?? process.env.VMNET_BROKER_SOCKET ?? DEFAULT_SOCKET;
+}
+
+export function integer(command: string, flag: string, text: string | undefined, fallback: number, min = 0): number {
+  if (text === undefined) return fallback;
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < min) throw new UsageError(`--${flag} must be an integer >= ${min}, not '${text}'`, command);
+  return value;
+}

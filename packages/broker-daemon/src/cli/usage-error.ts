@@ -1,0 +1,10 @@
+/** A command line mistake: printed with the command's usage, exit status 2. */
+export class UsageError extends Error {
+  override readonly name = "UsageError";
+  constructor(
+    message: string,
+    readonly command: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,69 @@
+/** Help texts, one per command, shown by `--help` and on usage errors. */
+export const DEFAULT_SOCKET = "/run/vmnet-broker/broker.sock";
+
+export const USAGE: Record<string, string> = {
+  main: `vmnet-broker: one system-wide broker for VM networks
+
+Usage: vmnet-broker <command> [options]
+
+Commands:
+  serve         run the broker (in a private network namespace unless --host)
+  status        show networks, peers, leases and counters (--json for scripts)
+  acquire       hold networks until interrupted (for scripts and tests)
+  run           acquire a network, open a TAP, and run a command with its fd
+  check-config  validate the configuration directory without serving
+  version       print the version
+
+Run 'vmnet-broker <command> --help' for a command's options.
+The socket is $VMNET_BROKER_SOCKET, or ${DEFAULT_SOCKET}.
+`,
+  serve: `Usage: vmnet-broker serve [options]
+
+Runs the broker. By default it runs in a sandbox: a private network (and pid)
+namespace made for this run, so it can be tried without touching the machine's
+networking; clients still reach it through the socket. --host runs it for real.
+
+Options:
+  --host                     create networks in the machine's own namespace
+  --socket PATH              socket to listen on (default: $VMNET_BROKER_SOCKET or ${DEFAULT_SOCKET})
+  --socket-mode MODE         octal permissions of the socket (default 0660; 0666 in the sandbox)
+  --socket-group GROUP       group owning the socket (name or gid)
+  --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
+  --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
+  --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
+  --max-networks-per-peer N  distinct networks one connection may hold (default 8)
+  --exit-when-idle           exit after the idle delay with no peers (automatic with
+                             systemd socket activation)
+  --log-level LEVEL          debug, info, warn or error (default info)
+`,
+  status: `Usage: vmnet-broker status [--json] [--socket PATH]
+
+Shows the broker's networks (with their references and removal countdown), the
+connected peers, DHCP leases, interfaces, counters and configuration errors.
+`,
+  acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...
+
+Acquires each network and holds it until interrupted (SIGINT/SIGTERM) or until
+stdin closes with --until-stdin-closes. Prints each network as it is acquired.
+--veth-into attaches a network namespace (a path such as /proc/PID/ns/net or
+/run/netns/NAME) to the first network through a veth pair named IF inside it
+(default eth0); the pair is removed when this process releases the network.
+`,
+  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] -- COMMAND [ARG...]
+
+Acquires NAME, opens a TAP on it, and runs COMMAND with the TAP's fd as file
+descriptor N (default 3) while holding the lease; exits with COMMAND's status.
+With --queues N > 1 the queue fds are N, N+1, ... Example:
+
+  vmnet-broker run --network shared --tap-fd 3 -- \\
+      qemu-system-x86_64 -netdev tap,id=n0,fd=3 -device virtio-net-pci,netdev=n0 ...
+
+The environment gets VMNET_BROKER_TAP_FDS (comma separated), VMNET_BROKER_TAP_NAME,
+VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MASK.
+`,
+  "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
+
+Validates every *.json in the configuration directory and prints each problem with
+its file and field. Exits 1 when any file is bad.
+`,
+};

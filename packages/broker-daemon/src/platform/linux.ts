@@ -1,0 +1,73 @@
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { inheritedListenFd } from "@vmnet-broker/client/socket";
+import { createLinuxBackend } from "../backend/linux/index.js";
+import { systemAccounts } from "../config/users.js";
+import type { Logger } from "../log.js";
+import { UnixTransport, type UnixTransportEvent } from "../transport/unix/unix-transport.js";
+import type { Platform, PlatformOptions } from "./platform.js";
+
+/** Linux: bridges + nftables + dnsmasq behind a Unix socket (or systemd's). */
+export function createLinuxPlatform(options: PlatformOptions): Platform {
+  const { logger } = options;
+  const backend = createLinuxBackend({
+    runtimeDir: options.runtimeDir,
+    onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
+  });
+  const inheritedFd = inheritedListenFd();
+  return {
+    backend,
+    activated: inheritedFd !== undefined,
+    async listen(broker) {
+      const onEvent = (event: UnixTransportEvent) => logTransportEvent(logger, event);
+      if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent });
+      mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
+      const gid = options.socketGroup === undefined ? undefined : groupId(options.socketGroup);
+      return UnixTransport.listen(broker, {
+        socketPath: options.socketPath,
+        mode: options.socketMode,
+        ...(gid !== undefined ? { gid } : {}),
+        onEvent,
+      });
+    },
+  };
+}
+
+function groupId(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  const gid = systemAccounts().gidOf(group);
+  if (gid === undefined) throw new Error(`--socket-group: no group named '${group}'`);
+  return gid;
+}
+
+function logTransportEvent(logger: Logger, event: UnixTransportEvent): void {
+  switch (event.type) {
+    case "bad-frame":
+      logger.log("warn", "bad-frame", { peer: event.peerId, message: event.message });
+      break;
+    case "handler-error":
+      logger.log("error", "handler-error", { peer: event.peerId, message: String(event.error) });
+      break;
+    case "accept-error":
+      logger.log("warn", "accept-error", { message: event.error.message });
+      break;
+    case "disconnected":
+      if (event.reason !== "eof" || event.midFrame) {
+        logger.log("debug", "connection-ended", {
+          peer: event.peerId,
+          reason: event.reason,
+          mid_frame: event.midFrame,
+          error: event.error?.message,
+        });
+      }
+      break;
+    case "connected":
+      break;
+  }
+}
+
+function flatten(report: object): Record<string, string | number> {
+  const out: Record<string, string | number> = {};
+  for (const [key, value] of Object.entries(report)) out[key] = Array.isArray(value) ? value.join(",") || "-" : String(value);
+  return out;
+}

@@ -1,0 +1,23 @@
+import type { Backend } from "../core/backend.js";
+import type { Broker } from "../core/broker.js";
+import type { Transport } from "../daemon.js";
+import type { Logger } from "../log.js";
+
+/** What `serve` needs from the operating system it runs on. */
+export interface Platform {
+  readonly backend: Backend;
+  listen(broker: Broker): Promise<Transport>;
+  /** True when a service manager started us on demand (exit when idle). */
+  readonly activated: boolean;
+}
+
+export interface PlatformOptions {
+  readonly logger: Logger;
+  readonly runtimeDir: string;
+  readonly socketPath: string;
+  readonly socketMode: number;
+  readonly socketGroup?: string;
+  /** macOS: the Mach service name. */
+  readonly serviceName?: string;
+  readonly sandboxed: boolean;
+}

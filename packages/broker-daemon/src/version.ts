@@ -1,0 +1,16 @@
+import { readFileSync } from "node:fs";
+
+/** The daemon's version: package.json's, or VMNET_BROKER_VERSION when bundled. */
+function readVersion(): string {
+  if (process.env.VMNET_BROKER_VERSION) return process.env.VMNET_BROKER_VERSION;
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    return pkg.version ?? "unknown";
+  } catch {
+    return "unknown";
+  }
+}
+
+export const VERSION = readVersion();
+/** The commit the daemon was built from, when the build recorded it. */
+export const COMMIT = process.env.VMNET_BROKER_COMMIT ?? "";
