@@ -98,16 +98,16 @@ func (c *Client) Close() error {
 // closes the socket. It reports whether this was the first failure.
 func (c *Client) fail(err error) bool {
 	c.mu.Lock()
-	first := c.err == nil
-	if first {
-		c.err = err
+	if c.err != nil {
+		// Already dead: register refuses new calls from then on, so
+		// nothing can be pending.
+		c.mu.Unlock()
+		return false
 	}
+	c.err = err
 	pending := c.pending
 	c.pending = make(map[uint32]*call)
 	c.mu.Unlock()
-	if !first {
-		return false
-	}
 	for _, cl := range pending {
 		// result has room for one value and nothing else sends to it
 		// after the call left the pending map.
