@@ -1,5 +1,6 @@
 /** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
 import { mkdir, readFile, rm } from "node:fs/promises";
+import { parseIPv4, prefixLength, type Subnet } from "../../config/ipv4.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import type { Backend, BackendNetwork } from "../../core/backend.js";
 import { CreateFailure } from "../../core/backend.js";
@@ -13,7 +14,7 @@ import { LinuxNetwork } from "./network.js";
 import { applyFirewall, deleteFirewall } from "./nftables.js";
 import { checkReservations } from "./reservations.js";
 import { dnsmasqFiles, networkDir } from "./runtime-files.js";
-import { checkStaticSubnet, namespaceOccupants, pickDynamicSubnet, planSubnet, staticSubnet } from "./subnets.js";
+import { checkStaticSubnet, namespaceOccupants, type Occupant, pickDynamicSubnet, planSubnet, staticSubnet } from "./subnets.js";
 import { enableForwarding } from "./sysctl.js";
 
 export interface LinuxBackendOptions {
@@ -31,6 +32,10 @@ async function onlyRootMapped(): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+function planFromInfo(info: { subnet: string; mask: string }): Subnet {
+  return { network: parseIPv4(info.subnet) ?? 0, prefix: prefixLength(parseIPv4(info.mask) ?? 0) ?? 32 };
 }
 
 function describe(error: unknown): string {
@@ -69,7 +74,12 @@ class LinuxBackend implements Backend {
       }
     }
     const fixed = staticSubnet(config.name, config.subnet, config.mask);
-    const occupants = await namespaceOccupants();
+    // Our own networks first, so that a clash with one of them names it.
+    const ours: Occupant[] = [...this.networks].map(([name, network]) => ({
+      subnet: planFromInfo(network.info),
+      description: `network '${name}' (${network.info.subnet}/${prefixLength(parseIPv4(network.info.mask) ?? 0)} on ${network.info.bridge})`,
+    }));
+    const occupants = [...ours, ...(await namespaceOccupants())];
     if (fixed !== undefined) checkStaticSubnet(config.name, fixed, occupants);
     const ipv4 = planSubnet(fixed ?? pickDynamicSubnet(config.name, occupants));
     const reservations = checkReservations(config.name, ipv4, config.dhcpReservations);

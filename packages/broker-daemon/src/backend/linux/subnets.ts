@@ -45,14 +45,7 @@ export async function namespaceOccupants(): Promise<Occupant[]> {
     runTool("ip", ["-j", "-4", "route", "show", "table", "all"]),
   ]);
   const occupants: Occupant[] = [];
-  for (const link of JSON.parse(addrText || "[]") as IpAddrJson[]) {
-    for (const info of link.addr_info ?? []) {
-      if (info.family !== "inet" || info.local === undefined) continue;
-      const subnet = parseCidr(`${info.local}/${info.prefixlen ?? 32}`);
-      if (subnet === undefined || subnet.prefix === 0) continue;
-      occupants.push({ subnet, description: `address ${info.local}/${info.prefixlen} on ${link.ifname}` });
-    }
-  }
+  // Routes first, so that a clash names the route as `ip route` shows it.
   for (const route of JSON.parse(routeText || "[]") as IpRouteJson[]) {
     if (route.dst === undefined || route.dst === "default") continue;
     const subnet = parseCidr(route.dst);
@@ -60,6 +53,14 @@ export async function namespaceOccupants(): Promise<Occupant[]> {
     // Local/broadcast routes of the loopback repeat 127/8; they still occupy space.
     const dev = route.dev !== undefined ? ` dev ${route.dev}` : "";
     occupants.push({ subnet, description: `route ${formatSubnet(subnet)}${dev}` });
+  }
+  for (const link of JSON.parse(addrText || "[]") as IpAddrJson[]) {
+    for (const info of link.addr_info ?? []) {
+      if (info.family !== "inet" || info.local === undefined) continue;
+      const subnet = parseCidr(`${info.local}/${info.prefixlen ?? 32}`);
+      if (subnet === undefined || subnet.prefix === 0) continue;
+      occupants.push({ subnet, description: `address ${info.local}/${info.prefixlen} on ${link.ifname}` });
+    }
   }
   return occupants;
 }
