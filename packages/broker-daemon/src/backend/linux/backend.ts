@@ -1,6 +1,6 @@
 /** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
 import { mkdir, readFile, rm } from "node:fs/promises";
-import { parseIPv4, prefixLength, type Subnet } from "../../config/ipv4.js";
+import { formatSubnet, parseIPv4, prefixLength, type Subnet } from "../../config/ipv4.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import type { Backend, BackendNetwork } from "../../core/backend.js";
 import { CreateFailure } from "../../core/backend.js";
@@ -34,7 +34,7 @@ async function onlyRootMapped(): Promise<boolean> {
   }
 }
 
-function planFromInfo(info: { subnet: string; mask: string }): Subnet {
+function subnetOf(info: { subnet: string; mask: string }): Subnet {
   return { network: parseIPv4(info.subnet) ?? 0, prefix: prefixLength(parseIPv4(info.mask) ?? 0) ?? 32 };
 }
 
@@ -75,10 +75,10 @@ class LinuxBackend implements Backend {
     }
     const fixed = staticSubnet(config.name, config.subnet, config.mask);
     // Our own networks first, so that a clash with one of them names it.
-    const ours: Occupant[] = [...this.networks].map(([name, network]) => ({
-      subnet: planFromInfo(network.info),
-      description: `network '${name}' (${network.info.subnet}/${prefixLength(parseIPv4(network.info.mask) ?? 0)} on ${network.info.bridge})`,
-    }));
+    const ours: Occupant[] = [...this.networks].map(([name, network]) => {
+      const subnet = subnetOf(network.info);
+      return { subnet, description: `network '${name}' (${formatSubnet(subnet)} on ${network.info.bridge})` };
+    });
     const occupants = [...ours, ...(await namespaceOccupants())];
     if (fixed !== undefined) checkStaticSubnet(config.name, fixed, occupants);
     const ipv4 = planSubnet(fixed ?? pickDynamicSubnet(config.name, occupants));
