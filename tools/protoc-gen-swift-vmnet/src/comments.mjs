@@ -5,17 +5,31 @@ export function indexPaths(fileProto) {
   const paths = new Map();
   const walkEnum = (enumProto, path) => {
     paths.set(enumProto, path);
-    enumProto.value.forEach((value, i) => paths.set(value, [...path, 2, i]));
+    enumProto.value.forEach((value, i) => {
+      paths.set(value, [...path, 2, i]);
+    });
   };
   const walkMessage = (messageProto, path) => {
     paths.set(messageProto, path);
-    messageProto.field.forEach((field, i) => paths.set(field, [...path, 2, i]));
-    messageProto.oneofDecl.forEach((oneof, i) => paths.set(oneof, [...path, 8, i]));
-    messageProto.nestedType.forEach((nested, i) => walkMessage(nested, [...path, 3, i]));
-    messageProto.enumType.forEach((nested, i) => walkEnum(nested, [...path, 4, i]));
+    messageProto.field.forEach((field, i) => {
+      paths.set(field, [...path, 2, i]);
+    });
+    messageProto.oneofDecl.forEach((oneof, i) => {
+      paths.set(oneof, [...path, 8, i]);
+    });
+    messageProto.nestedType.forEach((nested, i) => {
+      walkMessage(nested, [...path, 3, i]);
+    });
+    messageProto.enumType.forEach((nested, i) => {
+      walkEnum(nested, [...path, 4, i]);
+    });
   };
-  fileProto.messageType.forEach((message, i) => walkMessage(message, [4, i]));
-  fileProto.enumType.forEach((enumProto, i) => walkEnum(enumProto, [5, i]));
+  fileProto.messageType.forEach((message, i) => {
+    walkMessage(message, [4, i]);
+  });
+  fileProto.enumType.forEach((enumProto, i) => {
+    walkEnum(enumProto, [5, i]);
+  });
   const comments = new Map();
   for (const location of fileProto.sourceCodeInfo?.location ?? []) {
     if (location.leadingComments) comments.set(location.path.join("."), location.leadingComments);

@@ -39,7 +39,10 @@ function allMessages(messages) {
 }
 
 function registryLines(file) {
-  const base = file.proto.name.split("/").pop().replace(/\.proto$/, "");
+  const base = file.proto.name
+    .split("/")
+    .pop()
+    .replace(/\.proto$/, "");
   const name = `${packagePrefix(file)}${upperCamel(base)}Messages`;
   return [
     `/// Every message type declared in ${file.proto.name}.`,
@@ -78,7 +81,10 @@ function generate(request) {
     return swiftFileFor(file);
   });
   const runtime = readFileSync(runtimeUrl, "utf8");
-  files.push({ name: "ProtoRuntime.pb.swift", content: `${header("tools/protoc-gen-swift-vmnet/runtime/ProtoRuntime.swift")}\n${runtime}` });
+  files.push({
+    name: "ProtoRuntime.pb.swift",
+    content: `${header("tools/protoc-gen-swift-vmnet/runtime/ProtoRuntime.swift")}\n${runtime}`,
+  });
   return files;
 }
 
