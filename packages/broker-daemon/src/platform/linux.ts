@@ -12,6 +12,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
   const { logger } = options;
   const backend = createLinuxBackend({
     runtimeDir: options.runtimeDir,
+    sandboxed: options.sandboxed,
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
   });
   const inheritedFd = inheritedListenFd();

@@ -3,7 +3,7 @@
 // namespace: kill -9 of its pid removes everything); `inNetns` instead runs
 // `serve --host` inside a named namespace the test owns, for the restart tests.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { BrokerClient } from "@vmnet-broker/client";
@@ -84,6 +84,20 @@ export class TestBroker {
       .split("\n")
       .map((line) => line.split(": ")[1]?.split("@")[0] ?? "")
       .filter((name) => name && name !== "lo");
+  }
+
+  /** Names of the processes in the broker's network namespace, other than the broker. */
+  namespaceProcesses(): string[] {
+    const ours = readlinkSync(`/proc/${this.pid}/ns/net`);
+    const names: string[] = [];
+    for (const pid of readdirSync("/proc").filter((p) => /^\d+$/.test(p) && Number(p) !== this.pid)) {
+      try {
+        if (readlinkSync(`/proc/${pid}/ns/net`) === ours) names.push(readFileSync(`/proc/${pid}/comm`, "utf8").trim());
+      } catch {
+        // The process went away while we looked.
+      }
+    }
+    return names;
   }
 
   nftTables(): string[] {

@@ -22,6 +22,13 @@ export interface LinuxBackendOptions {
   readonly runtimeDir: string;
   /** Told what reclaimLeftovers() removed (the daemon logs it). */
   readonly onReclaimed?: (report: ReclaimReport) => void;
+  /**
+   * Running in the private namespace of `serve` without --host: dnsmasq then keeps
+   * root (there is nothing outside to protect) so that its parent-death signal
+   * survives, and a kill -9 of the broker takes every dnsmasq, and with them the
+   * namespace, along.
+   */
+  readonly sandboxed?: boolean;
 }
 
 /** True inside a user namespace that maps only uid 0 (a rootless sandbox). */
@@ -108,7 +115,7 @@ class LinuxBackend implements Backend {
           ipv4,
           reservations,
           files,
-          runAsRoot: await onlyRootMapped(),
+          runAsRoot: (this.options.sandboxed ?? false) || (await onlyRootMapped()),
         });
       }
     } catch (error) {

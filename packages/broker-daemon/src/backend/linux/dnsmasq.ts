@@ -1,10 +1,11 @@
 /**
  * One dnsmasq per network, a `--keep-in-foreground` child of the broker. It
- * cannot outlive the network: destroy() stops it; inside the sandbox the broker
- * is pid 1, so its death takes dnsmasq along; with `serve --host` a `kill -9`
- * leaves it running (a parent-death signal would not help: the kernel clears it
- * when dnsmasq drops root), and the next broker finds it by its pid file and stops
- * it (leftovers.ts). Under systemd the service's cgroup is killed as a whole.
+ * cannot outlive the network: destroy() stops it; inside the sandbox it keeps
+ * root and carries a parent-death signal, so the broker's death (even kill -9)
+ * takes it along; with `serve --host` it drops root, which clears such a signal,
+ * so a `kill -9` leaves it running until the next broker finds it by its pid file
+ * and stops it (leftovers.ts). Under systemd the service's cgroup is killed as a
+ * whole.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
@@ -49,7 +50,12 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   await writeFile(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
-  const child = spawn("dnsmasq", ["--keep-in-foreground", `--conf-file=${spec.files.conf}`], {
+  // The kernel clears a parent-death signal when a process changes its user, so it
+  // only holds for a dnsmasq that keeps root (the sandbox): there it makes dnsmasq
+  // die with the broker, even after kill -9.
+  const command = ["dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`];
+  const [file, ...args] = spec.runAsRoot ? ["setpriv", "--pdeathsig", "KILL", "--", ...command] : command;
+  const child = spawn(file as string, args, {
     stdio: ["ignore", "ignore", "pipe"],
   });
   let stderr = "";
