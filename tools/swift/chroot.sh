@@ -49,9 +49,13 @@ build_locked() {
   mkdir -p "$cache_dir"
   if [[ ! -f $bootstrap_stamp ]]; then
     echo "chroot.sh: debootstrap trixie into $root (takes a few minutes)" >&2
-    rm -rf "$root" "$packages_stamp"
+    # --one-file-system: never descend into anything still mounted below it.
+    rm -rf --one-file-system "$root" "$packages_stamp"
     command -v debootstrap >/dev/null || die "debootstrap not installed (apt-get install debootstrap)"
-    debootstrap --variant=minbase trixie "$root" "$(host_mirror)" >&2 ||
+    # In a private mount namespace, so the mounts debootstrap makes inside the
+    # target vanish with it even if it is interrupted.
+    unshare --mount --propagation private -- \
+      debootstrap --variant=minbase trixie "$root" "$(host_mirror)" >&2 ||
       die "debootstrap trixie into $root failed"
     date -u +%FT%TZ >"$bootstrap_stamp"
   fi
@@ -59,7 +63,9 @@ build_locked() {
   if [[ ! -f $packages_stamp || "$(cat "$packages_stamp")" != "$wanted" ]]; then
     echo "chroot.sh: installing into the chroot: $wanted" >&2
     cp /etc/resolv.conf "$root/etc/resolv.conf"
-    in_chroot_ns -- /bin/sh -c "apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends $wanted && apt-get clean" >&2 ||
+    # dpkg --configure -a finishes an install that an earlier run left half done.
+    in_chroot_ns -- /bin/sh -c "export DEBIAN_FRONTEND=noninteractive && dpkg --configure -a && apt-get update &&
+      apt-get install -y --no-install-recommends $wanted && apt-get clean" >&2 ||
       die "apt-get install $wanted in $root failed"
     printf '%s' "$wanted" >"$packages_stamp"
   fi
