@@ -4,7 +4,8 @@
 
 LABEL="${VMNET_BROKER_LABEL:-com.github.nirs.vmnet-broker}"
 SERVICE_USER=_vmnetbroker
-PREFIX="${VMNET_BROKER_PREFIX:-/opt/vmnet-broker}"
+# The existing vmnet-broker's location, so this one installs over it in place.
+PREFIX="${VMNET_BROKER_PREFIX:-/Library/Application Support/vmnet-broker}"
 LOG_DIR=/Library/Logs/vmnet-broker
 CONFIG_DIR=/etc/vmnet-broker.d
 PLIST="/Library/LaunchDaemons/$LABEL.plist"

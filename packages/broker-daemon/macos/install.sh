@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Installs (or upgrades) vmnet-broker as a launchd job: the _vmnetbroker user, the
-# executable and its addon under /opt/vmnet-broker, the log directory, the
-# configuration directory and the job. Refuses to upgrade while VMs are connected.
+# executable and its addons under /Library/Application Support/vmnet-broker (with
+# uninstall.sh), the log directory, the configuration directory and the job.
+# Refuses to upgrade while VMs are connected.
 #
 #   sudo ./install.sh [--from DIR] [--force]
 #
-# DIR holds bin/vmnet-broker and bin/vmnet_broker_daemon.node (default: this
-# script's directory, as in a release archive made by tools/sea/build.sh).
+# DIR holds bin/vmnet-broker and its two addons (default: this script's
+# directory, as in the release directory made by tools/sea/build.sh on a Mac).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
@@ -23,7 +24,9 @@ while [ $# -gt 0 ]; do
 done
 require_root_on_macos
 [ -x "$from/bin/vmnet-broker" ] || die "$from/bin/vmnet-broker is missing (build it with tools/sea/build.sh)"
-[ -f "$from/bin/vmnet_broker_daemon.node" ] || die "$from/bin/vmnet_broker_daemon.node is missing"
+for addon in vmnet_broker_daemon.node vmnet_broker_socket.node; do
+  [ -f "$from/bin/$addon" ] || die "$from/bin/$addon is missing"
+done
 template="$here/com.github.nirs.vmnet-broker.plist"
 [ -f "$template" ] || die "$template is missing"
 
@@ -71,8 +74,12 @@ say "installing into $PREFIX"
 install -d -o root -g wheel -m 755 "$PREFIX" "$PREFIX/bin"
 install -o root -g wheel -m 755 "$from/bin/vmnet-broker" "$PREFIX/bin/vmnet-broker.new"
 install -o root -g wheel -m 644 "$from/bin/vmnet_broker_daemon.node" "$PREFIX/bin/vmnet_broker_daemon.node.new"
+install -o root -g wheel -m 644 "$from/bin/vmnet_broker_socket.node" "$PREFIX/bin/vmnet_broker_socket.node.new"
 mv -f "$PREFIX/bin/vmnet_broker_daemon.node.new" "$PREFIX/bin/vmnet_broker_daemon.node"
+mv -f "$PREFIX/bin/vmnet_broker_socket.node.new" "$PREFIX/bin/vmnet_broker_socket.node"
 mv -f "$PREFIX/bin/vmnet-broker.new" "$PREFIX/bin/vmnet-broker"
+install -o root -g wheel -m 755 "$here/uninstall.sh" "$PREFIX/uninstall.sh"
+install -o root -g wheel -m 644 "$here/common.sh" "$PREFIX/common.sh"
 if ! codesign -d --entitlements - "$PREFIX/bin/vmnet-broker" 2>/dev/null | grep -q com.apple.security.virtualization; then
   say "warning: $PREFIX/bin/vmnet-broker lacks the com.apple.security.virtualization entitlement; vmnet will refuse it"
 fi
@@ -89,4 +96,4 @@ install -o root -g wheel -m 644 "$tmp" "$PLIST"
 
 launchctl bootstrap system "$PLIST"
 say "installed $("$PREFIX/bin/vmnet-broker" --version) as $LABEL"
-say "logs: $LOG_DIR/vmnet-broker.log; state: $PREFIX/bin/vmnet-broker status"
+say "logs: $LOG_DIR/vmnet-broker.log; state: \"$PREFIX/bin/vmnet-broker\" status; remove: sudo \"$PREFIX/uninstall.sh\""

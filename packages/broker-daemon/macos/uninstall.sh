@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Removes vmnet-broker: the launchd job, the files under /opt/vmnet-broker, the
-# logs and the _vmnetbroker user and group. Refuses while VMs are connected.
+# Removes vmnet-broker: the launchd job, /Library/Application Support/vmnet-broker,
+# the logs and the _vmnetbroker user and group. Refuses while VMs are connected.
 # The configuration in /etc/vmnet-broker.d stays unless --purge.
 #
 #   sudo ./uninstall.sh [--force] [--purge]
