@@ -13,6 +13,7 @@ import { type Case, LANGUAGES, type Language } from "./case-format.js";
 import { loadKnownFailing, matcher } from "./known-failing.js";
 import { overrideProgram, programExists, programPath } from "./languages.js";
 import { loadCases } from "./load-cases.js";
+import { killAllGroups } from "./process-group.js";
 import { loadSchema } from "./raw-frame.js";
 import { repoRoot } from "./repo-root.js";
 import { runCase } from "./run-case.js";
@@ -109,6 +110,16 @@ async function main(): Promise<number> {
       `${unexpected} unexpected${logDir !== undefined ? `; ${keptLogs} failure logs in ${logDir}` : ""}\n`,
   );
   return unexpected > 0 ? 1 : 0;
+}
+
+// Children run in their own process groups, out of reach of a terminal's Ctrl-C:
+// take them down with the runner.
+for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+  process.once(signal, () => {
+    killAllGroups();
+    process.stderr.write(`conformance: ${signal}: killed every broker and program this run started\n`);
+    process.exit(130);
+  });
 }
 
 main().then(

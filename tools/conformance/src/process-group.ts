@@ -11,6 +11,9 @@ export interface GroupChild {
   hasExited(): boolean;
 }
 
+/** Every group still running, so that an interrupted runner can kill them all. */
+const live = new Set<GroupChild>();
+
 export function spawnGroup(command: string, args: readonly string[], options: SpawnOptions): GroupChild {
   const child = spawn(command, args, { ...options, detached: true });
   let done = false;
@@ -24,7 +27,15 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
       resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 0));
     });
   });
-  return { child, exited, hasExited: () => done };
+  const g: GroupChild = { child, exited, hasExited: () => done };
+  live.add(g);
+  void exited.then(() => live.delete(g));
+  return g;
+}
+
+/** SIGKILL every group this process started that is still running (on SIGINT/SIGTERM). */
+export function killAllGroups(): void {
+  for (const g of live) signalGroup(g, "SIGKILL");
 }
 
 /** Sends a signal to the whole group; a group that is already gone is fine. */
