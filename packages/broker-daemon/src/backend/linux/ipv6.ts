@@ -18,15 +18,28 @@ function parseGroups(text: string): bigint | undefined {
   return value;
 }
 
+/** RFC 5952 text: lower case, the longest run of two or more zero groups as "::". */
 function formatGroups(value: bigint): string {
   const groups: string[] = [];
   for (let i = 7; i >= 0; i--) groups.push(((value >> BigInt(i * 16)) & 0xffffn).toString(16));
-  // Plain (uncompressed) form is valid for ip(8) and dnsmasq.
-  return groups.join(":");
+  let bestStart = -1;
+  let bestLength = 1;
+  for (let start = 0; start < 8; start++) {
+    let length = 0;
+    while (start + length < 8 && groups[start + length] === "0") length++;
+    if (length > bestLength) {
+      bestStart = start;
+      bestLength = length;
+    }
+  }
+  if (bestStart < 0) return groups.join(":");
+  const head = groups.slice(0, bestStart).join(":");
+  const tail = groups.slice(bestStart + bestLength).join(":");
+  return `${head}::${tail}`;
 }
 
 export interface Ipv6Plan {
-  /** The prefix as given, normalised: "fd12:3456:0:0:0:0:0:0/64". */
+  /** The prefix, normalised: "fd12:3456::/64". */
   readonly prefix: string;
   /** Bridge address: the first host of the prefix, with its length. */
   readonly gatewayCidr: string;

@@ -97,10 +97,14 @@ describe("subnets", () => {
 describe("ipv6", () => {
   it("plans the first host of the prefix", () => {
     expect(planIpv6("n", "fd12:3456::/64")).toMatchObject({
-      gateway: "fd12:3456:0:0:0:0:0:1",
-      gatewayCidr: "fd12:3456:0:0:0:0:0:1/64",
+      prefix: "fd12:3456::/64",
+      gateway: "fd12:3456::1",
+      gatewayCidr: "fd12:3456::1/64",
       length: 64,
     });
+    expect(planIpv6("n", "2001:db8:0:1:0:0:0:5/48").prefix).toBe("2001:db8::/48");
+    // Two equal zero runs: the first one is compressed (RFC 5952).
+    expect(planIpv6("n", "fd00:1:0:0:2::/80").gateway).toBe("fd00:1::2:0:0:1");
     expect(() => planIpv6("n", "fd12::zz/64")).toThrow(/network 'n': ipv6Prefix fd12::zz\/64/);
   });
 });
