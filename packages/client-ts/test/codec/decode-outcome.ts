@@ -4,12 +4,32 @@
  * again gives the same bytes). Anything else is a codec bug.
  */
 import type { Codec } from "./vectors.js";
+import { Hang, withWatchdog } from "./watchdog.js";
+
+/** The input being decoded, so that a hang can be reported with it. */
+let current: Uint8Array | undefined;
+
+/**
+ * Runs a batch of decodes under one watchdog (one per call would cost more
+ * than the decodes): a hang fails with the input that caused it.
+ */
+export function guarded(limitMs: number, batch: () => void): void {
+  try {
+    withWatchdog(limitMs, batch);
+  } catch (err) {
+    if (err instanceof Hang) {
+      throw new Error(`decode hung (${err.message}) on input ${Buffer.from(current ?? []).toString("hex").slice(0, 400)}`);
+    }
+    throw err;
+  }
+}
 
 export type Outcome = "threw" | "decoded";
 
 export function decodeOutcome(codec: Codec, input: Uint8Array): Outcome {
   let message: unknown;
   try {
+    current = input;
     message = codec.decode(input);
   } catch (err) {
     if (!(err instanceof Error)) throw new TypeError(`decode threw a non-Error: ${String(err)}`);

@@ -6,13 +6,19 @@
  */
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
-import { decodeOutcome } from "./decode-outcome.js";
+import { decodeOutcome, guarded } from "./decode-outcome.js";
 import { type Codec, type GoldenVector, allCodecs, loadVectors } from "./vectors.js";
 
 const vectors = loadVectors();
 const codecs = [...allCodecs().values()];
 const nonEmpty = vectors.filter((v) => v.bytes.length > 0);
 let inputs = 0;
+
+/** A test whose decodes run under a watchdog: an endless loop fails, never hangs. */
+const HANG_LIMIT_MS = 60_000;
+const hostile = (name: string, body: () => void): void => {
+  it(name, () => guarded(HANG_LIMIT_MS, body), HANG_LIMIT_MS * 2);
+};
 
 function check(codec: Codec, input: Uint8Array): void {
   inputs++;
@@ -47,7 +53,7 @@ function vectorAt(i: number): GoldenVector {
 }
 
 describe("decoding garbage", () => {
-  it("survives every truncation of every vector", () => {
+  hostile("survives every truncation of every vector", () => {
     for (const v of nonEmpty) {
       // Large vectors: every prefix near both ends, plus a spread in between.
       const step = v.bytes.length > 512 ? Math.ceil(v.bytes.length / 256) : 1;
@@ -57,7 +63,7 @@ describe("decoding garbage", () => {
     }
   });
 
-  it("survives single and multiple bit flips of vectors", () => {
+  hostile("survives single and multiple bit flips of vectors", () => {
     fc.assert(
       fc.property(anyVectorIndex, fc.array(fc.nat(), { minLength: 1, maxLength: 4 }), (i, flips) => {
         const v = vectorAt(i);
@@ -72,14 +78,14 @@ describe("decoding garbage", () => {
     );
   });
 
-  it("survives random bytes as any message type", () => {
+  hostile("survives random bytes as any message type", () => {
     fc.assert(
       fc.property(anyCodecName, fc.uint8Array({ maxLength: 300 }), (name, bytes) => check(codecByName(name), bytes)),
       { numRuns: 3000 },
     );
   });
 
-  it("survives known field numbers with every wire type, spliced into vectors", () => {
+  hostile("survives known field numbers with every wire type, spliced into vectors", () => {
     fc.assert(
       fc.property(
         anyVectorIndex,
@@ -99,7 +105,7 @@ describe("decoding garbage", () => {
     );
   });
 
-  it("survives huge length prefixes without allocating them", () => {
+  hostile("survives huge length prefixes without allocating them", () => {
     const huge = [0x7fffffffn, 0x80000000n, 0xffffffffn, 0x100000000n, (1n << 63n) - 1n, (1n << 64n) - 1n];
     fc.assert(
       fc.property(
@@ -115,7 +121,7 @@ describe("decoding garbage", () => {
     );
   });
 
-  it("rejects an unknown field whose 32-bit length exceeds the input", () => {
+  hostile("rejects an unknown field whose 32-bit length exceeds the input", () => {
     // Known message fields are not asserted here: ts-proto's nested decoder
     // stops early at a zero or end-group tag, so it can accept such input.
     // Varints longer than 32 bits are not either: @bufbuild/protobuf keeps
@@ -131,7 +137,7 @@ describe("decoding garbage", () => {
     );
   });
 
-  it("survives deeply nested unknown groups", () => {
+  hostile("survives deeply nested unknown groups", () => {
     const depth = 100_000;
     const open = varint(BigInt(30 * 8 + 3));
     const close = varint(BigInt(30 * 8 + 4));
