@@ -18,7 +18,8 @@ export function guarded(limitMs: number, batch: () => void): void {
     withWatchdog(limitMs, batch);
   } catch (err) {
     if (err instanceof Hang) {
-      throw new Error(`decode hung (${err.message}) on input ${Buffer.from(current ?? []).toString("hex").slice(0, 400)}`);
+      const hex = Buffer.from(current ?? []).toString("hex");
+      throw new Error(`decode hung (${err.message}) on input ${hex.slice(0, 400)}`);
     }
     throw err;
   }
