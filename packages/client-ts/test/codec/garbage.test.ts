@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { afterAll, describe, expect, it } from "vitest";
 import { decodeOutcome, guarded } from "./decode-outcome.js";
-import { type Codec, type GoldenVector, allCodecs, loadVectors } from "./vectors.js";
+import { allCodecs, type Codec, type GoldenVector, loadVectors } from "./vectors.js";
 
 const vectors = loadVectors();
 const codecs = [...allCodecs().values()];
