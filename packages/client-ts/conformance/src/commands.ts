@@ -1,0 +1,124 @@
+import { BrokerClient, BrokerError, ErrorCodes, type Network } from "@vmnet-broker/client";
+import { TapDevice } from "./tap-probe.js";
+
+export type Command = { readonly op?: unknown } & Record<string, unknown>;
+export type Result = Record<string, unknown>;
+
+/** How long tap_probe waits for the gateway's ARP reply. */
+const PROBE_LIMIT_MS = 5_000;
+
+/** A failure to report as {"ok": false, "code", "message"}. */
+function fail(code: number, message: string): never {
+  throw new BrokerError(code, message);
+}
+
+function stringField(command: Command, name: string): string {
+  const value = command[name];
+  return typeof value === "string" ? value : fail(ErrorCodes.InvalidRequest, `"${name}" must be a string`);
+}
+
+function integerField(command: Command, name: string, fallback: number): number {
+  const value = command[name] ?? fallback;
+  return typeof value === "number" && Number.isInteger(value)
+    ? value
+    : fail(ErrorCodes.InvalidRequest, `"${name}" must be an integer`);
+}
+
+/** The state of one simulated client: its connection (the lease) and its last TAP. */
+export class ConformanceClient {
+  #broker: BrokerClient | undefined;
+  readonly #networks = new Map<string, Network>();
+  #lastTap: { device: TapDevice; network: string } | undefined;
+
+  async run(command: Command): Promise<Result> {
+    switch (command.op) {
+      case "connect":
+        await this.#broker?.close();
+        this.#broker = await BrokerClient.connect();
+        return {};
+      case "hello": {
+        const hello = await this.#connected().hello();
+        return {
+          protocol_version: hello.protocolVersion,
+          broker_version: hello.brokerVersion,
+          platform: hello.platform,
+        };
+      }
+      case "acquire": {
+        const network = await this.#connected().acquireNetwork(stringField(command, "network"));
+        this.#networks.set(network.name, network);
+        return {
+          network: {
+            name: network.name,
+            mode: network.mode,
+            subnet: network.subnet,
+            mask: network.mask,
+            gateway: network.gateway,
+            mtu: network.mtu,
+            bridge: network.bridge,
+          },
+        };
+      }
+      case "status": {
+        const status = await this.#connected().status();
+        return {
+          networks: status.networks.map((n) => ({ name: n.network?.name ?? "", references: n.references })),
+          peers: status.peers.length,
+        };
+      }
+      case "open_tap":
+        return this.#openTap(command);
+      case "tap_probe":
+        return this.#probe();
+      case "pipeline":
+        return this.#pipeline(command);
+      case "close":
+        await this.#broker?.close();
+        this.#broker = undefined;
+        return {};
+      default:
+        return fail(ErrorCodes.InvalidRequest, `unknown op ${JSON.stringify(command.op)}`);
+    }
+  }
+
+  #connected(): BrokerClient {
+    return this.#broker ?? fail(ErrorCodes.TransportFailure, "not connected (send connect first)");
+  }
+
+  async #openTap(command: Command): Promise<Result> {
+    const networkName = stringField(command, "network");
+    const vnetHeader = command.vnet_header === true;
+    const tap = await this.#connected().openTap(networkName, {
+      vnetHeader,
+      queues: integerField(command, "queues", 1),
+    });
+    // The program keeps the fds open (the runner checks the TAP stays alive).
+    const [first] = tap.fds;
+    if (first !== undefined)
+      this.#lastTap = { device: new TapDevice(first, vnetHeader), network: networkName };
+    return { name: tap.name, fds: tap.fds.length };
+  }
+
+  async #probe(): Promise<Result> {
+    const tap = this.#lastTap ?? fail(ErrorCodes.InternalError, "tap_probe before any open_tap");
+    const gateway =
+      this.#networks.get(tap.network)?.gateway ??
+      fail(ErrorCodes.InternalError, "the TAP's network is unknown");
+    const replyFrom = await tap.device.probeGateway(gateway, PROBE_LIMIT_MS);
+    return replyFrom !== undefined
+      ? { reply_from: replyFrom }
+      : fail(ErrorCodes.InternalError, `no ARP reply from ${gateway} within ${PROBE_LIMIT_MS} ms`);
+  }
+
+  async #pipeline(command: Command): Promise<Result> {
+    const network = stringField(command, "network");
+    const count = integerField(command, "count", 1);
+    const broker = this.#connected();
+    // All requests go out before any reply is read; the client matches replies by
+    // id and rejects a mismatch with INVALID_REPLY.
+    const replies = await Promise.all(Array.from({ length: count }, () => broker.acquireNetwork(network)));
+    const wrong = replies.find((n) => n.name !== network);
+    if (wrong !== undefined) fail(ErrorCodes.InvalidReply, `a reply named ${wrong.name}, not ${network}`);
+    return { replies: replies.length };
+  }
+}
