@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/vmnet-broker/vmnet-broker/packages/client-go/internal/arpprobe"
 )
@@ -339,4 +340,65 @@ func TestLiveVethIntoNamespace(t *testing.T) {
 	// Closing the connection removes the pair.
 	_ = c.Close()
 	waitFor(t, func() bool { return exec.Command("ip", "-n", ns, "link", "show", "vm0").Run() != nil })
+}
+
+// tapName asks the kernel which TAP device a descriptor is attached to
+// (TUNGETIFF), so the test can prove each file came with its own reply.
+func tapName(t *testing.T, f *os.File) string {
+	t.Helper()
+	const tungetiff = 0x800454d2
+	var ifr [40]byte // struct ifreq: name[16] then the flags union
+	raw, err := f.SyscallConn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var errno syscall.Errno
+	if cerr := raw.Control(func(fd uintptr) {
+		_, _, errno = syscall.Syscall(syscall.SYS_IOCTL, fd, tungetiff, uintptr(unsafe.Pointer(&ifr[0])))
+	}); cerr != nil {
+		t.Fatal(cerr)
+	}
+	if errno != 0 {
+		t.Fatalf("TUNGETIFF on %s: %v", f.Name(), errno)
+	}
+	return string(ifr[:bytes.IndexByte(ifr[:16], 0)])
+}
+
+// Many TAP replies in flight on one connection: every file must belong to
+// the interface named in its own reply (the descriptor attachment rule).
+func TestLiveConcurrentTAPsGetTheirOwnDescriptors(t *testing.T) {
+	b := startLiveBroker(t)
+	c := b.dial(t)
+	ctx := testCtx(t)
+	if _, err := c.AcquireNetwork(ctx, "host"); err != nil {
+		t.Fatal(err)
+	}
+	const n = 8
+	ifaces := make([]*Interface, n)
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ifaces[i], errs[i] = c.OpenTAP(ctx, "host", TAPOptions{Queues: 1 + i%3})
+		}()
+	}
+	wg.Wait()
+	seen := map[string]bool{}
+	for i, iface := range ifaces {
+		if errs[i] != nil {
+			t.Fatalf("TAP %d: %v", i, errs[i])
+		}
+		defer iface.Close()
+		if len(iface.Files) != 1+i%3 || seen[iface.Name] {
+			t.Fatalf("TAP %d: %d files, name %s (seen before: %v)", i, len(iface.Files), iface.Name, seen[iface.Name])
+		}
+		seen[iface.Name] = true
+		for _, f := range iface.Files {
+			if got := tapName(t, f); got != iface.Name {
+				t.Fatalf("a file of %s is attached to %s", iface.Name, got)
+			}
+		}
+	}
 }
