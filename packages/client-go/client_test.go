@@ -533,3 +533,38 @@ func TestErrorIs(t *testing.T) {
 		t.Fatalf("got %q", got)
 	}
 }
+
+// A broker that stops reading: the socket buffer fills, writes block, and
+// calls must still return when their context ends (no hang), either with
+// the context's error (nothing of the frame went out) or with a transport
+// failure (a cut frame broke the stream).
+func TestBlockedWriteHonoursContext(t *testing.T) {
+	hold := make(chan struct{})
+	path := rawBroker(t, func(conn *net.UnixConn) { <-hold })
+	defer close(hold)
+	c, err := Dial(testCtx(t), WithSocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	big := strings.Repeat("x", MaxRequestPayload-64)
+	results := make(chan error, 16)
+	for range 16 {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			_, err := c.AcquireNetwork(ctx, big)
+			results <- err
+		}()
+	}
+	for range 16 {
+		select {
+		case err := <-results:
+			if !errors.Is(err, context.DeadlineExceeded) && !errors.Is(err, ErrTransportFailure) {
+				t.Fatalf("want a deadline or a transport failure, got %v", err)
+			}
+		case <-time.After(safety):
+			t.Fatal("a call blocked in write did not honour its context")
+		}
+	}
+}
