@@ -33,6 +33,18 @@ constexpr int kRecvFlags = MSG_DONTWAIT;
 constexpr int kSendFlags = MSG_DONTWAIT;
 #endif
 
+// One read buffer per thread (each Node environment has its own loop thread),
+// not per connection: bytes are copied out before JavaScript runs.
+struct ReadBuffers {
+  std::vector<uint8_t> data = std::vector<uint8_t>(kReadBufferBytes);
+  std::vector<uint8_t> control = std::vector<uint8_t>(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
+};
+
+ReadBuffers& ThreadReadBuffers() {
+  thread_local ReadBuffers buffers;
+  return buffers;
+}
+
 void CloseAll(std::vector<int>* fds) {
   for (int fd : *fds) close(fd);
   fds->clear();
@@ -69,8 +81,6 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   poll->data = this;
   fd_ = fd;
   poll_ = poll;
-  readBuffer_.resize(kReadBufferBytes);
-  controlBuffer_.resize(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
   onData_ = Napi::Persistent(onData);
   onClose_ = Napi::Persistent(onClose);
   asyncContext_ = std::make_unique<Napi::AsyncContext>(env, "vmnet-broker:Endpoint", Value());
@@ -260,12 +270,13 @@ void Endpoint::ReadReady() {
   Napi::HandleScope outer(env);
   [[maybe_unused]] Napi::Object keepAlive = Value();  // onData may close and drop this endpoint
   for (int i = 0; i < kReadBurst && !closing_; i++) {
-    iovec iov{readBuffer_.data(), readBuffer_.size()};
+    ReadBuffers& buffers = ThreadReadBuffers();
+    iovec iov{buffers.data.data(), buffers.data.size()};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = controlBuffer_.data();
-    msg.msg_controllen = controlBuffer_.size();
+    msg.msg_control = buffers.control.data();
+    msg.msg_controllen = buffers.control.size();
     ssize_t n;
     do {
       n = recvmsg(fd_, &msg, kRecvFlags);
@@ -302,7 +313,7 @@ void Endpoint::ReadReady() {
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t k = 0; k < fds.size(); k++) fdArray.Set(static_cast<uint32_t>(k), fds[k]);
     Napi::Buffer<uint8_t> chunk =
-        Napi::Buffer<uint8_t>::Copy(env, readBuffer_.data(), static_cast<size_t>(n));
+        Napi::Buffer<uint8_t>::Copy(env, buffers.data.data(), static_cast<size_t>(n));
     CallFromLoop(env, Value(), onData_, *asyncContext_, {chunk, fdArray});
   }
 }

@@ -55,8 +55,6 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   std::string closeSyscall_;
   std::deque<Message> queue_;
   size_t queuedBytes_ = 0;
-  std::vector<uint8_t> readBuffer_;
-  std::vector<uint8_t> controlBuffer_;
   Napi::FunctionReference onData_;
   Napi::FunctionReference onClose_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;

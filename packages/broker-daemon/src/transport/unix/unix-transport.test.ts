@@ -1,4 +1,4 @@
-import { closeSync, existsSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { ErrorCode, type Request } from "@vmnet-broker/client/protocol";
 import { closeAll, connectUnix, MAX_REQUEST_PAYLOAD } from "@vmnet-broker/client/socket";
@@ -28,6 +28,15 @@ function statusReply(request: Request): Outgoing {
     },
     fds: [],
   };
+}
+
+/** A second descriptor for the same pipe end, as a core would hand over a fresh one. */
+function dupOf(fd: number): number {
+  return openSync(`/proc/self/fd/${fd}`, "w");
+}
+
+function openFdCount(): number {
+  return readdirSync("/proc/self/fd").length;
 }
 
 let temp: ReturnType<typeof tempDir>;
@@ -225,5 +234,29 @@ describe("UnixTransport", () => {
     await eventually(() => clients.every((c) => c.closed !== undefined), "every client to see the hang-up");
     expect(acceptor.peers.map((p) => p.closeCount)).toEqual([1, 1, 1]);
     expect(events.filter((e) => e.type === "disconnected").every((e) => e.type === "disconnected" && e.reason === "shutdown")).toBe(true);
+  });
+
+  it("leaks no descriptors over many connections that pass fds both ways", async () => {
+    const pipe = makePipe(temp.dir);
+    const acceptor = new FakeAcceptor((request, fds) => {
+      closeAll(fds);
+      return { ...statusReply(request), fds: [dupOf(pipe.write)] };
+    });
+    start(acceptor);
+    const baseline = openFdCount();
+    for (let round = 0; round < 3; round++) {
+      const clients = Array.from({ length: 10 }, () => open());
+      for (const client of clients) client.send({ id: 1, command: { $case: "status", value: {} } }, [pipe.read]);
+      await eventually(() => clients.every((c) => c.replies.length === 1), "every reply");
+      for (const client of clients) {
+        closeAll(client.replies[0]?.fds ?? []);
+        client.endpoint.close();
+      }
+      await eventually(() => acceptor.peers.filter((p) => p.closeCount === 1).length === 10 * (round + 1), "every release");
+      connections.splice(0);
+    }
+    await eventually(() => openFdCount() === baseline, `the fd count to return to ${baseline}`);
+    closeSync(pipe.read);
+    closeSync(pipe.write);
   });
 });
