@@ -57,6 +57,14 @@ for src in "$addon_dir"/*.cc; do
   run "$rel (macOS 14 target, SDK 15)" clang++ "${common[@]}" "${mac_target[@]}" "${addon_flags[@]}" -DNAPI_DISABLE_CPP_EXCEPTIONS -DVMNET_BROKER_STUB_SDK=150000 "$src"
 done
 
+run "native/src/darwin (clang-format, packages/broker-daemon/native/.clang-format)" \
+  clang-format --dry-run --Werror "$addon_dir"/*.cc "$addon_dir"/*.h
+
+# 1b. Run, not only compile: the addon's XPC value conversion and vmnet option
+# parsing, against a fake libxpc, under AddressSanitizer (tools/darwin-stubs/fake-xpc).
+run "native/src/darwin/xpc_value.cc + vmnet_options.cc (run against fake libxpc, ASan)" \
+  bash "$root/tools/darwin-stubs/fake-xpc/run.sh"
+
 # 2. The C client's darwin files, if present.
 client_c="$root/packages/client-c"
 c_flags=(-x c -std=c11 -I"$client_c/include" -I"$client_c/src" -I"$client_c/src/darwin")

@@ -73,7 +73,8 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
       return;
     }
 #endif
-    failure_ = {"vmnet_network_create", 0, "vmnet networks need macOS 26 or newer (and an SDK that has them)"};
+    failure_ = {"vmnet_network_create", 0,
+                "vmnet networks need macOS 26 or newer (and an SDK that has them)"};
     SetError(failure_.detail);
   }
 
@@ -82,10 +83,11 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
     Napi::Object result = Napi::Object::New(env);
     auto* box = new NetworkBox{network_};
     network_ = nullptr;
-    auto handle = Napi::External<NetworkBox>::New(env, box, [](Napi::Env, NetworkBox* b) {
-      ReleaseBox(b);
-      delete b;
-    });
+    auto handle =
+        Napi::External<NetworkBox>::New(env, box, [](Napi::Env, NetworkBox* b) {
+          ReleaseBox(b);
+          delete b;
+        });
     handle.TypeTag(&kNetworkTag);
     result.Set("network", handle);
     result.Set("serialization", WrapXpcObject(env, serialization_));
@@ -100,7 +102,8 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
 
   void OnError(const Napi::Error&) override {
     Napi::Env env = Env();
-    Napi::Error error = Napi::Error::New(env, failure_.call + " failed: " + failure_.detail);
+    Napi::Error error =
+        Napi::Error::New(env, failure_.call + " failed: " + failure_.detail);
     error.Set("vmnetCall", Napi::String::New(env, failure_.call));
     error.Set("vmnetStatus", Napi::Number::New(env, failure_.status));
     deferred_.Reject(error.Value());
@@ -111,7 +114,8 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
   // Records a failed vmnet call; the JavaScript side turns the status into words.
   bool Check(const char* call, vmnet_return_t status) API_AVAILABLE(macos(26.0)) {
     if (status == VMNET_SUCCESS) return true;
-    failure_ = {call, static_cast<int>(status), "vmnet status " + std::to_string(static_cast<int>(status))};
+    failure_ = {call, static_cast<int>(status),
+                "vmnet status " + std::to_string(static_cast<int>(status))};
     SetError(failure_.detail);
     return false;
   }
@@ -120,32 +124,36 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
     const VmnetOptions& o = options_;
     if (o.subnet_gateway && o.subnet_mask &&
         !Check("vmnet_network_configuration_set_ipv4_subnet",
-               vmnet_network_configuration_set_ipv4_subnet(config, &*o.subnet_gateway, &*o.subnet_mask))) {
+               vmnet_network_configuration_set_ipv4_subnet(config, &*o.subnet_gateway,
+                                                           &*o.subnet_mask))) {
       return false;
     }
     if (o.ipv6_prefix && !Check("vmnet_network_configuration_set_ipv6_prefix",
-                                vmnet_network_configuration_set_ipv6_prefix(config, &*o.ipv6_prefix,
-                                                                            o.ipv6_prefix_length))) {
+                                vmnet_network_configuration_set_ipv6_prefix(
+                                    config, &*o.ipv6_prefix, o.ipv6_prefix_length))) {
       return false;
     }
-    if (!Check("vmnet_network_configuration_set_mtu", vmnet_network_configuration_set_mtu(config, o.mtu))) {
+    if (!Check("vmnet_network_configuration_set_mtu",
+               vmnet_network_configuration_set_mtu(config, o.mtu))) {
       return false;
     }
     if (!o.external_interface.empty() &&
         !Check("vmnet_network_configuration_set_external_interface",
-               vmnet_network_configuration_set_external_interface(config, o.external_interface.c_str()))) {
+               vmnet_network_configuration_set_external_interface(
+                   config, o.external_interface.c_str()))) {
       return false;
     }
     if (!o.nat44) vmnet_network_configuration_disable_nat44(config);
     if (!o.nat66) vmnet_network_configuration_disable_nat66(config);
     if (!o.dhcp) vmnet_network_configuration_disable_dhcp(config);
     if (!o.dns_proxy) vmnet_network_configuration_disable_dns_proxy(config);
-    if (!o.router_advertisement) vmnet_network_configuration_disable_router_advertisement(config);
+    if (!o.router_advertisement)
+      vmnet_network_configuration_disable_router_advertisement(config);
     for (const VmnetPortForward& rule : o.port_forwarding) {
       if (!Check("vmnet_network_configuration_add_port_forwarding_rule",
-                 vmnet_network_configuration_add_port_forwarding_rule(config, rule.protocol, AF_INET,
-                                                                      rule.internal_port, rule.external_port,
-                                                                      &rule.internal))) {
+                 vmnet_network_configuration_add_port_forwarding_rule(
+                     config, rule.protocol, AF_INET, rule.internal_port,
+                     rule.external_port, &rule.internal))) {
         return false;
       }
     }
@@ -153,7 +161,8 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
       ether_addr_t client;
       std::memcpy(client.octet, reservation.mac, sizeof(client.octet));
       if (!Check("vmnet_network_configuration_add_dhcp_reservation",
-                 vmnet_network_configuration_add_dhcp_reservation(config, &client, &reservation.ip))) {
+                 vmnet_network_configuration_add_dhcp_reservation(config, &client,
+                                                                  &reservation.ip))) {
         return false;
       }
     }
@@ -162,24 +171,27 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
 
   void Create() API_AVAILABLE(macos(26.0)) {
     vmnet_return_t status = VMNET_FAILURE;
-    vmnet_network_configuration_ref config =
-        vmnet_network_configuration_create(options_.shared_mode ? VMNET_SHARED_MODE : VMNET_HOST_MODE, &status);
+    vmnet_network_configuration_ref config = vmnet_network_configuration_create(
+        options_.shared_mode ? VMNET_SHARED_MODE : VMNET_HOST_MODE, &status);
     if (config == nullptr) {
-      Check("vmnet_network_configuration_create", status == VMNET_SUCCESS ? VMNET_FAILURE : status);
+      Check("vmnet_network_configuration_create",
+            status == VMNET_SUCCESS ? VMNET_FAILURE : status);
       return;
     }
     bool configured = Configure(config);
     vmnet_network_ref network = nullptr;
     if (configured) {
       network = vmnet_network_create(config, &status);
-      if (network == nullptr) Check("vmnet_network_create", status == VMNET_SUCCESS ? VMNET_FAILURE : status);
+      if (network == nullptr)
+        Check("vmnet_network_create", status == VMNET_SUCCESS ? VMNET_FAILURE : status);
     }
     CFRelease(config);  // the network keeps what it needs
     if (network == nullptr) return;
 
     xpc_object_t serialization = vmnet_network_copy_serialization(network, &status);
     if (serialization == nullptr) {
-      Check("vmnet_network_copy_serialization", status == VMNET_SUCCESS ? VMNET_FAILURE : status);
+      Check("vmnet_network_copy_serialization",
+            status == VMNET_SUCCESS ? VMNET_FAILURE : status);
       CFRelease(network);
       return;
     }
@@ -215,8 +227,10 @@ Napi::Value VmnetCreateNetwork(const Napi::CallbackInfo& info) {
 
 Napi::Value VmnetReleaseNetwork(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (!info[0].IsExternal() || !info[0].As<Napi::External<NetworkBox>>().CheckTypeTag(&kNetworkTag)) {
-    Napi::TypeError::New(env, "usage: vmnetReleaseNetwork(handle from vmnetCreateNetwork)")
+  if (!info[0].IsExternal() ||
+      !info[0].As<Napi::External<NetworkBox>>().CheckTypeTag(&kNetworkTag)) {
+    Napi::TypeError::New(env,
+                         "usage: vmnetReleaseNetwork(handle from vmnetCreateNetwork)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }

@@ -28,34 +28,39 @@ class SendRequestWorker : public Napi::AsyncWorker {
  protected:
   // On a libuv worker thread: the synchronous send blocks only this thread.
   void Execute() override {
-    dispatch_queue_t queue = dispatch_queue_create("com.github.nirs.vmnet-broker.client", DISPATCH_QUEUE_SERIAL);
-    xpc_connection_t connection = xpc_connection_create_mach_service(service_.c_str(), queue, 0);
+    dispatch_queue_t queue = dispatch_queue_create(
+        "com.github.nirs.vmnet-broker.client", DISPATCH_QUEUE_SERIAL);
+    xpc_connection_t connection =
+        xpc_connection_create_mach_service(service_.c_str(), queue, 0);
     // Required before resume; errors come back as the reply below.
-    xpc_connection_set_event_handler(connection, ^(xpc_object_t) {
-    });
+    xpc_connection_set_event_handler(connection, ^(xpc_object_t){
+                                     });
     xpc_connection_resume(connection);
-    xpc_object_t reply = xpc_connection_send_message_with_reply_sync(connection, message_);
+    xpc_object_t reply =
+        xpc_connection_send_message_with_reply_sync(connection, message_);
     xpc_connection_cancel(connection);
     xpc_release(connection);
     dispatch_release(queue);
     if (reply == nullptr) {
-      SetError("xpc_connection_send_message_with_reply_sync to " + service_ + " returned no reply");
+      SetError("xpc_connection_send_message_with_reply_sync to " + service_ +
+               " returned no reply");
       return;
     }
     if (xpc_get_type(reply) == XPC_TYPE_ERROR) {
-      const char* description = xpc_dictionary_get_string(reply, XPC_ERROR_KEY_DESCRIPTION);
-      std::string why = reply == XPC_ERROR_CONNECTION_INVALID ? "XPC_ERROR_CONNECTION_INVALID (is the broker installed?)"
-                                                             : (description != nullptr ? description : "XPC error");
+      const char* description =
+          xpc_dictionary_get_string(reply, XPC_ERROR_KEY_DESCRIPTION);
+      std::string why = reply == XPC_ERROR_CONNECTION_INVALID
+                            ? "XPC_ERROR_CONNECTION_INVALID (is the broker installed?)"
+                            : (description != nullptr ? description : "XPC error");
       xpc_release(reply);
-      SetError("xpc_connection_send_message_with_reply_sync to " + service_ + " failed: " + why);
+      SetError("xpc_connection_send_message_with_reply_sync to " + service_ +
+               " failed: " + why);
       return;
     }
     reply_ = reply;
   }
 
-  void OnOK() override {
-    deferred_.Resolve(XpcToJs(Env(), reply_));
-  }
+  void OnOK() override { deferred_.Resolve(XpcToJs(Env(), reply_)); }
 
   void OnError(const Napi::Error& error) override { deferred_.Reject(error.Value()); }
 
@@ -71,7 +76,9 @@ class SendRequestWorker : public Napi::AsyncWorker {
 Napi::Value XpcSendRequest(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "usage: xpcSendRequest(serviceName: string, {type: \"dictionary\", entries})")
+    Napi::TypeError::New(
+        env,
+        "usage: xpcSendRequest(serviceName: string, {type: \"dictionary\", entries})")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
@@ -80,7 +87,8 @@ Napi::Value XpcSendRequest(const Napi::CallbackInfo& info) {
   if (message == nullptr) return env.Undefined();
   if (xpc_get_type(message) != XPC_TYPE_DICTIONARY) {
     xpc_release(message);
-    Napi::TypeError::New(env, "xpcSendRequest: the message must be a dictionary").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "xpcSendRequest: the message must be a dictionary")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   auto* worker = new SendRequestWorker(env, std::move(service), message);

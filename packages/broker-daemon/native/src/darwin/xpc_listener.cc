@@ -31,8 +31,9 @@ struct Event {
   uid_t euid = 0;
   gid_t egid = 0;
   pid_t pid = 0;
-  xpc_object_t message = nullptr;     // retained; released after conversion
-  xpc_object_t reply = nullptr;       // from xpc_dictionary_create_reply; owned by the reply handle
+  xpc_object_t message = nullptr;  // retained; released after conversion
+  xpc_object_t reply =
+      nullptr;  // from xpc_dictionary_create_reply; owned by the reply handle
   xpc_connection_t connection = nullptr;  // retained for sending the reply
   std::string text;
 
@@ -73,7 +74,8 @@ void FreePeerContext(void* context) { delete static_cast<PeerContext*>(context);
 // lives until the last of them is gone.
 class ListenerState {
  public:
-  ListenerState(EventFunction events, dispatch_queue_t queue) : events_(events), queue_(queue) {}
+  ListenerState(EventFunction events, dispatch_queue_t queue)
+      : events_(events), queue_(queue) {}
 
   ~ListenerState() { dispatch_release(queue_); }
 
@@ -102,11 +104,12 @@ class ListenerState {
     event->peer = context->id;
     event->euid = xpc_connection_get_euid(peer);  // identity
     event->egid = xpc_connection_get_egid(peer);
-    event->pid = xpc_connection_get_pid(peer);    // logs only: pids are reused
+    event->pid = xpc_connection_get_pid(peer);  // logs only: pids are reused
     Post(event);
 
     xpc_connection_set_target_queue(peer, queue_);
-    std::shared_ptr<ListenerState> keep = self;  // a copy, so the block owns a reference
+    std::shared_ptr<ListenerState> keep =
+        self;  // a copy, so the block owns a reference
     xpc_connection_set_event_handler(peer, ^(xpc_object_t message) {
       keep->OnPeerEvent(peer, message);
     });
@@ -123,7 +126,8 @@ class ListenerState {
       auto* event = new Event(Event::kMessage);
       event->peer = context->id;
       event->message = xpc_retain(message);
-      event->reply = xpc_dictionary_create_reply(message);  // NULL when no reply is expected
+      event->reply =
+          xpc_dictionary_create_reply(message);  // NULL when no reply is expected
       event->connection = static_cast<xpc_connection_t>(xpc_retain(peer));
       Post(event);
       return;
@@ -161,14 +165,19 @@ class ListenerState {
     if (closed_ && event == XPC_ERROR_CONNECTION_INVALID) return;  // our own cancel
     auto* error = new Event(Event::kError);
     const char* description =
-        xpc_get_type(event) == XPC_TYPE_ERROR ? xpc_dictionary_get_string(event, XPC_ERROR_KEY_DESCRIPTION) : nullptr;
-    error->text = std::string("XPC listener error: ") + (description != nullptr ? description : "unknown event");
+        xpc_get_type(event) == XPC_TYPE_ERROR
+            ? xpc_dictionary_get_string(event, XPC_ERROR_KEY_DESCRIPTION)
+            : nullptr;
+    error->text = std::string("XPC listener error: ") +
+                  (description != nullptr ? description : "unknown event");
     Post(error);
   }
 
   void Start(const std::shared_ptr<ListenerState>& self, const std::string& service) {
-    listener_ = xpc_connection_create_mach_service(service.c_str(), queue_, XPC_CONNECTION_MACH_SERVICE_LISTENER);
-    std::shared_ptr<ListenerState> keep = self;  // a copy, so the block owns a reference
+    listener_ = xpc_connection_create_mach_service(
+        service.c_str(), queue_, XPC_CONNECTION_MACH_SERVICE_LISTENER);
+    std::shared_ptr<ListenerState> keep =
+        self;  // a copy, so the block owns a reference
     xpc_connection_set_event_handler(listener_, ^(xpc_object_t event) {
       keep->OnListenerEvent(keep, event);
     });
@@ -196,7 +205,7 @@ class ListenerState {
 
  private:
   EventFunction events_;
-  std::mutex mutex_;   // guards released_ and events_ calls
+  std::mutex mutex_;  // guards released_ and events_ calls
   bool released_ = false;
   dispatch_queue_t queue_;
   // Touched only on queue_:
@@ -215,17 +224,19 @@ Napi::Value MakeReplyHandle(Napi::Env env, Event* event) {
   auto* pending = new PendingReply{event->reply, event->connection};
   event->reply = nullptr;  // moved into the handle
   event->connection = nullptr;
-  auto handle = Napi::External<PendingReply>::New(env, pending, [](Napi::Env, PendingReply* p) {
-    p->Drop();
-    delete p;
-  });
+  auto handle =
+      Napi::External<PendingReply>::New(env, pending, [](Napi::Env, PendingReply* p) {
+        p->Drop();
+        delete p;
+      });
   handle.TypeTag(&kReplyTag);
   return handle;
 }
 
 void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, Event* event) {
   std::unique_ptr<Event> owned(event);
-  if (static_cast<napi_env>(env) == nullptr || callback.IsEmpty()) return;  // tearing down
+  if (static_cast<napi_env>(env) == nullptr || callback.IsEmpty())
+    return;  // tearing down
   Napi::Object out = Napi::Object::New(env);
   out.Set("peer", Napi::Number::New(env, event->peer));
   switch (event->kind) {
@@ -248,9 +259,9 @@ void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, Event* even
       out.Set("message", event->text);
       break;
   }
-  // owned's destructor releases the message: it has been converted. The
-  // JavaScript side catches its own errors; one that escapes is rethrown to
-  // Node as an uncaught exception, as for any callback.
+    // owned's destructor releases the message: it has been converted. The
+    // JavaScript side catches its own errors; one that escapes is rethrown to
+    // Node as an uncaught exception, as for any callback.
 #ifdef NAPI_CPP_EXCEPTIONS
   try {
     callback.Call({out});
@@ -266,8 +277,10 @@ Napi::Value CloseListener(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Value self = info.This();
   Napi::Value box_value = self.As<Napi::Object>().Get("handle");
-  if (!box_value.IsExternal() || !box_value.As<Napi::External<ListenerBox>>().CheckTypeTag(&kListenerTag)) {
-    Napi::TypeError::New(env, "close() must be called on a listener from xpcListen").ThrowAsJavaScriptException();
+  if (!box_value.IsExternal() ||
+      !box_value.As<Napi::External<ListenerBox>>().CheckTypeTag(&kListenerTag)) {
+    Napi::TypeError::New(env, "close() must be called on a listener from xpcListen")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   box_value.As<Napi::External<ListenerBox>>().Data()->state->Close();
@@ -279,27 +292,32 @@ Napi::Value CloseListener(const Napi::CallbackInfo& info) {
 Napi::Value XpcListen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsString() || !info[1].IsFunction()) {
-    Napi::TypeError::New(env, "usage: xpcListen(serviceName: string, onEvent: (event) => void)")
+    Napi::TypeError::New(
+        env, "usage: xpcListen(serviceName: string, onEvent: (event) => void)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   const std::string service = info[0].As<Napi::String>().Utf8Value();
   if (service.empty() || service.find('\0') != std::string::npos) {
-    Napi::TypeError::New(env, "xpcListen: serviceName must be a non-empty string without NUL")
+    Napi::TypeError::New(
+        env, "xpcListen: serviceName must be a non-empty string without NUL")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  EventFunction events = EventFunction::New(env, info[1].As<Napi::Function>(), "vmnet-broker:xpc", 0, 1);
+  EventFunction events =
+      EventFunction::New(env, info[1].As<Napi::Function>(), "vmnet-broker:xpc", 0, 1);
   // A private serial queue: the listener and every peer deliver here, in order.
-  dispatch_queue_t queue = dispatch_queue_create("com.github.nirs.vmnet-broker.xpc", DISPATCH_QUEUE_SERIAL);
+  dispatch_queue_t queue =
+      dispatch_queue_create("com.github.nirs.vmnet-broker.xpc", DISPATCH_QUEUE_SERIAL);
   auto state = std::make_shared<ListenerState>(events, queue);
   state->Start(state, service);
 
   Napi::Object listener = Napi::Object::New(env);
-  auto box = Napi::External<ListenerBox>::New(env, new ListenerBox{state}, [](Napi::Env, ListenerBox* b) {
-    b->state->Close();
-    delete b;
-  });
+  auto box = Napi::External<ListenerBox>::New(env, new ListenerBox{state},
+                                              [](Napi::Env, ListenerBox* b) {
+                                                b->state->Close();
+                                                delete b;
+                                              });
   box.TypeTag(&kListenerTag);
   listener.Set("handle", box);
   listener.Set("close", Napi::Function::New(env, CloseListener, "close"));
@@ -310,20 +328,24 @@ Napi::Value XpcReply(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsExternal() ||
       !info[0].As<Napi::External<PendingReply>>().CheckTypeTag(&kReplyTag)) {
-    Napi::TypeError::New(env, "usage: xpcReply(replyHandle from a message event, {type: \"dictionary\", entries})")
+    Napi::TypeError::New(env,
+                         "usage: xpcReply(replyHandle from a message event, {type: "
+                         "\"dictionary\", entries})")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   PendingReply* pending = info[0].As<Napi::External<PendingReply>>().Data();
   if (pending->reply == nullptr) {
-    Napi::Error::New(env, "xpcReply: this message was already answered").ThrowAsJavaScriptException();
+    Napi::Error::New(env, "xpcReply: this message was already answered")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   xpc_object_t body = JsToXpc(env, info[1], "reply");
   if (body == nullptr) return env.Undefined();
   if (xpc_get_type(body) != XPC_TYPE_DICTIONARY) {
     xpc_release(body);
-    Napi::TypeError::New(env, "xpcReply: the reply must be a dictionary").ThrowAsJavaScriptException();
+    Napi::TypeError::New(env, "xpcReply: the reply must be a dictionary")
+        .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   // Copy the built entries into the reply object XPC made for this message.

@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Builds the test addon (the real xpc_value.cc and vmnet_options.cc + the fake
+# libxpc) with AddressSanitizer and runs test.mjs under Node. Called by
+# tools/darwin-check.sh; exit status 0 when every test passed.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+root="$(cd "$here/../../.." && pwd)"
+native="$root/packages/broker-daemon/native/src"
+out="$(mktemp -d)"
+trap 'rm -rf "$out"' EXIT
+
+asan_flags=()
+asan_runtime="$(clang -print-file-name=libclang_rt.asan-x86_64.so)"
+if [ -f "$asan_runtime" ]; then asan_flags=(-fsanitize=address -fno-omit-frame-pointer); fi
+
+clang++ -std=c++17 -shared -fPIC -fblocks -g -Wall -Wextra -Werror "${asan_flags[@]}" \
+  -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS -fexceptions \
+  -I"$here/../include" -I"$root/node_modules/node-addon-api" -I/usr/include/node -I"$native" \
+  "$here/fake_xpc.cc" "$here/test_addon.cc" "$native/darwin/xpc_value.cc" "$native/darwin/vmnet_options.cc" \
+  -o "$out/fake_xpc_test.node" -lBlocksRuntime
+
+if [ ${#asan_flags[@]} -gt 0 ]; then
+  # Node's own allocations are not ours to judge: leak detection off, errors on.
+  FAKE_XPC_ADDON="$out/fake_xpc_test.node" LD_PRELOAD="$asan_runtime" ASAN_OPTIONS=detect_leaks=0 \
+    node --expose-gc --test "$here/test.mjs"
+else
+  FAKE_XPC_ADDON="$out/fake_xpc_test.node" node --expose-gc --test "$here/test.mjs"
+fi

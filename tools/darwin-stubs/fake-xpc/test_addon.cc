@@ -1,0 +1,122 @@
+// A TEST ADDON: the real native/src/darwin/xpc_value.cc and vmnet_options.cc,
+// linked against the fake libxpc (fake_xpc.cc), with a few entry points for
+// test.mjs. Never shipped.
+#include <arpa/inet.h>
+#include <napi.h>
+
+#include <cstdio>
+
+#include "darwin/vmnet_options.h"
+#include "darwin/xpc_value.h"
+
+extern "C" long fake_xpc_live_objects(void);
+extern "C" xpc_object_t fake_xpc_fd_create(void);
+
+namespace {
+
+using namespace vmnet_broker_darwin;
+
+// JsToXpc then XpcToJs: what a reply would carry, read back.
+Napi::Value RoundTrip(const Napi::CallbackInfo& info) {
+  xpc_object_t obj = JsToXpc(info.Env(), info[0], "value");
+  if (obj == nullptr) return info.Env().Undefined();
+  Napi::Value out = XpcToJs(info.Env(), obj);
+  xpc_release(obj);
+  return out;
+}
+
+Napi::Value Wrap(const Napi::CallbackInfo& info) {
+  xpc_object_t obj = JsToXpc(info.Env(), info[0], "value");
+  if (obj == nullptr) return info.Env().Undefined();
+  Napi::Value handle = WrapXpcObject(info.Env(), obj);
+  xpc_release(obj);
+  return handle;
+}
+
+Napi::Value LiveObjects(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(fake_xpc_live_objects()));
+}
+
+// A dictionary holding an fd, the way a peer could send one.
+Napi::Value DictionaryWithFd(const Napi::CallbackInfo& info) {
+  xpc_object_t dict = xpc_dictionary_create(nullptr, nullptr, 0);
+  xpc_object_t fd = fake_xpc_fd_create();
+  xpc_dictionary_set_value(dict, "fd", fd);
+  xpc_release(fd);
+  Napi::Value out = XpcToJs(info.Env(), dict);
+  xpc_release(dict);
+  return out;
+}
+
+// n dictionaries nested inside each other, built natively (JsToXpc refuses that depth).
+Napi::Value NestedDictionaries(const Napi::CallbackInfo& info) {
+  const int depth = info[0].As<Napi::Number>().Int32Value();
+  xpc_object_t inner = xpc_string_create("bottom");
+  for (int i = 0; i < depth; i++) {
+    xpc_object_t dict = xpc_dictionary_create(nullptr, nullptr, 0);
+    xpc_dictionary_set_value(dict, "next", inner);
+    xpc_release(inner);
+    inner = dict;
+  }
+  Napi::Value out = XpcToJs(info.Env(), inner);
+  xpc_release(inner);
+  return out;
+}
+
+std::string Ipv4(const struct in_addr& a) {
+  char text[INET_ADDRSTRLEN] = {0};
+  inet_ntop(AF_INET, &a, text, sizeof(text));
+  return text;
+}
+
+Napi::Value ParseOptions(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  VmnetOptions o;
+  if (!ParseVmnetOptions(env, info[0], &o)) return env.Undefined();
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("shared", o.shared_mode);
+  if (o.subnet_gateway) out.Set("gateway", Ipv4(*o.subnet_gateway));
+  if (o.subnet_mask) out.Set("mask", Ipv4(*o.subnet_mask));
+  if (o.ipv6_prefix) {
+    char text[INET6_ADDRSTRLEN] = {0};
+    inet_ntop(AF_INET6, &*o.ipv6_prefix, text, sizeof(text));
+    out.Set("ipv6", std::string(text) + "/" + std::to_string(o.ipv6_prefix_length));
+  }
+  out.Set("mtu", o.mtu);
+  out.Set("flags", std::string(o.nat44 ? "N" : "n") + (o.nat66 ? "S" : "s") +
+                       (o.dhcp ? "D" : "d") + (o.dns_proxy ? "P" : "p") +
+                       (o.router_advertisement ? "R" : "r"));
+  out.Set("externalInterface", o.external_interface);
+  Napi::Array rules = Napi::Array::New(env);
+  for (size_t i = 0; i < o.port_forwarding.size(); i++) {
+    const auto& r = o.port_forwarding[i];
+    rules.Set(static_cast<uint32_t>(i),
+              std::to_string(r.protocol) + " " + std::to_string(r.external_port) +
+                  "->" + Ipv4(r.internal) + ":" + std::to_string(r.internal_port));
+  }
+  out.Set("rules", rules);
+  Napi::Array reservations = Napi::Array::New(env);
+  for (size_t i = 0; i < o.dhcp_reservations.size(); i++) {
+    const auto& r = o.dhcp_reservations[i];
+    char mac[18];
+    std::snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", r.mac[0], r.mac[1],
+                  r.mac[2], r.mac[3], r.mac[4], r.mac[5]);
+    reservations.Set(static_cast<uint32_t>(i), std::string(mac) + "=" + Ipv4(r.ip));
+  }
+  out.Set("reservations", reservations);
+  return out;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("roundTrip", Napi::Function::New(env, RoundTrip));
+  exports.Set("wrap", Napi::Function::New(env, Wrap));
+  exports.Set("liveObjects", Napi::Function::New(env, LiveObjects));
+  exports.Set("dictionaryWithFd", Napi::Function::New(env, DictionaryWithFd));
+  exports.Set("nestedDictionaries", Napi::Function::New(env, NestedDictionaries));
+  exports.Set("parseOptions", Napi::Function::New(env, ParseOptions));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(fake_xpc_test, Init)
