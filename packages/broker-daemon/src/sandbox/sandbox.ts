@@ -7,10 +7,11 @@
  * so that the broker runs in a private network namespace made for this run. Its
  * bridges, nftables tables, TAPs and dnsmasq processes exist only in there. No
  * fork happens (unshare and sh both exec), so the pid the caller started is the
- * broker itself: SIGTERM, SIGINT and SIGHUP reach it directly. Every dnsmasq is a
- * child with a parent-death signal, so a `kill -9` of the broker takes them with
- * it; the namespace then has no process left and the kernel frees it with every
- * bridge, table and TAP inside. The Unix socket stays on the shared filesystem, so
+ * broker itself: SIGTERM, SIGINT and SIGHUP reach it directly. Every dnsmasq runs
+ * under a guard with a parent-death signal (backend/linux/guarded-child.ts; a
+ * signal on dnsmasq itself would be cleared when it drops root), so a `kill -9` of
+ * the broker takes them with it; the namespace then has no process left and the
+ * kernel frees it with every bridge, table and TAP inside. The Unix socket stays on the shared filesystem, so
  * clients outside still reach it, and TAP fds work across namespaces.
  *
  * (A pid namespace was tried first: `unshare --fork` blocks SIGTERM in the outer

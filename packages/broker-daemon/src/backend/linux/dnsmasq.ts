@@ -1,17 +1,16 @@
 /**
- * One dnsmasq per network, a `--keep-in-foreground` child of the broker. It
- * cannot outlive the network: destroy() stops it; inside the sandbox it keeps
- * root and carries a parent-death signal, so the broker's death (even kill -9)
- * takes it along; with `serve --host` it drops root, which clears such a signal,
- * so a `kill -9` leaves it running until the next broker finds it by its pid file
- * and stops it (leftovers.ts). Under systemd the service's cgroup is killed as a
- * whole.
+ * One dnsmasq per network, `--keep-in-foreground` under a guard (guarded-child.ts)
+ * that is a child of the broker. It cannot outlive the network: destroy() stops
+ * it; when the broker dies, even by `kill -9`, the guard's parent-death signal
+ * makes it stop dnsmasq; and if something still survives, the next broker finds
+ * it by its command line (leftovers.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CreateFailure } from "../../core/backend.js";
 import { type DnsmasqSpec, dnsmasqConfig } from "./dnsmasq-config.js";
+import { guardedCommand } from "./guarded-child.js";
 
 /** Safety limits, not expectations. */
 const START_LIMIT_MS = 10_000;
@@ -29,6 +28,24 @@ async function readPid(path: string): Promise<number | undefined> {
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/** True when `pid` is a dnsmasq started with `conf` (pids are reused). */
+async function isOurDnsmasq(pid: number, conf: string): Promise<boolean> {
+  try {
+    const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
+    return argv.some((arg) => arg.endsWith("dnsmasq")) && argv.includes(`--conf-file=${conf}`);
+  } catch {
+    return false;
+  }
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // Already gone.
   }
 }
 
@@ -50,49 +67,50 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   await writeFile(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
-  // The kernel clears a parent-death signal when a process changes its user, so it
-  // only holds for a dnsmasq that keeps root (the sandbox): there it makes dnsmasq
-  // die with the broker, even after kill -9.
-  const command = ["dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`];
-  const [file, ...args] = spec.runAsRoot ? ["setpriv", "--pdeathsig", "KILL", "--", ...command] : command;
-  const child = spawn(file as string, args, {
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const { file, args } = guardedCommand(["dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`]);
+  const guard = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
-  child.stderr?.setEncoding("utf8");
-  child.stderr?.on("data", (chunk: string) => {
+  guard.stderr?.setEncoding("utf8");
+  guard.stderr?.on("data", (chunk: string) => {
     if (stderr.length < 4096) stderr += chunk;
   });
   let spawnError: Error | undefined;
-  child.on("error", (error) => {
+  guard.on("error", (error) => {
     spawnError = error;
   });
+  let pid = 0;
 
   const stop = async (): Promise<void> => {
-    if (child.exitCode !== null || child.signalCode !== null) return;
-    child.kill("SIGTERM");
-    if (!(await waitForExit(child, TERM_GRACE_MS))) {
-      child.kill("SIGKILL");
-      await waitForExit(child, TERM_GRACE_MS);
+    if (guard.exitCode !== null || guard.signalCode !== null) return;
+    // The guard passes SIGTERM on to dnsmasq and exits when dnsmasq has.
+    guard.kill("SIGTERM");
+    if (!(await waitForExit(guard, TERM_GRACE_MS))) {
+      if (pid > 0 && (await isOurDnsmasq(pid, spec.files.conf))) signal(pid, "SIGKILL");
+      guard.kill("SIGKILL");
+      await waitForExit(guard, TERM_GRACE_MS);
     }
   };
 
+  // Ready once the pid file names our dnsmasq: it writes it after binding its sockets.
   const deadline = Date.now() + START_LIMIT_MS;
   for (;;) {
     if (spawnError !== undefined) {
       throw new CreateFailure(`dnsmasq for network '${spec.networkName}' could not be started: ${spawnError.message}`);
     }
-    if (child.exitCode !== null || child.signalCode !== null) {
-      const how = child.signalCode ?? `exit ${child.exitCode}`;
+    if (guard.exitCode !== null || guard.signalCode !== null) {
+      const how = guard.signalCode ?? `exit ${guard.exitCode}`;
       throw new CreateFailure(`dnsmasq for network '${spec.networkName}' stopped at start (${how}): ${stderr.trim() || "no message"}`);
     }
-    if (child.pid !== undefined && (await readPid(spec.files.pid)) === child.pid) break;
+    const named = await readPid(spec.files.pid);
+    if (named !== undefined && (await isOurDnsmasq(named, spec.files.conf))) {
+      pid = named;
+      break;
+    }
     if (Date.now() > deadline) {
       await stop();
       throw new CreateFailure(`dnsmasq for network '${spec.networkName}' did not write ${spec.files.pid} in time`);
     }
     await sleep(2);
   }
-  const pid = child.pid;
   return { pid, stop };
 }
