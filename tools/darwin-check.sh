@@ -37,6 +37,26 @@ mac_target=(-target x86_64-apple-macos14 -Wunguarded-availability-new -Wno-stdli
   -isystem /usr/include/c++/12 -isystem /usr/include/x86_64-linux-gnu/c++/12
   -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include)
 
+# 0. Negative controls: the checks below are only worth something if the stubs make
+# unguarded macOS 26 calls fail. Each snippet must NOT compile.
+expect_error() { # expect_error <label> <pattern> <compiler args...>: passes when compilation fails with pattern
+  local label="$1" pattern="$2"; shift 2
+  checked=$((checked + 1))
+  if out="$("$@" 2>&1)"; then
+    failures=$((failures + 1)); say "FAIL  $label: compiled, but must not"
+  elif grep -q -- "$pattern" <<<"$out"; then
+    say "ok    $label"
+  else
+    failures=$((failures + 1)); say "FAIL  $label: failed for another reason"; printf '%s\n' "$out" | sed 's/^/      /'
+  fi
+}
+unguarded='#include <vmnet/vmnet.h>
+int main(void) { vmnet_return_t s; return vmnet_network_configuration_create(VMNET_SHARED_MODE, &s) != 0; }'
+expect_error "control: an unguarded macOS 26 call is an error on the macOS 14 target" "only available on macOS 26.0 or newer" \
+  clang "${common[@]}" "${mac_target[@]}" -x c - <<<"$unguarded"
+expect_error "control: macOS 26 calls do not exist with an SDK 15" "undeclared\|implicit declaration" \
+  clang "${common[@]}" "${mac_target[@]}" -DVMNET_BROKER_STUB_SDK=150000 -x c - <<<"$unguarded"
+
 # 1. The daemon's addon, darwin half (C++ with blocks, node-addon-api).
 # The defines match binding.gyp's; the common sources are checked too, on the
 # macOS target only, because they are part of the macOS build.
