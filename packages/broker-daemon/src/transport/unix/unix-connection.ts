@@ -35,8 +35,17 @@ export class UnixConnection {
       this.#markEnded = resolve;
     });
     this.#peer = acceptor.connect(credentials, "unix");
+    try {
+      this.#endpoint = this.#watch(fd);
+    } catch (error) {
+      this.#peer.close();
+      throw error;
+    }
     emit({ type: "connected", peerId: this.#peer.id, credentials });
-    this.#endpoint = new FramedEndpoint(
+  }
+
+  #watch(fd: number): FramedEndpoint {
+    return new FramedEndpoint(
       fd,
       { maxReceivePayload: MAX_REQUEST_PAYLOAD, maxSendPayload: MAX_REPLY_PAYLOAD },
       {

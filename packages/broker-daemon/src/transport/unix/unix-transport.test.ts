@@ -259,4 +259,26 @@ describe("UnixTransport", () => {
     closeSync(pipe.read);
     closeSync(pipe.write);
   });
+
+  it("hangs up on a peer the core refuses and keeps accepting others", async () => {
+    const acceptor = new FakeAcceptor((request) => statusReply(request));
+    let refuse = true;
+    const picky = {
+      connect: (credentials: { uid: number; gid: number; pid: number }, kind: "unix" | "xpc") => {
+        if (refuse) {
+          refuse = false;
+          throw new Error("too many peers");
+        }
+        return acceptor.connect(credentials, kind);
+      },
+    };
+    transport = UnixTransport.listen(picky, { socketPath, mode: 0o600, onEvent: (event) => events.push(event) });
+    const refused = open();
+    await eventually(() => refused.closed !== undefined, "the hang-up");
+    expect(events).toContainEqual(expect.objectContaining({ type: "accept-error" }));
+    const accepted = open();
+    accepted.send({ id: 2, command: { $case: "status", value: {} } });
+    await eventually(() => accepted.replies.length === 1, "the reply");
+    expect(acceptor.peers).toHaveLength(1);
+  });
 });

@@ -1,4 +1,4 @@
-import { UnixListener } from "@vmnet-broker/client/socket";
+import { closeAll, UnixListener } from "@vmnet-broker/client/socket";
 import type { PeerAcceptor } from "../../core/peer.js";
 import type { UnixTransportEvent } from "./transport-events.js";
 import { UnixConnection } from "./unix-connection.js";
@@ -39,7 +39,15 @@ export class UnixTransport {
     const emit = (event: UnixTransportEvent) => options.onEvent?.(event);
     const handlers = {
       onConnection: (fd: number, credentials: { uid: number; gid: number; pid: number }) => {
-        const connection = new UnixConnection(fd, credentials, acceptor, emit);
+        let connection: UnixConnection;
+        try {
+          connection = new UnixConnection(fd, credentials, acceptor, emit);
+        } catch (error) {
+          // The core refused the peer (or the socket could not be watched): hang up.
+          closeAll([fd]);
+          emit({ type: "accept-error", error: error instanceof Error ? error : new Error(String(error)) });
+          return;
+        }
         this.#connections.add(connection);
         void connection.ended.then(() => this.#connections.delete(connection));
       },
