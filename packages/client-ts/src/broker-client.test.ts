@@ -250,4 +250,30 @@ describe("BrokerClient failures", () => {
     expect((await pending).code).toBe(ErrorCodes.TransportFailure);
     await eventually(() => broker?.disconnects === 1, "the broker to see the close");
   });
+
+  it("an aborted call rejects with the signal's reason; the late reply is dropped, fds closed", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path);
+    const client = await BrokerClient.connect({ socketPath: path });
+    await eventually(() => broker?.connections.size === 1, "the broker to accept");
+    const controller = new AbortController();
+    const aborted = client.openTap("shared", { signal: controller.signal });
+    await eventually(() => broker?.requests.length === 1, "the request");
+    const before = openFds().size;
+    controller.abort(new Error("gave up"));
+    await expect(aborted).rejects.toThrow("gave up");
+    // The late reply arrives with an fd: the client closes it and stays usable.
+    const late = broker.requests[0];
+    late?.reply(tapReply(late.request.id, 1), [pipe.write]);
+    const next = client.acquireNetwork("shared");
+    await eventually(() => broker?.requests.length === 2, "the next request");
+    echoAcquire(broker.requests[1] as Parameters<typeof echoAcquire>[0]);
+    expect((await next).name).toBe("shared");
+    expect(openFds().size).toBe(before);
+    await expect(client.status({ signal: AbortSignal.abort(new Error("already")) })).rejects.toThrow(
+      "already",
+    );
+    closeQuietly(pipe.read, pipe.write);
+    await client.close();
+  });
 });

@@ -16,6 +16,16 @@ export interface ConnectOptions {
   readonly socketPath?: string;
 }
 
+/** Options every call accepts. */
+export interface CallOptions {
+  /**
+   * Gives up waiting: the call rejects with signal.reason. The request may
+   * still take effect in the broker (a network acquired this way is held by
+   * the connection like any other); the late reply is dropped.
+   */
+  readonly signal?: AbortSignal;
+}
+
 export interface HelloInfo {
   /** The version both sides use: the lower of the two. */
   readonly protocolVersion: number;
@@ -26,7 +36,7 @@ export interface HelloInfo {
   readonly features: readonly string[];
 }
 
-export interface TapOptions {
+export interface TapOptions extends CallOptions {
   /** IFF_VNET_HDR: a virtio-net header on every frame (QEMU vnet_hdr=on). Default false. */
   readonly vnetHeader?: boolean;
   /** Queues (IFF_MULTI_QUEUE above 1); one fd per queue. Default 1. */
@@ -92,11 +102,15 @@ export class BrokerClient {
   }
 
   /** Exchanges versions and features. Optional: a client that skips it gets version 1. */
-  async hello(): Promise<HelloInfo> {
-    const hello = await this.#request("hello", {
-      $case: "hello",
-      value: { protocolVersion: PROTOCOL_VERSION, clientName: CLIENT_NAME, clientVersion: CLIENT_VERSION },
-    });
+  async hello(options: CallOptions = {}): Promise<HelloInfo> {
+    const hello = await this.#request(
+      "hello",
+      {
+        $case: "hello",
+        value: { protocolVersion: PROTOCOL_VERSION, clientName: CLIENT_NAME, clientVersion: CLIENT_VERSION },
+      },
+      options,
+    );
     return {
       protocolVersion: hello.protocolVersion,
       brokerVersion: hello.brokerVersion,
@@ -109,8 +123,12 @@ export class BrokerClient {
    * Acquires a network by name ("shared", "host", or a configured one), creating
    * it if needed. It is held until this connection closes.
    */
-  async acquireNetwork(name: string): Promise<Network> {
-    const network = await this.#request("network", { $case: "acquire", value: { networkName: name } });
+  async acquireNetwork(name: string, options: CallOptions = {}): Promise<Network> {
+    const network = await this.#request(
+      "network",
+      { $case: "acquire", value: { networkName: name } },
+      options,
+    );
     return networkFromMessage(network);
   }
 
@@ -127,13 +145,17 @@ export class BrokerClient {
         `queues must be an integer >= 1, got ${queues}`,
       );
     }
-    const { value, fds } = await this.#requestWithFds("interface", {
-      $case: "openInterface",
-      value: {
-        networkName: networkName(network),
-        kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
+    const { value, fds } = await this.#requestWithFds(
+      "interface",
+      {
+        $case: "openInterface",
+        value: {
+          networkName: networkName(network),
+          kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
+        },
       },
-    });
+      options,
+    );
     return { name: value.name, fds, mac: value.mac };
   }
 
@@ -142,7 +164,12 @@ export class BrokerClient {
    * into the network namespace behind netnsFd (for example an open
    * /proc/self/ns/net or /run/netns/NAME). The caller keeps netnsFd.
    */
-  async openVeth(network: Network | string, netnsFd: number, ifname = ""): Promise<VethInterface> {
+  async openVeth(
+    network: Network | string,
+    netnsFd: number,
+    ifname = "",
+    options: CallOptions = {},
+  ): Promise<VethInterface> {
     if (!Number.isInteger(netnsFd) || netnsFd < 0) {
       throw new BrokerError(
         ErrorCode.ERROR_CODE_INVALID_REQUEST,
@@ -155,6 +182,7 @@ export class BrokerClient {
         $case: "openInterface",
         value: { networkName: networkName(network), kind: { $case: "veth", value: { ifname } } },
       },
+      options,
       [netnsFd],
     );
     closeAll(fds);
@@ -162,8 +190,8 @@ export class BrokerClient {
   }
 
   /** The broker's whole state: networks, peers, leases, counters. */
-  async status(): Promise<BrokerStatus> {
-    return this.#request("status", { $case: "status", value: {} });
+  async status(options: CallOptions = {}): Promise<BrokerStatus> {
+    return this.#request("status", { $case: "status", value: {} }, options);
   }
 
   /** True once the connection is closed or broken (its lease is released). */
@@ -187,8 +215,9 @@ export class BrokerClient {
   async #request<K extends ReplyResult["$case"]>(
     expected: K,
     command: NonNullable<Request["command"]>,
+    options: CallOptions,
   ): Promise<ResultValue<K>> {
-    const { value, fds } = await this.#requestWithFds(expected, command);
+    const { value, fds } = await this.#requestWithFds(expected, command, options);
     closeAll(fds);
     return value;
   }
@@ -196,9 +225,10 @@ export class BrokerClient {
   async #requestWithFds<K extends ReplyResult["$case"]>(
     expected: K,
     command: NonNullable<Request["command"]>,
+    options: CallOptions,
     sendFds: readonly number[] = [],
   ): Promise<{ value: ResultValue<K>; fds: number[] }> {
-    const received = await this.#pipeline.call(command, sendFds);
+    const received = await this.#pipeline.call(command, sendFds, options.signal);
     return unpackReply(received, expected);
   }
 }

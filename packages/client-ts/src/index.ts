@@ -4,6 +4,7 @@
  */
 export {
   BrokerClient,
+  type CallOptions,
   type ConnectOptions,
   type HelloInfo,
   PROTOCOL_VERSION,

@@ -11,7 +11,9 @@ export interface ReceivedReply {
 
 interface PendingCall {
   resolve(received: ReceivedReply): void;
-  reject(error: BrokerError): void;
+  reject(error: unknown): void;
+  /** Aborted by the caller: its reply, when it comes, is dropped and its fds closed. */
+  abandoned: boolean;
 }
 
 const MAX_ID = 0xffff_ffff;
@@ -57,9 +59,18 @@ export class RequestPipeline {
     return this.#failure;
   }
 
-  /** Sends one request; fds travel with it (duplicated, so the caller keeps its own). */
-  call(command: Request["command"], fds: readonly number[] = []): Promise<ReceivedReply> {
+  /**
+   * Sends one request; fds travel with it (duplicated, so the caller keeps its
+   * own). An abort rejects the call with signal.reason at once; the connection
+   * stays usable and the late reply is dropped.
+   */
+  call(
+    command: Request["command"],
+    fds: readonly number[] = [],
+    signal?: AbortSignal,
+  ): Promise<ReceivedReply> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = this.#allocateId();
     const payload = Request.encode(Request.fromPartial({ id, command })).finish();
     return new Promise<ReceivedReply>((resolve, reject) => {
@@ -73,7 +84,27 @@ export class RequestPipeline {
         reject(new BrokerError(code, `cannot send request: ${String(error)}`, { cause: error }));
         return;
       }
-      this.#pending.set(id, { resolve, reject });
+      if (signal === undefined) {
+        this.#pending.set(id, { resolve, reject, abandoned: false });
+        return;
+      }
+      const onAbort = () => {
+        call.abandoned = true;
+        reject(signal.reason);
+      };
+      const call: PendingCall = {
+        resolve: (received) => {
+          signal.removeEventListener("abort", onAbort);
+          resolve(received);
+        },
+        reject: (error) => {
+          signal.removeEventListener("abort", onAbort);
+          reject(error);
+        },
+        abandoned: false,
+      };
+      signal.addEventListener("abort", onAbort, { once: true });
+      this.#pending.set(id, call);
     });
   }
 
@@ -120,6 +151,10 @@ export class RequestPipeline {
       return;
     }
     this.#pending.delete(id);
+    if (call.abandoned) {
+      closeAll(fds);
+      return;
+    }
     call.resolve({ reply, fds });
   }
 
