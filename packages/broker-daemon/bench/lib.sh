@@ -1,11 +1,11 @@
 # Helpers for run.sh: starting and stopping sandboxed brokers, guest namespaces,
 # reading a process's resident memory. Sourced, never run. Every wait is bounded.
 
-# Starts a sandboxed broker (its own private network + pid namespace) with its
-# files under $1; sets BROKER_OUTER (the pid we signal) and BROKER_PID (the node
-# process inside the namespace, whose memory we read).
+# Starts a sandboxed broker (its own private network namespace) with its files
+# under $1; sets BROKER_OUTER (the pid we started and signal) and BROKER_PID (the
+# broker's node process, whose memory we read).
 start_broker() {
-  local dir=$1
+  local dir=$1 argv0
   mkdir -p "$dir"
   node "$DAEMON/dist/cli/main.js" serve --socket "$dir/broker.sock" --config-dir "$dir/conf" \
     --runtime-dir "$dir/run" --idle-delay-ms 600000 --log-level warn 2>>"$dir/broker.log" &
@@ -20,13 +20,21 @@ start_broker() {
     tail -n 20 "$dir/broker.log" >&2
     fail "the broker did not create $dir/broker.sock within 30 s"
   fi
-  BROKER_PID=""
-  read -r BROKER_PID _ <"/proc/$BROKER_OUTER/task/$BROKER_OUTER/children" || true
-  [ -n "$BROKER_PID" ] || fail "no broker process under the sandbox pid $BROKER_OUTER"
+  # The sandbox re-executes the broker in place (same pid). Should it ever run
+  # the broker as a child of `unshare` instead (a pid namespace), take the child.
+  BROKER_PID=$BROKER_OUTER
+  argv0=$(tr '\0' '\n' <"/proc/$BROKER_OUTER/cmdline" | head -n 1)
+  if [ "$(basename "$argv0")" = unshare ]; then
+    BROKER_PID=""
+    read -r BROKER_PID _ <"/proc/$BROKER_OUTER/task/$BROKER_OUTER/children" || true
+    [ -n "$BROKER_PID" ] || fail "no broker process under the sandbox pid $BROKER_OUTER"
+  fi
+  tr '\0' ' ' <"/proc/$BROKER_PID/cmdline" | grep -q "main.js serve" ||
+    fail "pid $BROKER_PID is not the broker: $(tr '\0' ' ' <"/proc/$BROKER_PID/cmdline")"
 }
 
-# The sandbox's outer unshare ignores SIGTERM; SIGKILL is the documented stop and
-# takes the broker's whole namespace (bridges, tables, dnsmasq) with it.
+# SIGKILL: nothing leaks (dnsmasq has a parent-death signal, and the namespace
+# goes when its last process does), and it works whatever the sandbox's shape.
 stop_broker() {
   kill -KILL "$BROKER_OUTER" 2>/dev/null || true
   wait "$BROKER_OUTER" 2>/dev/null || true

@@ -7,21 +7,21 @@
 #   3. acquires per second with 1, 10 and 100 concurrent connections
 #      (next to the echo floor at the same concurrency);
 #   4. broker memory with 1,000 peers each holding `shared`, next to the idle broker.
-# Every broker runs in its own sandbox (private network + pid namespace), guests
+# Every broker runs in its own sandbox (the CLI default: a private namespace), guests
 # are private namespaces that die with this script, and nothing is sent anywhere
 # but between those namespaces. Needs root (veth pairs into guest namespaces).
 #
 #   bash bench/run.sh            (from packages/broker-daemon, after its build)
 # Knobs (environment): BENCH_REQUESTS (20000), BENCH_THROUGHPUT_REQUESTS (50000 per
 # concurrency level), BENCH_ROUNDS (5: rounds of the warm and rate measurements),
-# BENCH_COLD_RUNS (5), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
+# BENCH_COLD_RUNS (9), BENCH_PEERS (1000), BENCH_FLOOR_SCRIPT.
 set -euo pipefail
 BENCH=$(cd "$(dirname "$0")" && pwd)
 DAEMON=$(dirname "$BENCH")
 OUT=$BENCH/out
 REQUESTS=${BENCH_REQUESTS:-20000}
 THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
-COLD_RUNS=${BENCH_COLD_RUNS:-5}
+COLD_RUNS=${BENCH_COLD_RUNS:-9}
 PEERS=${BENCH_PEERS:-1000}
 ROUNDS=${BENCH_ROUNDS:-5}
 # The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
