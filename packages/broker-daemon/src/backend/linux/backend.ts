@@ -23,10 +23,10 @@ export interface LinuxBackendOptions {
   /** Told what reclaimLeftovers() removed (the daemon logs it). */
   readonly onReclaimed?: (report: ReclaimReport) => void;
   /**
-   * Running in the private namespace of `serve` without --host: dnsmasq then keeps
-   * root (there is nothing outside to protect) so that its parent-death signal
-   * survives, and a kill -9 of the broker takes every dnsmasq, and with them the
-   * namespace, along.
+   * Running in the private namespace of `serve` without --host. dnsmasq then
+   * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
+   * is sent out of the namespace. (dnsmasq dies with the broker in every mode: it
+   * runs under a guard with a parent-death signal, see guarded-child.ts.)
    */
   readonly sandboxed?: boolean;
 }
@@ -115,7 +115,8 @@ class LinuxBackend implements Backend {
           ipv4,
           reservations,
           files,
-          runAsRoot: (this.options.sandboxed ?? false) || (await onlyRootMapped()),
+          runAsRoot: await onlyRootMapped(),
+          upstreamDns: !(this.options.sandboxed ?? false),
         });
       }
     } catch (error) {

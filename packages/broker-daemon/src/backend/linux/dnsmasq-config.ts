@@ -24,10 +24,13 @@ export interface DnsmasqSpec {
   readonly reservations: readonly DhcpReservation[];
   readonly files: DnsmasqFiles;
   /**
-   * Run as root instead of dnsmasq's default user: needed inside a user namespace
-   * where only uid 0 is mapped (setuid to "nobody" would fail).
+   * Keep the ids dnsmasq starts with instead of switching to its default user and
+   * group: needed inside a user namespace where only uid 0 is mapped ("nobody" and
+   * "dip" are unmapped there, and setgroups is denied).
    */
   readonly runAsRoot: boolean;
+  /** Forward DNS queries to the resolvers of /etc/resolv.conf (shared mode, --host). */
+  readonly upstreamDns: boolean;
 }
 
 /** DHCP lease time; short enough that a moved guest recovers soon. */
@@ -52,9 +55,13 @@ export function dnsmasqConfig(spec: DnsmasqSpec): string {
     `dhcp-leasefile=${spec.files.leases}`,
     `log-facility=${spec.files.log}`,
   ];
-  if (spec.runAsRoot) lines.push("user=root", "group=root");
+  // Empty user and group: dnsmasq keeps its ids instead of switching (setgroups is
+  // denied in a user namespace made by an unprivileged user).
+  if (spec.runAsRoot) lines.push("user=", "group=");
   if (!spec.dns) lines.push("port=0");
-  if (spec.mode === "host") lines.push("no-resolv");
+  // No upstream resolvers for host-only networks, nor in the sandbox, which has no
+  // uplink: dnsmasq then never sends a query out of the namespace.
+  if (spec.mode === "host" || !spec.upstreamDns) lines.push("no-resolv");
   if (spec.dhcp) {
     lines.push(
       `dhcp-range=${spec.ipv4.dhcpFirst},${spec.ipv4.dhcpLast},${spec.ipv4.mask},${LEASE_TIME}`,

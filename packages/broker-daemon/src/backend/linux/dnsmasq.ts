@@ -41,6 +41,16 @@ async function isOurDnsmasq(pid: number, conf: string): Promise<boolean> {
   }
 }
 
+/** The last lines of dnsmasq's log, without their syslog-style prefixes; "" when absent. */
+async function logTail(path: string): Promise<string> {
+  try {
+    const lines = (await readFile(path, "utf8")).trim().split("\n").slice(-3);
+    return lines.map((line) => line.replace(/^.*?dnsmasq(-dhcp)?\[\d+\]: /, "")).join("; ");
+  } catch {
+    return "";
+  }
+}
+
 function signal(pid: number, name: NodeJS.Signals): void {
   try {
     process.kill(pid, name);
@@ -99,7 +109,9 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
     }
     if (guard.exitCode !== null || guard.signalCode !== null) {
       const how = guard.signalCode ?? `exit ${guard.exitCode}`;
-      throw new CreateFailure(`dnsmasq for network '${spec.networkName}' stopped at start (${how}): ${stderr.trim() || "no message"}`);
+      // Errors after dnsmasq opened its log go there, not to stderr.
+      const message = stderr.trim() || (await logTail(spec.files.log)) || "no message";
+      throw new CreateFailure(`dnsmasq for network '${spec.networkName}' stopped at start (${how}): ${message}`);
     }
     const named = await readPid(spec.files.pid);
     if (named !== undefined && (await isOurDnsmasq(named, spec.files.conf))) {

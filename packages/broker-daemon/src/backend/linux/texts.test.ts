@@ -23,6 +23,7 @@ function spec(overrides: Partial<DnsmasqSpec> = {}): DnsmasqSpec {
     reservations: [],
     files: { conf: "/r/c", pid: "/r/p", leases: "/r/l", log: "/r/g" },
     runAsRoot: false,
+    upstreamDns: true,
     ...overrides,
   };
 }
@@ -145,6 +146,7 @@ describe("dnsmasqConfig", () => {
     expect(lines).toContain("dhcp-lease-max=253");
     expect(lines).toContain("pid-file=/r/p");
     expect(lines).not.toContain("port=0");
+    expect(lines).not.toContain("no-resolv");
     expect(lines).not.toContain("dhcp-option=3");
   });
 
@@ -155,11 +157,15 @@ describe("dnsmasqConfig", () => {
     expect(lines).toContain("no-resolv");
   });
 
-  it("has no DHCP without dhcp, writes reservations, and runs as root in a user namespace", () => {
+  it("has no DHCP without dhcp, writes reservations, and keeps its ids in a user namespace", () => {
     expect(dnsmasqConfig(spec({ dhcp: false }))).not.toContain("dhcp-range");
     const text = dnsmasqConfig(spec({ reservations: [{ mac: "02:00:00:00:00:01", ip: "192.168.100.9" }], runAsRoot: true }));
     expect(text).toContain("dhcp-host=02:00:00:00:00:01,192.168.100.9\n");
-    expect(text).toContain("user=root\ngroup=root\n");
+    expect(text).toContain("user=\ngroup=\n");
+  });
+
+  it("asks no upstream resolver in the sandbox", () => {
+    expect(dnsmasqConfig(spec({ upstreamDns: false })).split("\n")).toContain("no-resolv");
   });
 
   it("is only needed for DHCP, DNS or IPv6 router advertisements", () => {
