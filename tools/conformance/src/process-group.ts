@@ -24,7 +24,7 @@ export function spawnGroup(command: string, args: readonly string[], options: Sp
     });
     child.once("exit", (code, signal) => {
       done = true;
-      resolve(code ?? 128 + (signal === "SIGKILL" ? 9 : signal === "SIGTERM" ? 15 : 0));
+      resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0));
     });
   });
   const g: GroupChild = { child, exited, hasExited: () => done };
