@@ -3,6 +3,7 @@
  * everything a program started (a wrapper script and its runtime alike).
  */
 import { type ChildProcess, type SpawnOptions, spawn } from "node:child_process";
+import { constants } from "node:os";
 
 export interface GroupChild {
   child: ChildProcess;
