@@ -1,10 +1,14 @@
 /**
- * Removes what a killed broker left in this namespace: dnsmasq processes started
- * with a config file in our runtime dir, nftables tables with our prefix, and every bridge,
- * TAP and veth with our prefixes. Run once at start, before any network exists.
+ * Removes what a killed broker left in this namespace: dnsmasq processes of this
+ * namespace started with a config file in our runtime dir, nftables tables with our
+ * prefix, and every bridge, TAP and veth with our prefixes, then the runtime
+ * directories (except those of a dnsmasq alive in another namespace). Run once at
+ * start, before any network exists.
  */
+
+import { readlinkSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { deleteLink, listLinks } from "./bridge.js";
 import { isOurInterface } from "./names.js";
@@ -56,12 +60,23 @@ async function stopProcess(pid: number): Promise<void> {
   }
 }
 
+/** A dnsmasq started with a config file in our runtime dir. */
+interface FoundDnsmasq {
+  readonly pid: number;
+  /** Its network's runtime directory. */
+  readonly dir: string;
+  /** True when it runs in this network namespace (a leftover of ours). */
+  readonly here: boolean;
+}
+
 /**
- * Pids of dnsmasq processes started with a config file under `root`: the pid
- * files name them, and a scan of /proc also finds one killed mid-start, before
- * it wrote its pid file. Pids are reused, so only the command line decides.
+ * dnsmasq processes started with a config file under `root`, found by a scan of
+ * /proc (which also finds one killed mid-start, before it wrote its pid file).
+ * Pids are reused, so only the command line decides. One in another network
+ * namespace belongs to a live broker elsewhere that shares our runtime dir (two
+ * sandboxed brokers): it is reported, never stopped.
  */
-async function ourDnsmasqPids(root: string): Promise<number[]> {
+async function findDnsmasq(root: string): Promise<FoundDnsmasq[]> {
   const prefix = `--conf-file=${root}/`;
   let entries: string[] = [];
   try {
@@ -69,26 +84,39 @@ async function ourDnsmasqPids(root: string): Promise<number[]> {
   } catch {
     return [];
   }
-  const pids: number[] = [];
+  // Read on this thread: the namespace that matters is the calling thread's.
+  const ownNetns = netnsOf("/proc/thread-self/ns/net");
+  const found: FoundDnsmasq[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
     const argv = await commandLine(pid);
     const program = argv[0] ?? "";
-    if ((program === "dnsmasq" || program.endsWith("/dnsmasq")) && argv.some((arg) => arg.startsWith(prefix))) {
-      pids.push(pid);
-    }
+    const conf = argv.find((arg) => arg.startsWith(prefix));
+    if (conf === undefined || !(program === "dnsmasq" || program.endsWith("/dnsmasq"))) continue;
+    const here = netnsOf(`/proc/${pid}/ns/net`) === ownNetns;
+    found.push({ pid, dir: dirname(conf.slice("--conf-file=".length)), here });
   }
-  return pids;
+  return found;
+}
+
+function netnsOf(path: string): string | undefined {
+  try {
+    return readlinkSync(path);
+  } catch {
+    return undefined;
+  }
 }
 
 export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimReport> {
   const report: ReclaimReport = { dnsmasqPids: [], tables: [], interfaces: [], directories: [] };
   const root = networksDir(runtimeDir);
-  const pids = await ourDnsmasqPids(root);
-  await Promise.all(pids.map((pid) => stopProcess(pid)));
-  report.dnsmasqPids.push(...pids);
+  const found = await findDnsmasq(root);
+  const ours = found.filter((d) => d.here).map((d) => d.pid);
+  await Promise.all(ours.map((pid) => stopProcess(pid)));
+  report.dnsmasqPids.push(...ours);
+  const inUseElsewhere = new Set(found.filter((d) => !d.here).map((d) => d.dir));
   let entries: string[] = [];
   try {
     entries = await readdir(root);
@@ -97,6 +125,7 @@ export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimRepor
   }
   for (const entry of entries) {
     const dir = join(root, entry);
+    if (inUseElsewhere.has(dir)) continue;
     await rm(dir, { recursive: true, force: true });
     report.directories.push(dir);
   }

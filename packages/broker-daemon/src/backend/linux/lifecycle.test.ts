@@ -25,6 +25,14 @@ async function busyNetwork(name: string, mode: "shared" | "host" = "shared") {
   return { network, tap, veth, pid };
 }
 
+function isDnsmasqOf(pid: string, dir: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").startsWith(`dnsmasq\0--keep-in-foreground\0--conf-file=${dir}/`);
+  } catch {
+    return false;
+  }
+}
+
 async function expectNothingLeft(pids: number[]): Promise<void> {
   expect((await linkNames()).filter(isOurInterface)).toEqual([]);
   expect(await nftRuleset()).not.toContain("vmnet_broker_");
@@ -86,6 +94,31 @@ describe("reclaimLeftovers", () => {
     await exited;
     expect(reports[0]?.dnsmasqPids).toEqual([pid]);
     expect(readdirSync(`${bed.runtimeDir}/linux`)).toEqual([]);
+  });
+
+  it("leaves alone a dnsmasq of another namespace that shares the runtime dir (another live broker)", async () => {
+    const { mkdirSync, writeFileSync } = await import("node:fs");
+    const { spawn } = await import("node:child_process");
+    const elsewhere = await bed.guest("other-broker");
+    const dir = `${bed.runtimeDir}/linux/other`;
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(`${dir}/dnsmasq.conf`, "port=0\n");
+    const other = spawn(
+      "nsenter",
+      [`--net=${elsewhere.netnsPath}`, "--", "dnsmasq", "--keep-in-foreground", `--conf-file=${dir}/dnsmasq.conf`],
+      {
+        stdio: "ignore",
+      },
+    );
+    try {
+      for (let i = 0; i < 200 && !readdirSync("/proc").some((p) => isDnsmasqOf(p, dir)); i++) await new Promise((r) => setTimeout(r, 10));
+      const pid = other.pid ?? -1;
+      await createLinuxBackend({ runtimeDir: bed.runtimeDir }).reclaimLeftovers();
+      expect(processAlive(pid)).toBe(true);
+      expect(readdirSync(`${bed.runtimeDir}/linux`)).toEqual(["other"]);
+    } finally {
+      other.kill("SIGKILL");
+    }
   });
 
   it("after the broker forgot everything (as after kill -9), leaves nothing", async () => {
