@@ -6,15 +6,9 @@
 // replaces). It counts live objects so tests can prove nothing leaks.
 #include <xpc/xpc.h>
 
-#include <atomic>
 #include <cstring>
-#include <string>
-#include <utility>
-#include <vector>
 
-struct _xpc_type_s {
-  const char* name;
-};
+#include "fake_xpc_object.h"
 
 const struct _xpc_type_s _xpc_type_connection = {"connection"};
 const struct _xpc_type_s _xpc_type_endpoint = {"endpoint"};
@@ -33,46 +27,34 @@ const struct _xpc_type_s _xpc_type_array = {"array"};
 const struct _xpc_type_s _xpc_type_dictionary = {"dictionary"};
 const struct _xpc_type_s _xpc_type_error = {"error"};
 
-namespace {
+namespace fake_xpc {
 
 std::atomic<long> live_objects{0};
 
-struct Object {
-  explicit Object(xpc_type_t t) : type(t) { live_objects++; }
-  ~Object() {
-    live_objects--;
-    for (auto& entry : dict) xpc_release(entry.second);
-    for (Object* item : array) xpc_release(item);
-  }
-  xpc_type_t type;
-  std::atomic<int> refs{1};
-  std::string text;
-  int64_t i64 = 0;
-  uint64_t u64 = 0;
-  bool flag = false;
-  double number = 0;
-  std::vector<uint8_t> bytes;
-  std::vector<std::pair<std::string, Object*>> dict;
-  std::vector<Object*> array;
-};
+Object::~Object() {
+  if (!immortal) live_objects--;
+  for (auto& entry : dict) xpc_release(entry.second);
+  for (Object* item : array) xpc_release(item);
+}
 
-Object* O(xpc_object_t obj) { return static_cast<Object*>(obj); }
+}  // namespace fake_xpc
 
-}  // namespace
+using fake_xpc::O;
+using fake_xpc::Object;
 
 extern "C" {
 
-long fake_xpc_live_objects(void) { return live_objects.load(); }
+long fake_xpc_live_objects(void) { return fake_xpc::live_objects.load(); }
 
 xpc_object_t fake_xpc_fd_create(void) { return new Object(XPC_TYPE_FD); }
 
 xpc_object_t xpc_retain(xpc_object_t object) {
-  O(object)->refs++;
+  if (!O(object)->immortal) O(object)->refs++;
   return object;
 }
 
 void xpc_release(xpc_object_t object) {
-  if (--O(object)->refs == 0) delete O(object);
+  if (!O(object)->immortal && --O(object)->refs == 0) delete O(object);
 }
 
 xpc_type_t xpc_get_type(xpc_object_t object) { return O(object)->type; }
@@ -172,6 +154,17 @@ xpc_object_t xpc_dictionary_get_value(xpc_object_t xdict, const char* key) {
   }
   return nullptr;
 }
+const char* xpc_dictionary_get_string(xpc_object_t xdict, const char* key) {
+  // Error objects answer XPC_ERROR_KEY_DESCRIPTION with their description.
+  if (O(xdict)->type == XPC_TYPE_ERROR) {
+    return std::strcmp(key, XPC_ERROR_KEY_DESCRIPTION) == 0 ? O(xdict)->text.c_str()
+                                                            : nullptr;
+  }
+  xpc_object_t value = xpc_dictionary_get_value(xdict, key);
+  return value != nullptr && O(value)->type == XPC_TYPE_STRING ? O(value)->text.c_str()
+                                                               : nullptr;
+}
+
 size_t xpc_dictionary_get_count(xpc_object_t xdict) { return O(xdict)->dict.size(); }
 bool xpc_dictionary_apply(xpc_object_t xdict, xpc_dictionary_applier_t applier) {
   for (auto& entry : O(xdict)->dict) {

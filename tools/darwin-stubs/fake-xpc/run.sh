@@ -16,13 +16,15 @@ if [ -f "$asan_runtime" ]; then asan_flags=(-fsanitize=address -fno-omit-frame-p
 clang++ -std=c++17 -shared -fPIC -fblocks -g -Wall -Wextra -Werror "${asan_flags[@]}" \
   -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED -DNAPI_CPP_EXCEPTIONS -fexceptions \
   -I"$here/../include" -I"$root/node_modules/node-addon-api" -I/usr/include/node -I"$native" \
-  "$here/fake_xpc.cc" "$here/test_addon.cc" "$native/darwin/xpc_value.cc" "$native/darwin/vmnet_options.cc" \
-  -o "$out/fake_xpc_test.node" -lBlocksRuntime
+  "$here/fake_xpc.cc" "$here/fake_xpc_connection.cc" "$here/fake_dispatch.cc" "$here/test_addon.cc" \
+  "$native/darwin/xpc_value.cc" "$native/darwin/vmnet_options.cc" "$native/darwin/xpc_listener.cc" \
+  -o "$out/fake_xpc_test.node" -lBlocksRuntime -lpthread
 
+export FAKE_XPC_ADDON="$out/fake_xpc_test.node"
 if [ ${#asan_flags[@]} -gt 0 ]; then
   # Node's own allocations are not ours to judge: leak detection off, errors on.
-  FAKE_XPC_ADDON="$out/fake_xpc_test.node" LD_PRELOAD="$asan_runtime" ASAN_OPTIONS=detect_leaks=0 \
-    node --expose-gc --test "$here/test.mjs"
-else
-  FAKE_XPC_ADDON="$out/fake_xpc_test.node" node --expose-gc --test "$here/test.mjs"
+  export LD_PRELOAD="$asan_runtime" ASAN_OPTIONS=detect_leaks=0
 fi
+node --expose-gc --test "$here/test.mjs"
+# The listener under the real transport and core (TypeScript, so through vitest).
+(cd "$root" && node_modules/.bin/vitest run --root "$here" --config "$here/vitest.config.ts")

@@ -1,13 +1,18 @@
-// A TEST ADDON: the real native/src/darwin/xpc_value.cc and vmnet_options.cc,
-// linked against the fake libxpc (fake_xpc.cc), with a few entry points for
-// test.mjs. Never shipped.
+// A TEST ADDON: the real native/src/darwin/xpc_value.cc, vmnet_options.cc and
+// xpc_listener.cc, linked against the fake libxpc and libdispatch, with entry
+// points for test.mjs and listener.test.ts to play XPC clients. Never shipped.
 #include <arpa/inet.h>
 #include <napi.h>
 
 #include <cstdio>
+#include <cstdlib>
+#include <memory>
+#include <thread>
 
 #include "darwin/vmnet_options.h"
+#include "darwin/xpc_listener.h"
 #include "darwin/xpc_value.h"
+#include "fake_xpc_object.h"
 
 extern "C" long fake_xpc_live_objects(void);
 extern "C" xpc_object_t fake_xpc_fd_create(void);
@@ -107,7 +112,95 @@ Napi::Value ParseOptions(const Napi::CallbackInfo& info) {
   return out;
 }
 
+// --- playing XPC clients against the real listener ---
+
+const napi_type_tag kPeerTag = {0x1111222233334444ULL, 0x5555666677778888ULL};
+std::thread::id js_thread;
+
+struct PeerBox {
+  xpc_object_t peer;
+};
+
+xpc_object_t PeerOf(Napi::Value value) {
+  if (!value.IsExternal() ||
+      !value.As<Napi::External<PeerBox>>().CheckTypeTag(&kPeerTag)) {
+    Napi::TypeError::New(value.Env(), "not a peer from connect()")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return value.As<Napi::External<PeerBox>>().Data()->peer;
+}
+
+Napi::Value Connect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  xpc_object_t peer = fake_xpc::connect(info[0].As<Napi::String>().Utf8Value().c_str(),
+                                        info[1].As<Napi::Number>().Uint32Value(),
+                                        info[2].As<Napi::Number>().Uint32Value(),
+                                        info[3].As<Napi::Number>().Int32Value());
+  if (peer == nullptr) return env.Null();
+  auto handle =
+      Napi::External<PeerBox>::New(env, new PeerBox{peer}, [](Napi::Env, PeerBox* b) {
+        xpc_release(b->peer);
+        delete b;
+      });
+  handle.TypeTag(&kPeerTag);
+  return handle;
+}
+
+// Resolves with the reply's description. Replies are sent from xpcReply, on the
+// JavaScript thread, which is where the promise may be resolved.
+Napi::Value Send(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  xpc_object_t peer = PeerOf(info[0]);
+  if (peer == nullptr) return env.Undefined();
+  xpc_object_t message = JsToXpc(env, info[1], "message");
+  if (message == nullptr) return env.Undefined();
+  auto deferred = std::make_shared<Napi::Promise::Deferred>(env);
+  fake_xpc::send(peer, message, [env, deferred](xpc_object_t reply) {
+    if (std::this_thread::get_id() != js_thread) {
+      std::fprintf(stderr, "fake xpc: a reply was sent off the JavaScript thread\n");
+      std::abort();
+    }
+    deferred->Resolve(XpcToJs(env, reply));
+  });
+  return deferred->Promise();
+}
+
+Napi::Value SendNoReply(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  xpc_object_t peer = PeerOf(info[0]);
+  if (peer == nullptr) return env.Undefined();
+  xpc_object_t message = JsToXpc(env, info[1], "message");
+  if (message == nullptr) return env.Undefined();
+  fake_xpc::send(peer, message, nullptr);
+  return env.Undefined();
+}
+
+Napi::Value Drop(const Napi::CallbackInfo& info) {
+  xpc_object_t peer = PeerOf(info[0]);
+  if (peer != nullptr) fake_xpc::drop(peer);
+  return info.Env().Undefined();
+}
+
+Napi::Value OpenTransactions(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), fake_xpc::open_transactions_now());
+}
+
+Napi::Value Listening(const Napi::CallbackInfo& info) {
+  return Napi::Boolean::New(
+      info.Env(), fake_xpc::listening(info[0].As<Napi::String>().Utf8Value().c_str()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  js_thread = std::this_thread::get_id();
+  exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
+  exports.Set("xpcReply", Napi::Function::New(env, XpcReply));
+  exports.Set("connect", Napi::Function::New(env, Connect));
+  exports.Set("send", Napi::Function::New(env, Send));
+  exports.Set("sendNoReply", Napi::Function::New(env, SendNoReply));
+  exports.Set("drop", Napi::Function::New(env, Drop));
+  exports.Set("openTransactions", Napi::Function::New(env, OpenTransactions));
+  exports.Set("listening", Napi::Function::New(env, Listening));
   exports.Set("roundTrip", Napi::Function::New(env, RoundTrip));
   exports.Set("wrap", Napi::Function::New(env, Wrap));
   exports.Set("liveObjects", Napi::Function::New(env, LiveObjects));

@@ -1,0 +1,200 @@
+// A TEST DOUBLE of XPC connections for running native/src/darwin/xpc_listener.cc
+// on Linux: Mach service listeners registered by name, peer connections that a
+// test creates (fake_xpc::connect), messages delivered on the connection's
+// target queue, replies routed back to the test, XPC_ERROR_CONNECTION_INVALID
+// delivered once on cancel or when the test drops the peer, contexts with
+// finalizers, and a transaction counter. Never shipped.
+#include <Block.h>
+
+#include <atomic>
+#include <map>
+#include <mutex>
+#include <string>
+
+#include "fake_xpc_object.h"
+
+using fake_xpc::O;
+using fake_xpc::Object;
+
+struct _xpc_dictionary_s : Object {
+  explicit _xpc_dictionary_s(const char* description) : Object(XPC_TYPE_ERROR, true) {
+    text = description;
+  }
+};
+
+const struct _xpc_dictionary_s _xpc_error_connection_interrupted(
+    "Connection interrupted");
+const struct _xpc_dictionary_s _xpc_error_connection_invalid("Connection invalid");
+const struct _xpc_dictionary_s _xpc_error_termination_imminent("Termination imminent");
+const char* const _xpc_error_key_description = "XPCErrorDescription";
+
+namespace {
+
+std::atomic<int> open_transactions{0};
+
+struct Connection : Object {
+  Connection() : Object(XPC_TYPE_CONNECTION) {}
+  ~Connection() override {
+    if (finalizer != nullptr) finalizer(context);
+    if (handler != nullptr) Block_release(handler);
+    if (queue != nullptr) dispatch_release(queue);
+  }
+  std::string name;
+  dispatch_queue_t queue = nullptr;
+  xpc_handler_t handler = nullptr;
+  void* context = nullptr;
+  xpc_finalizer_t finalizer = nullptr;
+  uid_t euid = 0;
+  gid_t egid = 0;
+  pid_t pid = 0;
+  std::atomic<bool> invalid{false};
+};
+
+Connection* C(xpc_object_t obj) { return static_cast<Connection*>(O(obj)); }
+
+std::mutex registry_mutex;
+std::map<std::string, Connection*> listeners;  // retained
+
+// Runs the handler with event on the connection's queue, keeping both alive.
+void Deliver(Connection* conn, xpc_object_t event) {
+  xpc_retain(conn);
+  xpc_retain(event);
+  dispatch_async(conn->queue, ^{
+    if (conn->handler != nullptr) conn->handler(event);
+    xpc_release(event);
+    xpc_release(conn);
+  });
+}
+
+void Invalidate(Connection* conn) {
+  if (conn->invalid.exchange(true)) return;  // delivered once
+  Deliver(conn, const_cast<_xpc_dictionary_s*>(&_xpc_error_connection_invalid));
+}
+
+}  // namespace
+
+extern "C" {
+
+void xpc_transaction_begin(void) { open_transactions++; }
+void xpc_transaction_end(void) { open_transactions--; }
+
+xpc_connection_t xpc_connection_create_mach_service(const char* name,
+                                                    dispatch_queue_t targetq,
+                                                    uint64_t flags) {
+  auto* conn = new Connection();
+  conn->name = name;
+  conn->queue = targetq;
+  dispatch_retain(targetq);
+  if (flags & XPC_CONNECTION_MACH_SERVICE_LISTENER) {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto it = listeners.find(name);
+    if (it != listeners.end()) xpc_release(it->second);
+    listeners[name] = static_cast<Connection*>(O(xpc_retain(conn)));
+  }
+  return static_cast<xpc_connection_t>(static_cast<xpc_object_t>(conn));
+}
+
+void xpc_connection_set_target_queue(xpc_connection_t connection,
+                                     dispatch_queue_t targetq) {
+  Connection* conn = C(connection);
+  dispatch_retain(targetq);
+  if (conn->queue != nullptr) dispatch_release(conn->queue);
+  conn->queue = targetq;
+}
+
+void xpc_connection_set_event_handler(xpc_connection_t connection,
+                                      xpc_handler_t handler) {
+  Connection* conn = C(connection);
+  if (conn->handler != nullptr) Block_release(conn->handler);
+  conn->handler = Block_copy(handler);
+}
+
+void xpc_connection_resume(xpc_connection_t) {}
+
+void xpc_connection_cancel(xpc_connection_t connection) {
+  Connection* conn = C(connection);
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto it = listeners.find(conn->name);
+    if (it != listeners.end() && it->second == conn) {
+      listeners.erase(it);
+      xpc_release(conn);
+    }
+  }
+  Invalidate(conn);
+}
+
+// The broker side sends only replies: hand them to whoever waits for them.
+void xpc_connection_send_message(xpc_connection_t, xpc_object_t message) {
+  if (O(message)->reply_to) O(message)->reply_to(message);
+}
+
+xpc_object_t xpc_dictionary_create_reply(xpc_object_t original) {
+  if (!O(original)->reply_to) return nullptr;
+  xpc_object_t reply = xpc_dictionary_create(nullptr, nullptr, 0);
+  O(reply)->reply_to = O(original)->reply_to;
+  return reply;
+}
+
+uid_t xpc_connection_get_euid(xpc_connection_t connection) {
+  return C(connection)->euid;
+}
+gid_t xpc_connection_get_egid(xpc_connection_t connection) {
+  return C(connection)->egid;
+}
+pid_t xpc_connection_get_pid(xpc_connection_t connection) { return C(connection)->pid; }
+void xpc_connection_set_context(xpc_connection_t connection, void* context) {
+  C(connection)->context = context;
+}
+void* xpc_connection_get_context(xpc_connection_t connection) {
+  return C(connection)->context;
+}
+void xpc_connection_set_finalizer_f(xpc_connection_t connection,
+                                    xpc_finalizer_t finalizer) {
+  C(connection)->finalizer = finalizer;
+}
+
+}  // extern "C"
+
+// --- for tests (declared in fake_xpc_object.h) ---
+
+namespace fake_xpc {
+
+int open_transactions_now() { return open_transactions.load(); }
+
+bool listening(const char* name) {
+  std::lock_guard<std::mutex> lock(registry_mutex);
+  return listeners.count(name) != 0;
+}
+
+xpc_object_t connect(const char* name, uid_t euid, gid_t egid, pid_t pid) {
+  Connection* listener;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto it = listeners.find(name);
+    if (it == listeners.end()) return nullptr;
+    listener = it->second;
+    xpc_retain(listener);
+  }
+  auto* peer = new Connection();
+  peer->name = name;
+  peer->euid = euid;
+  peer->egid = egid;
+  peer->pid = pid;
+  peer->queue = listener->queue;
+  dispatch_retain(peer->queue);
+  Deliver(listener, peer);  // the test keeps the reference new gave it
+  xpc_release(listener);
+  return peer;
+}
+
+void send(xpc_object_t peer, xpc_object_t message,
+          std::function<void(xpc_object_t)> reply_to) {
+  O(message)->reply_to = std::move(reply_to);
+  Deliver(C(peer), message);
+  xpc_release(message);
+}
+
+void drop(xpc_object_t peer) { Invalidate(C(peer)); }
+
+}  // namespace fake_xpc

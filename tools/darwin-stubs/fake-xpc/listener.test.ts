@@ -1,0 +1,160 @@
+// The real XPC listener (native/src/darwin/xpc_listener.cc) under Node, on the
+// fake libxpc and libdispatch, feeding the real XpcTransport, core and vmnet
+// backend. Only vmnet is a double here, and its serialization is a real
+// (fake-libxpc) XPC object. Run by run.sh with FAKE_XPC_ADDON set.
+import { createRequire } from "node:module";
+import { Reply, Request } from "@vmnet-broker/client/protocol";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createVmnetBackend } from "../../../packages/broker-daemon/src/backend/vmnet/vmnet-backend.js";
+import { loadConfig } from "../../../packages/broker-daemon/src/config/load.js";
+import type { AccountDatabase } from "../../../packages/broker-daemon/src/config/users.js";
+import { Broker } from "../../../packages/broker-daemon/src/core/broker.js";
+import { silentLogger } from "../../../packages/broker-daemon/src/log.js";
+import type {
+  VmnetCreated,
+  VmnetNative,
+  VmnetNetworkHandle,
+  XpcNative,
+} from "../../../packages/broker-daemon/src/transport/xpc/darwin-native.js";
+import { XpcTransport, type XpcTransportEvent } from "../../../packages/broker-daemon/src/transport/xpc/xpc-transport.js";
+import type { XpcDictionary, XpcValue } from "../../../packages/broker-daemon/src/transport/xpc/xpc-value.js";
+
+interface TestAddon extends XpcNative {
+  connect(service: string, euid: number, egid: number, pid: number): object | null;
+  send(peer: object, message: XpcValue): Promise<XpcDictionary>;
+  sendNoReply(peer: object, message: XpcValue): void;
+  drop(peer: object): void;
+  openTransactions(): number;
+  listening(service: string): boolean;
+  liveObjects(): number;
+  wrap(value: XpcValue): unknown;
+}
+
+const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
+const SERVICE = "com.example.vmnet-broker.test";
+const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+
+const str = (value: string): XpcValue => ({ type: "string", value });
+const dict = (record: Record<string, XpcValue>): XpcDictionary => ({ type: "dictionary", entries: Object.entries(record) });
+const acquire = (name: string) => dict({ command: str("acquire"), network_name: str(name) });
+const statusRequest = dict({
+  command: str("request"),
+  request: { type: "data", value: Request.encode({ id: 1, command: { $case: "status", value: {} } }).finish() },
+});
+const get = (d: XpcDictionary, key: string) => d.entries.find(([k]) => k === key)?.[1];
+
+/** vmnet stand-in whose serializations are real XPC objects of the fake libxpc. */
+class VmnetWithXpcSerialization implements VmnetNative {
+  released = 0;
+  created = 0;
+  async vmnetCreateNetwork(options: { mode: string }): Promise<VmnetCreated> {
+    this.created++;
+    return {
+      network: { n: this.created } as unknown as VmnetNetworkHandle,
+      serialization: addon.wrap(dict({ mode: str(options.mode), n: { type: "uint64", value: BigInt(this.created) } })),
+      subnet: "192.168.64.1",
+      mask: "255.255.255.0",
+      ipv6Prefix: "fd00::",
+      ipv6PrefixLength: 64,
+    };
+  }
+  vmnetReleaseNetwork(): void {
+    this.released++;
+  }
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  // Events cross threads: poll with a safety limit, never assert on time.
+  for (let i = 0; i < 500; i++) {
+    if (condition()) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+describe("native XPC listener on the fake libxpc", () => {
+  let broker: Broker;
+  let transport: XpcTransport;
+  let vmnet: VmnetWithXpcSerialization;
+  let events: XpcTransportEvent[];
+
+  beforeEach(() => {
+    vmnet = new VmnetWithXpcSerialization();
+    events = [];
+    broker = new Broker({
+      backend: createVmnetBackend({ native: vmnet }),
+      config: loadConfig("/nonexistent-config-dir", accounts),
+      accounts,
+      logger: silentLogger,
+      version: "test",
+      idleDelayMs: 60_000,
+    });
+    transport = XpcTransport.listen(broker, { serviceName: SERVICE, native: addon, onEvent: (e) => events.push(e) });
+  });
+
+  afterEach(async () => {
+    transport.close();
+    await broker.shutdown();
+  });
+
+  it("registers the Mach service and answers an acquire with the serialization object", async () => {
+    expect(addon.listening(SERVICE)).toBe(true);
+    const peer = addon.connect(SERVICE, 501, 20, 4242);
+    expect(peer).not.toBeNull();
+    const reply = await addon.send(peer as object, acquire("shared"));
+    expect(reply.entries.map(([k]) => k)).toEqual(["network"]);
+    expect(get(reply, "network")).toEqual(dict({ mode: str("shared"), n: { type: "uint64", value: 1n } }));
+    await until(() => addon.openTransactions() === 1, "one open transaction");
+  });
+
+  it("takes the peer's identity from the connection's euid", async () => {
+    const peer = addon.connect(SERVICE, 777, 30, 999) as object;
+    const reply = await addon.send(peer, statusRequest);
+    const data = get(reply, "reply");
+    if (data?.type !== "data") throw new Error("no reply data");
+    const status = Reply.decode(data.value).result;
+    expect(status?.$case).toBe("status");
+    if (status?.$case !== "status") return;
+    expect(status.value.peers.map((p) => [p.uid, p.gid, p.pid])).toEqual([[777, 30, 999]]);
+  });
+
+  it("answers malformed messages with error 4 and keeps the connection", async () => {
+    const peer = addon.connect(SERVICE, 501, 20, 1) as object;
+    expect(get(await addon.send(peer, dict({ command: str("nope") })), "error")).toEqual({ type: "int64", value: 4n });
+    expect(get(await addon.send(peer, dict({ network_name: str("shared") })), "error")).toEqual({ type: "int64", value: 4n });
+    expect(get(await addon.send(peer, acquire("shared")), "network")).toBeDefined();
+  });
+
+  it("releases a dead peer's networks and ends its transaction", async () => {
+    const a = addon.connect(SERVICE, 501, 20, 1) as object;
+    const b = addon.connect(SERVICE, 502, 20, 2) as object;
+    await addon.send(a, acquire("shared"));
+    await addon.send(b, acquire("shared"));
+    expect(vmnet.created).toBe(1);
+    await until(() => addon.openTransactions() === 2, "two open transactions");
+    addon.drop(a);
+    await until(() => broker.peerCount === 1, "the dropped peer's disconnect");
+    expect(addon.openTransactions()).toBe(1);
+    const status = await broker.status();
+    expect(status.networks.find((n) => n.network?.name === "shared")?.references).toBe(1);
+    addon.drop(b);
+    await until(() => broker.peerCount === 0 && addon.openTransactions() === 0, "every peer gone");
+  });
+
+  it("handles a message sent without a reply context", async () => {
+    const peer = addon.connect(SERVICE, 501, 20, 1) as object;
+    addon.sendNoReply(peer, acquire("host"));
+    await until(() => vmnet.created === 1, "the acquire without reply");
+    expect(events).toEqual([]);
+  });
+
+  it("stops listening on close and cancels its peers", async () => {
+    const peer = addon.connect(SERVICE, 501, 20, 1) as object;
+    await addon.send(peer, acquire("shared"));
+    transport.close();
+    expect(addon.listening(SERVICE)).toBe(false);
+    expect(broker.peerCount).toBe(0);
+    await until(() => addon.openTransactions() === 0, "transactions ended after close");
+    expect(addon.connect(SERVICE, 501, 20, 1)).toBeNull();
+  });
+});
