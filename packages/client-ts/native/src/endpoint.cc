@@ -15,7 +15,8 @@
 namespace vmnet_broker {
 namespace {
 
-constexpr const char* kUsage = "new Endpoint(fd: number, onData: Function, onClose: Function)";
+constexpr const char* kUsage =
+    "new Endpoint(fd: number, onData: Function, onClose: Function, onDrain?: Function)";
 constexpr const char* kSendUsage = "endpoint.send(data: Uint8Array, fds: number[])";
 constexpr size_t kReadBufferBytes = 256 * 1024;
 // The kernel's SCM_MAX_FD: the most descriptors one sendmsg may carry.
@@ -58,6 +59,8 @@ Napi::Function Endpoint::Define(Napi::Env env) {
                          InstanceMethod<&Endpoint::Send>("send"),
                          InstanceMethod<&Endpoint::End>("end"),
                          InstanceMethod<&Endpoint::Close>("close"),
+                         InstanceMethod<&Endpoint::PauseReading>("pauseReading"),
+                         InstanceMethod<&Endpoint::ResumeReading>("resumeReading"),
                          InstanceAccessor<&Endpoint::QueuedBytes>("queuedBytes"),
                          InstanceAccessor<&Endpoint::Fd>("fd"),
                      });
@@ -68,6 +71,7 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   int fd = ArgFd(info, 0, kUsage);
   Napi::Function onData = ArgFunction(info, 1, kUsage);
   Napi::Function onClose = ArgFunction(info, 2, kUsage);
+  if (info.Length() > 3 && !info[3].IsUndefined()) onDrain_ = Napi::Persistent(ArgFunction(info, 3, kUsage));
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     throw Napi::Error::New(env, "napi_get_uv_event_loop failed");
@@ -170,6 +174,25 @@ Napi::Value Endpoint::Close(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Endpoint::PauseReading(const Napi::CallbackInfo& info) {
+  readingPaused_ = true;
+  WatchEvents();
+  return info.Env().Undefined();
+}
+
+Napi::Value Endpoint::ResumeReading(const Napi::CallbackInfo& info) {
+  readingPaused_ = false;
+  WatchEvents();
+  return info.Env().Undefined();
+}
+
+void Endpoint::NotifyDrained() {
+  if (onDrain_.IsEmpty()) return;
+  Napi::Env env = Env();
+  Napi::HandleScope scope(env);
+  CallFromLoop(env, Value(), onDrain_, *asyncContext_, {});
+}
+
 Napi::Value Endpoint::QueuedBytes(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(queuedBytes_));
 }
@@ -233,8 +256,13 @@ int Endpoint::Flush() {
 
 void Endpoint::WatchEvents() {
   if (closing_ || poll_ == nullptr) return;
-  int events = UV_READABLE | (queue_.empty() ? 0 : UV_WRITABLE);
+  int events = (readingPaused_ ? 0 : UV_READABLE) | (queue_.empty() ? 0 : UV_WRITABLE);
   if (events == watchedEvents_) return;
+  if (events == 0) {
+    uv_poll_stop(poll_);
+    watchedEvents_ = 0;
+    return;
+  }
   int rc = uv_poll_start(poll_, events, &Endpoint::OnPoll);
   if (rc != 0) {
     BeginClose(-rc, "uv_poll_start");
@@ -261,15 +289,17 @@ void Endpoint::OnPoll(uv_poll_t* handle, int status, int events) {
       return;
     }
     self->WatchEvents();
+    if (self->queue_.empty()) self->NotifyDrained();
+    if (self->closing_) return;
   }
-  if ((events & (UV_READABLE | UV_DISCONNECT)) != 0) self->ReadReady();
+  if ((events & (UV_READABLE | UV_DISCONNECT)) != 0 && !self->readingPaused_) self->ReadReady();
 }
 
 void Endpoint::ReadReady() {
   Napi::Env env = Env();
   Napi::HandleScope outer(env);
   [[maybe_unused]] Napi::Object keepAlive = Value();  // onData may close and drop this endpoint
-  for (int i = 0; i < kReadBurst && !closing_; i++) {
+  for (int i = 0; i < kReadBurst && !closing_ && !readingPaused_; i++) {
     ReadBuffers& buffers = ThreadReadBuffers();
     iovec iov{buffers.data.data(), buffers.data.size()};
     msghdr msg{};
@@ -352,6 +382,7 @@ void Endpoint::FinishClose() {
   }
   onData_.Reset();
   onClose_.Reset();
+  onDrain_.Reset();
   Unref();
 }
 

@@ -18,7 +18,8 @@ namespace vmnet_broker {
 class Endpoint : public Napi::ObjectWrap<Endpoint> {
  public:
   static Napi::Function Define(Napi::Env env);
-  // new Endpoint(fd, onData(chunk, fds), onClose(error?)); takes ownership of fd.
+  // new Endpoint(fd, onData(chunk, fds), onClose(error?), onDrain?()); takes ownership of fd.
+  // onDrain runs from the loop each time a queue that had to wait for the socket empties.
   explicit Endpoint(const Napi::CallbackInfo& info);
   ~Endpoint() override;
 
@@ -34,6 +35,11 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value QueuedBytes(const Napi::CallbackInfo& info);
+  // Stops reading (and so stops noticing EOF) until resumed: backpressure for a
+  // peer that sends faster than it is served.
+  Napi::Value PauseReading(const Napi::CallbackInfo& info);
+  Napi::Value ResumeReading(const Napi::CallbackInfo& info);
+  void NotifyDrained();
   Napi::Value Fd(const Napi::CallbackInfo& info);
 
   static void OnPoll(uv_poll_t* handle, int status, int events);
@@ -51,12 +57,14 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   int watchedEvents_ = 0;
   bool closing_ = false;
   bool endRequested_ = false;
+  bool readingPaused_ = false;
   int closeErrno_ = 0;
   std::string closeSyscall_;
   std::deque<Message> queue_;
   size_t queuedBytes_ = 0;
   Napi::FunctionReference onData_;
   Napi::FunctionReference onClose_;
+  Napi::FunctionReference onDrain_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
 };
 

@@ -38,6 +38,9 @@ export interface NativeEndpoint {
   end(): void;
   /** Closes now, dropping anything queued. onClose still runs, once. */
   close(): void;
+  /** Stops reading (backpressure); EOF is not noticed either until resumed. */
+  pauseReading(): void;
+  resumeReading(): void;
   /** Bytes accepted by send() and not yet written to the socket. */
   readonly queuedBytes: number;
   /** The socket's fd, -1 once closed. */
@@ -62,5 +65,7 @@ export interface NativeAddon {
     fd: number,
     onData: (chunk: Buffer, fds: number[]) => void,
     onClose: (error?: SyscallError) => void,
+    /** Runs each time a queue that had to wait for the socket has been fully written. */
+    onDrain?: () => void,
   ) => NativeEndpoint;
 }

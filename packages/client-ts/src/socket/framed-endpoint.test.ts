@@ -198,6 +198,48 @@ describe("FramedEndpoint over a real socket", () => {
   });
 });
 
+describe("FramedEndpoint flow control", () => {
+  it("delivers nothing while reading is paused, everything in order after resuming", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const a = collecting(client);
+    const b = collecting(server);
+    b.endpoint.pauseReading();
+    for (let i = 0; i < 10; i++) a.endpoint.send(Buffer.from(`m${i}`));
+    await eventually(() => a.endpoint.queuedBytes === 0, "the frames to be written");
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(b.received.frames).toHaveLength(0);
+    b.endpoint.resumeReading();
+    await eventually(() => b.received.frames.length === 10, "every frame");
+    expect(b.received.frames.map((f) => f.payload.toString())).toEqual(
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    );
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
+  it("reports onDrain once a queue that waited for the socket is written", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    let drained = 0;
+    let queuedAtDrain = -1;
+    const a: FramedEndpoint = new FramedEndpoint(client, options, {
+      onFrame: () => {},
+      onClose: () => {},
+      onDrain: () => {
+        drained++;
+        queuedAtDrain = a.queuedBytes;
+      },
+    });
+    for (let i = 0; i < 20; i++) a.send(Buffer.alloc(256 * 1024));
+    expect(a.queuedBytes).toBeGreaterThan(0);
+    expect(drained).toBe(0);
+    const b = collecting(server);
+    await eventually(() => drained > 0, "the drain");
+    expect(queuedAtDrain).toBe(0);
+    a.close();
+    b.endpoint.close();
+  });
+});
+
 describe("addon argument checks and errors", () => {
   it("throws TypeError with usage on bad arguments", () => {
     expect(() => native.connect(42 as unknown as string)).toThrow(TypeError);

@@ -27,6 +27,8 @@ export interface FramedEndpointHandlers {
   onFramingError?(error: FramingError): void;
   /** Called exactly once, after which nothing else is called. */
   onClose(info: CloseInfo): void;
+  /** Everything queued has been written after the socket had been full. */
+  onDrain?(): void;
 }
 
 export interface FramedEndpointOptions {
@@ -57,6 +59,7 @@ export class FramedEndpoint {
       fd,
       (chunk, fds) => this.#onData(chunk, fds),
       (error) => this.#onClose(error),
+      () => this.#handlers.onDrain?.(),
     );
   }
 
@@ -77,6 +80,15 @@ export class FramedEndpoint {
    */
   send(payload: Uint8Array, fds: readonly number[] = []): void {
     this.#endpoint.send(encodeFrame(payload, this.#maxSendPayload), fds);
+  }
+
+  /** Stops reading from the peer until resumeReading() (backpressure). */
+  pauseReading(): void {
+    this.#endpoint.pauseReading();
+  }
+
+  resumeReading(): void {
+    this.#endpoint.resumeReading();
   }
 
   /** Closes after everything queued has been written. */

@@ -10,6 +10,11 @@ import {
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "../../core/peer.js";
 import type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
 
+/** Requests read ahead of the core; beyond this the connection stops reading. */
+const MAX_QUEUED_REQUESTS = 32;
+/** Replies not yet taken by a slow reader; beyond this the core is not asked for more. */
+const MAX_UNSENT_REPLY_BYTES = 2 * MAX_REPLY_PAYLOAD;
+
 type Incoming =
   | { readonly kind: "frame"; readonly payload: Buffer; readonly fds: number[] }
   | { readonly kind: "broken"; readonly error: FramingError };
@@ -26,6 +31,8 @@ export class UnixConnection {
   #working = false;
   #gone = false;
   #shuttingDown = false;
+  #readingPaused = false;
+  #drainWaiters: (() => void)[] = [];
   readonly #ended: Promise<void>;
   #markEnded!: () => void;
 
@@ -52,6 +59,7 @@ export class UnixConnection {
         onFrame: (payload, fds) => this.#enqueue({ kind: "frame", payload, fds }),
         onFramingError: (error) => this.#enqueue({ kind: "broken", error }),
         onClose: (info) => this.#onClose(info),
+        onDrain: () => this.#wakeDrainWaiters(),
       },
     );
   }
@@ -78,6 +86,11 @@ export class UnixConnection {
       return;
     }
     this.#queue.push(item);
+    if (this.#queue.length >= MAX_QUEUED_REQUESTS && !this.#readingPaused) {
+      // A peer that sends faster than the core answers waits in its socket buffer.
+      this.#readingPaused = true;
+      this.#endpoint.pauseReading();
+    }
     if (!this.#working) void this.#work();
   }
 
@@ -85,6 +98,16 @@ export class UnixConnection {
     this.#working = true;
     try {
       for (let item = this.#queue.shift(); item !== undefined && !this.#gone; item = this.#queue.shift()) {
+        if (this.#readingPaused && this.#queue.length < MAX_QUEUED_REQUESTS / 2) {
+          this.#readingPaused = false;
+          this.#endpoint.resumeReading();
+        }
+        // A peer that does not read its replies gets no more work done for it.
+        while (this.#endpoint.queuedBytes > MAX_UNSENT_REPLY_BYTES && !this.#gone) await this.#drained();
+        if (this.#gone) {
+          if (item.kind === "frame") closeAll(item.fds);
+          return;
+        }
         if (item.kind === "broken") {
           this.#reject(item.error.message);
           this.#endpoint.end();
@@ -152,8 +175,17 @@ export class UnixConnection {
     this.#send(Reply.encode(errorReply(0, ErrorCode.ERROR_CODE_INVALID_REQUEST, message)).finish(), []);
   }
 
+  #drained(): Promise<void> {
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #wakeDrainWaiters(): void {
+    for (const wake of this.#drainWaiters.splice(0)) wake();
+  }
+
   #onClose(info: CloseInfo): void {
     this.#gone = true;
+    this.#wakeDrainWaiters();
     for (const item of this.#queue.splice(0)) {
       if (item.kind === "frame") closeAll(item.fds);
     }

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { connect as netConnect } from "node:net";
-import { ErrorCode, type Request } from "@vmnet-broker/client/protocol";
+import { ErrorCode, Request } from "@vmnet-broker/client/protocol";
 import { closeAll, connectUnix, MAX_REQUEST_PAYLOAD } from "@vmnet-broker/client/socket";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Outgoing } from "../../core/peer.js";
@@ -33,6 +33,19 @@ function statusReply(request: Request): Outgoing {
 /** A second descriptor for the same pipe end, as a core would hand over a fresh one. */
 function dupOf(fd: number): number {
   return openSync(`/proc/self/fd/${fd}`, "w");
+}
+
+/** Samples value() until two samples 100 ms apart agree (the system stopped moving). */
+async function settledValue(value: () => number, limitMs = 15_000): Promise<number> {
+  const deadline = Date.now() + limitMs;
+  let last = value();
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const now = value();
+    if (now === last) return now;
+    if (Date.now() > deadline) throw new Error("the value never settled");
+    last = now;
+  }
 }
 
 function openFdCount(): number {
@@ -280,5 +293,66 @@ describe("UnixTransport", () => {
     accepted.send({ id: 2, command: { $case: "status", value: {} } });
     await eventually(() => accepted.replies.length === 1, "the reply");
     expect(acceptor.peers).toHaveLength(1);
+  });
+
+  it("stops reading from a peer that sends faster than the core answers", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const acceptor = new FakeAcceptor(async (request) => {
+      await gate;
+      return statusReply(request);
+    });
+    start(acceptor);
+    const client = open();
+    const count = 100_000;
+    for (let id = 1; id <= count; id++) client.send({ id, command: { $case: "status", value: {} } });
+    await eventually(() => acceptor.peers[0]?.requests.length === 1, "the first request in the core");
+    // With the core stuck, the transport must stop reading: the client's own queue
+    // stops draining (socket buffers full) instead of emptying into the broker.
+    const settled = await settledValue(() => client.endpoint.queuedBytes);
+    expect(settled).toBeGreaterThan(0);
+    release();
+    await eventually(() => client.replies.length === count, "every reply", 30_000);
+    expect(client.replies[count - 1]?.reply.id).toBe(count);
+    expect(acceptor.peers[0]?.maxInFlight).toBe(1);
+  });
+
+  it("asks the core for no more while a peer does not read its replies", async () => {
+    const big = "x".repeat(1_000_000);
+    const acceptor = new FakeAcceptor((request) => {
+      const reply = statusReply(request);
+      if (reply.reply.result?.$case === "status") reply.reply.result.value.configErrors = [big];
+      return reply;
+    });
+    start(acceptor);
+    const raw = netConnect(socketPath);
+    await new Promise<void>((resolve) => raw.once("connect", () => resolve()));
+    raw.pause(); // read nothing
+    const count = 100;
+    for (let id = 1; id <= count; id++) {
+      const payload = Request.encode(Request.fromPartial({ id, command: { $case: "status", value: {} } })).finish();
+      const header = Buffer.alloc(4);
+      header.writeUInt32BE(payload.length);
+      raw.write(Buffer.concat([header, payload]));
+    }
+    await eventually(() => (acceptor.peers[0]?.requests.length ?? 0) > 0, "the first request");
+    const handledWhileStalled = await settledValue(() => acceptor.peers[0]?.requests.length ?? 0);
+    expect(handledWhileStalled).toBeLessThan(count / 4);
+    // Reading again lets everything through, in order.
+    let received = 0;
+    let pending = Buffer.alloc(0);
+    raw.on("data", (chunk: Buffer) => {
+      pending = Buffer.concat([pending, chunk]);
+      while (pending.length >= 4 && pending.length >= 4 + pending.readUInt32BE(0)) {
+        pending = pending.subarray(4 + pending.readUInt32BE(0));
+        received++;
+      }
+    });
+    raw.resume();
+    await eventually(() => received === count, "every reply", 30_000);
+    expect(acceptor.peers[0]?.requests).toHaveLength(count);
+    raw.destroy();
   });
 });
