@@ -63,9 +63,14 @@ func IsReply(frame []byte, sender, gateway netip.Addr) bool {
 		bytes.Equal(arp[14:18], g[:]) && bytes.Equal(arp[24:28], s[:])
 }
 
-// Probe writes the request to the TAP file and reads frames until the
-// gateway's reply comes or ctx ends. The file must be pollable (the
-// client's TAP files are), so that the read honours the deadline.
+// resendEvery spaces repeated requests, as a real ARP client retries: a
+// frame written while the port is still joining the bridge can be lost.
+const resendEvery = 250 * time.Millisecond
+
+// Probe writes the request to the TAP file, repeating it every
+// resendEvery, and reads frames until the gateway's reply comes or ctx
+// ends (5 s without a deadline). The file must be pollable (the client's
+// TAP files are), so that reads honour deadlines.
 func Probe(ctx context.Context, tap *os.File, subnet netip.Prefix, gateway netip.Addr, vnetHeader bool) error {
 	sender, err := SenderAddr(subnet)
 	if err != nil {
@@ -78,29 +83,41 @@ func Probe(ctx context.Context, tap *os.File, subnet netip.Prefix, gateway netip
 	if vnetHeader {
 		prefix = vnetHeaderSize
 	}
-	out := append(make([]byte, prefix), Request(sender, gateway)...)
-	if _, err := tap.Write(out); err != nil {
-		return fmt.Errorf("write ARP request to %s: %w", tap.Name(), err)
-	}
+	request := append(make([]byte, prefix), Request(sender, gateway)...)
 	deadline, ok := ctx.Deadline()
 	if !ok {
 		deadline = time.Now().Add(5 * time.Second)
 	}
-	if err := tap.SetReadDeadline(deadline); err != nil {
-		return fmt.Errorf("set a read deadline on %s: %w", tap.Name(), err)
-	}
 	defer tap.SetReadDeadline(time.Time{})
 	buf := make([]byte, 65536)
-	for {
-		n, err := tap.Read(buf)
-		if errors.Is(err, os.ErrDeadlineExceeded) {
-			return fmt.Errorf("no ARP reply from %s on %s", gateway, tap.Name())
+	for sent := 0; ; sent++ {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("no ARP reply from %s on %s after %d requests", gateway, tap.Name(), sent)
 		}
-		if err != nil {
-			return fmt.Errorf("read %s: %w", tap.Name(), err)
+		if _, err := tap.Write(request); err != nil {
+			return fmt.Errorf("write ARP request to %s: %w", tap.Name(), err)
 		}
-		if n >= prefix && IsReply(buf[prefix:n], sender, gateway) {
-			return nil
+		if err := tap.SetReadDeadline(earliest(deadline, time.Now().Add(resendEvery))); err != nil {
+			return fmt.Errorf("set a read deadline on %s: %w", tap.Name(), err)
+		}
+		for {
+			n, err := tap.Read(buf)
+			if errors.Is(err, os.ErrDeadlineExceeded) {
+				break // resend
+			}
+			if err != nil {
+				return fmt.Errorf("read %s: %w", tap.Name(), err)
+			}
+			if n >= prefix && IsReply(buf[prefix:n], sender, gateway) {
+				return nil
+			}
 		}
 	}
+}
+
+func earliest(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
