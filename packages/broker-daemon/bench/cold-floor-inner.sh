@@ -26,9 +26,13 @@ ip link set dev vmveth-floor master "$bridge" up
 nsenter --net="$guest" -- ip link set dev eth0 up
 t2=$("$out/monotonic")
 probe=$("$out/dhcp-probe" --ifname eth0 --netns "$guest" --timeout-ms 20000)
-start_ns=$(sed 's/.*"start_ns":\([0-9]*\).*/\1/' <<<"$probe")
-end_ns=$(sed 's/.*"end_ns":\([0-9]*\).*/\1/' <<<"$probe")
-offered=$(sed 's/.*"offered":"\([0-9.]*\)".*/\1/' <<<"$probe")
+field() { # NAME: a number or dotted quad from the probe's JSON line
+  [[ $probe =~ \"$1\":\"?([0-9.]+) ]] || { echo "dhcp-probe printed no $1: $probe" >&2; exit 1; }
+  echo "${BASH_REMATCH[1]}"
+}
+start_ns=$(field start_ns)
+end_ns=$(field end_ns)
+offered=$(field offered)
 ms() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f", (b - a) / 1e6}'; }
 printf '{"total_ms":%s,"network_ms":%s,"attach_ms":%s,"dhcp_ms":%s,"offered":"%s"}\n' \
   "$(ms "$t0" "$end_ns")" "$(ms "$t0" "$t1")" "$(ms "$t1" "$t2")" "$(ms "$start_ns" "$end_ns")" "$offered"

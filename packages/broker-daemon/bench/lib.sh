@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Helpers for run.sh: starting and stopping sandboxed brokers, guest namespaces,
 # reading a process's resident memory. Sourced, never run. Every wait is bounded.
 
@@ -7,7 +8,9 @@
 start_broker() {
   local dir=$1 argv0
   mkdir -p "$dir"
-  node "$DAEMON/dist/cli/main.js" serve --socket "$dir/broker.sock" --config-dir "$dir/conf" \
+  # The parent-death signal survives the sandbox's re-exec: if this script is
+  # killed, its brokers go too.
+  setpriv --pdeathsig KILL node "$DAEMON/dist/cli/main.js" serve --socket "$dir/broker.sock" --config-dir "$dir/conf" \
     --runtime-dir "$dir/run" --idle-delay-ms 600000 --log-level warn 2>>"$dir/broker.log" &
   BROKER_OUTER=$!
   OWNED_PIDS+=("$BROKER_OUTER")
@@ -85,7 +88,7 @@ cold_floor_once() {
   # The guest namespace travels as fd 7: /proc inside the floor's pid namespace
   # does not show our pids.
   exec 7<"/proc/$GUEST_PID/ns/net"
-  unshare --net --pid --fork --kill-child --mount-proc -- \
+  setpriv --pdeathsig KILL unshare --net --pid --fork --kill-child --mount-proc -- \
     bash "$BENCH/cold-floor-inner.sh" "$FLOOR_SCRIPT" "$dir" "$OUT" >"$dir/result.json" 2>"$dir/log" &
   pid=$!
   OWNED_PIDS+=("$pid")

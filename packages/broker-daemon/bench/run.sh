@@ -70,7 +70,7 @@ start_broker "$WORK/warm"
 note "1. warm acquire round trip: $ROUNDS rounds of $REQUESTS requests on one connection"
 # This first acquire creates `shared`; its reply is what the echo floor replays.
 load "$WORK/warm/broker.sock" 1 1 0 --save-reply "$WORK/reply.bin" >/dev/null || fail "first acquire failed"
-"$OUT/echo-floor" --socket "$WORK/echo.sock" --reply "$WORK/reply.bin" >"$WORK/echo.out" &
+setpriv --pdeathsig KILL "$OUT/echo-floor" --socket "$WORK/echo.sock" --reply "$WORK/reply.bin" >"$WORK/echo.out" &
 ECHO_PID=$!
 OWNED_PIDS+=("$ECHO_PID")
 for _ in $(seq 100); do grep -q ready "$WORK/echo.out" 2>/dev/null && break; sleep 0.05; done
