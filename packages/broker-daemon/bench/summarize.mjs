@@ -24,10 +24,7 @@ const median = (values) => {
 const fmt = (n, digits = 1) => n.toLocaleString("en-US", { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const verdict = (ok) => (ok ? "yes" : "**no**");
 
-const table = [
-  "| measurement | broker | floor | ratio broker/floor | goal | met |",
-  "|---|---:|---:|---:|---|---|",
-];
+const table = ["| measurement | broker | floor | ratio broker/floor | goal | met |", "|---|---:|---:|---:|---|---|"];
 
 const warmBroker = pick("warm", "broker");
 const warmFloor = pick("warm", "floor");
@@ -81,5 +78,7 @@ table.push(
 const model = cpus()[0]?.model ?? "unknown CPU";
 const startLoad = pick("machine", "start")[0]?.loadavg ?? "?";
 const sizes = `request ${warmBroker[0].request_bytes} bytes, reply ${warmBroker[0].reply_bytes} bytes`;
-console.log(`Machine: ${cpus().length} cores, ${model}; ${sizes}; load average ${startLoad} at the start, ${loadavg()[0].toFixed(2)} at the end.\n`);
+console.log(
+  `Machine: ${cpus().length} cores, ${model}; ${sizes}; load average ${startLoad} at the start, ${loadavg()[0].toFixed(2)} at the end.\n`,
+);
 console.log(table.join("\n"));
