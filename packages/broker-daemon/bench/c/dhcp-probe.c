@@ -99,19 +99,22 @@ static int link_up(const char *ifname, uint8_t mac[6], char *why, size_t why_len
   }
   struct ifreq ifr = {0};
   snprintf(ifr.ifr_name, sizeof ifr.ifr_name, "%s", ifname);
-  int rc = -1;
+  const char *failed = NULL;
   if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0) {
-    snprintf(why, why_len, "SIOCGIFFLAGS %s failed: %s", ifname, strerror(errno));
-  } else if (!(ifr.ifr_flags & IFF_UP) && (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)) {
-    snprintf(why, why_len, "SIOCSIFFLAGS %s up failed: %s", ifname, strerror(errno));
-  } else if (ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-    snprintf(why, why_len, "SIOCGIFHWADDR %s failed: %s", ifname, strerror(errno));
-  } else {
-    memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
-    rc = 0;
+    failed = "SIOCGIFFLAGS";
+  } else if (!(ifr.ifr_flags & IFF_UP)) {
+    ifr.ifr_flags |= IFF_UP;
+    if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0) failed = "SIOCSIFFLAGS(IFF_UP)";
   }
+  if (failed == NULL && ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) failed = "SIOCGIFHWADDR";
+  if (failed != NULL) {
+    snprintf(why, why_len, "%s on %s failed: %s", failed, ifname, strerror(errno));
+    close(fd);
+    return -1;
+  }
+  memcpy(mac, ifr.ifr_hwaddr.sa_data, 6);
   close(fd);
-  return rc;
+  return 0;
 }
 
 int dhcp_probe(const char *ifname, int resend_ms, int timeout_ms, char *offered, size_t offered_len, char *why,

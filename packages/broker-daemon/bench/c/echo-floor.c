@@ -37,6 +37,7 @@ static uint8_t *read_file(const char *path, size_t *len) {
   static uint8_t data[65536];
   *len = fread(data, 1, sizeof data, f);
   if (ferror(f)) die("reading %s failed", path);
+  if (*len == sizeof data) die("%s: a captured reply must be under %zu bytes", path, sizeof data);
   fclose(f);
   return data;
 }
