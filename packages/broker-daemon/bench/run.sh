@@ -127,4 +127,5 @@ for run in $(seq "$COLD_RUNS"); do
   record cold floor cold_floor_once "$WORK/floor$run"
 done
 
+cp "$RESULTS" "$OUT/last-run.jsonl"
 node "$BENCH/summarize.mjs" "$RESULTS" | tee "$OUT/last-run.md"
