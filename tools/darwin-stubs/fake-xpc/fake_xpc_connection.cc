@@ -5,9 +5,12 @@
 // delivered once on cancel or when the test drops the peer, contexts with
 // finalizers, and a transaction counter. Never shipped.
 #include <Block.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -48,9 +51,14 @@ struct Connection : Object {
   gid_t egid = 0;
   pid_t pid = 0;
   std::atomic<bool> invalid{false};
+  // A client connection (not a listener): its broker-side peer, once connected.
+  Connection* server_peer = nullptr;
 };
 
 Connection* C(xpc_object_t obj) { return static_cast<Connection*>(O(obj)); }
+
+Connection* ConnectToListener(const std::string& name, uid_t euid, gid_t egid,
+                              pid_t pid);
 
 std::mutex registry_mutex;
 std::map<std::string, Connection*> listeners;  // retained
@@ -69,6 +77,30 @@ void Deliver(Connection* conn, xpc_object_t event) {
 void Invalidate(Connection* conn) {
   if (conn->invalid.exchange(true)) return;  // delivered once
   Deliver(conn, const_cast<_xpc_dictionary_s*>(&_xpc_error_connection_invalid));
+}
+
+// A client connects: the service's listener gets a new peer connection.
+// Returns the broker-side peer (one reference for the caller), or nullptr.
+Connection* ConnectToListener(const std::string& name, uid_t euid, gid_t egid,
+                              pid_t pid) {
+  Connection* listener;
+  {
+    std::lock_guard<std::mutex> lock(registry_mutex);
+    auto it = listeners.find(name);
+    if (it == listeners.end()) return nullptr;
+    listener = it->second;
+    xpc_retain(listener);
+  }
+  auto* peer = new Connection();
+  peer->name = name;
+  peer->euid = euid;
+  peer->egid = egid;
+  peer->pid = pid;
+  peer->queue = listener->queue;
+  dispatch_retain(peer->queue);
+  Deliver(listener, peer);
+  xpc_release(listener);
+  return peer;
 }
 
 }  // namespace
@@ -113,6 +145,11 @@ void xpc_connection_resume(xpc_connection_t) {}
 
 void xpc_connection_cancel(xpc_connection_t connection) {
   Connection* conn = C(connection);
+  if (conn->server_peer != nullptr) {  // a client closing: its peer sees INVALID
+    Invalidate(conn->server_peer);
+    xpc_release(conn->server_peer);
+    conn->server_peer = nullptr;
+  }
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
     auto it = listeners.find(conn->name);
@@ -127,6 +164,40 @@ void xpc_connection_cancel(xpc_connection_t connection) {
 // The broker side sends only replies: hand them to whoever waits for them.
 void xpc_connection_send_message(xpc_connection_t, xpc_object_t message) {
   if (O(message)->reply_to) O(message)->reply_to(message);
+}
+
+// The client side of a synchronous request, as the CLI's xpcSendRequest uses it:
+// connects on first use (as this process's euid), waits for the reply.
+xpc_object_t xpc_connection_send_message_with_reply_sync(xpc_connection_t connection,
+                                                         xpc_object_t message) {
+  Connection* conn = C(connection);
+  if (conn->server_peer == nullptr) {
+    conn->server_peer = ConnectToListener(conn->name, geteuid(), getegid(), getpid());
+  }
+  if (conn->server_peer == nullptr) {
+    return const_cast<_xpc_dictionary_s*>(&_xpc_error_connection_invalid);
+  }
+  struct Waiter {
+    std::mutex mutex;
+    std::condition_variable cv;
+    xpc_object_t reply = nullptr;
+  };
+  auto waiter = std::make_shared<Waiter>();
+  xpc_object_t copy = xpc_dictionary_create(nullptr, nullptr, 0);
+  xpc_dictionary_apply(message, ^bool(const char* key, xpc_object_t value) {
+    xpc_dictionary_set_value(copy, key, value);
+    return true;
+  });
+  O(copy)->reply_to = [waiter](xpc_object_t reply) {
+    std::lock_guard<std::mutex> lock(waiter->mutex);
+    waiter->reply = xpc_retain(reply);
+    waiter->cv.notify_one();
+  };
+  Deliver(conn->server_peer, copy);
+  xpc_release(copy);
+  std::unique_lock<std::mutex> lock(waiter->mutex);
+  waiter->cv.wait(lock, [&waiter] { return waiter->reply != nullptr; });
+  return waiter->reply;
 }
 
 xpc_object_t xpc_dictionary_create_reply(xpc_object_t original) {
@@ -168,24 +239,7 @@ bool listening(const char* name) {
 }
 
 xpc_object_t connect(const char* name, uid_t euid, gid_t egid, pid_t pid) {
-  Connection* listener;
-  {
-    std::lock_guard<std::mutex> lock(registry_mutex);
-    auto it = listeners.find(name);
-    if (it == listeners.end()) return nullptr;
-    listener = it->second;
-    xpc_retain(listener);
-  }
-  auto* peer = new Connection();
-  peer->name = name;
-  peer->euid = euid;
-  peer->egid = egid;
-  peer->pid = pid;
-  peer->queue = listener->queue;
-  dispatch_retain(peer->queue);
-  Deliver(listener, peer);  // the test keeps the reference new gave it
-  xpc_release(listener);
-  return peer;
+  return ConnectToListener(name, euid, egid, pid);
 }
 
 void send(xpc_object_t peer, xpc_object_t message,

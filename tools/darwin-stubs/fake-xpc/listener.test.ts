@@ -11,15 +11,18 @@ import type { AccountDatabase } from "../../../packages/broker-daemon/src/config
 import { Broker } from "../../../packages/broker-daemon/src/core/broker.js";
 import { silentLogger } from "../../../packages/broker-daemon/src/log.js";
 import type {
+  DarwinNative,
   VmnetCreated,
   VmnetNative,
   VmnetNetworkHandle,
+  XpcClientNative,
   XpcNative,
 } from "../../../packages/broker-daemon/src/transport/xpc/darwin-native.js";
+import { xpcStatus } from "../../../packages/broker-daemon/src/transport/xpc/xpc-client.js";
 import { XpcTransport, type XpcTransportEvent } from "../../../packages/broker-daemon/src/transport/xpc/xpc-transport.js";
 import type { XpcDictionary, XpcValue } from "../../../packages/broker-daemon/src/transport/xpc/xpc-value.js";
 
-interface TestAddon extends XpcNative {
+interface TestAddon extends XpcNative, XpcClientNative {
   connect(service: string, euid: number, egid: number, pid: number): object | null;
   send(peer: object, message: XpcValue): Promise<XpcDictionary>;
   sendNoReply(peer: object, message: XpcValue): void;
@@ -146,6 +149,25 @@ describe("native XPC listener on the fake libxpc", () => {
     addon.sendNoReply(peer, acquire("host"));
     await until(() => vmnet.created === 1, "the acquire without reply");
     expect(events).toEqual([]);
+  });
+
+  it("serves the CLI's status over the native XPC client", async () => {
+    const vm = addon.connect(SERVICE, 501, 20, 1) as object;
+    await addon.send(vm, acquire("shared"));
+    // xpcStatus only needs the client half of the addon.
+    const status = await xpcStatus(SERVICE, addon as unknown as DarwinNative);
+    expect(status.platform).toBe("darwin");
+    expect(status.networks.find((n) => n.network?.name === "shared")?.references).toBe(1);
+    expect(status.peers.map((p) => p.uid)).toEqual([501, process.geteuid?.() ?? 0]);
+    // The CLI's connection is gone once the call returns (it is cancelled).
+    await until(() => broker.peerCount === 1, "the CLI's connection to close");
+  });
+
+  it("reports a service nobody listens on as a transport failure", async () => {
+    await expect(xpcStatus("com.example.nobody", addon as unknown as DarwinNative)).rejects.toMatchObject({
+      code: 1,
+      message: expect.stringContaining("XPC_ERROR_CONNECTION_INVALID"),
+    });
   });
 
   it("stops listening on close and cancels its peers", async () => {

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "darwin/vmnet_options.h"
+#include "darwin/xpc_client.h"
 #include "darwin/xpc_listener.h"
 #include "darwin/xpc_value.h"
 #include "fake_xpc_object.h"
@@ -195,6 +196,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js_thread = std::this_thread::get_id();
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply));
+  exports.Set("xpcSendRequest", Napi::Function::New(env, XpcSendRequest));
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("send", Napi::Function::New(env, Send));
   exports.Set("sendNoReply", Napi::Function::New(env, SendNoReply));
