@@ -20,10 +20,14 @@ type Hello struct {
 
 // Status is the broker's whole state at one moment.
 type Status struct {
+	// BrokerVersion is the broker's version string.
 	BrokerVersion string
-	Platform      string
-	PID           int
-	Uptime        time.Duration
+	// Platform is "linux" or "darwin".
+	Platform string
+	// PID is the broker's process id (in its own pid namespace if any).
+	PID int
+	// Uptime is how long the broker has been running.
+	Uptime time.Duration
 	// Networks lists every network, including ones waiting for removal.
 	Networks []NetworkStatus
 	// Peers lists every connected client.
@@ -36,10 +40,15 @@ type Status struct {
 
 // NetworkStatus is one network in a Status.
 type NetworkStatus struct {
-	Network    *Network
+	// Network describes the network.
+	Network *Network
+	// References is how many connections hold it now.
 	References int
-	PeerIDs    []uint64
-	Leases     []Lease
+	// PeerIDs are the ids of those connections (PeerStatus.ID).
+	PeerIDs []uint64
+	// Leases are the DHCP leases handed out on it.
+	Leases []Lease
+	// Interfaces are the TAP and veth interfaces open on it.
 	Interfaces []InterfaceStatus
 	// RemovalIn is the time until idle removal; 0 while the network is held.
 	RemovalIn time.Duration
@@ -47,18 +56,27 @@ type NetworkStatus struct {
 
 // PeerStatus is one connected client in a Status.
 type PeerStatus struct {
-	ID         uint64
-	UID, GID   uint32
-	PID        int
-	Networks   []string
-	Connected  time.Duration
+	// ID is the broker's id for the connection.
+	ID uint64
+	// UID and GID are the peer's credentials (SO_PEERCRED).
+	UID, GID uint32
+	// PID is the peer's process id, for display only.
+	PID int
+	// Networks are the names of the networks it holds.
+	Networks []string
+	// Connected is how long it has been connected.
+	Connected time.Duration
+	// ClientName is the name it sent in Hello, if any.
 	ClientName string
 }
 
 // Lease is one DHCP lease.
 type Lease struct {
-	MAC      string
-	IP       string
+	// MAC is the client's hardware address, lower case, colon separated.
+	MAC string
+	// IP is the leased IPv4 address.
+	IP string
+	// Hostname is the host name the client sent, if any.
 	Hostname string
 	// Expires is when the lease ends; zero means never.
 	Expires time.Time
@@ -66,12 +84,17 @@ type Lease struct {
 
 // InterfaceStatus is one interface the broker opened.
 type InterfaceStatus struct {
-	Name   string
-	Kind   InterfaceKind
+	// Name is the host-side interface name.
+	Name string
+	// Kind is TAP or veth.
+	Kind InterfaceKind
+	// PeerID is the connection that opened it.
 	PeerID uint64
 }
 
-// Counters are totals since the broker started.
+// Counters are totals since the broker started: connections accepted and
+// closed, requests answered and failed, acquires and releases, networks
+// created and removed, interfaces opened.
 type Counters struct {
 	PeersConnected, PeersDisconnected uint64
 	Requests, Errors                  uint64
