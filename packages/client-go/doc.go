@@ -20,9 +20,11 @@
 //
 // # macOS
 //
-// On macOS the broker speaks XPC. With cgo, AcquireVmnetNetwork goes
-// through the C client (packages/client-c) and returns the vmnet network
-// serialization as an opaque handle for vmnet_network_create_with_serialization.
+// On macOS the broker speaks XPC. With cgo, the package-level
+// AcquireNetwork goes through the C client (packages/client-c) and returns
+// the vmnet network serialization as an opaque VmnetSerialization handle
+// for vmnet_network_create_with_serialization. The C client's one XPC
+// connection, kept for the life of the process, is the lease there.
 //
 // # Errors
 //
