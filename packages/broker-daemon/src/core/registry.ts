@@ -81,7 +81,7 @@ export class NetworkRegistry {
   /** Removes peerId as a holder; starts the idle countdown when none is left. */
   release(name: string, peerId: bigint): void {
     const network = this.#networks.get(name);
-    if (!network || !network.holders.delete(peerId)) return;
+    if (!network?.holders.delete(peerId)) return;
     if (network.holders.size === 0 && network.live) network.removal.start();
   }
 
