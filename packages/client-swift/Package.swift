@@ -9,6 +9,7 @@ let package = Package(
   products: [
     .library(name: "VmnetBroker", targets: ["VmnetBroker"]),
     .library(name: "VmnetBrokerProto", targets: ["VmnetBrokerProto"]),
+    .executable(name: "vmnet-broker-swift-example", targets: ["Example"]),
     .executable(name: "vmnet-broker-swift-conformance", targets: ["Conformance"]),
   ],
   targets: [
@@ -31,6 +32,7 @@ let package = Package(
       ]
     ),
     .target(name: "VmnetBroker", dependencies: ["CVmnetBroker"]),
+    .executableTarget(name: "Example", dependencies: ["VmnetBroker"]),
     // Test support: checks a TAP is live by ARP-ing its gateway (Linux).
     .target(name: "TAPProbe"),
     .executableTarget(name: "Conformance", dependencies: ["VmnetBroker", "VmnetBrokerProto", "TAPProbe"]),
