@@ -83,8 +83,12 @@ export class Broker {
     }
   }
 
+  /** The log's first line that names an error (a stack's tail says little), then its last lines. */
   #logTail(): string {
-    return this.log.text.trim().split("\n").slice(-8).join(" | ");
+    const lines = this.log.text.trim().split("\n");
+    const first = lines.find((l) => /error|cannot|failed|denied|not found/i.test(l) && !/^\s+at /.test(l));
+    const last = lines.filter((l) => !/^\s+at /.test(l)).slice(-4);
+    return [...(first !== undefined && !last.includes(first) ? [first] : []), ...last].join(" | ");
   }
 
   #accepts(): Promise<boolean> {
