@@ -110,7 +110,9 @@ grep -q holding "$WORK/hold.out" || fail "hold-peers did not connect $PEERS peer
 sleep 1
 references=$(node "$DAEMON/dist/cli/main.js" status --socket "$WORK/memory/broker.sock" --json |
   node -e 'const s = JSON.parse(require("fs").readFileSync(0, "utf8"));
-    const n = s.networks.find((x) => x.network.name === "shared"); console.log(n ? n.references : 0)')
+    const n = s.networks.find((x) => x.network.name === "shared");
+    process.stdout.write(String(n ? n.references : 0))') # (console.log would colour it under nx)
+[[ $references =~ ^[0-9]+$ ]] || fail "status --json gave no reference count for shared: $references"
 record rss broker-peers echo "{\"rss_kb\":$(rss_kb "$BROKER_PID"),\"peers\":$PEERS,\"references\":$references}"
 exec 8>&-
 wait "$HOLD_PID" || true
