@@ -36,6 +36,7 @@ describe("protocol/conformance/cases", () => {
       "tap/open-and-probe",
       "cross/shared-network",
       "broker/restart-mid-session",
+      "config/bad-file-isolated",
     ]) {
       expect(names, required).toContain(required);
     }
