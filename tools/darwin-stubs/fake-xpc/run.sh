@@ -18,7 +18,7 @@ clang++ -std=c++17 -shared -fPIC -fblocks -g -Wall -Wextra -Werror "${asan_flags
   -I"$here/../include" -I"$root/node_modules/node-addon-api" -I/usr/include/node -I"$native" \
   "$here/fake_xpc.cc" "$here/fake_xpc_connection.cc" "$here/fake_dispatch.cc" "$here/test_addon.cc" \
   "$native/darwin/xpc_value.cc" "$native/darwin/vmnet_options.cc" "$native/darwin/xpc_listener.cc" \
-  "$native/darwin/xpc_client.cc" \
+  "$native/darwin/xpc_client.cc" "$here/fake_vmnet.cc" "$native/darwin/vmnet_network.cc" \
   -o "$out/fake_xpc_test.node" -lBlocksRuntime -lpthread
 
 export FAKE_XPC_ADDON="$out/fake_xpc_test.node"

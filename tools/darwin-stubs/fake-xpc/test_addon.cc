@@ -9,6 +9,7 @@
 #include <memory>
 #include <thread>
 
+#include "darwin/vmnet_network.h"
 #include "darwin/vmnet_options.h"
 #include "darwin/xpc_client.h"
 #include "darwin/xpc_listener.h"
@@ -17,6 +18,10 @@
 
 extern "C" long fake_xpc_live_objects(void);
 extern "C" xpc_object_t fake_xpc_fd_create(void);
+
+namespace fake_vmnet {
+long live_objects();
+}
 
 namespace {
 
@@ -192,11 +197,18 @@ Napi::Value Listening(const Napi::CallbackInfo& info) {
       info.Env(), fake_xpc::listening(info[0].As<Napi::String>().Utf8Value().c_str()));
 }
 
+Napi::Value LiveVmnetObjects(const Napi::CallbackInfo& info) {
+  return Napi::Number::New(info.Env(), static_cast<double>(fake_vmnet::live_objects()));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js_thread = std::this_thread::get_id();
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply));
   exports.Set("xpcSendRequest", Napi::Function::New(env, XpcSendRequest));
+  exports.Set("vmnetCreateNetwork", Napi::Function::New(env, VmnetCreateNetwork));
+  exports.Set("vmnetReleaseNetwork", Napi::Function::New(env, VmnetReleaseNetwork));
+  exports.Set("liveVmnetObjects", Napi::Function::New(env, LiveVmnetObjects));
   exports.Set("connect", Napi::Function::New(env, Connect));
   exports.Set("send", Napi::Function::New(env, Send));
   exports.Set("sendNoReply", Napi::Function::New(env, SendNoReply));
