@@ -280,11 +280,15 @@ describe("addon argument checks and errors", () => {
     expect(() => native.listen(`${temp.dir}/plain`, 0o600, -1)).toThrow(/not a socket/);
   });
 
-  it("sets the socket file's mode", async () => {
+  it("sets the socket file's mode, and its group when asked", async () => {
     const { statSync } = await import("node:fs");
     const fd = native.listen(socketPath, 0o640, -1);
     expect(statSync(socketPath).mode & 0o777).toBe(0o640);
     native.closeFd(fd);
+    const grouped = `${temp.dir}/grouped.sock`;
+    const gfd = native.listen(grouped, 0o660, 4242);
+    expect(statSync(grouped).gid).toBe(4242);
+    native.closeFd(gfd);
   });
 
   it("adopts only a listening Unix stream socket", async () => {
