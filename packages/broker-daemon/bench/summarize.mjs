@@ -49,11 +49,17 @@ if (coldBroker.length === 0 || coldFloor.length === 0) {
   const coldF = median(coldFloor.map((r) => r.total_ms));
   const preB = median(coldBroker.map((r) => r.total_ms - r.dhcp_ms));
   const preF = median(coldFloor.map((r) => r.total_ms - r.dhcp_ms));
+  const netB = median(coldBroker.map((r) => r.acquire_ms));
+  const netF = median(coldFloor.map((r) => r.network_ms));
+  const vethB = median(coldBroker.map((r) => r.attach_ms));
+  const vethF = median(coldFloor.map((r) => r.attach_ms));
   const dhcpB = median(coldBroker.map((r) => r.dhcp_ms));
   const dhcpF = median(coldFloor.map((r) => r.dhcp_ms));
   table.push(
     `| 2. cold \`shared\` until DHCPOFFER, median of ${coldBroker.length} (ms) | ${fmt(coldB)} | ${fmt(coldF)} | ${fmt(coldB / coldF, 2)}x | within 1.2x | ${verdict(coldB / coldF <= 1.2)} |`,
     `| 2a. of which: network + guest veth ready (ms) | ${fmt(preB)} | ${fmt(preF)} | ${fmt(preB / preF, 2)}x | | |`,
+    `| 2a. network alone: acquire reply / floor script (ms) | ${fmt(netB)} | ${fmt(netF)} | ${fmt(netB / netF, 2)}x | | |`,
+    `| 2a. guest veth alone: open_interface reply / ip commands (ms) | ${fmt(vethB)} | ${fmt(vethF)} | ${fmt(vethB / vethF, 2)}x | | |`,
     `| 2b. of which: first DISCOVER until OFFER (ms) | ${fmt(dhcpB)} | ${fmt(dhcpF)} | ${fmt(dhcpB / dhcpF, 2)}x | | |`,
   );
 }

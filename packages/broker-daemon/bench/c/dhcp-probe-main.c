@@ -3,9 +3,9 @@
  *
  *   dhcp-probe --ifname eth0 [--netns PATH] [--timeout-ms 10000] [--resend-ms 10]
  *
- * Prints {"offered": "<ip>", "ms": <probe time>, "start_ns", "end_ns"} (CLOCK_MONOTONIC,
- * comparable with `monotonic`) and exits 0 on a DHCPOFFER, else names the failure on
- * stderr and exits 1.
+ * Prints {"offered": "<ip>", "ms": <probe time>, "start_us", "end_us"} (wall clock in
+ * microseconds, comparable with bash's $EPOCHREALTIME) and exits 0 on a DHCPOFFER,
+ * else names the failure on stderr and exits 1.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,11 +34,11 @@ int main(int argc, char **argv) {
   if (ifname == NULL || timeout_ms < 1 || timeout_ms > 120000 || resend_ms < 1)
     die("usage: dhcp-probe --ifname IF [--netns PATH] [--timeout-ms 1..120000] [--resend-ms N]");
   if (netns != NULL) enter_netns(open_netns(netns), netns);
-  uint64_t t0 = now_ns();
+  uint64_t start_us = realtime_us(), t0 = now_ns();
   char offered[64], why[256];
   if (dhcp_probe(ifname, resend_ms, timeout_ms, offered, sizeof offered, why, sizeof why) < 0) die("%s", why);
-  uint64_t t1 = now_ns();
-  printf("{\"offered\":\"%s\",\"ms\":%.3f,\"start_ns\":%llu,\"end_ns\":%llu}\n", offered, (double)(t1 - t0) / 1e6,
-         (unsigned long long)t0, (unsigned long long)t1);
+  uint64_t t1 = now_ns(), end_us = realtime_us();
+  printf("{\"offered\":\"%s\",\"ms\":%.3f,\"start_us\":%llu,\"end_us\":%llu}\n", offered, (double)(t1 - t0) / 1e6,
+         (unsigned long long)start_us, (unsigned long long)end_us);
   return 0;
 }
