@@ -17,6 +17,12 @@ const STATUS_TIMEOUT_MS = 10_000;
 
 export class BrokerError extends Error {
   override readonly name = "BrokerError";
+  constructor(
+    message: string,
+    readonly diedAtStart = false,
+  ) {
+    super(message);
+  }
 }
 
 export interface StatusJson {
@@ -53,7 +59,28 @@ export class Broker {
     return this.#g?.child.pid;
   }
 
+  /** How many times a broker that died at start was started again (reported by the runner). */
+  static startRetries = 0;
+
+  /**
+   * Starts the broker and waits until its socket accepts. A broker that dies
+   * before accepting is started again (twice at most, 2 s apart): in a shared
+   * checkout another build may be replacing its native addon at that moment.
+   * A broker that keeps dying still fails the case.
+   */
   async start(): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#startOnce();
+      } catch (e) {
+        if (!(e instanceof BrokerError) || !e.diedAtStart || attempt >= 3) throw e;
+        Broker.startRetries++;
+        await new Promise((r) => setTimeout(r, 2000));
+      }
+    }
+  }
+
+  async #startOnce(): Promise<void> {
     const args = [
       this.mainJs,
       "serve",
@@ -75,8 +102,9 @@ export class Broker {
     g.child.stderr?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await this.#accepts())) {
-      if (g.hasExited())
-        throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`);
+      if (g.hasExited()) {
+        throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`, true);
+      }
       if (Date.now() > deadline)
         throw new BrokerError(`broker did not accept on ${this.socketPath} within ${START_TIMEOUT_MS} ms: ${this.#logTail()}`);
       await new Promise((r) => setTimeout(r, 50));

@@ -9,6 +9,7 @@ import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { Broker } from "./broker.js";
 import { type Case, LANGUAGES, type Language } from "./case-format.js";
 import { loadKnownFailing, matcher } from "./known-failing.js";
 import { overrideProgram, programExists, programPath } from "./languages.js";
@@ -109,6 +110,9 @@ async function main(): Promise<number> {
     `\n${cells.size} runs: ${counts("pass")} pass, ${counts("xfail")} xfail, ${counts("missing")} missing (listed), ` +
       `${unexpected} unexpected${logDir !== undefined ? `; ${keptLogs} failure logs in ${logDir}` : ""}\n`,
   );
+  if (Broker.startRetries > 0) {
+    process.stdout.write(`note: ${Broker.startRetries} broker start(s) were retried after the broker died at start\n`);
+  }
   return unexpected > 0 ? 1 : 0;
 }
 
