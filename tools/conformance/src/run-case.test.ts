@@ -57,6 +57,7 @@ const lease = parseCase("lease.yaml", {
     { client: "a", op: "connect" },
     { client: "a", op: "acquire", network: "shared", capture: { bridge: "network.bridge" } },
     { client: "b", op: "connect" },
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: the case format's capture syntax
     { client: "b", op: "acquire", network: "shared", expect: { network: { bridge: "${bridge}" } } },
     { client: "b", op: "acquire", network: "missing", expect: { code: 5 } },
     { check: "status", expect: { networks: { shared: { references: 2 } }, peers: 2 } },
