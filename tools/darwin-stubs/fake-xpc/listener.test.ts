@@ -170,6 +170,25 @@ describe("native XPC listener on the fake libxpc", () => {
     });
   });
 
+  it("survives many peers that vanish mid-request", async () => {
+    const peers = Array.from({ length: 24 }, (_, i) => addon.connect(SERVICE, 600 + i, 20, 1000 + i) as object);
+    const answered: Promise<XpcDictionary>[] = [];
+    peers.forEach((peer, i) => {
+      for (let j = 0; j < 4; j++) answered.push(addon.send(peer, acquire(j % 2 === 0 ? "shared" : "host")));
+      if (i % 3 === 0) addon.drop(peer); // gone before its replies
+    });
+    await until(() => broker.peerCount === 16, "the 8 dropped peers to disconnect");
+    // Every surviving peer gets all four replies.
+    const survivors = answered.filter((_, k) => Math.floor(k / 4) % 3 !== 0);
+    const replies = await Promise.all(survivors);
+    expect(replies.every((r) => r.entries.some(([key]) => key === "network"))).toBe(true);
+    expect(vmnet.created).toBe(2);
+    for (const [i, peer] of peers.entries()) if (i % 3 !== 0) addon.drop(peer);
+    await until(() => broker.peerCount === 0 && addon.openTransactions() === 0, "every peer gone");
+    const status = await broker.status();
+    expect(status.networks.map((n) => n.references)).toEqual([0, 0]);
+  });
+
   it("stops listening on close and cancels its peers", async () => {
     const peer = addon.connect(SERVICE, 501, 20, 1) as object;
     await addon.send(peer, acquire("shared"));
