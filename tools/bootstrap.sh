@@ -9,7 +9,7 @@ debian_packages=(
   iproute2 nftables dnsmasq-base iputils-ping busybox # the Linux backend and its tests
   util-linux                                          # unshare, nsenter: the sandbox
   protobuf-c-compiler libprotobuf-c-dev pkg-config    # the C codec and client
-  clang clang-format libblocksruntime-dev             # C checks, darwin syntax checks
+  clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
   debootstrap                                         # the Swift chroot
   iperf3                                              # benchmarks

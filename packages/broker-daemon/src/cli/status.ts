@@ -1,16 +1,27 @@
 import { BrokerClient } from "@vmnet-broker/client";
+import type { Status } from "@vmnet-broker/client/protocol";
 import { formatStatus } from "./format-status.js";
 import { parse, socketPath } from "./parse.js";
 import { statusToJson } from "./status-json.js";
 
 export async function statusCommand(args: string[]): Promise<number> {
-  const { values } = parse("status", args, { json: { type: "boolean" }, socket: { type: "string" } });
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  const { values } = parse("status", args, { json: { type: "boolean" }, socket: { type: "string" }, "service-name": { type: "string" } });
+  const status = process.platform === "darwin" ? await xpcStatus(values["service-name"]) : await unixStatus(socketPath(values.socket));
+  process.stdout.write(values.json ? `${JSON.stringify(statusToJson(status), null, 2)}\n` : formatStatus(status));
+  return 0;
+}
+
+async function unixStatus(path: string): Promise<Status> {
+  const client = await BrokerClient.connect({ socketPath: path });
   try {
-    const status = await client.status();
-    process.stdout.write(values.json ? `${JSON.stringify(statusToJson(status), null, 2)}\n` : formatStatus(status));
-    return 0;
+    return await client.status();
   } finally {
     client.close();
   }
+}
+
+/** macOS: the broker is a Mach service; ask it over XPC. */
+async function xpcStatus(serviceName: string | undefined): Promise<Status> {
+  const { xpcStatus } = await import("../transport/xpc/xpc-client.js");
+  return xpcStatus(serviceName);
 }

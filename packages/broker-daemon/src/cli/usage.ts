@@ -36,9 +36,10 @@ Options:
                              systemd socket activation)
   --log-level LEVEL          debug, info, warn or error (default info)
 `,
-  status: `Usage: vmnet-broker status [--json] [--socket PATH]
+  status: `Usage: vmnet-broker status [--json] [--socket PATH] [--service-name NAME]
 
-Shows the broker's networks (with their references and removal countdown), the
+--socket is the Unix socket (Linux); --service-name the Mach service (macOS,
+default com.github.nirs.vmnet-broker). Shows the broker's networks (with their references and removal countdown), the
 connected peers, DHCP leases, interfaces, counters and configuration errors.
 `,
   acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...

@@ -27,7 +27,8 @@ export const BUILTIN_NETWORKS: readonly NetworkConfig[] = [
     description: "Host-only: guests reach each other and the host, nothing beyond",
     mode: "host",
     dhcp: true,
-    dns: false,
+    // Like vmnet's host mode: the host answers DNS even though guests get no route out.
+    dns: true,
     nat44: false,
     nat66: false,
   },

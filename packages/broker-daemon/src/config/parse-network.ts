@@ -177,7 +177,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   const description = str("description") ?? base?.description ?? "";
   const externalInterface = str("external_interface");
   const dhcp = bool("dhcp", base?.dhcp ?? true);
-  const dns = bool("dns", base?.dns ?? mode === "shared");
+  const dns = bool("dns", base?.dns ?? true);
   const nat44 = bool("nat44", mode === "shared");
   const nat66 = bool("nat66", mode === "shared");
   const routerAdvertisement = bool("router_advertisement", true);

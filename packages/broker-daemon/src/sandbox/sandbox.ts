@@ -56,7 +56,10 @@ export function sandboxCommand(command: readonly string[], asRoot: boolean): { f
  * Returns only by throwing (unshare missing, exec failed).
  */
 export function enterSandbox(argv: readonly string[] = process.argv): never {
-  const command = [process.execPath, ...process.execArgv, ...argv.slice(1)];
+  // A single executable application repeats its own path as argv[1]; a script
+  // run by node has the script there, which must be kept.
+  const rest = argv[1] === process.execPath ? argv.slice(2) : argv.slice(1);
+  const command = [process.execPath, ...process.execArgv, ...rest];
   const asRoot = process.getuid?.() === 0;
   const { file, args } = sandboxCommand(command, asRoot);
   return linuxNative().exec(file, [file, ...args], { ...process.env, [SANDBOX_MARKER]: "1" });
