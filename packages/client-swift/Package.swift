@@ -32,12 +32,24 @@ let package = Package(
       ]
     ),
     .target(name: "VmnetBroker", dependencies: ["CVmnetBroker"]),
+    // The conformance program's two extra operations, on client-c internals
+    // (as client-c's own conformance program does); not part of any product.
+    .target(
+      name: "CVmnetBrokerConformance",
+      dependencies: ["CVmnetBroker"],
+      exclude: ["client-c"],
+      cSettings: [
+        .headerSearchPath("client-c/src/gen"),
+        .headerSearchPath("client-c/src/linux"),
+        .define("_GNU_SOURCE"),
+      ]
+    ),
     .executableTarget(name: "Example", dependencies: ["VmnetBroker"]),
     // Test support: checks a TAP is live by ARP-ing its gateway (Linux).
     .target(name: "TAPProbe"),
-    .executableTarget(name: "Conformance", dependencies: ["VmnetBroker", "VmnetBrokerProto", "TAPProbe"]),
+    .executableTarget(name: "Conformance", dependencies: ["VmnetBroker", "CVmnetBrokerConformance", "TAPProbe"]),
     .testTarget(name: "VmnetBrokerProtoTests", dependencies: ["VmnetBrokerProto"]),
-    .testTarget(name: "VmnetBrokerTests", dependencies: ["VmnetBroker", "TAPProbe"]),
+    .testTarget(name: "VmnetBrokerTests", dependencies: ["VmnetBroker", "VmnetBrokerProto", "TAPProbe"]),
   ],
   swiftLanguageModes: [.v6]
 )

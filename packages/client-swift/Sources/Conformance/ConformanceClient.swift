@@ -1,8 +1,10 @@
 #if os(Linux)
+  import CVmnetBroker
+  import CVmnetBrokerConformance
   import Foundation
   import Glibc
   import TAPProbe
-  import VmnetBroker
+  @_spi(Conformance) import VmnetBroker
 
   /// One simulated client of a conformance case: one connection (the lease)
   /// and the networks and TAPs it holds. See protocol/conformance/README.md.
@@ -12,7 +14,6 @@
     private var networks: [String: VmnetBroker.Network] = [:]
     private var lastTAP: (network: VmnetBroker.Network, tap: VmnetBroker.TAPInterface, vnetHeader: Bool)?
     private var heldFileDescriptors: [Int32] = []
-    private var pipeline: PipelineConnection?
 
     /// Runs one command and returns its result object.
     func run(_ command: [String: Any]) -> [String: Any] {
@@ -86,19 +87,43 @@
     }
 
     private func openTAP(_ command: [String: Any]) throws -> [String: Any] {
-      _ = try open()
+      let connection = try open()
       let name: String = try field(command, "network")
-      guard let network = networks[name] else {
-        // The Swift API opens TAPs on acquired networks only (it needs the
-        // handle acquire returned), so this is refused before the broker.
-        throw VmnetBroker.Error(code: 4, detail: "network \"\(name)\" was not acquired on this connection")
-      }
       let vnetHeader = command["vnet_header"] as? Bool ?? false
       let queues = (command["queues"] as? Int).map { $0 == 0 ? 1 : $0 } ?? 1
-      let tap = try network.openTAP(vnetHeader: vnetHeader, queues: queues)
+      let tap: VmnetBroker.TAPInterface
+      if let network = networks[name] {
+        tap = try network.openTAP(vnetHeader: vnetHeader, queues: queues)
+        lastTAP = (network, tap, vnetHeader)
+      } else {
+        // The Swift API opens TAPs only on networks `acquire` returned; ask by
+        // name so the broker answers for one this connection does not hold.
+        tap = try openTAPByName(connection, name: name, vnetHeader: vnetHeader, queues: queues)
+      }
       heldFileDescriptors += tap.fileDescriptors
-      lastTAP = (network, tap, vnetHeader)
       return JSONLines.success(["name": tap.name, "fds": tap.fileDescriptors.count])
+    }
+
+    private func openTAPByName(
+      _ connection: VmnetBroker.Connection, name: String, vnetHeader: Bool, queues: Int
+    ) throws -> VmnetBroker.TAPInterface {
+      guard (1...Int(VMNET_BROKER_MAX_QUEUES)).contains(queues) else {
+        throw VmnetBroker.Error(code: 4, detail: "queues must be 1...\(VMNET_BROKER_MAX_QUEUES)")
+      }
+      return try connection.withCSession { session in
+        var fds = [Int32](repeating: -1, count: queues)
+        var info = vmnet_broker_interface_t()
+        var status = VMNET_BROKER_SUCCESS
+        let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
+        let result = fds.withUnsafeMutableBufferPointer { buffer in
+          vbc_open_tap_by_name(session, name, flags, UInt32(queues), buffer.baseAddress, &info, &status)
+        }
+        guard result == 0 else {
+          throw VmnetBroker.Error(
+            code: Int32(bitPattern: status.rawValue), detail: String(cString: vmnet_broker_last_error()))
+        }
+        return VmnetBroker.TAPInterface(info, fileDescriptors: fds)
+      }
     }
 
     private func tapProbe() throws -> [String: Any] {
@@ -116,18 +141,19 @@
     }
 
     private func pipelineAcquires(network: String, count: Int) throws -> [String: Any] {
-      _ = try open()
-      if pipeline == nil {
-        pipeline = try PipelineConnection(socketPath: socketPath ?? "/run/vmnet-broker/broker.sock")
+      try open().withCSession { session in
+        let status = vbc_pipeline_acquire(session, network, UInt32(count))
+        guard status == VMNET_BROKER_SUCCESS else {
+          throw VmnetBroker.Error(
+            code: Int32(bitPattern: status.rawValue), detail: String(cString: vmnet_broker_last_error()))
+        }
       }
-      guard let pipeline else { throw VmnetBroker.Error.internalError }
-      return JSONLines.success(["replies": try pipeline.pipelineAcquires(network: network, count: count)])
+      return JSONLines.success(["replies": count])
     }
 
     private func close() -> [String: Any] {
       connection?.close()
       connection = nil
-      pipeline = nil
       networks = [:]
       lastTAP = nil
       heldFileDescriptors.forEach { _ = Glibc.close($0) }

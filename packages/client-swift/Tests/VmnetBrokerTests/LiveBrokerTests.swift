@@ -3,6 +3,7 @@
   import TAPProbe
   import Testing
   import VmnetBroker
+  import VmnetBrokerProto
 
   @Suite(
     "live broker", .serialized,
@@ -138,6 +139,40 @@
         _ = network
       }
       #expect(try references(of: "shared", settlingAt: before) == before)
+    }
+
+    @Test("the Swift codec speaks to the broker: pipelined acquires, status, an unknown command")
+    func swiftCodecOverTheWire() throws {
+      let raw = try RawConnection(socketPath: try #require(LiveBroker.socketPath))
+      let networks = try raw.pipelineAcquires(network: "host", count: 8)
+      #expect(networks.count == 8)
+      #expect(networks.allSatisfy { $0.name == "host" && $0.mode == .host && $0.mtu > 0 })
+
+      var status = VmnetBroker_V1_Request()
+      status.id = 100
+      status.command = .status(VmnetBroker_V1_StatusRequest())
+      let reply = try raw.call(status)
+      #expect(reply.id == 100)
+      guard case .status(let state)? = reply.result else {
+        Issue.record("status answered with \(String(describing: reply.result))")
+        return
+      }
+      #expect(state.platform == "linux")
+      #expect(state.networks.contains { $0.network?.name == "host" && $0.references >= 1 })
+
+      // A command from a newer schema (field 15) is an unknown field here and
+      // INVALID_REQUEST there; the connection stays usable.
+      var unknown = VmnetBroker_V1_Request()
+      unknown.id = 101
+      unknown.unknownFields = [0x7A, 0x00]
+      let refused = try raw.call(unknown)
+      #expect(refused.id == 101)
+      guard case .error(let error)? = refused.result else {
+        Issue.record("unknown command answered with \(String(describing: refused.result))")
+        return
+      }
+      #expect(error.code == .invalidRequest)
+      #expect(try raw.call(status).id == 100)
     }
 
     @Test("async variants and the default connection")

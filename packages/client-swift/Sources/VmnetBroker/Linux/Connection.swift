@@ -52,6 +52,13 @@
         return try body(session)
       }
 
+      /// Runs `body` with the C client's session, for tools built on client-c
+      /// internals (the conformance program). Not for applications.
+      @_spi(Conformance)
+      public func withCSession<T>(_ body: (OpaquePointer) throws -> T) throws -> T {
+        try withSession(body)
+      }
+
       /// Acquires a network by name, creating it if needed. It stays acquired
       /// until this connection closes.
       public func acquireNetwork(named name: String) throws -> Network {

@@ -104,9 +104,7 @@
           guard result == 0 else {
             throw VmnetBroker.Error.fromC(status)
           }
-          return TAPInterface(
-            name: string(fromCArray: info.name), mac: string(fromCArray: info.mac),
-            fileDescriptors: Array(fds.prefix(Int(info.fd_count))))
+          return TAPInterface(info, fileDescriptors: fds)
         }
       }
     }
@@ -119,6 +117,15 @@
       public let mac: String
       /// One open descriptor per queue. The caller owns them and must close them.
       public let fileDescriptors: [Int32]
+
+      /// The interface the C client described; `fileDescriptors` holds at least
+      /// `info.fd_count` descriptors, the first that many of which are kept.
+      @_spi(Conformance)
+      public init(_ info: vmnet_broker_interface_t, fileDescriptors: [Int32]) {
+        name = string(fromCArray: info.name)
+        mac = string(fromCArray: info.mac)
+        self.fileDescriptors = Array(fileDescriptors.prefix(Int(info.fd_count)))
+      }
     }
   }
 #endif

@@ -4,8 +4,9 @@
   import VmnetBrokerProto
 
   /// A raw Unix-socket connection speaking the framed protocol with the Swift
-  /// codec, for the `pipeline` op (the C client sends one request at a time).
-  final class PipelineConnection {
+  /// codec (VmnetBrokerProto), to check the generated code against the live
+  /// broker; the client itself goes through the C client.
+  final class RawConnection {
     private let fd: Int32
 
     init(socketPath: String) throws {
@@ -38,8 +39,9 @@
     }
 
     /// Sends `count` acquires of `network` before reading any reply, then
-    /// checks that the replies answer them in order.
-    func pipelineAcquires(network: String, count: Int) throws -> Int {
+    /// checks that the replies answer them in order; returns the networks.
+    func pipelineAcquires(network: String, count: Int) throws -> [VmnetBroker_V1_Network] {
+      var networks: [VmnetBroker_V1_Network] = []
       var frames: [UInt8] = []
       for id in 1...UInt32(count) {
         var acquire = VmnetBroker_V1_AcquireRequest()
@@ -63,14 +65,21 @@
           throw VmnetBroker.Error(code: 2, detail: "reply id \(reply.id) answers request \(id)")
         }
         switch reply.result {
-        case .network?: continue
+        case .network(let network)?: networks.append(network)
         case .error(let error)?:
           throw VmnetBroker.Error(code: error.code.rawValue, detail: error.message)
         default:
           throw VmnetBroker.Error(code: 2, detail: "reply \(id) is not a network")
         }
       }
-      return count
+      return networks
+    }
+
+    /// Sends one request and decodes its reply.
+    func call(_ request: VmnetBroker_V1_Request) throws -> VmnetBroker_V1_Reply {
+      let payload = request.serializedBytes()
+      try sendAll(Self.bigEndian(UInt32(payload.count)) + payload)
+      return try VmnetBroker_V1_Reply(serializedBytes: try readFrame())
     }
 
     private func sendAll(_ bytes: [UInt8]) throws {
