@@ -28,7 +28,8 @@ async function until<T>(
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; daemon exit ${daemon?.exitCode}, log:\n${daemonLog}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${what}; daemon exit ${daemon?.exitCode}, log:\n${daemonLog}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }
