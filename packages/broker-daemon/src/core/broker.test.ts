@@ -74,6 +74,21 @@ describe("Broker", () => {
     expect(status.peers[0]?.networks).toEqual(["shared"]);
   });
 
+  it("handles one peer's pipelined requests one at a time, in order", async () => {
+    let open!: () => void;
+    backend.gate = new Promise((resolve) => (open = resolve));
+    const broker = makeBroker(backend);
+    const peer = broker.connect(root, "unix");
+    const order: number[] = [];
+    const pending = [1, 2, 3].map((n) => acquire(peer, "shared").then(() => order.push(n)));
+    open();
+    await Promise.all(pending);
+    expect(order).toEqual([1, 2, 3]);
+    const status = await broker.status();
+    expect(status.networks[0]?.references).toBe(1);
+    expect(status.counters?.acquires).toBe(3n);
+  });
+
   it("answers unknown networks with NOT_FOUND and empty names with INVALID_REQUEST", async () => {
     const broker = makeBroker(backend);
     const peer = broker.connect(root, "unix");

@@ -102,9 +102,16 @@ export class Broker implements PeerAcceptor {
     this.#counters.peersConnected++;
     this.#log("info", "peer-connected", { peer: id, uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, transport });
     if (first) this.options.onFirstPeer?.();
+    // One request at a time per peer, whatever the transport does: replies keep the
+    // order of requests, and a peer's own acquires never race each other.
+    let queue: Promise<unknown> = Promise.resolve();
     return {
       id,
-      handle: (request, fds) => this.#handle(peer, request, fds),
+      handle: (request, fds) => {
+        const outgoing = queue.then(() => this.#handle(peer, request, fds));
+        queue = outgoing.catch(() => undefined);
+        return outgoing;
+      },
       close: () => this.#disconnect(peer),
     };
   }
@@ -214,10 +221,8 @@ export class Broker implements PeerAcceptor {
       this.#registry.release(name, peer.id);
       throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
     }
-    if (!held) {
-      peer.networks.add(name);
-      this.#counters.acquires++;
-    }
+    peer.networks.add(name);
+    this.#counters.acquires++;
     this.#log("info", "acquire", {
       peer: peer.id,
       uid: peer.credentials.uid,
