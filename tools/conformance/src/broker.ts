@@ -15,11 +15,17 @@ export const DEFAULT_IDLE_DELAY_MS = 1000;
 const START_TIMEOUT_MS = 20_000;
 const STATUS_TIMEOUT_MS = 10_000;
 
+/** What a process prints when a concurrent build removed its code or addon. */
+const BUILD_IN_FLUX = /native addon|node-gyp-build|No native build|Cannot find module|ERR_MODULE_NOT_FOUND/i;
+const RETRIES = 5;
+const RETRY_GAP_MS = 3000;
+
 export class BrokerError extends Error {
   override readonly name = "BrokerError";
   constructor(
     message: string,
-    readonly diedAtStart = false,
+    /** The failure looks like a build replacing files, not like the broker's behaviour. */
+    readonly buildInFlux = false,
   ) {
     super(message);
   }
@@ -59,23 +65,23 @@ export class Broker {
     return this.#g?.child.pid;
   }
 
-  /** How many times a broker that died at start was started again (reported by the runner). */
-  static startRetries = 0;
+  /** How many broker starts and status reads were retried (reported by the runner). */
+  static retries = 0;
 
   /**
    * Starts the broker and waits until its socket accepts. A broker that dies
-   * before accepting is started again (twice at most, 2 s apart): in a shared
-   * checkout another build may be replacing its native addon at that moment.
-   * A broker that keeps dying still fails the case.
+   * at start because its code or native addon cannot be loaded is started
+   * again (a few times, seconds apart): in a shared checkout another build may
+   * be replacing them at that moment. Any other death fails the case at once.
    */
   async start(): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.#startOnce();
       } catch (e) {
-        if (!(e instanceof BrokerError) || !e.diedAtStart || attempt >= 3) throw e;
-        Broker.startRetries++;
-        await new Promise((r) => setTimeout(r, 2000));
+        if (!(e instanceof BrokerError) || !e.buildInFlux || attempt >= RETRIES) throw e;
+        Broker.retries++;
+        await new Promise((r) => setTimeout(r, RETRY_GAP_MS));
       }
     }
   }
@@ -103,7 +109,8 @@ export class Broker {
     const deadline = Date.now() + START_TIMEOUT_MS;
     while (!(await this.#accepts())) {
       if (g.hasExited()) {
-        throw new BrokerError(`broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`, true);
+        const message = `broker exited (${await g.exited}) before accepting on ${this.socketPath}: ${this.#logTail()}`;
+        throw new BrokerError(message, BUILD_IN_FLUX.test(this.log.text));
       }
       if (Date.now() > deadline)
         throw new BrokerError(`broker did not accept on ${this.socketPath} within ${START_TIMEOUT_MS} ms: ${this.#logTail()}`);
@@ -150,14 +157,29 @@ export class Broker {
    * `vmnet-broker status --json`, without the status command's own connection
    * (the newest peer: the runner makes no other connection meanwhile).
    */
-  status(): Promise<StatusJson> {
+  async status(): Promise<StatusJson> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#statusOnce();
+      } catch (e) {
+        if (!(e instanceof BrokerError) || !e.buildInFlux || attempt >= RETRIES) throw e;
+        Broker.retries++;
+        await new Promise((r) => setTimeout(r, RETRY_GAP_MS));
+      }
+    }
+  }
+
+  #statusOnce(): Promise<StatusJson> {
     return new Promise((resolve, reject) => {
       execFile(
         process.execPath,
         [this.mainJs, "status", "--socket", this.socketPath, "--json"],
         { timeout: STATUS_TIMEOUT_MS, killSignal: "SIGKILL", maxBuffer: 16 << 20 },
         (error, stdout, stderr) => {
-          if (error) return reject(new BrokerError(`vmnet-broker status failed: ${error.message.trim()} ${stderr.trim()}`));
+          if (error) {
+            const message = `vmnet-broker status failed: ${error.message.trim()} ${stderr.trim()}`;
+            return reject(new BrokerError(message, BUILD_IN_FLUX.test(stderr)));
+          }
           try {
             const status = JSON.parse(stdout) as StatusJson;
             status.peers = withoutNewestPeer(status.peers ?? []);

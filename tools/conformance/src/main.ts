@@ -110,8 +110,10 @@ async function main(): Promise<number> {
     `\n${cells.size} runs: ${counts("pass")} pass, ${counts("xfail")} xfail, ${counts("missing")} missing (listed), ` +
       `${unexpected} unexpected${logDir !== undefined ? `; ${keptLogs} failure logs in ${logDir}` : ""}\n`,
   );
-  if (Broker.startRetries > 0) {
-    process.stdout.write(`note: ${Broker.startRetries} broker start(s) were retried after the broker died at start\n`);
+  if (Broker.retries > 0) {
+    process.stdout.write(
+      `note: ${Broker.retries} broker start(s) or status read(s) were retried: a build was replacing the daemon's files\n`,
+    );
   }
   return unexpected > 0 ? 1 : 0;
 }
