@@ -1,14 +1,34 @@
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import protobuf from "protobufjs";
 import { describe, expect, it } from "vitest";
 import { buildAll, loadSchema } from "./build.js";
 import { encodeMessage } from "./encode.js";
-import { differences } from "./vector-files.js";
+import { differences, vectorsDir } from "./vector-files.js";
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 
 describe("committed golden vectors", () => {
   it("equal the generator's output", () => {
     expect(differences()).toEqual([]);
+  });
+
+  it("are checked: a changed, a missing and a stray file are all reported", () => {
+    const copy = mkdtempSync(join(tmpdir(), "vectors-check-"));
+    try {
+      cpSync(vectorsDir(), copy, { recursive: true });
+      writeFileSync(join(copy, "request_hello.bin"), Uint8Array.of(0x08, 0x02));
+      rmSync(join(copy, "reply_status.bin"));
+      writeFileSync(join(copy, "stray.bin"), Uint8Array.of(0));
+      const problems = differences(copy);
+      expect(problems).toHaveLength(3);
+      expect(problems.join("\n")).toMatch(
+        /request_hello\.bin: bytes differ[\s\S]*reply_status\.bin: missing[\s\S]*stray\.bin: not produced/,
+      );
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it("cover every message type", () => {
