@@ -48,6 +48,7 @@ export class Broker {
     private readonly settings: BrokerSettings,
   ) {
     this.dir = mkdtempSync(join(tmpdir(), "vmnet-conformance-"));
+    Broker.liveDirs.add(this.dir);
     this.socketPath = join(this.dir, "broker.sock");
     const conf = join(this.dir, "conf");
     mkdirSync(conf);
@@ -64,6 +65,9 @@ export class Broker {
   get pid(): number | undefined {
     return this.#g?.child.pid;
   }
+
+  /** Directories of brokers not yet disposed, for an interrupted runner to remove. */
+  static readonly liveDirs = new Set<string>();
 
   /** How many broker starts and status reads were retried (reported by the runner). */
   static retries = 0;
@@ -196,6 +200,7 @@ export class Broker {
   async dispose(): Promise<void> {
     if (this.#g !== undefined) await stopGroup(this.#g, 5000);
     rmSync(this.dir, { recursive: true, force: true });
+    Broker.liveDirs.delete(this.dir);
   }
 }
 

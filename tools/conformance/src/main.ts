@@ -5,7 +5,7 @@
  *   node tools/conformance/dist/main.js [--lang ts,go] [--case 'acquire/*'] [--verbose] [--list]
  *                                       [--program ts=path/to/other/run]
  */
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
@@ -123,7 +123,8 @@ async function main(): Promise<number> {
 for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
   process.once(signal, () => {
     killAllGroups();
-    process.stderr.write(`conformance: ${signal}: killed every broker and program this run started\n`);
+    for (const dir of Broker.liveDirs) rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`conformance: ${signal}: killed every broker and program this run started, removed their directories\n`);
     process.exit(130);
   });
 }
