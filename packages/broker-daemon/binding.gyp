@@ -25,7 +25,8 @@
             "native/src/linux/register.cc",
             "native/src/linux/tap.cc",
             "native/src/linux/netif.cc",
-            "native/src/linux/netns.cc"
+            "native/src/linux/netns.cc",
+            "native/src/linux/netns_link.cc"
           ]
         }],
         ["OS=='mac'", {

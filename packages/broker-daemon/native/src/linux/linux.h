@@ -16,6 +16,10 @@ Napi::Value SetMtu(const Napi::CallbackInfo& info);
 Napi::Value MacAddress(const Napi::CallbackInfo& info);
 Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 
+// setUpInNetns(netnsFd, ifname): SIOCSIFFLAGS up inside the namespace behind netnsFd,
+// from a helper thread (the caller's namespace never changes).
+Napi::Value SetUpInNetns(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

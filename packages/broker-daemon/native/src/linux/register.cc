@@ -11,6 +11,7 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("macAddress", Napi::Function::New(env, MacAddress, "macAddress"));
   exports.Set("interfaceIndex",
               Napi::Function::New(env, InterfaceIndex, "interfaceIndex"));
+  exports.Set("setUpInNetns", Napi::Function::New(env, SetUpInNetns, "setUpInNetns"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));

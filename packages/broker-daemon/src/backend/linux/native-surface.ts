@@ -50,6 +50,11 @@ export interface LinuxNative extends CommonNative {
   /** if_nametoindex in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
   /**
+   * SIOCSIFFLAGS with IFF_UP added, inside the namespace behind `netnsFd`. A helper
+   * thread enters that namespace; the caller's threads never leave their own.
+   */
+  setUpInNetns(netnsFd: number, ifname: string): void;
+  /**
    * unshare(CLONE_NEWNET) for the calling thread: a fresh empty namespace (tests).
    * Throws unless the namespace really changed; returns its inode number.
    */

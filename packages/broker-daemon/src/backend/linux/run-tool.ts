@@ -1,4 +1,4 @@
-/** Runs the real network tools (ip, nft, dnsmasq, nsenter) without a shell. */
+/** Runs the real network tools (ip, nft, dnsmasq) without a shell. */
 import { spawn } from "node:child_process";
 
 export class ToolError extends Error {

@@ -3,9 +3,10 @@
  * port of the bridge; the far end is created directly inside the namespace behind
  * the client's fd, already named `ifname`, then brought up there.
  *
- * The namespace fd is reached as /proc/<broker pid>/fd/<fd>, which iproute2 and
- * nsenter open like any namespace file. Inside a rootless sandbox this fails
- * (EPERM) for namespaces the sandbox's user namespace does not own.
+ * iproute2 reaches the namespace fd as /proc/<broker pid>/fd/<fd>, like any
+ * namespace file; the far end is brought up by the addon (setns from a helper
+ * thread), which spares the broker a child process. Inside a rootless sandbox this
+ * fails (EPERM) for namespaces the sandbox's user namespace does not own.
  */
 import { CreateFailure, type OpenedInterface } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
@@ -50,7 +51,7 @@ export async function openVethOnBridge(bridge: string, mtu: number, netnsFd: num
   try {
     native.addToBridge(bridge, name);
     native.setUp(name);
-    await runTool("nsenter", [`--net=${netnsPath}`, "--", "ip", "link", "set", "dev", ifname, "up"]);
+    native.setUpInNetns(netnsFd, ifname);
   } catch (error) {
     // Deleting one end deletes the pair.
     await deleteLink(name);
