@@ -43,6 +43,27 @@ describe("createNetwork", () => {
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("dnsmasq");
   });
 
+  it("answers the first DNS query sent as soon as the network exists (dnsmasq starts before the bridge)", async () => {
+    const network = await bed.create(networkConfig("dnsnow"));
+    // One query for "localhost" A (answered from /etc/hosts), sent once: no resend
+    // could hide a dnsmasq that had not yet bound the gateway address.
+    const query = Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 9, ...Buffer.from("localhost"), 0, 0, 1, 0, 1]);
+    const socket = createSocket("udp4");
+    try {
+      const reply = new Promise<Buffer>((resolve, reject) => {
+        socket.once("message", resolve);
+        socket.once("error", reject);
+        setTimeout(() => reject(new Error("no DNS reply within 5 s")), 5_000).unref();
+      });
+      socket.connect(53, network.info.gateway, () => socket.send(query));
+      const answer = await reply;
+      expect(answer.readUInt16BE(0)).toBe(0x1234);
+      expect(answer.readUInt16BE(2) & 0x8000).toBe(0x8000);
+    } finally {
+      socket.close();
+    }
+  });
+
   it("gives a guest behind a veth a DHCP lease; the guest pings the gateway", async () => {
     const network = await bed.create(networkConfig("shared"));
     const guest = await bed.guest("g1");

@@ -98,27 +98,33 @@ class LinuxBackend implements Backend {
     try {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      // The rules match the bridge by name, so both can be made at the same time.
+      const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
+      const runAsRoot = await onlyRootMapped();
+      // Bridge, table and dnsmasq are made at the same time: the rules match the
+      // bridge by name, and dnsmasq (bind-dynamic) starts serving the bridge when it
+      // appears, with its address; its answers only matter once a guest is attached.
       const made = await Promise.allSettled([
         createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
         applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
+        needsDnsmasq(dnsSpec)
+          ? startDnsmasq({
+              ...dnsSpec,
+              networkName: config.name,
+              bridge,
+              mode: config.mode,
+              ipv4,
+              reservations,
+              files,
+              runAsRoot,
+              upstreamDns: !(this.options.sandboxed ?? false),
+            })
+          : Promise.resolve(undefined),
       ]);
+      const [, , started] = made;
+      if (started.status === "fulfilled") dnsmasq = started.value;
       for (const result of made) if (result.status === "rejected") throw result.reason;
+      await dnsmasq?.untilServing();
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
-      const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
-      if (needsDnsmasq(dnsSpec)) {
-        dnsmasq = await startDnsmasq({
-          ...dnsSpec,
-          networkName: config.name,
-          bridge,
-          mode: config.mode,
-          ipv4,
-          reservations,
-          files,
-          runAsRoot: await onlyRootMapped(),
-          upstreamDns: !(this.options.sandboxed ?? false),
-        });
-      }
     } catch (error) {
       await dnsmasq?.stop();
       await deleteFirewall(table);

@@ -9,6 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { readFile, writeFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CreateFailure } from "../../core/backend.js";
+import { waitForUdpBind } from "./dns-ready.js";
 import { type DnsmasqSpec, dnsmasqConfig } from "./dnsmasq-config.js";
 import { guardedCommand } from "./guarded-child.js";
 
@@ -20,6 +21,11 @@ export interface RunningDnsmasq {
   readonly pid: number;
   /** SIGTERM, then SIGKILL if still alive after a grace period. Never throws. */
   stop(): Promise<void>;
+  /**
+   * Resolves once dnsmasq serves DNS on the gateway (at once without DNS): it may
+   * start before the bridge has its address. CreateFailure when it never does.
+   */
+  untilServing(): Promise<void>;
 }
 
 async function readPid(path: string): Promise<number | undefined> {
@@ -124,5 +130,12 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
     }
     await sleep(2);
   }
-  return { pid, stop };
+  const untilServing = async (): Promise<void> => {
+    if (!spec.dns) return;
+    const exited = () => guard.exitCode !== null || guard.signalCode !== null;
+    if (await waitForUdpBind(spec.ipv4.gateway, 53, START_LIMIT_MS, exited)) return;
+    const why = exited() ? `stopped: ${(await logTail(spec.files.log)) || "no message"}` : "not in time";
+    throw new CreateFailure(`dnsmasq for network '${spec.networkName}' did not bind ${spec.ipv4.gateway}:53 (${why})`);
+  };
+  return { pid, stop, untilServing };
 }

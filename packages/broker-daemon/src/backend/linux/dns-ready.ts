@@ -1,0 +1,40 @@
+/**
+ * dnsmasq starts before the bridge exists (bind-dynamic) and binds its DNS port on
+ * the gateway address only once the kernel tells it the address appeared. The
+ * network is handed out after that bind, so a guest's first query is answered.
+ */
+
+import { readFileSync } from "node:fs";
+import { endianness } from "node:os";
+import { setTimeout as sleep } from "node:timers/promises";
+import { parseIPv4 } from "../../config/ipv4.js";
+
+/** "192.168.100.1" as /proc/net/udp writes it: the raw 32-bit word in host byte order. */
+export function procNetAddress(ipv4: string, port: number): string {
+  const value = parseIPv4(ipv4) ?? 0;
+  const bytes = [(value >>> 24) & 255, (value >>> 16) & 255, (value >>> 8) & 255, value & 255];
+  const ordered = endianness() === "LE" ? bytes.reverse() : bytes;
+  const hex = ordered.map((byte) => byte.toString(16).padStart(2, "0")).join("");
+  return `${hex}:${port.toString(16).padStart(4, "0")}`.toUpperCase();
+}
+
+/**
+ * True when a UDP socket of this namespace is bound to ipv4:port. Read
+ * synchronously: /proc/thread-self/net is the namespace of the reading thread, and
+ * async fs would read it from libuv's pool.
+ */
+export function udpBound(ipv4: string, port: number): boolean {
+  const wanted = procNetAddress(ipv4, port);
+  const table = readFileSync("/proc/thread-self/net/udp", "utf8");
+  return table.split("\n").some((line) => line.trim().split(/\s+/)[1] === wanted);
+}
+
+/** Polls until udpBound; false after limitMs (a safety limit) or when `stopped()`. */
+export async function waitForUdpBind(ipv4: string, port: number, limitMs: number, stopped: () => boolean): Promise<boolean> {
+  const deadline = Date.now() + limitMs;
+  while (!udpBound(ipv4, port)) {
+    if (stopped() || Date.now() > deadline) return false;
+    await sleep(1);
+  }
+  return true;
+}
