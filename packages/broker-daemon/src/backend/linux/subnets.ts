@@ -38,15 +38,21 @@ function parseCidr(text: string): Subnet | undefined {
   return { network: (address & maskFromPrefix(prefix)) >>> 0, prefix };
 }
 
-/** Addresses and routes of the current network namespace (from `ip -j`). */
+/**
+ * Addresses and routes of the current network namespace, from one `ip -j -4 -batch`
+ * (each child process costs the broker a fork of Node): it prints one JSON array
+ * per command, one per line.
+ */
 export async function namespaceOccupants(): Promise<Occupant[]> {
-  const [addrText, routeText] = await Promise.all([
-    runTool("ip", ["-j", "-4", "addr", "show"]),
-    runTool("ip", ["-j", "-4", "route", "show", "table", "all"]),
-  ]);
+  const output = await runTool("ip", ["-j", "-4", "-batch", "-"], { input: "addr show\nroute show table all\n" });
+  const arrays = output.split("\n").filter((line) => line.trim() !== "");
+  if (arrays.length !== 2) {
+    throw new Error(`ip -j -4 -batch (addr show, route show table all) printed ${arrays.length} JSON lines, expected 2`);
+  }
+  const [addrText, routeText] = arrays as [string, string];
   const occupants: Occupant[] = [];
   // Routes first, so that a clash names the route as `ip route` shows it.
-  for (const route of JSON.parse(routeText || "[]") as IpRouteJson[]) {
+  for (const route of JSON.parse(routeText) as IpRouteJson[]) {
     if (route.dst === undefined || route.dst === "default") continue;
     const subnet = parseCidr(route.dst);
     if (subnet === undefined || subnet.prefix === 0) continue;
@@ -54,7 +60,7 @@ export async function namespaceOccupants(): Promise<Occupant[]> {
     const dev = route.dev !== undefined ? ` dev ${route.dev}` : "";
     occupants.push({ subnet, description: `route ${formatSubnet(subnet)}${dev}` });
   }
-  for (const link of JSON.parse(addrText || "[]") as IpAddrJson[]) {
+  for (const link of JSON.parse(addrText) as IpAddrJson[]) {
     for (const info of link.addr_info ?? []) {
       if (info.family !== "inet" || info.local === undefined) continue;
       const subnet = parseCidr(`${info.local}/${info.prefixlen ?? 32}`);
