@@ -11,7 +11,7 @@
 import type { NetworkModeName } from "../../config/network-config.js";
 import type { Ipv6Plan } from "./ipv6.js";
 import { TABLE_PREFIX } from "./names.js";
-import { runTool } from "./run-tool.js";
+import { runTool, ToolError } from "./run-tool.js";
 import type { SubnetPlan } from "./subnets.js";
 
 export interface FirewallSpec {
@@ -64,11 +64,21 @@ export function firewallRuleset(spec: FirewallSpec): string {
   return `${lines.join("\n")}\n`;
 }
 
-/** Loads the table atomically (replacing a stale one of the same name). */
+/**
+ * Loads the table atomically. `create table` makes the load fail when a stale table
+ * of that name exists (never the case after reclaimLeftovers, unless a delete
+ * failed); only then is it replaced by a load that deletes it in the same
+ * transaction, which costs the kernel several milliseconds more.
+ */
 export async function applyFirewall(spec: FirewallSpec): Promise<void> {
-  // "add table" + "delete table" makes the load idempotent after a crash.
-  const text = `add table inet ${spec.table}\ndelete table inet ${spec.table}\n${firewallRuleset(spec)}`;
-  await runTool("nft", ["-f", "-"], { input: text });
+  const ruleset = firewallRuleset(spec);
+  try {
+    await runTool("nft", ["-f", "-"], { input: `create table inet ${spec.table}\n${ruleset}` });
+  } catch (error) {
+    if (!(error instanceof ToolError) || !error.stderr.includes("File exists")) throw error;
+    const replacing = `add table inet ${spec.table}\ndelete table inet ${spec.table}\n${ruleset}`;
+    await runTool("nft", ["-f", "-"], { input: replacing });
+  }
 }
 
 /** Deletes the table; a missing table is fine. Never throws. */
