@@ -55,6 +55,8 @@ class LinuxBackend implements Backend {
   private readonly networks = new Map<string, LinuxNetwork>();
   /** Creations run one at a time so two networks never pick the same subnet. */
   private queue: Promise<unknown> = Promise.resolve();
+  /** The uid map never changes while the broker runs: read it once. */
+  private rootOnly: Promise<boolean> | undefined;
 
   constructor(private readonly options: LinuxBackendOptions) {}
 
@@ -99,13 +101,12 @@ class LinuxBackend implements Backend {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
       const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
-      const runAsRoot = await onlyRootMapped();
-      // Bridge, table and dnsmasq are made at the same time: the rules match the
-      // bridge by name, and dnsmasq (bind-dynamic) starts serving the bridge when it
-      // appears, with its address; its answers only matter once a guest is attached.
+      this.rootOnly ??= onlyRootMapped();
+      const runAsRoot = await this.rootOnly;
+      // dnsmasq, bridge and table are made at the same time, dnsmasq (the slowest)
+      // first: the rules match the bridge by name, and dnsmasq (bind-dynamic) starts
+      // serving the bridge when it appears with its address.
       const made = await Promise.allSettled([
-        createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
-        applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
         needsDnsmasq(dnsSpec)
           ? startDnsmasq({
               ...dnsSpec,
@@ -119,8 +120,10 @@ class LinuxBackend implements Backend {
               upstreamDns: !(this.options.sandboxed ?? false),
             })
           : Promise.resolve(undefined),
+        createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
+        applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
       ]);
-      const [, , started] = made;
+      const [started] = made;
       if (started.status === "fulfilled") dnsmasq = started.value;
       for (const result of made) if (result.status === "rejected") throw result.reason;
       await dnsmasq?.untilServing();

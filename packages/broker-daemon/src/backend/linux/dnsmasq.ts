@@ -6,7 +6,8 @@
  * it by its command line (leftovers.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { readFile, writeFile } from "node:fs/promises";
+import { writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CreateFailure } from "../../core/backend.js";
 import { waitForUdpBind } from "./dns-ready.js";
@@ -82,7 +83,9 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  * dnsmasq's own message when it exits early.
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
-  await writeFile(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
+  // Written synchronously (a few hundred bytes) so that dnsmasq, the slowest part of
+  // a creation, is spawned before the bridge's and the table's tools.
+  writeFileSync(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
   const { file, args } = guardedCommand(["dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`]);
   const guard = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
