@@ -6,7 +6,6 @@
 
 import { readFileSync } from "node:fs";
 import { endianness } from "node:os";
-import { setTimeout as sleep } from "node:timers/promises";
 import { parseIPv4 } from "../../config/ipv4.js";
 
 /** "192.168.100.1" as /proc/net/udp writes it: the raw 32-bit word in host byte order. */
@@ -27,14 +26,4 @@ export function udpBound(ipv4: string, port: number): boolean {
   const wanted = procNetAddress(ipv4, port);
   const table = readFileSync("/proc/thread-self/net/udp", "utf8");
   return table.split("\n").some((line) => line.trim().split(/\s+/)[1] === wanted);
-}
-
-/** Polls until udpBound; false after limitMs (a safety limit) or when `stopped()`. */
-export async function waitForUdpBind(ipv4: string, port: number, limitMs: number, stopped: () => boolean): Promise<boolean> {
-  const deadline = Date.now() + limitMs;
-  while (!udpBound(ipv4, port)) {
-    if (stopped() || Date.now() > deadline) return false;
-    await sleep(1);
-  }
-  return true;
 }

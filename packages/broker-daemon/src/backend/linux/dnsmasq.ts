@@ -6,11 +6,11 @@
  * it by its command line (leftovers.ts).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 import { CreateFailure } from "../../core/backend.js";
-import { waitForUdpBind } from "./dns-ready.js";
+import { udpBound } from "./dns-ready.js";
 import { type DnsmasqSpec, dnsmasqConfig } from "./dnsmasq-config.js";
 import { guardedCommand } from "./guarded-child.js";
 
@@ -56,6 +56,18 @@ async function logTail(path: string): Promise<string> {
   } catch {
     return "";
   }
+}
+
+/** dnsmasq's "failed to create listening socket ..." from its log, if it wrote one. */
+function bindFailure(path: string): string | undefined {
+  let text = "";
+  try {
+    text = readFileSync(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  const line = text.split("\n").find((entry) => entry.includes("failed to create listening socket"));
+  return line?.replace(/^.*?dnsmasq(-dhcp)?\[\d+\]: /, "");
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -135,10 +147,18 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   }
   const untilServing = async (): Promise<void> => {
     if (!spec.dns) return;
-    const exited = () => guard.exitCode !== null || guard.signalCode !== null;
-    if (await waitForUdpBind(spec.ipv4.gateway, 53, START_LIMIT_MS, exited)) return;
-    const why = exited() ? `stopped: ${(await logTail(spec.files.log)) || "no message"}` : "not in time";
-    throw new CreateFailure(`dnsmasq for network '${spec.networkName}' did not bind ${spec.ipv4.gateway}:53 (${why})`);
+    const fail = (why: string) => new CreateFailure(`dnsmasq for network '${spec.networkName}' ${why}`);
+    const limit = Date.now() + START_LIMIT_MS;
+    while (!udpBound(spec.ipv4.gateway, 53)) {
+      if (guard.exitCode !== null || guard.signalCode !== null) {
+        throw fail(`stopped (${guard.signalCode ?? `exit ${guard.exitCode}`}): ${(await logTail(spec.files.log)) || "no message"}`);
+      }
+      // A bind that fails once the address appears is only logged; dnsmasq runs on.
+      const refused = bindFailure(spec.files.log);
+      if (refused !== undefined) throw fail(`cannot serve DNS on ${spec.ipv4.gateway}: ${refused}`);
+      if (Date.now() > limit) throw fail(`did not bind ${spec.ipv4.gateway}:53 in time`);
+      await sleep(1);
+    }
   };
   return { pid, stop, untilServing };
 }
