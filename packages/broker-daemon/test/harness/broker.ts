@@ -19,6 +19,8 @@ export interface BrokerOptions {
   readonly inNetns?: string;
   /** Reuse a directory (socket, config, runtime) across restarts. */
   readonly dir?: string;
+  /** More `serve` flags. */
+  readonly extraArgs?: readonly string[];
 }
 
 export class TestBroker {
@@ -60,6 +62,7 @@ export class TestBroker {
       String(options.maxNetworksPerPeer ?? 8),
       "--log-level",
       "debug",
+      ...(options.extraArgs ?? []),
     ];
     const child = options.inNetns
       ? spawn("ip", ["netns", "exec", options.inNetns, process.execPath, ...args, "--host"], { stdio: ["ignore", "ignore", "pipe"] })
