@@ -26,7 +26,8 @@
             "native/src/linux/tap.cc",
             "native/src/linux/netif.cc",
             "native/src/linux/netns.cc",
-            "native/src/linux/netns_link.cc"
+            "native/src/linux/netns_link.cc",
+            "native/src/linux/ipv4_dump.cc"
           ]
         }],
         ["OS=='mac'", {

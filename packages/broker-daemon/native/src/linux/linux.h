@@ -20,6 +20,11 @@ Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 // from a helper thread (the caller's namespace never changes).
 Napi::Value SetUpInNetns(const Napi::CallbackInfo& info);
 
+// ipv4AddressesAndRoutes() -> {addresses: [{ifname, local, prefix}],
+// routes: [{dst, prefix, ifname, table}]}: rtnetlink dumps of the calling thread's
+// namespace (routes of every table).
+Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

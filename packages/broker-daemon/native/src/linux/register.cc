@@ -12,6 +12,8 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("interfaceIndex",
               Napi::Function::New(env, InterfaceIndex, "interfaceIndex"));
   exports.Set("setUpInNetns", Napi::Function::New(env, SetUpInNetns, "setUpInNetns"));
+  exports.Set("ipv4AddressesAndRoutes", Napi::Function::New(env, Ipv4AddressesAndRoutes,
+                                                            "ipv4AddressesAndRoutes"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));

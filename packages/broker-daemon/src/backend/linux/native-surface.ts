@@ -22,6 +22,21 @@ export interface OpenedTap {
   readonly fds: number[];
 }
 
+/** One IPv4 address of an interface, as `ip -4 addr` shows it. */
+export interface Ipv4AddressEntry {
+  readonly ifname: string;
+  readonly local: string;
+  readonly prefix: number;
+}
+
+/** One IPv4 route of any table; `ifname` is "" when it names no single device. */
+export interface Ipv4RouteEntry {
+  readonly dst: string;
+  readonly prefix: number;
+  readonly ifname: string;
+  readonly table: number;
+}
+
 /** Functions present on every OS. */
 export interface CommonNative {
   /** close(2); never retried on EINTR. */
@@ -49,6 +64,8 @@ export interface LinuxNative extends CommonNative {
   macAddress(ifname: string): string;
   /** if_nametoindex in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
+  /** rtnetlink dumps of the calling thread's namespace: IPv4 addresses, and routes of every table. */
+  ipv4AddressesAndRoutes(): { addresses: Ipv4AddressEntry[]; routes: Ipv4RouteEntry[] };
   /**
    * SIOCSIFFLAGS with IFF_UP added, inside the namespace behind `netnsFd`. A helper
    * thread enters that namespace; the caller's threads never leave their own.

@@ -7,7 +7,7 @@
  */
 import { formatIPv4, formatSubnet, maskFromPrefix, parseIPv4, prefixLength, type Subnet, subnetsOverlap } from "../../config/ipv4.js";
 import { CreateFailure } from "../../core/backend.js";
-import { runTool } from "./run-tool.js";
+import { linuxNative } from "./native.js";
 
 export const POOL_FIRST = parseIPv4("192.168.100.0") ?? 0;
 export const POOL_LAST = parseIPv4("192.168.254.0") ?? 0;
@@ -19,54 +19,28 @@ export interface Occupant {
   readonly description: string;
 }
 
-interface IpAddrJson {
-  ifname?: string;
-  addr_info?: { family?: string; local?: string; prefixlen?: number }[];
-}
-
-interface IpRouteJson {
-  dst?: string;
-  dev?: string;
-  table?: string;
-}
-
-function parseCidr(text: string): Subnet | undefined {
-  const [addr, len] = text.split("/");
-  const address = parseIPv4(addr ?? "");
-  const prefix = len === undefined ? 32 : Number(len);
-  if (address === undefined || !Number.isInteger(prefix) || prefix < 0 || prefix > 32) return undefined;
-  return { network: (address & maskFromPrefix(prefix)) >>> 0, prefix };
-}
-
 /**
- * Addresses and routes of the current network namespace, from one `ip -j -4 -batch`
- * (each child process costs the broker a fork of Node): it prints one JSON array
- * per command, one per line.
+ * Addresses and routes (every table) of the calling thread's network namespace,
+ * read by the addon over rtnetlink: no child process. Routes come first, so that a
+ * clash names the route as `ip route` shows it.
  */
 export async function namespaceOccupants(): Promise<Occupant[]> {
-  const output = await runTool("ip", ["-j", "-4", "-batch", "-"], { input: "addr show\nroute show table all\n" });
-  const arrays = output.split("\n").filter((line) => line.trim() !== "");
-  if (arrays.length !== 2) {
-    throw new Error(`ip -j -4 -batch (addr show, route show table all) printed ${arrays.length} JSON lines, expected 2`);
-  }
-  const [addrText, routeText] = arrays as [string, string];
+  const { addresses, routes } = linuxNative().ipv4AddressesAndRoutes();
   const occupants: Occupant[] = [];
-  // Routes first, so that a clash names the route as `ip route` shows it.
-  for (const route of JSON.parse(routeText) as IpRouteJson[]) {
-    if (route.dst === undefined || route.dst === "default") continue;
-    const subnet = parseCidr(route.dst);
-    if (subnet === undefined || subnet.prefix === 0) continue;
-    // Local/broadcast routes of the loopback repeat 127/8; they still occupy space.
-    const dev = route.dev !== undefined ? ` dev ${route.dev}` : "";
+  for (const route of routes) {
+    // Default routes are no subnet; local/broadcast routes of the loopback repeat
+    // 127/8 and still occupy space.
+    const network = parseIPv4(route.dst);
+    if (network === undefined || route.prefix === 0 || route.prefix > 32) continue;
+    const subnet: Subnet = { network: (network & maskFromPrefix(route.prefix)) >>> 0, prefix: route.prefix };
+    const dev = route.ifname !== "" ? ` dev ${route.ifname}` : "";
     occupants.push({ subnet, description: `route ${formatSubnet(subnet)}${dev}` });
   }
-  for (const link of JSON.parse(addrText) as IpAddrJson[]) {
-    for (const info of link.addr_info ?? []) {
-      if (info.family !== "inet" || info.local === undefined) continue;
-      const subnet = parseCidr(`${info.local}/${info.prefixlen ?? 32}`);
-      if (subnet === undefined || subnet.prefix === 0) continue;
-      occupants.push({ subnet, description: `address ${info.local}/${info.prefixlen} on ${link.ifname}` });
-    }
+  for (const address of addresses) {
+    const local = parseIPv4(address.local);
+    if (local === undefined || address.prefix === 0 || address.prefix > 32) continue;
+    const subnet: Subnet = { network: (local & maskFromPrefix(address.prefix)) >>> 0, prefix: address.prefix };
+    occupants.push({ subnet, description: `address ${address.local}/${address.prefix} on ${address.ifname}` });
   }
   return occupants;
 }
