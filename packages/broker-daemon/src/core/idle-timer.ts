@@ -25,10 +25,6 @@ export class IdleTimer {
     this.#handle = undefined;
   }
 
-  get running(): boolean {
-    return this.#handle !== undefined;
-  }
-
   /** Milliseconds until expiry; 0 when not running. */
   get remainingMs(): number {
     return this.#handle ? Math.max(0, this.#deadline - Date.now()) : 0;
