@@ -25,6 +25,10 @@ Napi::Value SetUpInNetns(const Napi::CallbackInfo& info);
 // namespace (routes of every table).
 Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info);
 
+// createVeth({name, mtu, peerName, peerMac, peerNetnsFd}): a veth pair whose far end
+// is created inside the namespace behind peerNetnsFd (one RTM_NEWLINK).
+Napi::Value CreateVeth(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

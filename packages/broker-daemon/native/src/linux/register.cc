@@ -14,6 +14,7 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("setUpInNetns", Napi::Function::New(env, SetUpInNetns, "setUpInNetns"));
   exports.Set("ipv4AddressesAndRoutes", Napi::Function::New(env, Ipv4AddressesAndRoutes,
                                                             "ipv4AddressesAndRoutes"));
+  exports.Set("createVeth", Napi::Function::New(env, CreateVeth, "createVeth"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));

@@ -64,6 +64,12 @@ export interface LinuxNative extends CommonNative {
   macAddress(ifname: string): string;
   /** if_nametoindex in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
+  /**
+   * RTM_NEWLINK: a veth pair `name` (this namespace) and `peerName`, created inside
+   * the namespace behind `peerNetnsFd` with `peerMac`; both ends get `mtu`, both
+   * stay down.
+   */
+  createVeth(request: { name: string; mtu: number; peerName: string; peerMac: string; peerNetnsFd: number }): void;
   /** rtnetlink dumps of the calling thread's namespace: IPv4 addresses, and routes of every table. */
   ipv4AddressesAndRoutes(): { addresses: Ipv4AddressEntry[]; routes: Ipv4RouteEntry[] };
   /**

@@ -3,16 +3,16 @@
  * port of the bridge; the far end is created directly inside the namespace behind
  * the client's fd, already named `ifname`, then brought up there.
  *
- * iproute2 reaches the namespace fd as /proc/<broker pid>/fd/<fd>, like any
- * namespace file; the far end is brought up by the addon (setns from a helper
- * thread), which spares the broker a child process. Inside a rootless sandbox this
- * fails (EPERM) for namespaces the sandbox's user namespace does not own.
+ * Everything is the addon's, with no child process (each one costs the broker a
+ * fork of Node): one RTM_NEWLINK makes the pair with the far end inside the
+ * namespace, ioctls enslave and raise the near end, and a helper thread that enters
+ * the namespace raises the far end. Inside a rootless sandbox this fails (EPERM) for
+ * namespaces the sandbox's user namespace does not own.
  */
 import { CreateFailure, type OpenedInterface } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
 import { randomInterfaceName, randomMac, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
-import { runTool } from "./run-tool.js";
 
 const IFNAME = /^[A-Za-z0-9_.-]{1,15}$/;
 
@@ -23,30 +23,12 @@ export async function openVethOnBridge(bridge: string, mtu: number, netnsFd: num
   const native = linuxNative();
   let name = randomInterfaceName(VETH_PREFIX);
   while (native.interfaceIndex(name) !== 0) name = randomInterfaceName(VETH_PREFIX);
-  const netnsPath = `/proc/${process.pid}/fd/${netnsFd}`;
   const mac = randomMac();
   try {
-    await runTool("ip", [
-      "link",
-      "add",
-      name,
-      "mtu",
-      String(mtu),
-      "type",
-      "veth",
-      "peer",
-      "name",
-      ifname,
-      "address",
-      mac,
-      "mtu",
-      String(mtu),
-      "netns",
-      netnsPath,
-    ]);
+    native.createVeth({ name, mtu, peerName: ifname, peerMac: mac, peerNetnsFd: netnsFd });
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    throw new CreateFailure(`veth into ${netnsPath} as ${ifname}: ${message}`, { cause: error });
+    throw new CreateFailure(`veth into the namespace of fd ${netnsFd} as ${ifname}: ${message}`, { cause: error });
   }
   try {
     native.addToBridge(bridge, name);

@@ -1,0 +1,205 @@
+// createVeth: one RTM_NEWLINK that makes a veth pair whose far end is created
+// directly inside another network namespace (by fd), already named, addressed and
+// sized. Replaces `ip link add ... netns`, a child process of the broker.
+#include <linux/if_link.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+#include <net/if.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+#include "errors.h"
+#include "linux/linux.h"
+
+namespace vmnet_broker {
+
+static constexpr const char* kCreateVethUsage =
+    "createVeth({name: string, mtu: number, peerName: string, peerMac: string, "
+    "peerNetnsFd: number})";
+
+// A netlink request built attribute by attribute in a fixed buffer (a veth request
+// needs about 150 bytes); nests are closed by offset.
+class NetlinkRequest {
+ public:
+  NetlinkRequest(uint16_t type, uint16_t flags) {
+    size_ = NLMSG_HDRLEN;
+    Header()->nlmsg_type = type;
+    Header()->nlmsg_flags = flags;
+    Header()->nlmsg_seq = 1;
+    Header()->nlmsg_len = static_cast<uint32_t>(size_);
+  }
+  void Append(const void* data, size_t size) {
+    const size_t padded = NLMSG_ALIGN(size);
+    if (size_ + padded > sizeof(bytes_)) std::abort();  // fixed requests only
+    if (data != nullptr) std::memcpy(bytes_ + size_, data, size);
+    size_ += padded;
+    Header()->nlmsg_len = static_cast<uint32_t>(size_);
+  }
+  void Attr(uint16_t type, const void* data, size_t size) {
+    struct rtattr attr;
+    attr.rta_type = type;
+    attr.rta_len = static_cast<unsigned short>(RTA_LENGTH(size));
+    Append(&attr, sizeof(attr));
+    Append(data, size);
+  }
+  void AttrString(uint16_t type, const std::string& text) {
+    Attr(type, text.c_str(), text.size() + 1);
+  }
+  void AttrU32(uint16_t type, uint32_t value) { Attr(type, &value, sizeof(value)); }
+  size_t BeginNest(uint16_t type) {
+    const size_t at = size_;
+    Attr(type, nullptr, 0);
+    return at;
+  }
+  void EndNest(size_t at) {
+    auto* attr = reinterpret_cast<struct rtattr*>(bytes_ + at);
+    attr->rta_len = static_cast<unsigned short>(size_ - at);
+  }
+  const char* data() const { return bytes_; }
+  size_t size() const { return size_; }
+
+ private:
+  struct nlmsghdr* Header() {
+    return reinterpret_cast<struct nlmsghdr*>(bytes_);
+  }
+  alignas(struct nlmsghdr) char bytes_[512] = {};
+  size_t size_ = 0;
+};
+
+// Sends the request and waits for its acknowledgement; 0 or an errno.
+static int Transact(const NetlinkRequest& request, std::string* step) {
+  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+  if (fd < 0) {
+    *step = "socket(AF_NETLINK, NETLINK_ROUTE)";
+    return errno;
+  }
+  struct sockaddr_nl kernel;
+  std::memset(&kernel, 0, sizeof(kernel));
+  kernel.nl_family = AF_NETLINK;
+  if (sendto(fd, request.data(), request.size(), 0,
+             reinterpret_cast<struct sockaddr*>(&kernel), sizeof(kernel)) < 0) {
+    const int err = errno;
+    close(fd);
+    *step = "sendto RTM_NEWLINK";
+    return err;
+  }
+  char buffer[8192];
+  for (;;) {
+    const ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
+    if (got < 0) {
+      if (errno == EINTR) continue;
+      const int err = errno;
+      close(fd);
+      *step = "recv RTM_NEWLINK";
+      return err;
+    }
+    int left = static_cast<int>(got);
+    for (auto* message = reinterpret_cast<struct nlmsghdr*>(buffer);
+         NLMSG_OK(message, left); message = NLMSG_NEXT(message, left)) {
+      if (message->nlmsg_type != NLMSG_ERROR) continue;
+      const auto* answer = static_cast<const struct nlmsgerr*>(NLMSG_DATA(message));
+      close(fd);
+      *step = "RTM_NEWLINK";
+      return -answer->error;
+    }
+  }
+}
+
+static bool ReadString(Napi::Object options, const char* key, std::string* out) {
+  Napi::Value value = options.Get(key);
+  if (!value.IsString()) {
+    ThrowUsage(options.Env(), kCreateVethUsage, std::string(key) + " must be a string");
+    return false;
+  }
+  *out = value.As<Napi::String>().Utf8Value();
+  if (std::strcmp(key, "peerMac") != 0 && (out->empty() || out->size() >= IFNAMSIZ)) {
+    ThrowUsage(options.Env(), kCreateVethUsage,
+               std::string(key) + " '" + *out + "' must have 1 to " +
+                   std::to_string(IFNAMSIZ - 1) + " bytes");
+    return false;
+  }
+  return true;
+}
+
+static bool ReadNumber(Napi::Object options, const char* key, double min, double max,
+                       uint32_t* out) {
+  Napi::Value value = options.Get(key);
+  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
+  if (number < min || number > max ||
+      number != static_cast<double>(static_cast<uint32_t>(number))) {
+    ThrowUsage(options.Env(), kCreateVethUsage,
+               std::string(key) + " must be an integer in [" +
+                   std::to_string(static_cast<long>(min)) + ", " +
+                   std::to_string(static_cast<long>(max)) + "]");
+    return false;
+  }
+  *out = static_cast<uint32_t>(number);
+  return true;
+}
+
+Napi::Value CreateVeth(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsObject()) {
+    ThrowUsage(env, kCreateVethUsage, "an options object is required");
+    return env.Undefined();
+  }
+  Napi::Object options = info[0].As<Napi::Object>();
+  std::string name, peer_name, peer_mac_text;
+  uint32_t mtu = 0, netns_fd = 0;
+  if (!ReadString(options, "name", &name) ||
+      !ReadString(options, "peerName", &peer_name) ||
+      !ReadString(options, "peerMac", &peer_mac_text) ||
+      !ReadNumber(options, "mtu", 68, 65535, &mtu) ||
+      !ReadNumber(options, "peerNetnsFd", 0, 2147483647, &netns_fd)) {
+    return env.Undefined();
+  }
+  unsigned char mac[6];
+  char extra = 0;
+  if (std::sscanf(peer_mac_text.c_str(), "%2hhx:%2hhx:%2hhx:%2hhx:%2hhx:%2hhx%c",
+                  &mac[0], &mac[1], &mac[2], &mac[3], &mac[4], &mac[5], &extra) != 6) {
+    ThrowUsage(env, kCreateVethUsage,
+               "peerMac '" + peer_mac_text + "' is not aa:bb:cc:dd:ee:ff");
+    return env.Undefined();
+  }
+
+  NetlinkRequest request(RTM_NEWLINK,
+                         NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
+  struct ifinfomsg link;
+  std::memset(&link, 0, sizeof(link));
+  link.ifi_family = AF_UNSPEC;
+  request.Append(&link, sizeof(link));
+  request.AttrString(IFLA_IFNAME, name);
+  request.AttrU32(IFLA_MTU, mtu);
+  const size_t linkinfo = request.BeginNest(IFLA_LINKINFO);
+  request.AttrString(IFLA_INFO_KIND, "veth");
+  const size_t data = request.BeginNest(IFLA_INFO_DATA);
+  const size_t peer = request.BeginNest(VETH_INFO_PEER);
+  // The peer's attributes follow its own ifinfomsg.
+  request.Append(&link, sizeof(link));
+  request.AttrString(IFLA_IFNAME, peer_name);
+  request.Attr(IFLA_ADDRESS, mac, sizeof(mac));
+  request.AttrU32(IFLA_MTU, mtu);
+  request.AttrU32(IFLA_NET_NS_FD, netns_fd);
+  request.EndNest(peer);
+  request.EndNest(data);
+  request.EndNest(linkinfo);
+
+  std::string step;
+  const int err = Transact(request, &step);
+  if (err != 0) {
+    ThrowSyscall(env,
+                 step + " veth " + name + " (peer " + peer_name + " into netns fd " +
+                     std::to_string(netns_fd) + ")",
+                 err);
+  }
+  return env.Undefined();
+}
+
+}  // namespace vmnet_broker
