@@ -28,7 +28,9 @@
             "native/src/linux/netns.cc",
             "native/src/linux/netns_link.cc",
             "native/src/linux/ipv4_dump.cc",
-            "native/src/linux/veth_link.cc"
+            "native/src/linux/veth_link.cc",
+            "native/src/linux/bridge_link.cc",
+            "native/src/linux/netlink_request.cc"
           ]
         }],
         ["OS=='mac'", {

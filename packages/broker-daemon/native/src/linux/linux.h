@@ -29,6 +29,12 @@ Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info);
 // is created inside the namespace behind peerNetnsFd (one RTM_NEWLINK).
 Napi::Value CreateVeth(const Napi::CallbackInfo& info);
 
+// createBridge(name, mtu): a bridge with STP off and no forward delay, down.
+// addAddress(ifname, address, prefix, broadcast): IPv4 (broadcast may be "") or
+// IPv6 (without duplicate address detection).
+Napi::Value CreateBridge(const Napi::CallbackInfo& info);
+Napi::Value AddAddress(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

@@ -15,6 +15,8 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("ipv4AddressesAndRoutes", Napi::Function::New(env, Ipv4AddressesAndRoutes,
                                                             "ipv4AddressesAndRoutes"));
   exports.Set("createVeth", Napi::Function::New(env, CreateVeth, "createVeth"));
+  exports.Set("createBridge", Napi::Function::New(env, CreateBridge, "createBridge"));
+  exports.Set("addAddress", Napi::Function::New(env, AddAddress, "addAddress"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));

@@ -17,100 +17,13 @@
 
 #include "errors.h"
 #include "linux/linux.h"
+#include "linux/netlink_request.h"
 
 namespace vmnet_broker {
 
 static constexpr const char* kCreateVethUsage =
     "createVeth({name: string, mtu: number, peerName: string, peerMac: string, "
     "peerNetnsFd: number})";
-
-// A netlink request built attribute by attribute in a fixed buffer (a veth request
-// needs about 150 bytes); nests are closed by offset.
-class NetlinkRequest {
- public:
-  NetlinkRequest(uint16_t type, uint16_t flags) {
-    size_ = NLMSG_HDRLEN;
-    Header()->nlmsg_type = type;
-    Header()->nlmsg_flags = flags;
-    Header()->nlmsg_seq = 1;
-    Header()->nlmsg_len = static_cast<uint32_t>(size_);
-  }
-  void Append(const void* data, size_t size) {
-    const size_t padded = NLMSG_ALIGN(size);
-    if (size_ + padded > sizeof(bytes_)) std::abort();  // fixed requests only
-    if (data != nullptr) std::memcpy(bytes_ + size_, data, size);
-    size_ += padded;
-    Header()->nlmsg_len = static_cast<uint32_t>(size_);
-  }
-  void Attr(uint16_t type, const void* data, size_t size) {
-    struct rtattr attr;
-    attr.rta_type = type;
-    attr.rta_len = static_cast<unsigned short>(RTA_LENGTH(size));
-    Append(&attr, sizeof(attr));
-    Append(data, size);
-  }
-  void AttrString(uint16_t type, const std::string& text) {
-    Attr(type, text.c_str(), text.size() + 1);
-  }
-  void AttrU32(uint16_t type, uint32_t value) { Attr(type, &value, sizeof(value)); }
-  size_t BeginNest(uint16_t type) {
-    const size_t at = size_;
-    Attr(type, nullptr, 0);
-    return at;
-  }
-  void EndNest(size_t at) {
-    auto* attr = reinterpret_cast<struct rtattr*>(bytes_ + at);
-    attr->rta_len = static_cast<unsigned short>(size_ - at);
-  }
-  const char* data() const { return bytes_; }
-  size_t size() const { return size_; }
-
- private:
-  struct nlmsghdr* Header() {
-    return reinterpret_cast<struct nlmsghdr*>(bytes_);
-  }
-  alignas(struct nlmsghdr) char bytes_[512] = {};
-  size_t size_ = 0;
-};
-
-// Sends the request and waits for its acknowledgement; 0 or an errno.
-static int Transact(const NetlinkRequest& request, std::string* step) {
-  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-  if (fd < 0) {
-    *step = "socket(AF_NETLINK, NETLINK_ROUTE)";
-    return errno;
-  }
-  struct sockaddr_nl kernel;
-  std::memset(&kernel, 0, sizeof(kernel));
-  kernel.nl_family = AF_NETLINK;
-  if (sendto(fd, request.data(), request.size(), 0,
-             reinterpret_cast<struct sockaddr*>(&kernel), sizeof(kernel)) < 0) {
-    const int err = errno;
-    close(fd);
-    *step = "sendto RTM_NEWLINK";
-    return err;
-  }
-  char buffer[8192];
-  for (;;) {
-    const ssize_t got = recv(fd, buffer, sizeof(buffer), 0);
-    if (got < 0) {
-      if (errno == EINTR) continue;
-      const int err = errno;
-      close(fd);
-      *step = "recv RTM_NEWLINK";
-      return err;
-    }
-    int left = static_cast<int>(got);
-    for (auto* message = reinterpret_cast<struct nlmsghdr*>(buffer);
-         NLMSG_OK(message, left); message = NLMSG_NEXT(message, left)) {
-      if (message->nlmsg_type != NLMSG_ERROR) continue;
-      const auto* answer = static_cast<const struct nlmsgerr*>(NLMSG_DATA(message));
-      close(fd);
-      *step = "RTM_NEWLINK";
-      return -answer->error;
-    }
-  }
-}
 
 static bool ReadString(Napi::Object options, const char* key, std::string* out) {
   Napi::Value value = options.Get(key);
@@ -195,7 +108,8 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info) {
   const int err = Transact(request, &step);
   if (err != 0) {
     ThrowSyscall(env,
-                 step + " veth " + name + " (peer " + peer_name + " into netns fd " +
+                 (step.empty() ? "" : step + " ") + "RTM_NEWLINK veth " + name +
+                     " (peer " + peer_name + " into netns fd " +
                      std::to_string(netns_fd) + ")",
                  err);
   }

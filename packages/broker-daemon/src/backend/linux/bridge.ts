@@ -1,5 +1,6 @@
-/** The network's bridge: created, addressed and brought up in one `ip -batch`. */
+/** The network's bridge: created, addressed and brought up by the addon (rtnetlink, ioctl). */
 import type { Ipv6Plan } from "./ipv6.js";
+import { linuxNative } from "./native.js";
 import { runTool } from "./run-tool.js";
 import type { SubnetPlan } from "./subnets.js";
 
@@ -12,19 +13,17 @@ export interface BridgeSpec {
 
 /**
  * Creates the bridge (STP off, no forward delay, so ports forward at once), sets
- * its MTU and addresses, and brings it up. On failure the half-made bridge is
- * removed and the error rethrown.
+ * its MTU and addresses, and brings it up, all through the addon's rtnetlink calls
+ * (an `ip` child process would cost the broker a fork of Node). On failure the
+ * half-made bridge is removed and the error rethrown.
  */
 export async function createBridge(spec: BridgeSpec): Promise<void> {
-  const lines = [
-    `link add ${spec.name} type bridge stp_state 0 forward_delay 0`,
-    `link set ${spec.name} mtu ${spec.mtu}`,
-    `addr add ${spec.ipv4.gateway}/${spec.ipv4.prefix} broadcast ${spec.ipv4.broadcast} dev ${spec.name}`,
-  ];
-  if (spec.ipv6 !== undefined) lines.push(`addr add ${spec.ipv6.gatewayCidr} dev ${spec.name} nodad`);
-  lines.push(`link set ${spec.name} up`);
+  const native = linuxNative();
   try {
-    await runTool("ip", ["-batch", "-"], { input: `${lines.join("\n")}\n` });
+    native.createBridge(spec.name, spec.mtu);
+    native.addAddress(spec.name, spec.ipv4.gateway, spec.ipv4.prefix, spec.ipv4.broadcast);
+    if (spec.ipv6 !== undefined) native.addAddress(spec.name, spec.ipv6.gateway, spec.ipv6.length, "");
+    native.setUp(spec.name);
   } catch (error) {
     await deleteLink(spec.name);
     throw error;

@@ -64,6 +64,13 @@ export interface LinuxNative extends CommonNative {
   macAddress(ifname: string): string;
   /** if_nametoindex in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
+  /** RTM_NEWLINK: a bridge with STP off and forward delay 0, with `mtu`, down. */
+  createBridge(name: string, mtu: number): void;
+  /**
+   * RTM_NEWADDR: `address/prefix` on `ifname`; IPv4 with `broadcast` (or none when
+   * ""), IPv6 without duplicate address detection.
+   */
+  addAddress(ifname: string, address: string, prefix: number, broadcast: string): void;
   /**
    * RTM_NEWLINK: a veth pair `name` (this namespace) and `peerName`, created inside
    * the namespace behind `peerNetnsFd` with `peerMac`; both ends get `mtu`, both
