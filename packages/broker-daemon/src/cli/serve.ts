@@ -3,7 +3,7 @@ import { DEFAULT_IDLE_DELAY_MS, DEFAULT_MAX_NETWORKS_PER_PEER } from "../core/br
 import { startDaemon } from "../daemon.js";
 import { type LogLevel, stderrLogger } from "../log.js";
 import { createPlatform } from "../platform/index.js";
-import { enterSandbox, isSandboxed } from "../sandbox/index.js";
+import { enterSandbox, isSandboxed } from "../sandbox/sandbox.js";
 import { integer, parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
 

@@ -10,7 +10,7 @@ import type { Guest } from "./guest.js";
  * udhcpc calls it with the event as $1 and the lease in the environment; it prints
  * "lease ip=... mask=... router=..." once bound. Shared with the demo (make start).
  */
-const SCRIPT = join(import.meta.dirname, "../../demo/udhcpc.script");
+const script = () => join(import.meta.dirname, "../../demo/udhcpc.script");
 
 export interface DhcpLease {
   readonly ip: string;
@@ -25,7 +25,7 @@ export interface DhcpLease {
  * (with udhcpc's message) when no server answered after `attempts` discovers.
  */
 export async function acquireDhcpLease(guest: Guest, ifname: string, attempts = 10): Promise<DhcpLease> {
-  const out = await guest.run("busybox", ["udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", String(attempts), "-T", "1", "-s", SCRIPT]);
+  const out = await guest.run("busybox", ["udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", String(attempts), "-T", "1", "-s", script()]);
   const match = /lease ip=(\S+) mask=(\d+) router=(\S*)/.exec(out);
   if (match === null) throw new Error(`udhcpc on ${ifname} in guest ${guest.name} printed no lease: ${out.trim()}`);
   return { ip: match[1] ?? "", prefix: Number(match[2]), router: match[3] ?? "" };
