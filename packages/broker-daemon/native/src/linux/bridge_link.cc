@@ -68,12 +68,7 @@ Napi::Value CreateBridge(const Napi::CallbackInfo& info) {
   }
   NetlinkRequest request(RTM_NEWLINK,
                          NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-  struct ifinfomsg link;
-  std::memset(&link, 0, sizeof(link));
-  link.ifi_family = AF_UNSPEC;
-  request.Append(&link, sizeof(link));
-  request.AttrString(IFLA_IFNAME, name);
-  request.AttrU32(IFLA_MTU, static_cast<uint32_t>(mtu));
+  BeginNewLink(&request, name, static_cast<uint32_t>(mtu));
   const size_t linkinfo = request.BeginNest(IFLA_LINKINFO);
   request.AttrString(IFLA_INFO_KIND, "bridge");
   const size_t data = request.BeginNest(IFLA_INFO_DATA);

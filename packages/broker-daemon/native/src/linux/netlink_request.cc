@@ -45,6 +45,15 @@ void NetlinkRequest::EndNest(size_t at) {
   attr->rta_len = static_cast<unsigned short>(size_ - at);
 }
 
+void BeginNewLink(NetlinkRequest* request, const std::string& name, uint32_t mtu) {
+  struct ifinfomsg link;
+  std::memset(&link, 0, sizeof(link));
+  link.ifi_family = AF_UNSPEC;
+  request->Append(&link, sizeof(link));
+  request->AttrString(IFLA_IFNAME, name);
+  request->AttrU32(IFLA_MTU, mtu);
+}
+
 int Transact(const NetlinkRequest& request, std::string* step) {
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd < 0) {

@@ -37,6 +37,10 @@ class NetlinkRequest {
   size_t size_ = 0;
 };
 
+// An RTM_NEWLINK request that creates `name` with `mtu` (failing if it exists); the
+// caller adds IFLA_LINKINFO with the link's kind.
+void BeginNewLink(NetlinkRequest* request, const std::string& name, uint32_t mtu);
+
 // Sends the request (which must ask for NLM_F_ACK) on a fresh NETLINK_ROUTE socket
 // of the calling thread's namespace and waits for the answer: 0, or an errno with
 // the failing step in *step ("socket(AF_NETLINK, NETLINK_ROUTE)", "sendto", "recv",

@@ -84,18 +84,13 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info) {
 
   NetlinkRequest request(RTM_NEWLINK,
                          NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
-  struct ifinfomsg link;
-  std::memset(&link, 0, sizeof(link));
-  link.ifi_family = AF_UNSPEC;
-  request.Append(&link, sizeof(link));
-  request.AttrString(IFLA_IFNAME, name);
-  request.AttrU32(IFLA_MTU, mtu);
+  BeginNewLink(&request, name, mtu);
   const size_t linkinfo = request.BeginNest(IFLA_LINKINFO);
   request.AttrString(IFLA_INFO_KIND, "veth");
   const size_t data = request.BeginNest(IFLA_INFO_DATA);
   const size_t peer = request.BeginNest(VETH_INFO_PEER);
-  // The peer's attributes follow its own ifinfomsg.
-  request.Append(&link, sizeof(link));
+  // The peer's attributes follow its own ifinfomsg (all zero: AF_UNSPEC).
+  request.Append(nullptr, sizeof(struct ifinfomsg));
   request.AttrString(IFLA_IFNAME, peer_name);
   request.Attr(IFLA_ADDRESS, mac, sizeof(mac));
   request.AttrU32(IFLA_MTU, mtu);
