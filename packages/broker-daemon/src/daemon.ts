@@ -107,8 +107,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     void stop(signal);
   };
   const onReload = () => {
-    const next = loadConfig(options.configDir, accounts);
-    broker.reload(next);
+    // Reread /etc/passwd and /etc/group too: a user added for a network is the
+    // usual reason to reload.
+    const nextAccounts = systemAccounts();
+    const next = loadConfig(options.configDir, nextAccounts);
+    broker.reload(next, nextAccounts);
     for (const error of next.errors) logger.log("warn", "config-error", { message: error });
     logger.log("info", "config-reloaded", { networks: [...next.networks.keys()].join(","), errors: next.errors.length });
   };

@@ -4,7 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
-import { FakeBackend, makeBroker } from "./fake-backend.test-util.js";
+import { FakeBackend, makeBroker, testAccounts } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
 
 const root = { uid: 0, gid: 0, pid: 1 };
@@ -193,6 +193,16 @@ describe("Broker", () => {
     expect(errorCode((await acquire(broker.connect({ uid: 1001, gid: 1001, pid: 3 }, "unix"), "lab")).reply)).toBe(0);
     const denied = await acquire(broker.connect({ uid: 1002, gid: 1002, pid: 4 }, "unix"), "lab");
     expect(errorCode(denied.reply)).toBe(ErrorCode.ERROR_CODE_NOT_ALLOWED);
+  });
+
+  it("takes group membership from the account database given at reload", async () => {
+    const lab: NetworkConfig = { ...BUILTIN_NETWORKS[0]!, name: "lab", allowedGids: new Set([500]) };
+    const broker = makeBroker(backend, { config: configWith(lab) });
+    const carol = { uid: 1002, gid: 1002, pid: 5 };
+    expect(errorCode((await acquire(broker.connect(carol, "unix"), "lab")).reply)).toBe(ErrorCode.ERROR_CODE_NOT_ALLOWED);
+    // carol was added to group 500 and the broker reloaded.
+    broker.reload(configWith(lab), { ...testAccounts, groupsOf: (uid, gid) => new Set(uid === 1002 ? [gid, 500] : [gid]) });
+    expect(errorCode((await acquire(broker.connect(carol, "unix"), "lab")).reply)).toBe(0);
   });
 
   it("opens TAPs only on networks the peer holds and removes them with the peer", async () => {

@@ -64,10 +64,12 @@ export class Broker implements PeerAcceptor {
   readonly #startedAt = Date.now();
   readonly #maxNetworks: number;
   #config: LoadedConfig;
+  #accounts: AccountDatabase;
   #nextPeerId = 1n;
 
   constructor(private readonly options: BrokerOptions) {
     this.#config = options.config;
+    this.#accounts = options.accounts;
     this.#maxNetworks = options.maxNetworksPerPeer ?? DEFAULT_MAX_NETWORKS_PER_PEER;
     this.#registry = new NetworkRegistry(options.backend, options.idleDelayMs ?? DEFAULT_IDLE_DELAY_MS, {
       created: (n) => {
@@ -89,14 +91,19 @@ export class Broker implements PeerAcceptor {
     return this.#registry.all().length;
   }
 
-  /** Swaps in a new configuration. Live networks keep running as they are. */
-  reload(config: LoadedConfig): void {
+  /**
+   * Swaps in a new configuration and account database (users and groups added since
+   * start). Live networks keep running as they are; peers connecting from now on get
+   * their groups from the new database.
+   */
+  reload(config: LoadedConfig, accounts: AccountDatabase = this.#accounts): void {
     this.#config = config;
+    this.#accounts = accounts;
   }
 
   connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection {
     const id = this.#nextPeerId++;
-    const peer = new PeerState(id, credentials, transport, this.options.accounts.groupsOf(credentials.uid, credentials.gid));
+    const peer = new PeerState(id, credentials, transport, this.#accounts.groupsOf(credentials.uid, credentials.gid));
     const first = this.#peers.size === 0;
     this.#peers.set(id, peer);
     this.#counters.peersConnected++;
