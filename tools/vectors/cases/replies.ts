@@ -118,4 +118,34 @@ export const replyVectors: VectorSpec[] = [
       mac: "de:ad:be:ef:00:01",
     },
   }),
+  vector("reply_interface_tap_held_by_interface", "Reply", "open_interface reply for a TAP held by itself, with a guest MAC", {
+    id: 14,
+    interface: {
+      network_name: "shared",
+      kind: "INTERFACE_KIND_TAP",
+      name: "vmtap-0a1b2c3d",
+      fd_count: 1,
+      mac: "7a:11:22:33:44:55",
+      guest_mac: "52:54:00:ab:cd:ef",
+      holder: "LEASE_HOLDER_INTERFACE",
+    },
+  }),
+  vector("reply_status_filtered", "Reply", "a non-admin's status: filtered view, an adopted network held by an interface, a configured network not live", {
+    id: 15,
+    status: {
+      broker_version: "1.0.0",
+      platform: "linux",
+      view_filtered: true,
+      networks: [
+        {
+          network: { name: "shared", mode: "NETWORK_MODE_SHARED", bridge: "vmbr-shared" },
+          interface_references: 1,
+          adopted: true,
+          live: true,
+          interfaces: [{ name: "vmtap-0a1b2c3d", kind: "INTERFACE_KIND_TAP", peer_id: "7", holder: "LEASE_HOLDER_INTERFACE", owner_uid: 1000 }],
+        },
+        { network: { name: "host", mode: "NETWORK_MODE_HOST" } },
+      ],
+    },
+  }),
 ];

@@ -46,10 +46,10 @@ export const unknownVectors: VectorSpec[] = [
         {
           network: { name: "shared", $unknown: [{ field: 13, bytes: new TextEncoder().encode("future") }] },
           references: 1,
-          $unknown: [{ field: 7, varint: "9" }],
+          $unknown: [{ field: 15, varint: "9" }],
         },
       ],
-      $unknown: [{ field: 9, fixed32: 1 }],
+      $unknown: [{ field: 20, fixed32: 1 }],
     },
     $unknown: [{ field: 8, fixed64: "0" }],
   }),

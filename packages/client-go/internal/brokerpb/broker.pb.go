@@ -57,7 +57,9 @@ const (
 	ErrorCode_ERROR_CODE_CREATE_FAILURE ErrorCode = 6
 	// Anything else that went wrong inside the broker.
 	ErrorCode_ERROR_CODE_INTERNAL_ERROR ErrorCode = 7
-	// The peer already holds the maximum number of distinct networks.
+	// A limit was reached: distinct networks per connection, interfaces per
+	// connection or per user, connections per user or in total. The message
+	// names the limit and its value.
 	ErrorCode_ERROR_CODE_LIMIT_EXCEEDED ErrorCode = 8
 	// The request is valid but this broker or platform does not support it
 	// (for example a TAP interface on macOS).
@@ -224,6 +226,65 @@ func (x InterfaceKind) Number() protoreflect.EnumNumber {
 // Deprecated: Use InterfaceKind.Descriptor instead.
 func (InterfaceKind) EnumDescriptor() ([]byte, []int) {
 	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{2}
+}
+
+// LeaseHolder says what keeps an interface (and the reference it holds on its
+// network) alive.
+type LeaseHolder int32
+
+const (
+	// Not set: the same as LEASE_HOLDER_CONNECTION.
+	LeaseHolder_LEASE_HOLDER_UNSPECIFIED LeaseHolder = 0
+	// The connection that opened the interface: when it closes, the broker
+	// removes the interface and drops the reference (the default).
+	LeaseHolder_LEASE_HOLDER_CONNECTION LeaseHolder = 1
+	// The interface itself: it holds a reference on its network for exactly as
+	// long as it exists (a TAP until its last file descriptor closes, a veth
+	// until its namespace goes), whether or not the connection stays open. For
+	// holders that exit after passing the fd on (QEMU's bridge helper, a launcher
+	// that execs the VMM).
+	LeaseHolder_LEASE_HOLDER_INTERFACE LeaseHolder = 2
+)
+
+// Enum value maps for LeaseHolder.
+var (
+	LeaseHolder_name = map[int32]string{
+		0: "LEASE_HOLDER_UNSPECIFIED",
+		1: "LEASE_HOLDER_CONNECTION",
+		2: "LEASE_HOLDER_INTERFACE",
+	}
+	LeaseHolder_value = map[string]int32{
+		"LEASE_HOLDER_UNSPECIFIED": 0,
+		"LEASE_HOLDER_CONNECTION":  1,
+		"LEASE_HOLDER_INTERFACE":   2,
+	}
+)
+
+func (x LeaseHolder) Enum() *LeaseHolder {
+	p := new(LeaseHolder)
+	*p = x
+	return p
+}
+
+func (x LeaseHolder) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (LeaseHolder) Descriptor() protoreflect.EnumDescriptor {
+	return file_vmnet_broker_v1_broker_proto_enumTypes[3].Descriptor()
+}
+
+func (LeaseHolder) Type() protoreflect.EnumType {
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[3]
+}
+
+func (x LeaseHolder) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use LeaseHolder.Descriptor instead.
+func (LeaseHolder) EnumDescriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{3}
 }
 
 // Request is one message from a client to the broker.
@@ -951,9 +1012,14 @@ type Status struct {
 	Peers []*PeerStatus `protobuf:"bytes,6,rep,name=peers,proto3" json:"peers,omitempty"`
 	// Totals since the broker started.
 	Counters *Counters `protobuf:"bytes,7,opt,name=counters,proto3" json:"counters,omitempty"`
-	// Configuration problems found at the last (re)load; those networks are
-	// unavailable, all others work.
-	ConfigErrors  []string `protobuf:"bytes,8,rep,name=config_errors,json=configErrors,proto3" json:"config_errors,omitempty"`
+	// Configuration problems found at the last (re)load; a network whose file
+	// broke keeps its last good definition, a new one is unavailable. Sent to
+	// admins only.
+	ConfigErrors []string `protobuf:"bytes,8,rep,name=config_errors,json=configErrors,proto3" json:"config_errors,omitempty"`
+	// True when the asker is not an admin and sees only its own part: the
+	// networks it may acquire, its own connections and interfaces, and the leases
+	// of MACs on its own interfaces.
+	ViewFiltered  bool `protobuf:"varint,9,opt,name=view_filtered,json=viewFiltered,proto3" json:"view_filtered,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1044,6 +1110,13 @@ func (x *Status) GetConfigErrors() []string {
 	return nil
 }
 
+func (x *Status) GetViewFiltered() bool {
+	if x != nil {
+		return x.ViewFiltered
+	}
+	return false
+}
+
 // NetworkStatus is one network in a Status.
 type NetworkStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1058,7 +1131,16 @@ type NetworkStatus struct {
 	// Interfaces the broker opened on it that are still alive.
 	Interfaces []*InterfaceStatus `protobuf:"bytes,5,rep,name=interfaces,proto3" json:"interfaces,omitempty"`
 	// Milliseconds until idle removal; 0 while the network is held.
-	RemovalInMs   uint64 `protobuf:"varint,6,opt,name=removal_in_ms,json=removalInMs,proto3" json:"removal_in_ms,omitempty"`
+	RemovalInMs uint64 `protobuf:"varint,6,opt,name=removal_in_ms,json=removalInMs,proto3" json:"removal_in_ms,omitempty"`
+	// How many interfaces hold the network (LEASE_HOLDER_INTERFACE), beside the
+	// peers counted in references.
+	InterfaceReferences uint32 `protobuf:"varint,7,opt,name=interface_references,json=interfaceReferences,proto3" json:"interface_references,omitempty"`
+	// True when this broker took the network over from a previous one (restart,
+	// upgrade or crash) instead of creating it.
+	Adopted bool `protobuf:"varint,8,opt,name=adopted,proto3" json:"adopted,omitempty"`
+	// False for a configured network that is not live now (listed as `virsh
+	// net-list --all` does); every live field is then empty.
+	Live          bool `protobuf:"varint,9,opt,name=live,proto3" json:"live,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1133,6 +1215,27 @@ func (x *NetworkStatus) GetRemovalInMs() uint64 {
 		return x.RemovalInMs
 	}
 	return 0
+}
+
+func (x *NetworkStatus) GetInterfaceReferences() uint32 {
+	if x != nil {
+		return x.InterfaceReferences
+	}
+	return 0
+}
+
+func (x *NetworkStatus) GetAdopted() bool {
+	if x != nil {
+		return x.Adopted
+	}
+	return false
+}
+
+func (x *NetworkStatus) GetLive() bool {
+	if x != nil {
+		return x.Live
+	}
+	return false
 }
 
 // PeerStatus is one connected peer in a Status.
@@ -1315,8 +1418,13 @@ type InterfaceStatus struct {
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// TAP or veth.
 	Kind InterfaceKind `protobuf:"varint,2,opt,name=kind,proto3,enum=vmnet_broker.v1.InterfaceKind" json:"kind,omitempty"`
-	// The peer that opened it.
-	PeerId        uint64 `protobuf:"varint,3,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
+	// The peer that opened it (it may have disconnected since, for an
+	// interface-held lease).
+	PeerId uint64 `protobuf:"varint,3,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
+	// What holds the interface's reference on the network.
+	Holder LeaseHolder `protobuf:"varint,4,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	// The user id of the peer that opened it.
+	OwnerUid      uint32 `protobuf:"varint,5,opt,name=owner_uid,json=ownerUid,proto3" json:"owner_uid,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1368,6 +1476,20 @@ func (x *InterfaceStatus) GetKind() InterfaceKind {
 func (x *InterfaceStatus) GetPeerId() uint64 {
 	if x != nil {
 		return x.PeerId
+	}
+	return 0
+}
+
+func (x *InterfaceStatus) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
+func (x *InterfaceStatus) GetOwnerUid() uint32 {
+	if x != nil {
+		return x.OwnerUid
 	}
 	return 0
 }
@@ -1501,7 +1623,10 @@ type OpenInterfaceRequest struct {
 	//
 	//	*OpenInterfaceRequest_Tap
 	//	*OpenInterfaceRequest_Veth
-	Kind          isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
+	Kind isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
+	// What holds the interface and its reference on the network; unset means
+	// the connection.
+	Holder        LeaseHolder `protobuf:"varint,4,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1566,6 +1691,13 @@ func (x *OpenInterfaceRequest) GetVeth() *VethOptions {
 		}
 	}
 	return nil
+}
+
+func (x *OpenInterfaceRequest) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
 }
 
 type isOpenInterfaceRequest_Kind interface {
@@ -1707,7 +1839,14 @@ type Interface struct {
 	PeerIfname string `protobuf:"bytes,5,opt,name=peer_ifname,json=peerIfname,proto3" json:"peer_ifname,omitempty"`
 	// The interface's hardware address (veth: the namespace end), lower case,
 	// colon separated.
-	Mac           string `protobuf:"bytes,6,opt,name=mac,proto3" json:"mac,omitempty"`
+	Mac string `protobuf:"bytes,6,opt,name=mac,proto3" json:"mac,omitempty"`
+	// TAP: a unique, locally administered MAC the broker picked for the guest
+	// behind the TAP (or the MAC of a DHCP reservation for this user), so that
+	// VMs started from one command line do not share a default MAC. Empty for
+	// veth (`mac` is the guest's there).
+	GuestMac string `protobuf:"bytes,7,opt,name=guest_mac,json=guestMac,proto3" json:"guest_mac,omitempty"`
+	// What holds the interface and its reference on the network.
+	Holder        LeaseHolder `protobuf:"varint,8,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1784,6 +1923,20 @@ func (x *Interface) GetMac() string {
 	return ""
 }
 
+func (x *Interface) GetGuestMac() string {
+	if x != nil {
+		return x.GuestMac
+	}
+	return ""
+}
+
+func (x *Interface) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
 var File_vmnet_broker_v1_broker_proto protoreflect.FileDescriptor
 
 const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
@@ -1835,7 +1988,7 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	" \x01(\fR\x12vmnetSerialization\x12\x12\n" +
 	"\x04dhcp\x18\v \x01(\bR\x04dhcp\x12\x10\n" +
 	"\x03dns\x18\f \x01(\bR\x03dns\"\x0f\n" +
-	"\rStatusRequest\"\xcf\x02\n" +
+	"\rStatusRequest\"\xf4\x02\n" +
 	"\x06Status\x12%\n" +
 	"\x0ebroker_version\x18\x01 \x01(\tR\rbrokerVersion\x12\x1a\n" +
 	"\bplatform\x18\x02 \x01(\tR\bplatform\x12\x10\n" +
@@ -1844,7 +1997,8 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\bnetworks\x18\x05 \x03(\v2\x1e.vmnet_broker.v1.NetworkStatusR\bnetworks\x121\n" +
 	"\x05peers\x18\x06 \x03(\v2\x1b.vmnet_broker.v1.PeerStatusR\x05peers\x125\n" +
 	"\bcounters\x18\a \x01(\v2\x19.vmnet_broker.v1.CountersR\bcounters\x12#\n" +
-	"\rconfig_errors\x18\b \x03(\tR\fconfigErrors\"\x94\x02\n" +
+	"\rconfig_errors\x18\b \x03(\tR\fconfigErrors\x12#\n" +
+	"\rview_filtered\x18\t \x01(\bR\fviewFiltered\"\xf5\x02\n" +
 	"\rNetworkStatus\x122\n" +
 	"\anetwork\x18\x01 \x01(\v2\x18.vmnet_broker.v1.NetworkR\anetwork\x12\x1e\n" +
 	"\n" +
@@ -1855,7 +2009,10 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\n" +
 	"interfaces\x18\x05 \x03(\v2 .vmnet_broker.v1.InterfaceStatusR\n" +
 	"interfaces\x12\"\n" +
-	"\rremoval_in_ms\x18\x06 \x01(\x04R\vremovalInMs\"\xbc\x01\n" +
+	"\rremoval_in_ms\x18\x06 \x01(\x04R\vremovalInMs\x121\n" +
+	"\x14interface_references\x18\a \x01(\rR\x13interfaceReferences\x12\x18\n" +
+	"\aadopted\x18\b \x01(\bR\aadopted\x12\x12\n" +
+	"\x04live\x18\t \x01(\bR\x04live\"\xbc\x01\n" +
 	"\n" +
 	"PeerStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x10\n" +
@@ -1870,11 +2027,13 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\x03mac\x18\x01 \x01(\tR\x03mac\x12\x0e\n" +
 	"\x02ip\x18\x02 \x01(\tR\x02ip\x12\x1a\n" +
 	"\bhostname\x18\x03 \x01(\tR\bhostname\x12!\n" +
-	"\fexpires_unix\x18\x04 \x01(\x03R\vexpiresUnix\"r\n" +
+	"\fexpires_unix\x18\x04 \x01(\x03R\vexpiresUnix\"\xc5\x01\n" +
 	"\x0fInterfaceStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x17\n" +
-	"\apeer_id\x18\x03 \x01(\x04R\x06peerId\"\xd1\x02\n" +
+	"\apeer_id\x18\x03 \x01(\x04R\x06peerId\x124\n" +
+	"\x06holder\x18\x04 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12\x1b\n" +
+	"\towner_uid\x18\x05 \x01(\rR\bownerUid\"\xd1\x02\n" +
 	"\bCounters\x12'\n" +
 	"\x0fpeers_connected\x18\x01 \x01(\x04R\x0epeersConnected\x12-\n" +
 	"\x12peers_disconnected\x18\x02 \x01(\x04R\x11peersDisconnected\x12\x1a\n" +
@@ -1884,11 +2043,12 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\breleases\x18\x06 \x01(\x04R\breleases\x12)\n" +
 	"\x10networks_created\x18\a \x01(\x04R\x0fnetworksCreated\x12)\n" +
 	"\x10networks_removed\x18\b \x01(\x04R\x0fnetworksRemoved\x12+\n" +
-	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xa6\x01\n" +
+	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xdc\x01\n" +
 	"\x14OpenInterfaceRequest\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x12/\n" +
 	"\x03tap\x18\x02 \x01(\v2\x1b.vmnet_broker.v1.TapOptionsH\x00R\x03tap\x122\n" +
-	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04vethB\x06\n" +
+	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04veth\x124\n" +
+	"\x06holder\x18\x04 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holderB\x06\n" +
 	"\x04kind\"E\n" +
 	"\n" +
 	"TapOptions\x12\x1f\n" +
@@ -1896,7 +2056,7 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"vnetHeader\x12\x16\n" +
 	"\x06queues\x18\x02 \x01(\rR\x06queues\"%\n" +
 	"\vVethOptions\x12\x16\n" +
-	"\x06ifname\x18\x01 \x01(\tR\x06ifname\"\xc4\x01\n" +
+	"\x06ifname\x18\x01 \x01(\tR\x06ifname\"\x97\x02\n" +
 	"\tInterface\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x12\n" +
@@ -1904,7 +2064,9 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\bfd_count\x18\x04 \x01(\rR\afdCount\x12\x1f\n" +
 	"\vpeer_ifname\x18\x05 \x01(\tR\n" +
 	"peerIfname\x12\x10\n" +
-	"\x03mac\x18\x06 \x01(\tR\x03mac*\xb2\x02\n" +
+	"\x03mac\x18\x06 \x01(\tR\x03mac\x12\x1b\n" +
+	"\tguest_mac\x18\a \x01(\tR\bguestMac\x124\n" +
+	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder*\xb2\x02\n" +
 	"\tErrorCode\x12\x16\n" +
 	"\x12ERROR_CODE_SUCCESS\x10\x00\x12 \n" +
 	"\x1cERROR_CODE_TRANSPORT_FAILURE\x10\x01\x12\x1c\n" +
@@ -1923,7 +2085,11 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\rInterfaceKind\x12\x1e\n" +
 	"\x1aINTERFACE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12INTERFACE_KIND_TAP\x10\x01\x12\x17\n" +
-	"\x13INTERFACE_KIND_VETH\x10\x02BKZIgithub.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpbb\x06proto3"
+	"\x13INTERFACE_KIND_VETH\x10\x02*d\n" +
+	"\vLeaseHolder\x12\x1c\n" +
+	"\x18LEASE_HOLDER_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17LEASE_HOLDER_CONNECTION\x10\x01\x12\x1a\n" +
+	"\x16LEASE_HOLDER_INTERFACE\x10\x02BKZIgithub.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpbb\x06proto3"
 
 var (
 	file_vmnet_broker_v1_broker_proto_rawDescOnce sync.Once
@@ -1937,58 +2103,62 @@ func file_vmnet_broker_v1_broker_proto_rawDescGZIP() []byte {
 	return file_vmnet_broker_v1_broker_proto_rawDescData
 }
 
-var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
 var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
 var file_vmnet_broker_v1_broker_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: vmnet_broker.v1.ErrorCode
 	(NetworkMode)(0),             // 1: vmnet_broker.v1.NetworkMode
 	(InterfaceKind)(0),           // 2: vmnet_broker.v1.InterfaceKind
-	(*Request)(nil),              // 3: vmnet_broker.v1.Request
-	(*Reply)(nil),                // 4: vmnet_broker.v1.Reply
-	(*Error)(nil),                // 5: vmnet_broker.v1.Error
-	(*HelloRequest)(nil),         // 6: vmnet_broker.v1.HelloRequest
-	(*HelloReply)(nil),           // 7: vmnet_broker.v1.HelloReply
-	(*AcquireRequest)(nil),       // 8: vmnet_broker.v1.AcquireRequest
-	(*Network)(nil),              // 9: vmnet_broker.v1.Network
-	(*StatusRequest)(nil),        // 10: vmnet_broker.v1.StatusRequest
-	(*Status)(nil),               // 11: vmnet_broker.v1.Status
-	(*NetworkStatus)(nil),        // 12: vmnet_broker.v1.NetworkStatus
-	(*PeerStatus)(nil),           // 13: vmnet_broker.v1.PeerStatus
-	(*Lease)(nil),                // 14: vmnet_broker.v1.Lease
-	(*InterfaceStatus)(nil),      // 15: vmnet_broker.v1.InterfaceStatus
-	(*Counters)(nil),             // 16: vmnet_broker.v1.Counters
-	(*OpenInterfaceRequest)(nil), // 17: vmnet_broker.v1.OpenInterfaceRequest
-	(*TapOptions)(nil),           // 18: vmnet_broker.v1.TapOptions
-	(*VethOptions)(nil),          // 19: vmnet_broker.v1.VethOptions
-	(*Interface)(nil),            // 20: vmnet_broker.v1.Interface
+	(LeaseHolder)(0),             // 3: vmnet_broker.v1.LeaseHolder
+	(*Request)(nil),              // 4: vmnet_broker.v1.Request
+	(*Reply)(nil),                // 5: vmnet_broker.v1.Reply
+	(*Error)(nil),                // 6: vmnet_broker.v1.Error
+	(*HelloRequest)(nil),         // 7: vmnet_broker.v1.HelloRequest
+	(*HelloReply)(nil),           // 8: vmnet_broker.v1.HelloReply
+	(*AcquireRequest)(nil),       // 9: vmnet_broker.v1.AcquireRequest
+	(*Network)(nil),              // 10: vmnet_broker.v1.Network
+	(*StatusRequest)(nil),        // 11: vmnet_broker.v1.StatusRequest
+	(*Status)(nil),               // 12: vmnet_broker.v1.Status
+	(*NetworkStatus)(nil),        // 13: vmnet_broker.v1.NetworkStatus
+	(*PeerStatus)(nil),           // 14: vmnet_broker.v1.PeerStatus
+	(*Lease)(nil),                // 15: vmnet_broker.v1.Lease
+	(*InterfaceStatus)(nil),      // 16: vmnet_broker.v1.InterfaceStatus
+	(*Counters)(nil),             // 17: vmnet_broker.v1.Counters
+	(*OpenInterfaceRequest)(nil), // 18: vmnet_broker.v1.OpenInterfaceRequest
+	(*TapOptions)(nil),           // 19: vmnet_broker.v1.TapOptions
+	(*VethOptions)(nil),          // 20: vmnet_broker.v1.VethOptions
+	(*Interface)(nil),            // 21: vmnet_broker.v1.Interface
 }
 var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
-	6,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
-	8,  // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
-	10, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
-	17, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
-	5,  // 4: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
-	7,  // 5: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
-	9,  // 6: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
-	11, // 7: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
-	20, // 8: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
+	7,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
+	9,  // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
+	11, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
+	18, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
+	6,  // 4: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
+	8,  // 5: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
+	10, // 6: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
+	12, // 7: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
+	21, // 8: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
 	0,  // 9: vmnet_broker.v1.Error.code:type_name -> vmnet_broker.v1.ErrorCode
 	1,  // 10: vmnet_broker.v1.Network.mode:type_name -> vmnet_broker.v1.NetworkMode
-	12, // 11: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
-	13, // 12: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
-	16, // 13: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
-	9,  // 14: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
-	14, // 15: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
-	15, // 16: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
+	13, // 11: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
+	14, // 12: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
+	17, // 13: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
+	10, // 14: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
+	15, // 15: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
+	16, // 16: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
 	2,  // 17: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	18, // 18: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
-	19, // 19: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	2,  // 20: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	21, // [21:21] is the sub-list for method output_type
-	21, // [21:21] is the sub-list for method input_type
-	21, // [21:21] is the sub-list for extension type_name
-	21, // [21:21] is the sub-list for extension extendee
-	0,  // [0:21] is the sub-list for field type_name
+	3,  // 18: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	19, // 19: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
+	20, // 20: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
+	3,  // 21: vmnet_broker.v1.OpenInterfaceRequest.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	2,  // 22: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	3,  // 23: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	24, // [24:24] is the sub-list for method output_type
+	24, // [24:24] is the sub-list for method input_type
+	24, // [24:24] is the sub-list for extension type_name
+	24, // [24:24] is the sub-list for extension extendee
+	0,  // [0:24] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }
@@ -2018,7 +2188,7 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vmnet_broker_v1_broker_proto_rawDesc), len(file_vmnet_broker_v1_broker_proto_rawDesc)),
-			NumEnums:      3,
+			NumEnums:      4,
 			NumMessages:   18,
 			NumExtensions: 0,
 			NumServices:   0,

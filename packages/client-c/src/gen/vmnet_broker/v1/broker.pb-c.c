@@ -1439,7 +1439,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__status_request__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__status_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__status__field_descriptors[8] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__status__field_descriptors[9] =
 {
   {
     "broker_version",
@@ -1537,6 +1537,18 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__status__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "view_filtered",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Status, view_filtered),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__status__field_indices_by_name[] = {
   0,   /* field[0] = broker_version */
@@ -1547,11 +1559,12 @@ static const unsigned vmnet_broker__v1__status__field_indices_by_name[] = {
   2,   /* field[2] = pid */
   1,   /* field[1] = platform */
   3,   /* field[3] = uptime_seconds */
+  8,   /* field[8] = view_filtered */
 };
 static const ProtobufCIntRange vmnet_broker__v1__status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__status__descriptor =
 {
@@ -1561,14 +1574,14 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__status__descriptor =
   "VmnetBroker__V1__Status",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Status),
-  8,
+  9,
   vmnet_broker__v1__status__field_descriptors,
   vmnet_broker__v1__status__field_indices_by_name,
   1,  vmnet_broker__v1__status__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_descriptors[6] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_descriptors[9] =
 {
   {
     "network",
@@ -1642,10 +1655,49 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "interface_references",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__NetworkStatus, interface_references),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "adopted",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__NetworkStatus, adopted),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "live",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__NetworkStatus, live),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__network_status__field_indices_by_name[] = {
+  7,   /* field[7] = adopted */
+  6,   /* field[6] = interface_references */
   4,   /* field[4] = interfaces */
   3,   /* field[3] = leases */
+  8,   /* field[8] = live */
   0,   /* field[0] = network */
   2,   /* field[2] = peer_ids */
   1,   /* field[1] = references */
@@ -1654,7 +1706,7 @@ static const unsigned vmnet_broker__v1__network_status__field_indices_by_name[] 
 static const ProtobufCIntRange vmnet_broker__v1__network_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor =
 {
@@ -1664,7 +1716,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor =
   "VmnetBroker__V1__NetworkStatus",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__NetworkStatus),
-  6,
+  9,
   vmnet_broker__v1__network_status__field_descriptors,
   vmnet_broker__v1__network_status__field_indices_by_name,
   1,  vmnet_broker__v1__network_status__number_ranges,
@@ -1864,7 +1916,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__lease__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__lease__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__interface_status__field_descriptors[3] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__interface_status__field_descriptors[5] =
 {
   {
     "name",
@@ -1902,16 +1954,42 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__interface_status__field_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "holder",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__InterfaceStatus, holder),
+    &vmnet_broker__v1__lease_holder__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "owner_uid",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__InterfaceStatus, owner_uid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__interface_status__field_indices_by_name[] = {
+  3,   /* field[3] = holder */
   1,   /* field[1] = kind */
   0,   /* field[0] = name */
+  4,   /* field[4] = owner_uid */
   2,   /* field[2] = peer_id */
 };
 static const ProtobufCIntRange vmnet_broker__v1__interface_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__interface_status__descriptor =
 {
@@ -1921,7 +1999,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__interface_status__descriptor 
   "VmnetBroker__V1__InterfaceStatus",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__InterfaceStatus),
-  3,
+  5,
   vmnet_broker__v1__interface_status__field_descriptors,
   vmnet_broker__v1__interface_status__field_indices_by_name,
   1,  vmnet_broker__v1__interface_status__number_ranges,
@@ -2070,7 +2148,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__counters__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__counters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__field_descriptors[4] =
 {
   {
     "network_name",
@@ -2108,8 +2186,21 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "holder",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__OpenInterfaceRequest, holder),
+    &vmnet_broker__v1__lease_holder__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__open_interface_request__field_indices_by_name[] = {
+  3,   /* field[3] = holder */
   0,   /* field[0] = network_name */
   1,   /* field[1] = tap */
   2,   /* field[2] = veth */
@@ -2117,7 +2208,7 @@ static const unsigned vmnet_broker__v1__open_interface_request__field_indices_by
 static const ProtobufCIntRange vmnet_broker__v1__open_interface_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request__descriptor =
 {
@@ -2127,7 +2218,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request__descr
   "VmnetBroker__V1__OpenInterfaceRequest",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__OpenInterfaceRequest),
-  3,
+  4,
   vmnet_broker__v1__open_interface_request__field_descriptors,
   vmnet_broker__v1__open_interface_request__field_indices_by_name,
   1,  vmnet_broker__v1__open_interface_request__number_ranges,
@@ -2223,7 +2314,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__veth_options__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__veth_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[6] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[8] =
 {
   {
     "network_name",
@@ -2297,9 +2388,35 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "guest_mac",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Interface, guest_mac),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "holder",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Interface, holder),
+    &vmnet_broker__v1__lease_holder__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
   3,   /* field[3] = fd_count */
+  6,   /* field[6] = guest_mac */
+  7,   /* field[7] = holder */
   1,   /* field[1] = kind */
   5,   /* field[5] = mac */
   2,   /* field[2] = name */
@@ -2309,7 +2426,7 @@ static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
 static const ProtobufCIntRange vmnet_broker__v1__interface__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 8 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
 {
@@ -2319,7 +2436,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
   "VmnetBroker__V1__Interface",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Interface),
-  6,
+  8,
   vmnet_broker__v1__interface__field_descriptors,
   vmnet_broker__v1__interface__field_indices_by_name,
   1,  vmnet_broker__v1__interface__number_ranges,
@@ -2428,5 +2545,35 @@ const ProtobufCEnumDescriptor vmnet_broker__v1__interface_kind__descriptor =
   vmnet_broker__v1__interface_kind__enum_values_by_name,
   1,
   vmnet_broker__v1__interface_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue vmnet_broker__v1__lease_holder__enum_values_by_number[3] =
+{
+  { "LEASE_HOLDER_UNSPECIFIED", "VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED", 0 },
+  { "LEASE_HOLDER_CONNECTION", "VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION", 1 },
+  { "LEASE_HOLDER_INTERFACE", "VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE", 2 },
+};
+static const ProtobufCIntRange vmnet_broker__v1__lease_holder__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex vmnet_broker__v1__lease_holder__enum_values_by_name[3] =
+{
+  { "LEASE_HOLDER_CONNECTION", 1 },
+  { "LEASE_HOLDER_INTERFACE", 2 },
+  { "LEASE_HOLDER_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor vmnet_broker__v1__lease_holder__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.LeaseHolder",
+  "LeaseHolder",
+  "VmnetBroker__V1__LeaseHolder",
+  "vmnet_broker.v1",
+  3,
+  vmnet_broker__v1__lease_holder__enum_values_by_number,
+  3,
+  vmnet_broker__v1__lease_holder__enum_values_by_name,
+  1,
+  vmnet_broker__v1__lease_holder__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -82,7 +82,9 @@ typedef enum _VmnetBroker__V1__ErrorCode {
    */
   VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_INTERNAL_ERROR = 7,
   /*
-   * The peer already holds the maximum number of distinct networks.
+   * A limit was reached: distinct networks per connection, interfaces per
+   * connection or per user, connections per user or in total. The message
+   * names the limit and its value.
    */
   VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_LIMIT_EXCEEDED = 8,
   /*
@@ -129,6 +131,30 @@ typedef enum _VmnetBroker__V1__InterfaceKind {
   VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__INTERFACE_KIND)
 } VmnetBroker__V1__InterfaceKind;
+/*
+ * LeaseHolder says what keeps an interface (and the reference it holds on its
+ * network) alive.
+ */
+typedef enum _VmnetBroker__V1__LeaseHolder {
+  /*
+   * Not set: the same as LEASE_HOLDER_CONNECTION.
+   */
+  VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED = 0,
+  /*
+   * The connection that opened the interface: when it closes, the broker
+   * removes the interface and drops the reference (the default).
+   */
+  VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION = 1,
+  /*
+   * The interface itself: it holds a reference on its network for exactly as
+   * long as it exists (a TAP until its last file descriptor closes, a veth
+   * until its namespace goes), whether or not the connection stays open. For
+   * holders that exit after passing the fd on (QEMU's bridge helper, a launcher
+   * that execs the VMM).
+   */
+  VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__LEASE_HOLDER)
+} VmnetBroker__V1__LeaseHolder;
 
 /* --- messages --- */
 
@@ -433,15 +459,22 @@ struct  VmnetBroker__V1__Status
    */
   VmnetBroker__V1__Counters *counters;
   /*
-   * Configuration problems found at the last (re)load; those networks are
-   * unavailable, all others work.
+   * Configuration problems found at the last (re)load; a network whose file
+   * broke keeps its last good definition, a new one is unavailable. Sent to
+   * admins only.
    */
   size_t n_config_errors;
   char **config_errors;
+  /*
+   * True when the asker is not an admin and sees only its own part: the
+   * networks it may acquire, its own connections and interfaces, and the leases
+   * of MACs on its own interfaces.
+   */
+  protobuf_c_boolean view_filtered;
 };
 #define VMNET_BROKER__V1__STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__status__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0,NULL, NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0,NULL, 0,NULL, NULL, 0,NULL, 0 }
 
 
 /*
@@ -477,10 +510,25 @@ struct  VmnetBroker__V1__NetworkStatus
    * Milliseconds until idle removal; 0 while the network is held.
    */
   uint64_t removal_in_ms;
+  /*
+   * How many interfaces hold the network (LEASE_HOLDER_INTERFACE), beside the
+   * peers counted in references.
+   */
+  uint32_t interface_references;
+  /*
+   * True when this broker took the network over from a previous one (restart,
+   * upgrade or crash) instead of creating it.
+   */
+  protobuf_c_boolean adopted;
+  /*
+   * False for a configured network that is not live now (listed as `virsh
+   * net-list --all` does); every live field is then empty.
+   */
+  protobuf_c_boolean live;
 };
 #define VMNET_BROKER__V1__NETWORK_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__network_status__descriptor) \
-    , NULL, 0, 0,NULL, 0,NULL, 0,NULL, 0 }
+    , NULL, 0, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0 }
 
 
 /*
@@ -567,13 +615,22 @@ struct  VmnetBroker__V1__InterfaceStatus
    */
   VmnetBroker__V1__InterfaceKind kind;
   /*
-   * The peer that opened it.
+   * The peer that opened it (it may have disconnected since, for an
+   * interface-held lease).
    */
   uint64_t peer_id;
+  /*
+   * What holds the interface's reference on the network.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
+  /*
+   * The user id of the peer that opened it.
+   */
+  uint32_t owner_uid;
 };
 #define VMNET_BROKER__V1__INTERFACE_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__interface_status__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, 0 }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, 0, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, 0 }
 
 
 /*
@@ -641,6 +698,11 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
    * The network; the peer must have acquired it on this connection.
    */
   char *network_name;
+  /*
+   * What holds the interface and its reference on the network; unset means
+   * the connection.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
   VmnetBroker__V1__OpenInterfaceRequest__KindCase kind_case;
   union {
     /*
@@ -657,7 +719,7 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
 };
 #define VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__open_interface_request__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
 
 
 /*
@@ -730,10 +792,21 @@ struct  VmnetBroker__V1__Interface
    * colon separated.
    */
   char *mac;
+  /*
+   * TAP: a unique, locally administered MAC the broker picked for the guest
+   * behind the TAP (or the MAC of a DHCP reservation for this user), so that
+   * VMs started from one command line do not share a default MAC. Empty for
+   * veth (`mac` is the guest's there).
+   */
+  char *guest_mac;
+  /*
+   * What holds the interface and its reference on the network.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
 };
 #define VMNET_BROKER__V1__INTERFACE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__interface__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED }
 
 
 /* VmnetBroker__V1__Request methods */
@@ -1143,6 +1216,7 @@ typedef void (*VmnetBroker__V1__Interface_Closure)
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__error_code__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__network_mode__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__interface_kind__descriptor;
+extern const ProtobufCEnumDescriptor    vmnet_broker__v1__lease_holder__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__request__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__reply__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__error__descriptor;

@@ -28,7 +28,9 @@ public enum VmnetBroker_V1_ErrorCode: ProtoEnum, CaseIterable {
   case createFailure
   /// Anything else that went wrong inside the broker.
   case internalError
-  /// The peer already holds the maximum number of distinct networks.
+  /// A limit was reached: distinct networks per connection, interfaces per
+  /// connection or per user, connections per user or in total. The message
+  /// names the limit and its value.
   case limitExceeded
   /// The request is valid but this broker or platform does not support it
   /// (for example a TAP interface on macOS).
@@ -159,6 +161,51 @@ public enum VmnetBroker_V1_InterfaceKind: ProtoEnum, CaseIterable {
     case .unspecified: 0
     case .tap: 1
     case .veth: 2
+    case .unrecognized(let value): value
+    }
+  }
+}
+
+/// LeaseHolder says what keeps an interface (and the reference it holds on its
+/// network) alive.
+public enum VmnetBroker_V1_LeaseHolder: ProtoEnum, CaseIterable {
+  /// Not set: the same as LEASE_HOLDER_CONNECTION.
+  case unspecified
+  /// The connection that opened the interface: when it closes, the broker
+  /// removes the interface and drops the reference (the default).
+  case connection
+  /// The interface itself: it holds a reference on its network for exactly as
+  /// long as it exists (a TAP until its last file descriptor closes, a veth
+  /// until its namespace goes), whether or not the connection stays open. For
+  /// holders that exit after passing the fd on (QEMU's bridge helper, a launcher
+  /// that execs the VMM).
+  case interface
+  /// A number this codec does not know (sent by a newer peer); kept as is.
+  case unrecognized(Int32)
+
+  /// Every known value, in declaration order.
+  public static let allCases: [VmnetBroker_V1_LeaseHolder] = [
+    .unspecified,
+    .connection,
+    .interface,
+  ]
+
+  /// The value for a wire number; unknown numbers become `unrecognized`.
+  public init(rawValue: Int32) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .connection
+    case 2: self = .interface
+    default: self = .unrecognized(rawValue)
+    }
+  }
+
+  /// The wire number.
+  public var rawValue: Int32 {
+    switch self {
+    case .unspecified: 0
+    case .connection: 1
+    case .interface: 2
     case .unrecognized(let value): value
     }
   }
@@ -706,9 +753,14 @@ public struct VmnetBroker_V1_Status: ProtoMessage {
   public var peers: [VmnetBroker_V1_PeerStatus] = []
   /// Totals since the broker started.
   public var counters: VmnetBroker_V1_Counters?
-  /// Configuration problems found at the last (re)load; those networks are
-  /// unavailable, all others work.
+  /// Configuration problems found at the last (re)load; a network whose file
+  /// broke keeps its last good definition, a new one is unavailable. Sent to
+  /// admins only.
   public var configErrors: [String] = []
+  /// True when the asker is not an admin and sees only its own part: the
+  /// networks it may acquire, its own connections and interfaces, and the leases
+  /// of MACs on its own interfaces.
+  public var viewFiltered: Bool = false
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.Status"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -745,6 +797,8 @@ public struct VmnetBroker_V1_Status: ProtoMessage {
       counters = value
     case (8, .lengthDelimited):
       try configErrors.append(reader.readString())
+    case (9, .varint):
+      viewFiltered = try reader.readVarint() != 0
     default:
       return false
     }
@@ -785,6 +839,10 @@ public struct VmnetBroker_V1_Status: ProtoMessage {
       writer.writeTag(8, .lengthDelimited)
       writer.writeString(value)
     }
+    if viewFiltered {
+      writer.writeTag(9, .varint)
+      writer.writeVarint(viewFiltered ? 1 : 0)
+    }
   }
 }
 
@@ -802,6 +860,15 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
   public var interfaces: [VmnetBroker_V1_InterfaceStatus] = []
   /// Milliseconds until idle removal; 0 while the network is held.
   public var removalInMs: UInt64 = 0
+  /// How many interfaces hold the network (LEASE_HOLDER_INTERFACE), beside the
+  /// peers counted in references.
+  public var interfaceReferences: UInt32 = 0
+  /// True when this broker took the network over from a previous one (restart,
+  /// upgrade or crash) instead of creating it.
+  public var adopted: Bool = false
+  /// False for a configured network that is not live now (listed as `virsh
+  /// net-list --all` does); every live field is then empty.
+  public var live: Bool = false
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.NetworkStatus"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -836,6 +903,12 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
       interfaces.append(value)
     case (6, .varint):
       removalInMs = try reader.readVarint()
+    case (7, .varint):
+      interfaceReferences = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (8, .varint):
+      adopted = try reader.readVarint() != 0
+    case (9, .varint):
+      live = try reader.readVarint() != 0
     default:
       return false
     }
@@ -869,6 +942,18 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
     if removalInMs != 0 {
       writer.writeTag(6, .varint)
       writer.writeVarint(removalInMs)
+    }
+    if interfaceReferences != 0 {
+      writer.writeTag(7, .varint)
+      writer.writeVarint(UInt64(interfaceReferences))
+    }
+    if adopted {
+      writer.writeTag(8, .varint)
+      writer.writeVarint(adopted ? 1 : 0)
+    }
+    if live {
+      writer.writeTag(9, .varint)
+      writer.writeVarint(live ? 1 : 0)
     }
   }
 }
@@ -1021,8 +1106,13 @@ public struct VmnetBroker_V1_InterfaceStatus: ProtoMessage {
   public var name: String = ""
   /// TAP or veth.
   public var kind: VmnetBroker_V1_InterfaceKind = VmnetBroker_V1_InterfaceKind(rawValue: 0)
-  /// The peer that opened it.
+  /// The peer that opened it (it may have disconnected since, for an
+  /// interface-held lease).
   public var peerId: UInt64 = 0
+  /// What holds the interface's reference on the network.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
+  /// The user id of the peer that opened it.
+  public var ownerUid: UInt32 = 0
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.InterfaceStatus"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1043,6 +1133,10 @@ public struct VmnetBroker_V1_InterfaceStatus: ProtoMessage {
       kind = try VmnetBroker_V1_InterfaceKind(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     case (3, .varint):
       peerId = try reader.readVarint()
+    case (4, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
+    case (5, .varint):
+      ownerUid = try UInt32(truncatingIfNeeded: reader.readVarint())
     default:
       return false
     }
@@ -1062,6 +1156,14 @@ public struct VmnetBroker_V1_InterfaceStatus: ProtoMessage {
     if peerId != 0 {
       writer.writeTag(3, .varint)
       writer.writeVarint(peerId)
+    }
+    if holder.rawValue != 0 {
+      writer.writeTag(4, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
+    }
+    if ownerUid != 0 {
+      writer.writeTag(5, .varint)
+      writer.writeVarint(UInt64(ownerUid))
     }
   }
 }
@@ -1171,6 +1273,9 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
   public var networkName: String = ""
   /// Which kind of interface to open.
   public var kind: Kind?
+  /// What holds the interface and its reference on the network; unset means
+  /// the connection.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.OpenInterfaceRequest"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1207,6 +1312,8 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
       if case .veth(let existing)? = kind { value = existing }
       try reader.readMessage(into: &value)
       kind = .veth(value)
+    case (4, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1226,6 +1333,10 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
     if case .veth(let value)? = kind {
       writer.writeTag(3, .lengthDelimited)
       writer.writeMessage(value)
+    }
+    if holder.rawValue != 0 {
+      writer.writeTag(4, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
     }
   }
 }
@@ -1326,6 +1437,13 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
   /// The interface's hardware address (veth: the namespace end), lower case,
   /// colon separated.
   public var mac: String = ""
+  /// TAP: a unique, locally administered MAC the broker picked for the guest
+  /// behind the TAP (or the MAC of a DHCP reservation for this user), so that
+  /// VMs started from one command line do not share a default MAC. Empty for
+  /// veth (`mac` is the guest's there).
+  public var guestMac: String = ""
+  /// What holds the interface and its reference on the network.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.Interface"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1352,6 +1470,10 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
       peerIfname = try reader.readString()
     case (6, .lengthDelimited):
       mac = try reader.readString()
+    case (7, .lengthDelimited):
+      guestMac = try reader.readString()
+    case (8, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1383,6 +1505,14 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
     if !mac.isEmpty {
       writer.writeTag(6, .lengthDelimited)
       writer.writeString(mac)
+    }
+    if !guestMac.isEmpty {
+      writer.writeTag(7, .lengthDelimited)
+      writer.writeString(guestMac)
+    }
+    if holder.rawValue != 0 {
+      writer.writeTag(8, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
     }
   }
 }

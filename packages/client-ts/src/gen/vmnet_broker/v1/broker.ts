@@ -57,7 +57,11 @@ export enum ErrorCode {
   ERROR_CODE_CREATE_FAILURE = 6,
   /** ERROR_CODE_INTERNAL_ERROR - Anything else that went wrong inside the broker. */
   ERROR_CODE_INTERNAL_ERROR = 7,
-  /** ERROR_CODE_LIMIT_EXCEEDED - The peer already holds the maximum number of distinct networks. */
+  /**
+   * ERROR_CODE_LIMIT_EXCEEDED - A limit was reached: distinct networks per connection, interfaces per
+   * connection or per user, connections per user or in total. The message
+   * names the limit and its value.
+   */
   ERROR_CODE_LIMIT_EXCEEDED = 8,
   /**
    * ERROR_CODE_UNSUPPORTED - The request is valid but this broker or platform does not support it
@@ -89,6 +93,29 @@ export enum InterfaceKind {
   INTERFACE_KIND_TAP = 1,
   /** INTERFACE_KIND_VETH - A veth pair with one end moved into the client's network namespace. */
   INTERFACE_KIND_VETH = 2,
+  UNRECOGNIZED = -1,
+}
+
+/**
+ * LeaseHolder says what keeps an interface (and the reference it holds on its
+ * network) alive.
+ */
+export enum LeaseHolder {
+  /** LEASE_HOLDER_UNSPECIFIED - Not set: the same as LEASE_HOLDER_CONNECTION. */
+  LEASE_HOLDER_UNSPECIFIED = 0,
+  /**
+   * LEASE_HOLDER_CONNECTION - The connection that opened the interface: when it closes, the broker
+   * removes the interface and drops the reference (the default).
+   */
+  LEASE_HOLDER_CONNECTION = 1,
+  /**
+   * LEASE_HOLDER_INTERFACE - The interface itself: it holds a reference on its network for exactly as
+   * long as it exists (a TAP until its last file descriptor closes, a veth
+   * until its namespace goes), whether or not the connection stays open. For
+   * holders that exit after passing the fd on (QEMU's bridge helper, a launcher
+   * that execs the VMM).
+   */
+  LEASE_HOLDER_INTERFACE = 2,
   UNRECOGNIZED = -1,
 }
 
@@ -259,10 +286,17 @@ export interface Status {
     | Counters
     | undefined;
   /**
-   * Configuration problems found at the last (re)load; those networks are
-   * unavailable, all others work.
+   * Configuration problems found at the last (re)load; a network whose file
+   * broke keeps its last good definition, a new one is unavailable. Sent to
+   * admins only.
    */
   configErrors: string[];
+  /**
+   * True when the asker is not an admin and sees only its own part: the
+   * networks it may acquire, its own connections and interfaces, and the leases
+   * of MACs on its own interfaces.
+   */
+  viewFiltered: boolean;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -282,6 +316,21 @@ export interface NetworkStatus {
   interfaces: InterfaceStatus[];
   /** Milliseconds until idle removal; 0 while the network is held. */
   removalInMs: bigint;
+  /**
+   * How many interfaces hold the network (LEASE_HOLDER_INTERFACE), beside the
+   * peers counted in references.
+   */
+  interfaceReferences: number;
+  /**
+   * True when this broker took the network over from a previous one (restart,
+   * upgrade or crash) instead of creating it.
+   */
+  adopted: boolean;
+  /**
+   * False for a configured network that is not live now (listed as `virsh
+   * net-list --all` does); every live field is then empty.
+   */
+  live: boolean;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -323,8 +372,15 @@ export interface InterfaceStatus {
   name: string;
   /** TAP or veth. */
   kind: InterfaceKind;
-  /** The peer that opened it. */
+  /**
+   * The peer that opened it (it may have disconnected since, for an
+   * interface-held lease).
+   */
   peerId: bigint;
+  /** What holds the interface's reference on the network. */
+  holder: LeaseHolder;
+  /** The user id of the peer that opened it. */
+  ownerUid: number;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -368,6 +424,11 @@ export interface OpenInterfaceRequest {
      */
     { $case: "veth"; value: VethOptions }
     | undefined;
+  /**
+   * What holds the interface and its reference on the network; unset means
+   * the connection.
+   */
+  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -413,6 +474,15 @@ export interface Interface {
    * colon separated.
    */
   mac: string;
+  /**
+   * TAP: a unique, locally administered MAC the broker picked for the guest
+   * behind the TAP (or the MAC of a DHCP reservation for this user), so that
+   * VMs started from one command line do not share a default MAC. Empty for
+   * veth (`mac` is the guest's there).
+   */
+  guestMac: string;
+  /** What holds the interface and its reference on the network. */
+  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -1361,6 +1431,7 @@ function createBaseStatus(): Status {
     peers: [],
     counters: undefined,
     configErrors: [],
+    viewFiltered: false,
     _unknownFields: {},
   };
 }
@@ -1393,6 +1464,9 @@ export const Status: MessageFns<Status> = {
     }
     for (const v of message.configErrors) {
       writer.uint32(66).string(v!);
+    }
+    if (message.viewFiltered !== false) {
+      writer.uint32(72).bool(message.viewFiltered);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -1482,6 +1556,14 @@ export const Status: MessageFns<Status> = {
             message.configErrors.push(reader.string());
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.viewFiltered = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1519,6 +1601,7 @@ export const Status: MessageFns<Status> = {
       ? Counters.fromPartial(object.counters)
       : undefined;
     message.configErrors = object.configErrors?.map((e) => e) || [];
+    message.viewFiltered = object.viewFiltered ?? false;
     return message;
   },
 };
@@ -1531,6 +1614,9 @@ function createBaseNetworkStatus(): NetworkStatus {
     leases: [],
     interfaces: [],
     removalInMs: 0n,
+    interfaceReferences: 0,
+    adopted: false,
+    live: false,
     _unknownFields: {},
   };
 }
@@ -1564,6 +1650,15 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
         throw new globalThis.Error("value provided for field message.removalInMs of type uint64 too large");
       }
       writer.uint32(48).uint64(message.removalInMs);
+    }
+    if (message.interfaceReferences !== 0) {
+      writer.uint32(56).uint32(message.interfaceReferences);
+    }
+    if (message.adopted !== false) {
+      writer.uint32(64).bool(message.adopted);
+    }
+    if (message.live !== false) {
+      writer.uint32(72).bool(message.live);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -1647,6 +1742,30 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
             message.removalInMs = reader.uint64() as bigint;
             continue;
           }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.interfaceReferences = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.adopted = reader.bool();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.live = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1682,6 +1801,9 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     message.removalInMs = (object.removalInMs !== undefined && object.removalInMs !== null)
       ? BigInt(object.removalInMs)
       : 0n;
+    message.interfaceReferences = object.interfaceReferences ?? 0;
+    message.adopted = object.adopted ?? false;
+    message.live = object.live ?? false;
     return message;
   },
 };
@@ -1950,7 +2072,7 @@ export const Lease: MessageFns<Lease> = {
 };
 
 function createBaseInterfaceStatus(): InterfaceStatus {
-  return { name: "", kind: 0, peerId: 0n, _unknownFields: {} };
+  return { name: "", kind: 0, peerId: 0n, holder: 0, ownerUid: 0, _unknownFields: {} };
 }
 
 export const InterfaceStatus: MessageFns<InterfaceStatus> = {
@@ -1966,6 +2088,12 @@ export const InterfaceStatus: MessageFns<InterfaceStatus> = {
         throw new globalThis.Error("value provided for field message.peerId of type uint64 too large");
       }
       writer.uint32(24).uint64(message.peerId);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(32).int32(message.holder);
+    }
+    if (message.ownerUid !== 0) {
+      writer.uint32(40).uint32(message.ownerUid);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2015,6 +2143,22 @@ export const InterfaceStatus: MessageFns<InterfaceStatus> = {
             message.peerId = reader.uint64() as bigint;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.ownerUid = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2043,6 +2187,8 @@ export const InterfaceStatus: MessageFns<InterfaceStatus> = {
     message.name = object.name ?? "";
     message.kind = object.kind ?? 0;
     message.peerId = (object.peerId !== undefined && object.peerId !== null) ? BigInt(object.peerId) : 0n;
+    message.holder = object.holder ?? 0;
+    message.ownerUid = object.ownerUid ?? 0;
     return message;
   },
 };
@@ -2263,7 +2409,7 @@ export const Counters: MessageFns<Counters> = {
 };
 
 function createBaseOpenInterfaceRequest(): OpenInterfaceRequest {
-  return { networkName: "", kind: undefined, _unknownFields: {} };
+  return { networkName: "", kind: undefined, holder: 0, _unknownFields: {} };
 }
 
 export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
@@ -2278,6 +2424,9 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
       case "veth":
         VethOptions.encode(message.kind.value, writer.uint32(26).fork()).join();
         break;
+    }
+    if (message.holder !== 0) {
+      writer.uint32(32).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2327,6 +2476,14 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
             message.kind = { $case: "veth", value: VethOptions.decode(reader, reader.uint32()) };
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2367,6 +2524,7 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
         break;
       }
     }
+    message.holder = object.holder ?? 0;
     return message;
   },
 };
@@ -2526,7 +2684,17 @@ export const VethOptions: MessageFns<VethOptions> = {
 };
 
 function createBaseInterface(): Interface {
-  return { networkName: "", kind: 0, name: "", fdCount: 0, peerIfname: "", mac: "", _unknownFields: {} };
+  return {
+    networkName: "",
+    kind: 0,
+    name: "",
+    fdCount: 0,
+    peerIfname: "",
+    mac: "",
+    guestMac: "",
+    holder: 0,
+    _unknownFields: {},
+  };
 }
 
 export const Interface: MessageFns<Interface> = {
@@ -2548,6 +2716,12 @@ export const Interface: MessageFns<Interface> = {
     }
     if (message.mac !== "") {
       writer.uint32(50).string(message.mac);
+    }
+    if (message.guestMac !== "") {
+      writer.uint32(58).string(message.guestMac);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(64).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2621,6 +2795,22 @@ export const Interface: MessageFns<Interface> = {
             message.mac = reader.string();
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.guestMac = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2652,6 +2842,8 @@ export const Interface: MessageFns<Interface> = {
     message.fdCount = object.fdCount ?? 0;
     message.peerIfname = object.peerIfname ?? "";
     message.mac = object.mac ?? "";
+    message.guestMac = object.guestMac ?? "";
+    message.holder = object.holder ?? 0;
     return message;
   },
 };
