@@ -6,20 +6,16 @@
  *
  * The rule: a peer may use only a namespace it could administer itself. Root: any.
  * Anyone else: only one whose user namespace its uid owns, and never the broker's
- * own nor the initial network namespace (both root's on a normal host; checked by
- * identity too, in case the broker runs inside a user namespace). Names with the
- * broker's prefixes are reserved for everyone: the broker takes any such link for
- * its own (leftovers, collisions).
+ * own nor the initial network namespace (the owner check refuses both wherever
+ * root owns them; naming them is a second lock and a clearer answer). Names with
+ * the broker's prefixes are reserved for everyone: the broker takes any such link
+ * for its own (leftovers, collisions).
  */
 import { AccessDenied, InvalidArgument, type VethOptions } from "../../core/backend.js";
 import { BRIDGE_PREFIX, isOurInterface, TAP_PREFIX, VETH_PREFIX } from "./names.js";
-import { kernelNetnsFacts, type NamespaceId, type NetnsFacts } from "./netns-facts.js";
+import { kernelNetnsFacts, type NetnsFacts, sameNamespace } from "./netns-facts.js";
 
 const OWN_ONLY = "a veth can only go into a namespace your user owns";
-
-function same(a: NamespaceId, b: NamespaceId): boolean {
-  return a.dev === b.dev && a.inode === b.inode;
-}
 
 /** Throws InvalidArgument (not a network namespace) or AccessDenied (the rule's reason). */
 export function checkVethTarget(target: VethOptions, facts: NetnsFacts = kernelNetnsFacts): void {
@@ -34,16 +30,8 @@ export function checkVethTarget(target: VethOptions, facts: NetnsFacts = kernelN
   }
   if (target.peerUid === 0) return;
   const sent = `the network namespace you sent (net:[${netns.inode}])`;
-  if (same(netns, facts.own())) throw new AccessDenied(`${sent} is the broker's own network namespace: ${OWN_ONLY}`);
-  let initial: NamespaceId;
-  try {
-    initial = facts.initial();
-  } catch (error) {
-    // Unknown means refused: a non-root peer must never reach the host's namespace.
-    const why = error instanceof Error ? error.message : String(error);
-    throw new AccessDenied(`cannot tell whether ${sent} is the initial network namespace (${why}): ${OWN_ONLY}`);
-  }
-  if (same(netns, initial)) throw new AccessDenied(`${sent} is the initial network namespace: ${OWN_ONLY}`);
+  if (sameNamespace(netns, facts.own())) throw new AccessDenied(`${sent} is the broker's own network namespace: ${OWN_ONLY}`);
+  if (facts.isInitial(netns)) throw new AccessDenied(`${sent} is the initial network namespace: ${OWN_ONLY}`);
   if (netns.ownerUid !== target.peerUid) {
     const owner = netns.ownerUid === null ? "a user namespace outside the broker's" : `uid ${netns.ownerUid}`;
     throw new AccessDenied(`${sent} is owned by ${owner}, not by uid ${target.peerUid}: ${OWN_ONLY}`);
