@@ -83,6 +83,8 @@ export interface AdoptedNetwork {
   readonly network: BackendNetwork;
   /** Its interfaces that still exist; each now holds the network itself. */
   readonly interfaces: readonly InterfaceNote[];
+  /** True when `current` (the configuration now) defines the network as it runs. */
+  sameDefinition(current: NetworkConfig): boolean;
 }
 
 export interface BackendNetwork {

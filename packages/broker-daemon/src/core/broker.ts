@@ -12,7 +12,6 @@ import {
   type Status,
 } from "@vmnet-broker/client/protocol";
 import type { LoadedConfig } from "../config/load.js";
-import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
 import { type AdoptedNetwork, type Backend, CreateFailure, type InterfaceHolder, type OpenedInterface } from "./backend.js";
@@ -99,10 +98,10 @@ export class Broker implements PeerAcceptor {
    * warning says so): changing a live network would cut its VMs off; the new
    * definition applies once it has gone idle and is created anew.
    */
-  adopt(adopted: readonly AdoptedNetwork[], sameDefinition: (a: NetworkConfig, b: NetworkConfig) => boolean): void {
-    for (const { config: recorded, network: live, interfaces } of adopted) {
+  adopt(adopted: readonly AdoptedNetwork[]): void {
+    for (const { config: recorded, network: live, interfaces, sameDefinition } of adopted) {
       const current = this.#config.networks.get(recorded.name);
-      const config = current !== undefined && sameDefinition(current, recorded) ? current : recorded;
+      const config = current !== undefined && sameDefinition(current) ? current : recorded;
       if (current === undefined || config !== current) {
         this.#log("warn", "adopted-config-differs", {
           network: recorded.name,

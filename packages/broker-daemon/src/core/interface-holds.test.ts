@@ -167,7 +167,7 @@ describe("interface-held references", () => {
       guestMac: "02:00:00:00:00:01",
     };
     const broker = makeBroker(backend, { idleDelayMs: IDLE_MS });
-    broker.adopt([{ config: recorded, network: left, interfaces: [note] }], (x, y) => x.mtu === y.mtu);
+    broker.adopt([{ config: recorded, network: left, interfaces: [note], sameDefinition: (current) => current.mtu === recorded.mtu }]);
     const status = await broker.status();
     expect(status.networks[0]).toMatchObject({ adopted: true, references: 0, interfaceReferences: 1, network: { mtu: 1400 } });
     expect(status.networks[0]?.interfaces[0]).toMatchObject({ holder: LeaseHolder.LEASE_HOLDER_INTERFACE, ownerUid: 1000, peerId: 0n });
