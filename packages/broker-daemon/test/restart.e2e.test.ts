@@ -116,9 +116,9 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
     try {
       const vethName = await heldVeth(broker, guest);
       const lease = await acquireDhcpLease(guest, "eth0");
-      const before = (await broker.status()).networks.find((n) => n.network?.name === "shared");
-      const network = before?.network;
-      const tapIp = (network?.gateway as string).replace(/\.1$/, ".250");
+      const network = (await broker.status()).networks.find((n) => n.network?.name === "shared")?.network;
+      if (network === undefined) throw new Error("shared is not live");
+      const tapIp = network.gateway.replace(/\.1$/, ".250");
       const responder = await tapResponder(broker, tapIp);
       expect(responder.guestMac).toMatch(/^[0-9a-f][2367abef](:[0-9a-f]{2}){5}$/);
       const ping = continuousPing(guest, tapIp);
@@ -138,8 +138,8 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
         const status = await broker.status();
         const shared = status.networks.find((n) => n.network?.name === "shared");
         expect(shared, how).toMatchObject({ adopted: true, references: 0, interfaceReferences: 2, live: true });
-        expect(shared?.network?.subnet, how).toBe(network?.subnet);
-        expect(shared?.network?.bridge, how).toBe(network?.bridge);
+        expect(shared?.network.subnet, how).toBe(network.subnet);
+        expect(shared?.network.bridge, how).toBe(network.bridge);
         expect(shared?.interfaces.map((i) => [i.name, i.holder]).sort(), how).toEqual(
           [
             [vethName, LeaseHolder.LEASE_HOLDER_INTERFACE],
@@ -152,7 +152,7 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
         ).toContain(lease.ip);
         // A reconnecting client gets the same network.
         const client = await broker.connect();
-        expect((await client.acquireNetwork("shared")).subnet, how).toBe(network?.subnet);
+        expect((await client.acquireNetwork("shared")).subnet, how).toBe(network.subnet);
         client.close();
         const seen = ping.replies.size;
         await eventually(() => ping.replies.size >= seen + 10, `replies after ${how}`, 10_000);
