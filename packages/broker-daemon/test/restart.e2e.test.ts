@@ -27,7 +27,7 @@ async function heldVeth(broker: TestBroker, guest: Guest): Promise<string> {
       id: 2,
       command: {
         $case: "openInterface",
-        value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0" } }, holder: LeaseHolder.LEASE_HOLDER_INTERFACE },
+        value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0", holder: LeaseHolder.LEASE_HOLDER_INTERFACE } } },
       },
     }),
     [fd],

@@ -21,7 +21,7 @@ async function openTap(peer: PeerConnection, name: string, holder: LeaseHolder):
       id: nextId++,
       command: {
         $case: "openInterface",
-        value: { networkName: name, kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } }, holder },
+        value: { networkName: name, kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder } } },
       },
     }),
     [],
@@ -132,7 +132,7 @@ describe("interface-held references", () => {
         id: 1,
         command: {
           $case: "openInterface",
-          value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } }, holder: 9 },
+          value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder: 9 } } },
         },
       }),
       [],

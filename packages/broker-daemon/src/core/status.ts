@@ -60,7 +60,6 @@ export async function buildStatus(inputs: StatusInputs): Promise<Status> {
     })),
     counters: { ...inputs.counters },
     configErrors: [...inputs.configErrors],
-    // Status filtering per peer is another change's; this view is the whole state.
     viewFiltered: false,
   };
 }

@@ -45,7 +45,7 @@ const [acquired, opened] = await exchange([
     id: 2,
     command: {
       $case: "openInterface",
-      value: { networkName, kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } }, holder: LeaseHolder.LEASE_HOLDER_INTERFACE },
+      value: { networkName, kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_INTERFACE } } },
     },
   },
 ]);

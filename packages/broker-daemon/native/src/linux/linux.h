@@ -40,6 +40,10 @@ Napi::Value AddAddress(const Napi::CallbackInfo& info);
 // by libuv; the handle does not keep the loop alive). onDeleted("", 0) means the
 // kernel dropped notifications: check every link of interest.
 Napi::Value WatchLinks(const Napi::CallbackInfo& info);
+// netnsInfo(fd) -> {dev, inode, ownerUid} for a network namespace fd (ownerUid
+// null when the owning user namespace is outside the caller's), null for any other
+// file.
+Napi::Value NetnsInfo(const Napi::CallbackInfo& info);
 
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);

@@ -18,6 +18,7 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("createBridge", Napi::Function::New(env, CreateBridge, "createBridge"));
   exports.Set("addAddress", Napi::Function::New(env, AddAddress, "addAddress"));
   exports.Set("watchLinks", Napi::Function::New(env, WatchLinks, "watchLinks"));
+  exports.Set("netnsInfo", Napi::Function::New(env, NetnsInfo, "netnsInfo"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));
