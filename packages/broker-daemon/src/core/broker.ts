@@ -372,6 +372,7 @@ export class Broker implements PeerAcceptor {
         mac: opened.mac,
         guestMac,
         holder: holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
+        vhostFdCount: 0,
       },
       fds: opened.fds,
     };
