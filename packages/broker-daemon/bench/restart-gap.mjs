@@ -34,7 +34,23 @@ function startBroker() {
   const exec = performance.now();
   const child = spawn(
     "ip",
-    ["netns", "exec", netns, process.execPath, CLI, "serve", "--host", "--socket", socket, "--config-dir", join(dir, "conf"), "--runtime-dir", join(dir, "run"), "--idle-delay-ms", "2000"],
+    [
+      "netns",
+      "exec",
+      netns,
+      process.execPath,
+      CLI,
+      "serve",
+      "--host",
+      "--socket",
+      socket,
+      "--config-dir",
+      join(dir, "conf"),
+      "--runtime-dir",
+      join(dir, "run"),
+      "--idle-delay-ms",
+      "2000",
+    ],
     { stdio: ["ignore", "ignore", "inherit"] },
   );
   const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -73,7 +89,10 @@ function heldVeth(netnsFd) {
         onClose: () => replies < 2 && reject(new Error("closed early")),
       },
     );
-    endpoint.send(Request.encode(Request.fromPartial({ id: 1, command: { $case: "acquire", value: { networkName: "shared" } } })).finish(), []);
+    endpoint.send(
+      Request.encode(Request.fromPartial({ id: 1, command: { $case: "acquire", value: { networkName: "shared" } } })).finish(),
+      [],
+    );
     const veth = { ifname: "eth0", holder: LeaseHolder.LEASE_HOLDER_INTERFACE };
     const open = { id: 2, command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: veth } } } };
     endpoint.send(Request.encode(Request.fromPartial(open)).finish(), [netnsFd]);
@@ -110,12 +129,16 @@ try {
   closeSync(fd);
   const lease = await acquireDhcpLease(guest, "eth0");
   const tapIp = lease.ip.replace(/\.\d+$/, ".250");
-  responder = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, RESPONDER, socket, "shared", tapIp], { stdio: ["ignore", "pipe", "inherit"] });
+  responder = spawn("setpriv", ["--pdeathsig", "KILL", "--", process.execPath, RESPONDER, socket, "shared", tapIp], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   await new Promise((resolve) => responder.stdout.once("data", resolve));
 
   // Reply times by sequence number, as ping stamps them on receipt (-D, epoch ms).
   const replies = new Map();
-  ping = spawn("nsenter", [`--net=${guest.netnsPath}`, "--", "ping", "-n", "-D", "-i", INTERVAL_S, tapIp], { stdio: ["ignore", "pipe", "ignore"] });
+  ping = spawn("nsenter", [`--net=${guest.netnsPath}`, "--", "ping", "-n", "-D", "-i", INTERVAL_S, tapIp], {
+    stdio: ["ignore", "pipe", "ignore"],
+  });
   let text = "";
   ping.stdout.setEncoding("utf8").on("data", (chunk) => {
     text += chunk;
@@ -159,7 +182,9 @@ try {
   rmSync(dir, { recursive: true, force: true });
 }
 
-console.log(`| stop | runs | broker start ms (min / median / max) | ping gap ms across the restart | ping gap ms, 1 s before (floor) | lost pings |`);
+console.log(
+  `| stop | runs | broker start ms (min / median / max) | ping gap ms across the restart | ping gap ms, 1 s before (floor) | lost pings |`,
+);
 console.log(`|---|---:|---:|---:|---:|---:|`);
 for (const how of ["SIGTERM", "SIGKILL"]) {
   const rows = results.filter((r) => r.how === how);
