@@ -11,8 +11,8 @@ export interface Frame {
 export class FramingError extends Error {
   override readonly name = "FramingError";
   constructor(
-    /** timeout: a frame was begun and not finished in time (FramedEndpoint). */
-    readonly kind: "oversize" | "stray-fds" | "timeout",
+    /** timeout and too-many-fds: the limits of FramedEndpointOptions. */
+    readonly kind: "oversize" | "stray-fds" | "timeout" | "too-many-fds",
     message: string,
   ) {
     super(message);

@@ -315,6 +315,36 @@ describe("FramedEndpoint flow control", () => {
     raw.close();
   });
 
+  it("ends a connection whose read carries more descriptors than allowed, closing them", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    let closed: CloseInfo | undefined;
+    const frames: number[][] = [];
+    new FramedEndpoint(
+      server,
+      { ...options, maxReceiveFds: 1 },
+      {
+        onFrame: (_payload, fds) => frames.push(fds),
+        onClose: (info) => {
+          closed = info;
+        },
+      },
+    );
+    const a = collecting(client);
+    a.endpoint.send(Buffer.from("one"), [pipe.write]);
+    await eventually(() => frames.length === 1, "the frame with one fd");
+    closeAll(frames[0] ?? []);
+    const before = openFds().size;
+    a.endpoint.send(Buffer.from("two"), [pipe.write, pipe.read]);
+    await eventually(() => closed !== undefined, "the hang-up");
+    expect(closed?.framingError?.kind).toBe("too-many-fds");
+    expect(frames).toHaveLength(1);
+    // The server's socket is gone and the two received fds were never kept.
+    expect(openFds().size).toBeLessThan(before);
+    a.endpoint.close();
+    closeQuietly(pipe.read, pipe.write);
+  });
+
   it("does not count time spent paused against a frame", async () => {
     const { client, server } = await connectedPair(socketPath);
     let closed: CloseInfo | undefined;

@@ -42,6 +42,12 @@ export interface FramedEndpointOptions {
    * connection closes with a FramingError of kind "timeout".
    */
   readonly frameTimeoutMs?: number;
+  /**
+   * The most descriptors one read may carry (they all belong to one frame);
+   * more end the connection with a FramingError of kind "too-many-fds", and
+   * are closed at once. Default: no limit beyond the kernel's 253.
+   */
+  readonly maxReceiveFds?: number;
 }
 
 /**
@@ -54,6 +60,7 @@ export class FramedEndpoint {
   readonly #handlers: FramedEndpointHandlers;
   readonly #maxSendPayload: number;
   readonly #frameTimeoutMs: number | undefined;
+  readonly #maxReceiveFds: number;
   #framingError: FramingError | undefined;
   #paused = false;
   /** Bytes read but not yet decoded because reading was paused mid-chunk. */
@@ -68,6 +75,7 @@ export class FramedEndpoint {
     this.#handlers = handlers;
     this.#maxSendPayload = options.maxSendPayload;
     this.#frameTimeoutMs = options.frameTimeoutMs;
+    this.#maxReceiveFds = options.maxReceiveFds ?? Number.POSITIVE_INFINITY;
     this.#endpoint = new native.Endpoint(
       fd,
       (chunk, fds) => this.#onData(chunk, fds),
@@ -131,6 +139,16 @@ export class FramedEndpoint {
   #onData(chunk: Buffer, fds: number[]): void {
     if (this.#framingError !== undefined) {
       closeAll(fds);
+      return;
+    }
+    if (fds.length > this.#maxReceiveFds) {
+      closeAll(fds);
+      this.#fail(
+        new FramingError(
+          "too-many-fds",
+          `${fds.length} file descriptors arrived with one request; the maximum is ${this.#maxReceiveFds}`,
+        ),
+      );
       return;
     }
     this.#decode(chunk, fds);
