@@ -7,6 +7,8 @@ export interface OpenedInterfaceRecord {
   readonly name: string;
   readonly kind: "tap" | "veth";
   readonly peerId: bigint;
+  /** The uid of the peer that opened it, for the per-user limit. */
+  readonly ownerUid: number;
 }
 
 /** A network the broker holds: its backend object, its holders, its idle countdown. */
