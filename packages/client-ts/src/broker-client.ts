@@ -151,8 +151,14 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
-          holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED,
+          kind: {
+            $case: "tap",
+            value: {
+              vnetHeader: options.vnetHeader ?? false,
+              queues,
+              holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED,
+            },
+          },
         },
       },
       options,
@@ -183,8 +189,7 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "veth", value: { ifname } },
-          holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED,
+          kind: { $case: "veth", value: { ifname, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED } },
         },
       },
       options,

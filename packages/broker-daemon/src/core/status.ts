@@ -38,7 +38,7 @@ export async function buildStatus(inputs: StatusInputs): Promise<Status> {
         removalInMs: BigInt(network.removal.remainingMs),
         interfaceReferences: 0,
         adopted: false,
-        live: live !== undefined,
+        live: true,
       };
     }),
   );
