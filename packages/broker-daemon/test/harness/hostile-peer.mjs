@@ -1,7 +1,7 @@
 // A hostile peer for the limits tests, run as an unprivileged uid (setpriv).
 // Usage: node hostile-peer.mjs MODE SOCKET [COUNT]
-// Prints one JSON line with what it saw, then holds its connections until
-// stdin closes (the test decides when the attacker leaves).
+// Prints one JSON line with what it saw (deaf: after a line on stdin), then
+// holds its connections until stdin closes (the test decides when it leaves).
 import { connect } from "node:net";
 import { BrokerClient } from "@vmnet-broker/client";
 import { Request } from "@vmnet-broker/client/protocol";
@@ -83,8 +83,9 @@ async function deaf() {
     socket.write(burst);
     held.push(socket);
   }
-  // Read nothing for a while; then look (a paused socket never sees the hang-up).
-  await new Promise((resolve) => setTimeout(resolve, 3_000));
+  // Read nothing until the test says "look" on stdin (a paused socket never
+  // sees the hang-up).
+  await new Promise((resolve) => process.stdin.once("data", resolve));
   for (const socket of held) socket.resume();
   const closed = await Promise.all(held.map((s) => closedSoon(s, 3_000)));
   return { disconnected: closed.filter(Boolean).length, of: count };
