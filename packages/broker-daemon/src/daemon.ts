@@ -3,6 +3,7 @@ import { systemAccounts } from "./config/users.js";
 import type { Backend } from "./core/backend.js";
 import { Broker } from "./core/broker.js";
 import { IdleTimer } from "./core/idle-timer.js";
+import { LIMIT_NAMES, type Limits } from "./core/limits.js";
 import type { Logger } from "./log.js";
 import { COMMIT, VERSION } from "./version.js";
 
@@ -17,7 +18,7 @@ export interface DaemonOptions {
   readonly configDir: string;
   readonly logger: Logger;
   readonly idleDelayMs: number;
-  readonly maxNetworksPerPeer: number;
+  readonly limits: Limits;
   /** Exit after idleDelayMs with no peers (socket activation: the manager restarts us). */
   readonly exitWhenIdle: boolean;
   /**
@@ -77,7 +78,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     logger,
     version: VERSION,
     idleDelayMs: options.idleDelayMs,
-    maxNetworksPerPeer: options.maxNetworksPerPeer,
+    limits: options.limits,
     onNoPeers: () => options.exitWhenIdle && idleExit.start(),
     onFirstPeer: () => idleExit.cancel(),
   });
@@ -88,6 +89,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     networks: [...config.networks.keys()].join(","),
     idle_delay_ms: options.idleDelayMs,
   });
+  logger.log("info", "limits", limitFields(options.limits));
   if (options.exitWhenIdle) idleExit.start();
 
   async function stop(reason: string): Promise<void> {
@@ -144,4 +146,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     process.off("SIGHUP", onReload);
   });
   return { broker, done, stop };
+}
+
+/** The limits as log fields named like their flags (max_connections=2048). */
+function limitFields(limits: Limits): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const key of Object.keys(LIMIT_NAMES) as (keyof Limits)[]) fields[LIMIT_NAMES[key].replaceAll("-", "_")] = limits[key];
+  return fields;
 }

@@ -31,13 +31,29 @@ Options:
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
   --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
-  --max-networks-per-peer N  distinct networks one connection may hold (default 8)
   --exit-when-idle           exit after the idle delay with no peers (automatic with
                              systemd socket activation)
   --remove-networks-on-stop  Linux --host: remove every network at stop, cutting its
                              VMs off (default: networks with interfaces attached stay
                              for the next broker, which adopts them)
   --log-level LEVEL          debug, info, warn or error (default info)
+
+Limits (a request over one gets LIMIT_EXCEEDED naming it; a connection over one is
+closed with a log line naming it; root is exempt from the per-user and
+per-network limits and may open 32 connections above --max-connections):
+  --max-networks-per-peer N       distinct networks one connection may hold (default 8)
+  --max-interfaces-per-peer N     interfaces one connection may have open (default 128)
+  --max-interfaces-per-user N     interfaces one uid may have open (default 512)
+  --max-interfaces-per-network N  interfaces on one network (default 1000; a bridge
+                                  takes at most 1023)
+  --max-connections N             connections open at once (default 2048; lowered
+                                  to fit RLIMIT_NOFILE)
+  --max-connections-per-user N    connections one uid may have open (default 512)
+  --max-unsent-reply-bytes N      replies written but not yet read, all peers together;
+                                  over it the peer holding the most is disconnected
+                                  (default 67108864)
+  --frame-timeout-ms N            time to finish a request once started; then the
+                                  peer is disconnected (default 10000)
 `,
   status: `Usage: vmnet-broker status [--json] [--socket PATH] [--service-name NAME]
 

@@ -109,7 +109,7 @@ describe("Broker", () => {
 
   it("enforces the per-peer limit on distinct networks only", async () => {
     const extra = ["n1", "n2", "n3"].map((name) => ({ ...BUILTIN_NETWORKS[0]!, name }));
-    const broker = makeBroker(backend, { config: configWith(...extra), maxNetworksPerPeer: 3 });
+    const broker = makeBroker(backend, { config: configWith(...extra), limits: { maxNetworksPerPeer: 3 } });
     const peer = broker.connect(root, "unix");
     for (const name of ["shared", "host", "n1"]) expect(errorCode((await acquire(peer, name)).reply)).toBe(0);
     expect(errorCode((await acquire(peer, "n2")).reply)).toBe(ErrorCode.ERROR_CODE_LIMIT_EXCEEDED);

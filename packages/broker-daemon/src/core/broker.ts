@@ -18,23 +18,25 @@ import {
   AccessDenied,
   type AdoptedNetwork,
   type Backend,
+  type BackendNetwork,
   CreateFailure,
   type InterfaceHolder,
   InvalidArgument,
   type OpenedInterface,
 } from "./backend.js";
+import { ConnectionLimits } from "./connection-limits.js";
 import { describeNetwork } from "./describe-network.js";
 import { RequestFailure } from "./failure.js";
 import { pickGuestMac } from "./guest-mac.js";
 import { hasAttachedInterfaces, persistInterfaces } from "./interface-holds.js";
+import { InterfaceLimits } from "./interface-limits.js";
+import { DEFAULT_LIMITS, LIMIT_NAMES, LimitExceeded, type Limits } from "./limits.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
 import { buildStatus } from "./status.js";
 
 export const PROTOCOL_VERSION = 1;
-/** Upstream's per-peer limit on distinct networks. */
-export const DEFAULT_MAX_NETWORKS_PER_PEER = 8;
 export const DEFAULT_IDLE_DELAY_MS = 120_000;
 export const MAX_TAP_QUEUES = 16;
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
@@ -46,7 +48,8 @@ export interface BrokerOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly idleDelayMs?: number;
-  readonly maxNetworksPerPeer?: number;
+  /** Limits not given keep their defaults (DEFAULT_LIMITS). */
+  readonly limits?: Partial<Limits>;
   /** Called whenever the last peer disconnects (for idle exit under a service manager). */
   readonly onNoPeers?: () => void;
   /** Called whenever a peer connects while there were none. */
@@ -73,7 +76,9 @@ export class Broker implements PeerAcceptor {
     interfacesOpened: 0n,
   };
   readonly #startedAt = Date.now();
-  readonly #maxNetworks: number;
+  readonly #limits: Limits;
+  readonly #connections: ConnectionLimits;
+  readonly #interfaceLimits: InterfaceLimits;
   #config: LoadedConfig;
   #accounts: AccountDatabase;
   #nextPeerId = 1n;
@@ -84,7 +89,9 @@ export class Broker implements PeerAcceptor {
   constructor(private readonly options: BrokerOptions) {
     this.#config = options.config;
     this.#accounts = options.accounts;
-    this.#maxNetworks = options.maxNetworksPerPeer ?? DEFAULT_MAX_NETWORKS_PER_PEER;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#connections = new ConnectionLimits(this.#limits);
+    this.#interfaceLimits = new InterfaceLimits(this.#limits);
     this.#registry = new NetworkRegistry(options.backend, options.idleDelayMs ?? DEFAULT_IDLE_DELAY_MS, {
       created: (n) => {
         this.#counters.networksCreated++;
@@ -147,7 +154,9 @@ export class Broker implements PeerAcceptor {
     this.#accounts = accounts;
   }
 
+  /** Throws LimitExceeded when the connection limits refuse the peer (the transport hangs up). */
   connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection {
+    this.#connections.admit(credentials.uid);
     const id = this.#nextPeerId++;
     const peer = new PeerState(id, credentials, transport, this.#accounts.groupsOf(credentials.uid, credentials.gid));
     const first = this.#peers.size === 0;
@@ -273,11 +282,9 @@ export class Broker implements PeerAcceptor {
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
     }
     const held = peer.networks.has(name);
-    if (!held && peer.networks.size >= this.#maxNetworks) {
-      throw new RequestFailure(
-        ErrorCode.ERROR_CODE_LIMIT_EXCEEDED,
-        `a connection may hold at most ${this.#maxNetworks} networks; it holds ${[...peer.networks].join(", ")}`,
-      );
+    const maxNetworks = this.#limits.maxNetworksPerPeer;
+    if (!held && peer.networks.size >= maxNetworks) {
+      throw new LimitExceeded(LIMIT_NAMES.maxNetworksPerPeer, maxNetworks, "this connection", `it holds ${[...peer.networks].join(", ")}`);
     }
     const network = await this.#registry.acquire(config, peer.id);
     if (peer.closed) {
@@ -307,6 +314,16 @@ export class Broker implements PeerAcceptor {
       );
     }
     const live = network.live;
+    const release = this.#interfaceLimits.reserve(this.#registry.all(), network, peer.id, peer.credentials.uid);
+    try {
+      return await this.#createInterface(peer, network, live, request, fds);
+    } finally {
+      release();
+    }
+  }
+
+  async #createInterface(peer: PeerState, network: ManagedNetwork, live: BackendNetwork, request: OpenInterfaceRequest, fds: Set<number>) {
+    const name = request.networkName;
     const holder = holderOf(request.kind?.value.holder ?? LeaseHolder.LEASE_HOLDER_UNSPECIFIED);
     let opened: OpenedInterface;
     let kind: "tap" | "veth";
@@ -412,6 +429,7 @@ export class Broker implements PeerAcceptor {
   #disconnect(peer: PeerState): void {
     if (peer.closed) return;
     peer.closed = true;
+    this.#connections.release(peer.credentials.uid);
     this.#peers.delete(peer.id);
     this.#counters.peersDisconnected++;
     for (const name of peer.networks) {

@@ -2,6 +2,7 @@ import type { Backend } from "../core/backend.js";
 import type { Broker } from "../core/broker.js";
 import type { Transport } from "../daemon.js";
 import type { Logger } from "../log.js";
+import type { TransportLimits } from "../transport/unix/transport-limits.js";
 
 /** What `serve` needs from the operating system it runs on. */
 export interface Platform {
@@ -20,4 +21,6 @@ export interface PlatformOptions {
   /** macOS: the Mach service name. */
   readonly serviceName?: string;
   readonly sandboxed: boolean;
+  /** The Unix transport's limits (Linux). */
+  readonly transportLimits: TransportLimits;
 }

@@ -75,7 +75,7 @@ export interface LinuxNative extends CommonNative {
   setMtu(ifname: string, mtu: number): void;
   /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
   macAddress(ifname: string): string;
-  /** if_nametoindex in the calling thread's namespace; 0 when absent. */
+  /** SIOCGIFINDEX in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
   /** RTM_NEWLINK: a bridge with STP off and forward delay 0, with `mtu`, down. */
   createBridge(name: string, mtu: number): void;
