@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type HelloRequest,
   InterfaceKind,
+  LeaseHolder,
   type OpenInterfaceRequest,
   Reply,
   type Request,
@@ -298,6 +299,8 @@ export class Broker implements PeerAcceptor {
         fdCount: opened.fds.length,
         peerIfname: opened.peerIfname,
         mac: opened.mac,
+        guestMac: "",
+        holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
       },
       fds: opened.fds,
     };
