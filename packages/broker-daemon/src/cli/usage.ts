@@ -64,7 +64,9 @@ VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MA
 `,
   "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
 
-Validates every *.json in the configuration directory and prints each problem with
-its file and field. Exits 1 when any file is bad.
+Validates every *.json in the configuration directory with the daemon's own
+reader (regular files only, size and field limits, overlapping subnets) and
+prints each problem with its file and field. Exits 1 when any file is bad, or
+when a directory given with --config-dir does not exist.
 `,
 };

@@ -1,7 +1,7 @@
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { builtinConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
@@ -75,7 +75,7 @@ export const testAccounts: AccountDatabase = {
 export function makeBroker(backend: FakeBackend, options: Partial<BrokerOptions> = {}): Broker {
   return new Broker({
     backend,
-    config: loadConfig("/nonexistent-config-dir", testAccounts),
+    config: builtinConfig(),
     accounts: testAccounts,
     logger: silentLogger,
     version: "test",

@@ -2,7 +2,7 @@
 import { ErrorCode } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
-import { loadConfig } from "../../config/load.js";
+import { builtinConfig } from "../../config/load.js";
 import type { AccountDatabase } from "../../config/users.js";
 import { Broker } from "../../core/broker.js";
 import { silentLogger } from "../../log.js";
@@ -19,7 +19,7 @@ describe("xpc client", () => {
     const xpc = new XpcNativeDouble();
     const broker = new Broker({
       backend: createVmnetBackend({ native: new VmnetNativeDouble() }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: builtinConfig(),
       accounts,
       logger: silentLogger,
       version: "9.9.9",

@@ -3,7 +3,7 @@
 import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
-import { loadConfig } from "../../config/load.js";
+import { builtinConfig } from "../../config/load.js";
 import type { AccountDatabase } from "../../config/users.js";
 import { Broker } from "../../core/broker.js";
 import { silentLogger } from "../../log.js";
@@ -46,7 +46,7 @@ describe("XpcTransport", () => {
     events = [];
     broker = new Broker({
       backend: createVmnetBackend({ native: vmnet }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: builtinConfig(),
       accounts,
       logger: silentLogger,
       version: "test",
