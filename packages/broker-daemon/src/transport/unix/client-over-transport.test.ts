@@ -73,6 +73,8 @@ function miniCore(pipes: { write: number }[]): FakeAcceptor {
               fdCount: pipes.length,
               peerIfname: "",
               mac: "52:54:00:00:00:01",
+              guestMac: "",
+              holder: 0,
             },
           },
         },
