@@ -1,4 +1,5 @@
 import { coalesced } from "./coalesced.js";
+import { groupId } from "./config/group-id.js";
 import { loadConfig } from "./config/load.js";
 import { systemAccounts } from "./config/users.js";
 import type { Backend } from "./core/backend.js";
@@ -19,6 +20,8 @@ export interface DaemonOptions {
   readonly logger: Logger;
   readonly idleDelayMs: number;
   readonly maxNetworksPerPeer: number;
+  /** Members of this group (name or gid) see all of status, as root does. */
+  readonly adminGroup?: string;
   /** Exit after idleDelayMs with no peers (socket activation: the manager restarts us). */
   readonly exitWhenIdle: boolean;
   /** Starts the transport(s) feeding the broker. */
@@ -51,6 +54,9 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   await backend.reclaimLeftovers();
 
   const accounts = systemAccounts();
+  if (options.adminGroup !== undefined && groupId(options.adminGroup, accounts) === undefined) {
+    throw new Error(`--admin-group: no group named '${options.adminGroup}'`);
+  }
   let config = await loadConfig(options.configDir, { accounts });
   for (const error of config.errors) logger.log("warn", "config-error", { message: error });
 
@@ -67,6 +73,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     version: VERSION,
     idleDelayMs: options.idleDelayMs,
     maxNetworksPerPeer: options.maxNetworksPerPeer,
+    ...(options.adminGroup !== undefined ? { adminGroup: options.adminGroup } : {}),
     onNoPeers: () => options.exitWhenIdle && idleExit.start(),
     onFirstPeer: () => idleExit.cancel(),
   });

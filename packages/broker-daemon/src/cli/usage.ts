@@ -28,6 +28,8 @@ Options:
   --socket PATH              socket to listen on (default: $VMNET_BROKER_SOCKET or ${DEFAULT_SOCKET})
   --socket-mode MODE         octal permissions of the socket (default 0660; 0666 in the sandbox)
   --socket-group GROUP       group owning the socket (name or gid)
+  --admin-group GROUP        members see all of status, as root does (name or gid;
+                             default: root only)
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
   --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
@@ -41,6 +43,9 @@ Options:
 --socket is the Unix socket (Linux); --service-name the Mach service (macOS,
 default com.github.nirs.vmnet-broker). Shows the broker's networks (with their references and removal countdown), the
 connected peers, DHCP leases, interfaces, counters and configuration errors.
+Root and members of the broker's --admin-group see everything; everyone else sees
+the networks they may acquire, their own connections and interfaces and the
+leases of their own interfaces, and the output says the view is filtered.
 `,
   acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...
 

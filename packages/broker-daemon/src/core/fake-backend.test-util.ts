@@ -12,6 +12,10 @@ export class FakeNetwork implements BackendNetwork {
   destroyed = false;
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
+  /** What leases() answers; a test may replace it. */
+  leaseTable: LeaseInfo[] = [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+  /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
+  tapMac: string | undefined;
   #taps = 0;
   constructor(readonly config: NetworkConfig) {}
   get info() {
@@ -25,13 +29,16 @@ export class FakeNetwork implements BackendNetwork {
     };
   }
   async leases(): Promise<LeaseInfo[]> {
-    return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+    return this.leaseTable;
   }
   async openTap(options: TapOptions) {
-    const name = `faketap${this.#taps++}`;
+    const index = this.#taps++;
+    const name = `faketap${index}`;
     this.alive.add(name);
     const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
-    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds };
+    // faketap0 is 52:54:00:00:00:02, faketap1 :03, and so on.
+    const mac = this.tapMac ?? `52:54:00:00:00:${(index + 2).toString(16).padStart(2, "0")}`;
+    return { name, peerIfname: "", mac, fds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -69,6 +76,7 @@ export class FakeBackend implements Backend {
 export const testAccounts: AccountDatabase = {
   uidOf: (name) => ({ alice: 1000, bob: 1001 })[name],
   gidOf: (name) => ({ vm: 500 })[name],
+  userName: (uid) => ({ 1000: "alice", 1001: "bob" })[uid],
   groupsOf: (uid, gid) => new Set(uid === 1001 ? [gid, 500] : [gid]),
 };
 

@@ -7,6 +7,10 @@ export interface OpenedInterfaceRecord {
   readonly name: string;
   readonly kind: "tap" | "veth";
   readonly peerId: bigint;
+  /** The uid of the peer that opened it: status shows it to that user. */
+  readonly ownerUid: number;
+  /** Its hardware address: status shows that user the leases of this MAC. */
+  readonly mac: string;
 }
 
 /** A network the broker holds: its backend object, its holders, its idle countdown. */
