@@ -28,7 +28,7 @@ function config(): LoadedConfig {
 }
 
 let id = 1;
-async function call(peer: PeerConnection, command: Request["command"]) {
+async function call(peer: PeerConnection, command: NonNullable<Parameters<typeof Request.create>[0]>["command"]) {
   const out = await peer.handle(Request.create({ id: id++, command }), []);
   for (const fd of out.fds) closeSync(fd);
   if (out.reply.result?.$case === "error") throw new Error(out.reply.result.value.message);
@@ -38,7 +38,7 @@ const acquire = (peer: PeerConnection, networkName: string) => call(peer, { $cas
 const openTap = (peer: PeerConnection, networkName: string) =>
   call(peer, {
     $case: "openInterface",
-    value: { networkName, kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } }, holder: 0 },
+    value: { networkName, kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
   });
 async function statusOf(peer: PeerConnection): Promise<Status> {
   const result = await call(peer, { $case: "status", value: {} });
@@ -176,7 +176,7 @@ describe("a reply too large to send", () => {
         id: 2,
         command: {
           $case: "openInterface",
-          value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 2 } }, holder: 0 },
+          value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 2 } } },
         },
       }),
       [],
