@@ -21,6 +21,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     "idle-delay-ms": { type: "string" },
     "max-networks-per-peer": { type: "string" },
     "exit-when-idle": { type: "boolean" },
+    "remove-networks-on-stop": { type: "boolean" },
     "service-name": { type: "string" },
     "log-level": { type: "string" },
   });
@@ -54,6 +55,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     maxNetworksPerPeer,
     ...(values["admin-group"] !== undefined ? { adminGroup: values["admin-group"] } : {}),
     exitWhenIdle: (values["exit-when-idle"] ?? false) || platform.activated,
+    // Only a broker on the host keeps networks: a sandbox's die with its namespace.
+    keepNetworksOnStop: process.platform === "linux" && !sandbox && !(values["remove-networks-on-stop"] ?? false),
     listen: (broker) => platform.listen(broker),
     describe: { sandbox: sandbox ? "private network namespace" : "off" },
   });

@@ -20,8 +20,8 @@ export interface StatusScope {
   interface(record: OpenedInterfaceRecord): boolean;
   /**
    * The MACs whose leases the viewer sees on a network with these interfaces:
-   * those of its own interfaces there (a MAC means something only within its
-   * network); undefined for all of them.
+   * those of its own interfaces there (the guest MAC behind a TAP, a veth end's
+   * MAC; a MAC means something only within its network); undefined for all.
    */
   leaseMacs(interfaces: Iterable<OpenedInterfaceRecord>): ReadonlySet<string> | undefined;
   /** Counters and configuration errors (file paths, problems) are for admins. */
@@ -56,7 +56,8 @@ export function scopeFor(viewer: StatusViewer, peers: readonly PeerState[]): Sta
     peer: (peer) => own.has(peer.id) && notAsker(peer),
     holder: (id) => own.has(id),
     interface: ownInterface,
-    leaseMacs: (records) => new Set([...records].filter((r) => ownInterface(r) && r.mac).map((r) => r.mac.toLowerCase())),
+    leaseMacs: (records) =>
+      new Set([...records].filter(ownInterface).flatMap((r) => [r.guestMac, r.mac ?? ""].filter(Boolean).map((m) => m.toLowerCase()))),
     internals: false,
   };
 }

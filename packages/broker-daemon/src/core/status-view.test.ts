@@ -35,11 +35,15 @@ async function call(peer: PeerConnection, command: NonNullable<Parameters<typeof
   return out.reply.result;
 }
 const acquire = (peer: PeerConnection, networkName: string) => call(peer, { $case: "acquire", value: { networkName } });
-const openTap = (peer: PeerConnection, networkName: string) =>
-  call(peer, {
+/** Opens a TAP and answers the guest MAC the broker picked for it. */
+async function openTap(peer: PeerConnection, networkName: string): Promise<string> {
+  const result = await call(peer, {
     $case: "openInterface",
     value: { networkName, kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
   });
+  if (result?.$case !== "interface" || !result.value.guestMac) throw new Error("no guest MAC");
+  return result.value.guestMac;
+}
 async function statusOf(peer: PeerConnection): Promise<Status> {
   const result = await call(peer, { $case: "status", value: {} });
   if (result?.$case !== "status") throw new Error("not a status reply");
@@ -54,6 +58,7 @@ describe("status by privilege", () => {
   let alice1: PeerConnection;
   let alice2: PeerConnection;
   let bobPeer: PeerConnection;
+  let aliceGuests: string[];
 
   beforeEach(async () => {
     backend = new FakeBackend();
@@ -62,22 +67,21 @@ describe("status by privilege", () => {
     alice1 = broker.connect(alice, "unix");
     alice2 = broker.connect(alice, "unix");
     bobPeer = broker.connect(bob, "unix");
-    // root: a TAP on shared (faketap0, :02). alice: two connections, two networks,
-    // two TAPs on shared (faketap1 :03, faketap2 :04) and one on lab.
+    // root: a TAP on shared. alice: two connections, two networks, two TAPs on
+    // shared and one on lab. Leases on shared: each shared TAP's guest, a stranger's.
     await acquire(rootPeer, "shared");
-    await openTap(rootPeer, "shared");
+    const rootGuest = await openTap(rootPeer, "shared");
     await acquire(alice1, "shared");
-    await openTap(alice1, "shared");
-    await openTap(alice1, "shared");
+    aliceGuests = [await openTap(alice1, "shared"), await openTap(alice1, "shared")];
     await acquire(alice2, "lab");
     await openTap(alice2, "lab");
     await acquire(bobPeer, "bobs");
     const shared = backend.created.find((n) => n.config.name === "shared");
     if (!shared) throw new Error("no shared network");
-    shared.leaseTable = ["02", "03", "04", "99"].map((b, i) => ({
-      mac: `52:54:00:00:00:${b}`,
+    shared.leaseTable = [rootGuest, ...aliceGuests, "02:00:00:00:00:99"].map((mac, i) => ({
+      mac,
       ip: `10.9.0.${10 + i}`,
-      hostname: `vm${b}`,
+      hostname: `vm${i}`,
       expiresUnix: 0,
     }));
   });
@@ -120,7 +124,7 @@ describe("status by privilege", () => {
       ["faketap2", 1000],
     ]);
     // Only the leases of her own TAPs' MACs: not root's :02, not the stranger :99.
-    expect(shared?.leases.map((l) => l.mac)).toEqual(["52:54:00:00:00:03", "52:54:00:00:00:04"]);
+    expect(shared?.leases.map((l) => l.mac)).toEqual(aliceGuests);
     expect(net(s, "lab")?.interfaces.map((i) => i.name)).toEqual(["faketap0"]);
     expect(net(s, "lab")?.peerIds).toEqual([3n]);
     expect(s.counters).toBeUndefined();

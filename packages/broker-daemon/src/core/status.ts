@@ -2,6 +2,7 @@ import { type Counters, InterfaceKind, LeaseHolder, type NetworkStatus, Status }
 import type { NetworkConfig } from "../config/network-config.js";
 import type { LeaseInfo } from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
+import { interfaceReferences } from "./interface-holds.js";
 import type { PeerState } from "./peer-state.js";
 import type { ManagedNetwork } from "./registry.js";
 import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES } from "./reply-size.js";
@@ -44,12 +45,12 @@ export async function buildStatus(inputs: StatusInputs, viewer: StatusViewer): P
             name: i.name,
             kind: i.kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
             peerId: i.peerId,
-            holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+            holder: i.holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
             ownerUid: i.ownerUid,
           })),
         removalInMs: BigInt(network.removal.remainingMs),
-        interfaceReferences: 0,
-        adopted: false,
+        interfaceReferences: interfaceReferences(network),
+        adopted: network.adopted,
         live: backend !== undefined,
       };
     }),
