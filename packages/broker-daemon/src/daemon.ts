@@ -1,3 +1,5 @@
+import { coalesced } from "./coalesced.js";
+import { groupId } from "./config/group-id.js";
 import { loadConfig } from "./config/load.js";
 import { systemAccounts } from "./config/users.js";
 import type { Backend } from "./core/backend.js";
@@ -19,6 +21,8 @@ export interface DaemonOptions {
   readonly logger: Logger;
   readonly idleDelayMs: number;
   readonly limits: Limits;
+  /** Members of this group (name or gid) see all of status, as root does. */
+  readonly adminGroup?: string;
   /** Exit after idleDelayMs with no peers (socket activation: the manager restarts us). */
   readonly exitWhenIdle: boolean;
   /**
@@ -59,7 +63,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   await backend.reclaimLeftovers();
 
   const accounts = systemAccounts();
-  const config = loadConfig(options.configDir, accounts);
+  if (options.adminGroup !== undefined && groupId(options.adminGroup, accounts) === undefined) {
+    throw new Error(`--admin-group: no group named '${options.adminGroup}'`);
+  }
+  let config = await loadConfig(options.configDir, { accounts });
   for (const error of config.errors) logger.log("warn", "config-error", { message: error });
 
   let finish!: (status: number) => void;
@@ -79,6 +86,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     version: VERSION,
     idleDelayMs: options.idleDelayMs,
     limits: options.limits,
+    ...(options.adminGroup !== undefined ? { adminGroup: options.adminGroup } : {}),
     onNoPeers: () => options.exitWhenIdle && idleExit.start(),
     onFirstPeer: () => idleExit.cancel(),
   });
@@ -128,14 +136,19 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     void stop(signal);
   };
-  const onReload = () => {
+  // Reads off the event loop, one reload at a time: a slow or hostile directory
+  // delays only the reload, never a peer.
+  const reload = coalesced(async () => {
     // Reread /etc/passwd and /etc/group too: a user added for a network is the
     // usual reason to reload.
     const nextAccounts = systemAccounts();
-    const next = loadConfig(options.configDir, nextAccounts);
-    broker.reload(next, nextAccounts);
-    for (const error of next.errors) logger.log("warn", "config-error", { message: error });
-    logger.log("info", "config-reloaded", { networks: [...next.networks.keys()].join(","), errors: next.errors.length });
+    config = await loadConfig(options.configDir, { accounts: nextAccounts, previous: config });
+    broker.reload(config, nextAccounts);
+    for (const error of config.errors) logger.log("warn", "config-error", { message: error });
+    logger.log("info", "config-reloaded", { networks: [...config.networks.keys()].join(","), errors: config.errors.length });
+  });
+  const onReload = () => {
+    reload().catch((error: unknown) => logger.log("error", "config-reload-failed", { message: String(error) }));
   };
   process.on("SIGTERM", onStopSignal);
   process.on("SIGINT", onStopSignal);

@@ -18,6 +18,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     socket: { type: "string" },
     "socket-mode": { type: "string" },
     "socket-group": { type: "string" },
+    "admin-group": { type: "string" },
     "config-dir": { type: "string" },
     "runtime-dir": { type: "string" },
     "idle-delay-ms": { type: "string" },
@@ -57,6 +58,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     logger,
     idleDelayMs,
     limits: core,
+    ...(values["admin-group"] !== undefined ? { adminGroup: values["admin-group"] } : {}),
     exitWhenIdle: (values["exit-when-idle"] ?? false) || platform.activated,
     // Only a broker on the host keeps networks: a sandbox's die with its namespace.
     keepNetworksOnStop: process.platform === "linux" && !sandbox && !(values["remove-networks-on-stop"] ?? false),

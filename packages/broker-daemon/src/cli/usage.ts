@@ -28,6 +28,8 @@ Options:
   --socket PATH              socket to listen on (default: $VMNET_BROKER_SOCKET or ${DEFAULT_SOCKET})
   --socket-mode MODE         octal permissions of the socket (default 0660; 0666 in the sandbox)
   --socket-group GROUP       group owning the socket (name or gid)
+  --admin-group GROUP        members see all of status, as root does (name or gid;
+                             default: root only)
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
   --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
@@ -60,6 +62,9 @@ per-network limits and may open 32 connections above --max-connections):
 --socket is the Unix socket (Linux); --service-name the Mach service (macOS,
 default com.github.nirs.vmnet-broker). Shows the broker's networks (with their references and removal countdown), the
 connected peers, DHCP leases, interfaces, counters and configuration errors.
+Root and members of the broker's --admin-group see everything; everyone else sees
+the networks they may acquire, their own connections and interfaces and the
+leases of their own interfaces, and the output says the view is filtered.
 `,
   acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...
 
@@ -86,7 +91,9 @@ VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MA
 `,
   "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
 
-Validates every *.json in the configuration directory and prints each problem with
-its file and field. Exits 1 when any file is bad.
+Validates every *.json in the configuration directory with the daemon's own
+reader (regular files only, size and field limits, overlapping subnets) and
+prints each problem with its file and field. Exits 1 when any file is bad, or
+when a directory given with --config-dir does not exist.
 `,
 };

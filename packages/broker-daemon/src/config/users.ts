@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 export interface AccountDatabase {
   uidOf(name: string): number | undefined;
   gidOf(name: string): number | undefined;
+  /** The user's name, for display. */
+  userName(uid: number): string | undefined;
   /** Every group the user is in: primary plus supplementary. */
   groupsOf(uid: number, primaryGid: number): ReadonlySet<number>;
 }
@@ -31,6 +33,7 @@ export function systemAccounts(passwdPath = "/etc/passwd", groupPath = "/etc/gro
   return {
     uidOf: (name) => uidByName.get(name),
     gidOf: (name) => gidByName.get(name),
+    userName: (uid) => nameByUid.get(uid),
     groupsOf(uid, primaryGid) {
       const result = new Set([primaryGid]);
       const name = nameByUid.get(uid);

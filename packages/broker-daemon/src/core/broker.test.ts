@@ -133,7 +133,7 @@ describe("Broker", () => {
     expect(backend.created[0]?.destroyed).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(backend.created[0]?.destroyed).toBe(true);
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
   });
 
   it("cancels the idle removal when the network is acquired again", async () => {
@@ -170,7 +170,7 @@ describe("Broker", () => {
       $case: "error",
       value: { code: ErrorCode.ERROR_CODE_CREATE_FAILURE, message: expect.stringContaining("overlaps") },
     });
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
     expect(errorCode((await acquire(peer, "shared")).reply)).toBe(0);
   });
 

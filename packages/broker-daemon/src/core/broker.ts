@@ -11,9 +11,11 @@ import {
   type Request,
   type Status,
 } from "@vmnet-broker/client/protocol";
+import { groupId } from "../config/group-id.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
+import { isAdmin, mayAcquire } from "./access.js";
 import {
   AccessDenied,
   type AdoptedNetwork,
@@ -34,7 +36,9 @@ import { DEFAULT_LIMITS, LIMIT_NAMES, LimitExceeded, type Limits } from "./limit
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
-import { buildStatus } from "./status.js";
+import { replyFits } from "./reply-size.js";
+import { buildStatus, fitStatus } from "./status.js";
+import type { StatusViewer } from "./status-scope.js";
 
 export const PROTOCOL_VERSION = 1;
 export const DEFAULT_IDLE_DELAY_MS = 120_000;
@@ -50,6 +54,8 @@ export interface BrokerOptions {
   readonly idleDelayMs?: number;
   /** Limits not given keep their defaults (DEFAULT_LIMITS). */
   readonly limits?: Partial<Limits>;
+  /** Members of this group (a name or a gid) see all of status, as root does. */
+  readonly adminGroup?: string;
   /** Called whenever the last peer disconnects (for idle exit under a service manager). */
   readonly onNoPeers?: () => void;
   /** Called whenever a peer connects while there were none. */
@@ -178,16 +184,28 @@ export class Broker implements PeerAcceptor {
     };
   }
 
-  async status(): Promise<Status> {
-    return buildStatus({
-      version: this.options.version,
-      platform: this.options.backend.platform,
-      startedAt: this.#startedAt,
-      networks: this.#registry.all(),
-      peers: [...this.#peers.values()],
-      counters: this.#counters,
-      configErrors: this.#config.errors,
-    });
+  /** Status as viewer may see it; in-process callers (tests, the daemon) see all of it. */
+  async status(viewer: StatusViewer = { uid: 0, groups: new Set(), admin: true }): Promise<Status> {
+    return buildStatus(
+      {
+        version: this.options.version,
+        platform: this.options.backend.platform,
+        startedAt: this.#startedAt,
+        networks: this.#registry.all(),
+        configured: this.#config.networks,
+        peers: [...this.#peers.values()],
+        counters: this.#counters,
+        configErrors: this.#config.errors,
+      },
+      viewer,
+    );
+  }
+
+  #viewer(peer: PeerState): StatusViewer {
+    const requester = { uid: peer.credentials.uid, groups: peer.groups };
+    // Resolved on every request: a reload may bring the group into existence.
+    const adminGid = this.options.adminGroup === undefined ? undefined : groupId(this.options.adminGroup, this.#accounts);
+    return { ...requester, peerId: peer.id, admin: isAdmin(requester, adminGid) };
   }
 
   /**
@@ -210,8 +228,17 @@ export class Broker implements PeerAcceptor {
     const unused = new Set(fds);
     this.#counters.requests++;
     try {
-      const { reply, fds: out, serialization } = await this.#dispatch(peer, request, unused);
+      const { reply, fds: out, serialization, undo } = await this.#dispatch(peer, request, unused);
       const outgoing = { reply: Reply.create({ id: request.id, result: reply }), fds: out };
+      if (!replyFits(outgoing.reply)) {
+        // A reply that cannot be sent must not leave its request in effect.
+        for (const fd of out) closeQuietly(fd);
+        await undo?.();
+        throw new RequestFailure(
+          ErrorCode.ERROR_CODE_INTERNAL_ERROR,
+          "the reply would exceed the protocol's size limit; nothing was changed",
+        );
+      }
       return serialization === undefined ? outgoing : { ...outgoing, serialization };
     } catch (error) {
       this.#counters.errors++;
@@ -235,7 +262,7 @@ export class Broker implements PeerAcceptor {
     peer: PeerState,
     request: Request,
     fds: Set<number>,
-  ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown }> {
+  ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown; undo?: () => Promise<void> }> {
     const command = request.command;
     if (fds.size > 0 && !(command?.$case === "openInterface" && command.value.kind?.$case === "veth")) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "this request must not carry file descriptors");
@@ -244,14 +271,19 @@ export class Broker implements PeerAcceptor {
       case "hello":
         return { reply: { $case: "hello", value: this.#hello(peer, command.value) }, fds: [] };
       case "acquire": {
-        const network = await this.#acquire(peer, command.value);
-        return { reply: { $case: "network", value: describeNetwork(network) }, fds: [], serialization: network.live?.serialization };
+        const { network, undo } = await this.#acquire(peer, command.value);
+        const reply = {
+          reply: { $case: "network" as const, value: describeNetwork(network) },
+          fds: [],
+          serialization: network.live?.serialization,
+        };
+        return undo ? { ...reply, undo } : reply;
       }
       case "status":
-        return { reply: { $case: "status", value: await this.status() }, fds: [] };
+        return { reply: { $case: "status", value: fitStatus(await this.status(this.#viewer(peer))) }, fds: [] };
       case "openInterface": {
         const opened = await this.#openInterface(peer, command.value, fds);
-        return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds };
+        return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds, undo: opened.undo };
       }
       default:
         throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "missing or unknown command");
@@ -268,7 +300,7 @@ export class Broker implements PeerAcceptor {
     };
   }
 
-  async #acquire(peer: PeerState, request: AcquireRequest): Promise<ManagedNetwork> {
+  async #acquire(peer: PeerState, request: AcquireRequest): Promise<{ network: ManagedNetwork; undo?: () => Promise<void> }> {
     const name = request.networkName;
     if (name === "") throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "network_name is required");
     const config = this.#config.networks.get(name);
@@ -276,9 +308,7 @@ export class Broker implements PeerAcceptor {
       const why = this.#config.broken.has(name) ? " (its configuration file has errors; see `vmnet-broker check-config`)" : "";
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no network named ${JSON.stringify(name.slice(0, 64))}${why}`);
     }
-    const allowedUser = config.allowedUids?.has(peer.credentials.uid);
-    const allowedGroup = config.allowedGids && [...peer.groups].some((g) => config.allowedGids?.has(g));
-    if ((config.allowedUids || config.allowedGids) && !allowedUser && !allowedGroup) {
+    if (!mayAcquire(config, { uid: peer.credentials.uid, groups: peer.groups })) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
     }
     const held = peer.networks.has(name);
@@ -301,7 +331,14 @@ export class Broker implements PeerAcceptor {
       refs: network.holders.size,
       again: held || undefined,
     });
-    return network;
+    return held ? { network } : { network, undo: async () => this.#undoAcquire(peer, name) };
+  }
+
+  #undoAcquire(peer: PeerState, name: string): void {
+    if (!peer.networks.delete(name)) return;
+    this.#registry.release(name, peer.id);
+    this.#counters.acquires--;
+    this.#log("info", "acquire-undone", { peer: peer.id, network: name });
   }
 
   async #openInterface(peer: PeerState, request: OpenInterfaceRequest, fds: Set<number>) {
@@ -363,7 +400,15 @@ export class Broker implements PeerAcceptor {
       await live.removeInterface(opened.name);
       throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
     }
-    network.interfaces.set(opened.name, { name: opened.name, kind, peerId: peer.id, holder, ownerUid: peer.credentials.uid, guestMac });
+    network.interfaces.set(opened.name, {
+      name: opened.name,
+      kind,
+      peerId: peer.id,
+      holder,
+      ownerUid: peer.credentials.uid,
+      guestMac,
+      mac: opened.mac,
+    });
     // Recorded before the reply: an interface a client may hold is always in the record.
     await this.#persist(network);
     // The link may have gone before it was recorded (a veth's namespace exited):
@@ -379,7 +424,15 @@ export class Broker implements PeerAcceptor {
       holder,
       guest_mac: guestMac || undefined,
     });
+    const undo = async () => {
+      network.interfaces.delete(opened.name);
+      this.#counters.interfacesOpened--;
+      await live.removeInterface(opened.name);
+      await this.#persist(network);
+      this.#log("info", "interface-undone", { peer: peer.id, network: name, interface: opened.name });
+    };
     return {
+      undo,
       reply: {
         networkName: name,
         kind: kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
