@@ -149,7 +149,7 @@ describe("XpcTransport", () => {
           id: 3,
           command: {
             $case: "openInterface",
-            value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
+            value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } }, holder: 0 },
           },
         }),
       ),
