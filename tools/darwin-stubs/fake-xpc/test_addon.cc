@@ -15,6 +15,10 @@
 #include "darwin/xpc_listener.h"
 #include "darwin/xpc_value.h"
 #include "fake_xpc_object.h"
+// The C client's macOS API is behind __APPLE__; this addon is built for Linux.
+#define __APPLE__ 1
+#include "vmnet-broker.h"
+#undef __APPLE__
 
 extern "C" long fake_xpc_live_objects(void);
 extern "C" xpc_object_t fake_xpc_fd_create(void);
@@ -201,6 +205,49 @@ Napi::Value LiveVmnetObjects(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(fake_vmnet::live_objects()));
 }
 
+// packages/client-c's vmnet_broker_acquire_network, off the JavaScript thread
+// (it blocks until the listener, answered from JavaScript, replies).
+class ClientAcquireWorker : public Napi::AsyncWorker {
+ public:
+  ClientAcquireWorker(Napi::Env env, std::string name)
+      : Napi::AsyncWorker(env), deferred_(env), name_(std::move(name)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+    xpc_object_t network = vmnet_broker_acquire_network(name_.c_str(), &status);
+    status_ = status;
+    if (network != nullptr) {
+      xpc_type_t type = xpc_get_type(network);
+      type_ = type == XPC_TYPE_DICTIONARY ? "dictionary"
+              : type == XPC_TYPE_DATA     ? "data"
+                                          : "other";
+      xpc_release(network);
+    }
+  }
+  void OnOK() override {
+    Napi::Object out = Napi::Object::New(Env());
+    out.Set("status", static_cast<double>(status_));
+    out.Set("network", type_.empty() ? Env().Null() : Napi::String::New(Env(), type_));
+    deferred_.Resolve(out);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string name_;
+  int status_ = 0;
+  std::string type_;
+};
+
+Napi::Value ClientAcquire(const Napi::CallbackInfo& info) {
+  auto* worker =
+      new ClientAcquireWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js_thread = std::this_thread::get_id();
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
@@ -221,6 +268,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dictionaryWithFd", Napi::Function::New(env, DictionaryWithFd));
   exports.Set("nestedDictionaries", Napi::Function::New(env, NestedDictionaries));
   exports.Set("parseOptions", Napi::Function::New(env, ParseOptions));
+  exports.Set("clientAcquire", Napi::Function::New(env, ClientAcquire));
   return exports;
 }
 
