@@ -33,7 +33,8 @@ export function parseXpcMessage(message: XpcValue): XpcCommand {
       const name = xpcGet(message, "network_name");
       if (name?.type !== "string") return { kind: "invalid", reason: "acquire without a string 'network_name'" };
       // The existing broker looks an empty name up and does not find it.
-      if (name.value === "") return { kind: "invalid", reason: "acquire with an empty 'network_name'", code: ErrorCode.ERROR_CODE_NOT_FOUND };
+      if (name.value === "")
+        return { kind: "invalid", reason: "acquire with an empty 'network_name'", code: ErrorCode.ERROR_CODE_NOT_FOUND };
       return { kind: "acquire", request: { id: 0, command: { $case: "acquire", value: { networkName: name.value } } } };
     }
     case "request": {
