@@ -97,7 +97,7 @@ Napi::Value ParseOptions(const Napi::CallbackInfo& info) {
     inet_ntop(AF_INET6, &*o.ipv6_prefix, text, sizeof(text));
     out.Set("ipv6", std::string(text) + "/" + std::to_string(o.ipv6_prefix_length));
   }
-  out.Set("mtu", o.mtu);
+  if (o.mtu) out.Set("mtu", *o.mtu);
   out.Set("flags", std::string(o.nat44 ? "N" : "n") + (o.nat66 ? "S" : "s") +
                        (o.dhcp ? "D" : "d") + (o.dns_proxy ? "P" : "p") +
                        (o.router_advertisement ? "R" : "r"));

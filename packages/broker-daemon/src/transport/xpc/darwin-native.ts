@@ -46,7 +46,9 @@ export interface VmnetCreateOptions {
   readonly subnetMask?: string;
   readonly ipv6Prefix?: string;
   readonly ipv6PrefixLength?: number;
-  readonly mtu: number;
+  /** Absent: vmnet's default (1500), without a set_mtu call. */
+  readonly mtu?: number;
+  /** false turns the feature off; true leaves vmnet's default (on) alone. */
   readonly nat44: boolean;
   readonly nat66: boolean;
   readonly dhcp: boolean;
