@@ -1,6 +1,6 @@
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode } from "./errors.js";
-import type { Reply, Request } from "./gen/vmnet_broker/v1/broker.js";
+import { LeaseHolder, type Reply, type Request } from "./gen/vmnet_broker/v1/broker.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
 import { connectUnix } from "./socket/connect.js";
@@ -151,7 +151,14 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
+          kind: {
+            $case: "tap",
+            value: {
+              vnetHeader: options.vnetHeader ?? false,
+              queues,
+              holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED,
+            },
+          },
         },
       },
       options,
@@ -180,7 +187,10 @@ export class BrokerClient {
       "interface",
       {
         $case: "openInterface",
-        value: { networkName: networkName(network), kind: { $case: "veth", value: { ifname } } },
+        value: {
+          networkName: networkName(network),
+          kind: { $case: "veth", value: { ifname, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED } },
+        },
       },
       options,
       [netnsFd],
