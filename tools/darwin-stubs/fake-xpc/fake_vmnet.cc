@@ -7,6 +7,8 @@
 // - MTU must be 1280..16384, else VMNET_INVALID_ARGUMENT;
 // - a network on 192.168.2.0/24 fails with VMNET_SHARING_SERVICE_BUSY, as when
 //   Internet Sharing holds that subnet;
+// - a network on 192.168.99.0/24 hangs vmnet_network_create until the test calls
+//   fake_vmnet::release_hung(), as vmnet has been seen to hang its caller;
 // - without a subnet, shared gets 192.168.64.1/24 and host 192.168.128.1/24.
 // The serialization's "calls" lists every configuration setter called, in order.
 // Never shipped.
@@ -15,13 +17,19 @@
 #include <vmnet/vmnet.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace {
 
 std::atomic<long> live_cf_objects{0};
+
+std::mutex hang_mutex;
+std::condition_variable hang_released;
+bool hung_released = false;
 
 struct CFObject {
   CFObject() { live_cf_objects++; }
@@ -60,6 +68,11 @@ struct vmnet_network_s : CFObject {
 
 namespace fake_vmnet {
 long live_objects() { return live_cf_objects.load(); }
+void release_hung() {
+  std::lock_guard<std::mutex> lock(hang_mutex);
+  hung_released = true;
+  hang_released.notify_all();
+}
 }  // namespace fake_vmnet
 
 extern "C" {
@@ -187,6 +200,10 @@ vmnet_network_ref vmnet_network_create(vmnet_network_configuration_ref configura
               configuration->mode == VMNET_HOST_MODE ? "192.168.128.1" : "192.168.64.1",
               &chosen.subnet);
     inet_pton(AF_INET, "255.255.255.0", &chosen.mask);
+  }
+  if ((ntohl(chosen.subnet.s_addr) & 0xffffff00u) == 0xc0a86300u) {  // 192.168.99.0/24
+    std::unique_lock<std::mutex> lock(hang_mutex);
+    hang_released.wait(lock, [] { return hung_released; });
   }
   if ((ntohl(chosen.subnet.s_addr) & 0xffffff00u) == 0xc0a80200u) {  // 192.168.2.0/24
     *status = VMNET_SHARING_SERVICE_BUSY;

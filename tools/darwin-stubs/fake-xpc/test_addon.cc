@@ -25,7 +25,8 @@ extern "C" xpc_object_t fake_xpc_fd_create(void);
 
 namespace fake_vmnet {
 long live_objects();
-}
+void release_hung();
+}  // namespace fake_vmnet
 
 namespace {
 
@@ -248,6 +249,11 @@ Napi::Value ClientAcquire(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+Napi::Value ReleaseHungVmnet(const Napi::CallbackInfo& info) {
+  fake_vmnet::release_hung();
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js_thread = std::this_thread::get_id();
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
@@ -269,6 +275,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("nestedDictionaries", Napi::Function::New(env, NestedDictionaries));
   exports.Set("parseOptions", Napi::Function::New(env, ParseOptions));
   exports.Set("clientAcquire", Napi::Function::New(env, ClientAcquire));
+  exports.Set("releaseHungVmnet", Napi::Function::New(env, ReleaseHungVmnet));
   return exports;
 }
 

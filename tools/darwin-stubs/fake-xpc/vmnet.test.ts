@@ -26,6 +26,7 @@ interface TestAddon extends DarwinNative {
   liveObjects(): number;
   connect(service: string, euid: number, egid: number, pid: number): object | null;
   send(peer: object, message: XpcValue): Promise<XpcDictionary>;
+  releaseHungVmnet(): void;
 }
 
 const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
@@ -167,6 +168,44 @@ describe("vmnet through the addon", () => {
       const fields = network?.type === "dictionary" ? Object.fromEntries(network.entries) : {};
       expect(fields.subnet).toEqual({ type: "string", value: "192.168.64.1" });
     } finally {
+      transport.close();
+      await broker.shutdown();
+    }
+  });
+  it("answers CREATE_FAILURE for a creation that hangs, without blocking other peers or status", async () => {
+    const dir = configDir({ stuck: { mode: "shared", subnet: "192.168.99.0", mask: "255.255.255.0" } });
+    const broker = new Broker({
+      backend: createVmnetBackend({ native: addon, createTimeoutMs: 300 }),
+      config: loadConfig(dir, noAccounts),
+      accounts: noAccounts,
+      logger: silentLogger,
+      version: "test",
+      idleDelayMs: 60_000,
+    });
+    const service = "com.example.vmnet-broker.hang-test";
+    const transport = XpcTransport.listen(broker, { serviceName: service, native: addon });
+    const acquire = (name: string): XpcValue => ({
+      type: "dictionary",
+      entries: [
+        ["command", { type: "string", value: "acquire" }],
+        ["network_name", { type: "string", value: name }],
+      ],
+    });
+    try {
+      const stuckPeer = addon.connect(service, 501, 20, 1) as object;
+      const otherPeer = addon.connect(service, 502, 20, 2) as object;
+      const stuck = addon.send(stuckPeer, acquire("stuck"));
+      // While vmnet hangs, another peer gets its network and status answers.
+      const other = await addon.send(otherPeer, acquire("shared"));
+      expect(other.entries.map(([k]) => k)).toEqual(["network"]);
+      expect((await broker.status()).networks.find((n) => n.network?.name === "stuck")).toBeDefined();
+      const answer = await stuck;
+      expect(answer.entries).toEqual([["error", { type: "int64", value: 6n }]]);
+      // The stuck peer's queue is free again.
+      expect((await addon.send(stuckPeer, acquire("shared"))).entries.map(([k]) => k)).toEqual(["network"]);
+    } finally {
+      addon.releaseHungVmnet();
+      await new Promise((resolve) => setTimeout(resolve, 50));
       transport.close();
       await broker.shutdown();
     }

@@ -52,6 +52,19 @@ describe("vmnet backend", () => {
     expect(vmnet.live).toBe(0);
   });
 
+  it("answers CREATE_FAILURE when vmnet does not finish in time, and releases what arrives later", async () => {
+    const vmnet = new VmnetNativeDouble();
+    let finish!: () => void;
+    vmnet.gate = new Promise((resolve) => (finish = resolve));
+    const failure = createVmnetBackend({ native: vmnet, createTimeoutMs: 50 }).createNetwork(shared);
+    await expect(failure).rejects.toBeInstanceOf(CreateFailure);
+    await expect(failure).rejects.toThrow(/vmnet_network_create did not finish within 0.05 s/);
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect([...vmnet.released]).toEqual([1]);
+    expect(vmnet.live).toBe(0);
+  });
+
   it("advertises no TAP or veth and reclaims nothing (vmnet networks die with the process)", async () => {
     const backend = createVmnetBackend({ native: new VmnetNativeDouble() });
     expect(backend.platform).toBe("darwin");

@@ -90,6 +90,10 @@ describe("vmnet status", () => {
     expect(message).toContain("Internet Sharing");
   });
 
+  it("names com.apple.NetworkSharing for VMNET_MEM_FAILURE", () => {
+    expect(describeVmnetFailure("vmnet_network_create", 1002, "")).toMatch(/VMNET_MEM_FAILURE \(1002\): .*com\.apple\.NetworkSharing/);
+  });
+
   it("points at the entitlement when vmnet refuses", () => {
     expect(describeVmnetFailure("vmnet_network_create", 1010, "")).toContain("com.apple.security.virtualization");
   });
