@@ -1,6 +1,11 @@
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode } from "./errors.js";
-import { LeaseHolder, type Reply, type Request } from "./gen/vmnet_broker/v1/broker.js";
+import {
+  type Reply,
+  type Request,
+  TapOptions as TapOptionsMessage,
+  VethOptions as VethOptionsMessage,
+} from "./gen/vmnet_broker/v1/broker.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
 import { connectUnix } from "./socket/connect.js";
@@ -153,11 +158,7 @@ export class BrokerClient {
           networkName: networkName(network),
           kind: {
             $case: "tap",
-            value: {
-              vnetHeader: options.vnetHeader ?? false,
-              queues,
-              holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED,
-            },
+            value: TapOptionsMessage.fromPartial({ vnetHeader: options.vnetHeader ?? false, queues }),
           },
         },
       },
@@ -189,7 +190,7 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "veth", value: { ifname, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED } },
+          kind: { $case: "veth", value: VethOptionsMessage.fromPartial({ ifname }) },
         },
       },
       options,
