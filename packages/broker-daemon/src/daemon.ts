@@ -4,6 +4,7 @@ import type { Backend } from "./core/backend.js";
 import { Broker } from "./core/broker.js";
 import { IdleTimer } from "./core/idle-timer.js";
 import type { Logger } from "./log.js";
+import type { StopPolicy } from "./platform/stop-policy.js";
 import { COMMIT, VERSION } from "./version.js";
 
 /** A transport as the daemon drives it: start accepting, stop accepting. */
@@ -22,6 +23,8 @@ export interface DaemonOptions {
   readonly exitWhenIdle: boolean;
   /** Starts the transport(s) feeding the broker. */
   readonly listen: (broker: Broker) => Promise<Transport>;
+  /** The platform's own answer to stop signals, instead of the one below. */
+  readonly stopPolicy?: StopPolicy;
   /** Extra fields for the start log line (sandbox, socket...). */
   readonly describe?: Record<string, string>;
 }
@@ -115,10 +118,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     for (const error of next.errors) logger.log("warn", "config-error", { message: error });
     logger.log("info", "config-reloaded", { networks: [...next.networks.keys()].join(","), errors: next.errors.length });
   };
-  process.on("SIGTERM", onStopSignal);
-  process.on("SIGINT", onStopSignal);
+  const removeStopPolicy = options.stopPolicy?.({ logger, holderCount: () => broker.holderCount, stop: (reason) => void stop(reason) });
+  if (!removeStopPolicy) {
+    process.on("SIGTERM", onStopSignal);
+    process.on("SIGINT", onStopSignal);
+  }
   process.on("SIGHUP", onReload);
   void done.then(() => {
+    removeStopPolicy?.();
     process.off("SIGTERM", onStopSignal);
     process.off("SIGINT", onStopSignal);
     process.off("SIGHUP", onReload);

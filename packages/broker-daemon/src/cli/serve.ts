@@ -53,6 +53,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     maxNetworksPerPeer,
     exitWhenIdle: (values["exit-when-idle"] ?? false) || platform.activated,
     listen: (broker) => platform.listen(broker),
+    ...(platform.stopPolicy !== undefined ? { stopPolicy: platform.stopPolicy } : {}),
     describe: { sandbox: sandbox ? "private network namespace" : "off" },
   });
   return daemon.done;

@@ -12,6 +12,7 @@ Commands:
   acquire       hold networks until interrupted (for scripts and tests)
   run           acquire a network, open a TAP, and run a command with its fd
   check-config  validate the configuration directory without serving
+  stop          macOS: stop the launchd job (--force even while VMs hold networks)
   version       print the version
 
 Run 'vmnet-broker <command> --help' for a command's options.
@@ -69,5 +70,12 @@ VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MA
 
 Validates every *.json in the configuration directory and prints each problem with
 its file and field. Exits 1 when any file is bad.
+`,
+  stop: `Usage: sudo vmnet-broker stop [--force] [--label LABEL]
+
+macOS only. Asks launchd to send the broker job (default com.github.nirs.vmnet-broker)
+SIGTERM, which the broker ignores while any peer holds a network, because stopping
+destroys vmnet networks. --force sends SIGUSR2 instead: the broker stops at once and
+the VMs lose their networks. Only root may signal a system job.
 `,
 };

@@ -2,6 +2,7 @@ import type { Backend } from "../core/backend.js";
 import type { Broker } from "../core/broker.js";
 import type { Transport } from "../daemon.js";
 import type { Logger } from "../log.js";
+import type { StopPolicy } from "./stop-policy.js";
 
 /** What `serve` needs from the operating system it runs on. */
 export interface Platform {
@@ -9,6 +10,8 @@ export interface Platform {
   listen(broker: Broker): Promise<Transport>;
   /** True when a service manager started us on demand (exit when idle). */
   readonly activated: boolean;
+  /** Replaces the daemon's default answer to SIGTERM/SIGINT (macOS). */
+  readonly stopPolicy?: StopPolicy;
 }
 
 export interface PlatformOptions {

@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_NETWORKS } from "../../config/builtin.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import { CreateFailure } from "../../core/backend.js";
+import { silentLogger } from "../../log.js";
 import { VmnetNativeDouble } from "../../transport/xpc/native-double.test-util.js";
-import { launchedByLaunchd } from "./darwin-platform.js";
+import { launchedByLaunchd, xpcEventHandler } from "./darwin-platform.js";
 import { createVmnetBackend } from "./vmnet-backend.js";
 
 const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
@@ -78,5 +79,16 @@ describe("launchedByLaunchd", () => {
     expect(launchedByLaunchd({ XPC_SERVICE_NAME: "com.github.nirs.vmnet-broker" })).toBe(true);
     expect(launchedByLaunchd({ XPC_SERVICE_NAME: "0" })).toBe(false);
     expect(launchedByLaunchd({})).toBe(false);
+  });
+});
+
+describe("xpcEventHandler", () => {
+  it("exits 1 on a listener error, so launchd restarts the service", () => {
+    const exits: number[] = [];
+    const handle = xpcEventHandler(silentLogger, (status) => exits.push(status));
+    handle({ type: "invalid-message", peer: 1, reason: "x" });
+    expect(exits).toEqual([]);
+    handle({ type: "listener-error", message: "XPC listener error: Connection invalid" });
+    expect(exits).toEqual([1]);
   });
 });
