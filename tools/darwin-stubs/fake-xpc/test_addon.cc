@@ -259,6 +259,9 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply));
   exports.Set("xpcSendRequest", Napi::Function::New(env, XpcSendRequest));
+  exports.Set("xpcOpen", Napi::Function::New(env, XpcOpen));
+  exports.Set("xpcSend", Napi::Function::New(env, XpcSend));
+  exports.Set("xpcClose", Napi::Function::New(env, XpcClose));
   exports.Set("vmnetCreateNetwork", Napi::Function::New(env, VmnetCreateNetwork));
   exports.Set("vmnetReleaseNetwork", Napi::Function::New(env, VmnetReleaseNetwork));
   exports.Set("liveVmnetObjects", Napi::Function::New(env, LiveVmnetObjects));

@@ -43,7 +43,7 @@ Options:
 default com.github.nirs.vmnet-broker). Shows the broker's networks (with their references and removal countdown), the
 connected peers, DHCP leases, interfaces, counters and configuration errors.
 `,
-  acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...
+  acquire: `Usage: vmnet-broker acquire [--socket PATH | --service-name NAME] [--json] [--veth-into NETNS [--ifname IF]] NAME...
 
 Acquires each network and holds it until interrupted (SIGINT/SIGTERM) or until
 stdin closes with --until-stdin-closes. Prints each network as it is acquired.
@@ -53,6 +53,9 @@ stdin closes with --until-stdin-closes. Prints each network as it is acquired.
 Except for root, NETNS must belong to a user namespace of your own (for example,
 run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF
 must not start with vmbr-, vmtap- or vmveth- (the broker's own names).
+On macOS it holds the networks over XPC (the Mach service --service-name,
+default com.github.nirs.vmnet-broker) and prints a summary of each vmnet
+serialization; --veth-into is Linux only.
 `,
   run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] -- COMMAND [ARG...]
 

@@ -32,10 +32,21 @@ export interface XpcNative {
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void;
 }
 
-/** The CLI's side of the Mach service (`vmnet-broker status` on macOS). */
+/** Opaque: one open connection to the Mach service. */
+export interface XpcSessionHandle {
+  readonly __xpcSession: unique symbol;
+}
+
+/** The CLI's side of the Mach service (`vmnet-broker status` and `acquire` on macOS). */
 export interface XpcClientNative {
   /** Connects, sends, waits for the reply off the JS thread; rejects on XPC errors. */
   xpcSendRequest(serviceName: string, message: XpcDictionary): Promise<XpcValue>;
+  /** A connection kept open until xpcClose: the broker's lease lasts as long. */
+  xpcOpen(serviceName: string): XpcSessionHandle;
+  /** Sends on the session and waits for the reply off the JS thread. */
+  xpcSend(session: XpcSessionHandle, message: XpcDictionary): Promise<XpcValue>;
+  /** Cancels the connection, releasing what was acquired on it. Idempotent. */
+  xpcClose(session: XpcSessionHandle): void;
 }
 
 /** What vmnetCreateNetwork takes: NetworkConfig translated for vmnet. */
