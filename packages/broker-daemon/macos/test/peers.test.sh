@@ -35,7 +35,8 @@ SH
 chmod +x "$work/path/"* "$work/prefix/bin/vmnet-broker"
 
 export PATH="$work/path:$PATH" VMNET_BROKER_PREFIX="$work/prefix"
-# shellcheck source=../common.sh
+# shellcheck source-path=SCRIPTDIR/..
+# shellcheck source=common.sh
 . "$here/../common.sh"
 
 failures=0
