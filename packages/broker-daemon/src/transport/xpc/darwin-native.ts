@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { AccountsNative } from "../../config/accounts-native.js";
 import type { XpcDictionary, XpcValue } from "./xpc-value.js";
 
 /** One event from the XPC listener's private dispatch queue. */
@@ -105,7 +106,7 @@ export interface VmnetNative {
   vmnetReleaseNetwork(network: VmnetNetworkHandle): void;
 }
 
-export type DarwinNative = XpcNative & XpcClientNative & VmnetNative;
+export type DarwinNative = XpcNative & XpcClientNative & VmnetNative & AccountsNative;
 
 /** packages/broker-daemon, from src/transport/xpc or dist/transport/xpc. */
 const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
