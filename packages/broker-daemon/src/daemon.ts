@@ -7,6 +7,7 @@ import { Broker } from "./core/broker.js";
 import { IdleTimer } from "./core/idle-timer.js";
 import { LIMIT_NAMES, type Limits } from "./core/limits.js";
 import type { Logger } from "./log.js";
+import type { StopPolicy } from "./platform/stop-policy.js";
 import { COMMIT, VERSION } from "./version.js";
 
 /** A transport as the daemon drives it: start accepting, stop accepting. */
@@ -34,6 +35,8 @@ export interface DaemonOptions {
   readonly keepNetworksOnStop: boolean;
   /** Starts the transport(s) feeding the broker. */
   readonly listen: (broker: Broker) => Promise<Transport>;
+  /** The platform's own answer to stop signals, instead of the one below. */
+  readonly stopPolicy?: StopPolicy;
   /** Extra fields for the start log line (sandbox, socket...). */
   readonly describe?: Record<string, string>;
 }
@@ -150,10 +153,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   const onReload = () => {
     reload().catch((error: unknown) => logger.log("error", "config-reload-failed", { message: String(error) }));
   };
-  process.on("SIGTERM", onStopSignal);
-  process.on("SIGINT", onStopSignal);
+  const removeStopPolicy = options.stopPolicy?.({ logger, holderCount: () => broker.holderCount, stop: (reason) => void stop(reason) });
+  if (!removeStopPolicy) {
+    process.on("SIGTERM", onStopSignal);
+    process.on("SIGINT", onStopSignal);
+  }
   process.on("SIGHUP", onReload);
   void done.then(() => {
+    removeStopPolicy?.();
     process.off("SIGTERM", onStopSignal);
     process.off("SIGINT", onStopSignal);
     process.off("SIGHUP", onReload);

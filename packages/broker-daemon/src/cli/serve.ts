@@ -63,6 +63,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     // Only a broker on the host keeps networks: a sandbox's die with its namespace.
     keepNetworksOnStop: process.platform === "linux" && !sandbox && !(values["remove-networks-on-stop"] ?? false),
     listen: (broker) => platform.listen(broker),
+    ...(platform.stopPolicy !== undefined ? { stopPolicy: platform.stopPolicy } : {}),
     describe: { sandbox: sandbox ? "private network namespace" : "off" },
   });
   return daemon.done;

@@ -12,6 +12,7 @@ Commands:
   acquire       hold networks until interrupted (for scripts and tests)
   run           acquire a network, open a TAP, and run a command with its fd
   check-config  validate the configuration directory without serving
+  stop          macOS: stop the launchd job (--force even while VMs hold networks)
   version       print the version
 
 Run 'vmnet-broker <command> --help' for a command's options.
@@ -66,7 +67,7 @@ Root and members of the broker's --admin-group see everything; everyone else see
 the networks they may acquire, their own connections and interfaces and the
 leases of their own interfaces, and the output says the view is filtered.
 `,
-  acquire: `Usage: vmnet-broker acquire [--socket PATH] [--json] [--veth-into NETNS [--ifname IF]] NAME...
+  acquire: `Usage: vmnet-broker acquire [--socket PATH | --service-name NAME] [--json] [--veth-into NETNS [--ifname IF]] NAME...
 
 Acquires each network and holds it until interrupted (SIGINT/SIGTERM) or until
 stdin closes with --until-stdin-closes. Prints each network as it is acquired.
@@ -76,6 +77,9 @@ stdin closes with --until-stdin-closes. Prints each network as it is acquired.
 Except for root, NETNS must belong to a user namespace of your own (for example,
 run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF
 must not start with vmbr-, vmtap- or vmveth- (the broker's own names).
+On macOS it holds the networks over XPC (the Mach service --service-name,
+default com.github.nirs.vmnet-broker) and prints a summary of each vmnet
+serialization; --veth-into is Linux only.
 `,
   run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] -- COMMAND [ARG...]
 
@@ -95,5 +99,12 @@ Validates every *.json in the configuration directory with the daemon's own
 reader (regular files only, size and field limits, overlapping subnets) and
 prints each problem with its file and field. Exits 1 when any file is bad, or
 when a directory given with --config-dir does not exist.
+`,
+  stop: `Usage: sudo vmnet-broker stop [--force] [--label LABEL]
+
+macOS only. Asks launchd to send the broker job (default com.github.nirs.vmnet-broker)
+SIGTERM, which the broker ignores while any peer holds a network, because stopping
+destroys vmnet networks. --force sends SIGUSR2 instead: the broker stops at once and
+the VMs lose their networks. Only root may signal a system job.
 `,
 };

@@ -73,7 +73,11 @@ describe("loadConfig", () => {
       { mode: "shared", subnet: "10.1.0.0", mask: "255.0.255.0" },
       /field 'mask': 255.0.255.0 is not a contiguous netmask/,
     ],
-    ["host bits set", { mode: "shared", subnet: "10.1.0.5", mask: "255.255.255.0" }, /field 'subnet': 10.1.0.5 has host bits set/],
+    [
+      "a host address that is not the first usable one",
+      { mode: "shared", subnet: "10.1.0.5", mask: "255.255.255.0" },
+      /field 'subnet': 10.1.0.5 is neither the network address \(10.1.0.0\) nor the host's address/,
+    ],
     ["a huge prefix", { mode: "shared", subnet: "10.1.0.0", mask: "255.255.255.252" }, /field 'mask': prefix \/30 is outside/],
     ["a bad mtu", { mode: "shared", mtu: 100 }, /field 'mtu': must be an integer from 576 to 65535/],
     ["a non-boolean dhcp", { mode: "shared", dhcp: "yes" }, /field 'dhcp': must be true or false/],

@@ -1,7 +1,7 @@
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
-import { formatIPv4, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
-import type { DhcpReservation, NetworkConfig, PortForwardingRule } from "./network-config.js";
+import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
+import { type DhcpReservation, EXPLICIT_SETTINGS, type NetworkConfig, type PortForwardingRule } from "./network-config.js";
 import type { AccountDatabase } from "./users.js";
 
 /** Network names: short, safe in file names, interface names and logs. */
@@ -96,8 +96,16 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     if (mask === undefined) fail("mask", `${quote(maskText)} is not an IPv4 netmask`);
     else if (prefix === undefined) fail("mask", `${maskText} is not a contiguous netmask`);
     else if (prefix < 8 || prefix > 29) fail("mask", `prefix /${prefix} is outside /8../29`);
-    else if (subnet !== undefined && (subnet & mask) >>> 0 !== subnet) {
-      fail("subnet", `${subnetText} has host bits set for mask ${maskText} (the network address is ${formatIPv4((subnet & mask) >>> 0)})`);
+    else if (subnet !== undefined) {
+      const network = networkAddressOf(subnet, mask);
+      if (network === undefined) {
+        const first = (subnet & mask) >>> 0;
+        fail(
+          "subnet",
+          `${subnetText} is neither the network address (${formatIPv4(first)}) nor the host's address on it ` +
+            `(${formatIPv4(first + 1)}, the first usable one) for mask ${maskText}`,
+        );
+      } else subnet = network;
     }
   }
 
@@ -210,6 +218,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     nat66,
     routerAdvertisement,
     portForwarding,
+    explicitSettings: new Set(EXPLICIT_SETTINGS.filter((field) => o[field] !== undefined)),
     source: file,
     ...(subnet !== undefined && prefix !== undefined ? { subnet: formatIPv4(subnet), mask: maskText as string } : {}),
     ...(ipv6Prefix !== undefined ? { ipv6Prefix } : {}),

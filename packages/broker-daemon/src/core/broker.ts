@@ -146,6 +146,13 @@ export class Broker implements PeerAcceptor {
     return this.#peers.size;
   }
 
+  /** Peers holding at least one network: what stopping the broker would cut off. */
+  get holderCount(): number {
+    let holders = 0;
+    for (const peer of this.#peers.values()) if (peer.networks.size > 0) holders++;
+    return holders;
+  }
+
   get networkCount(): number {
     return this.#registry.all().length;
   }

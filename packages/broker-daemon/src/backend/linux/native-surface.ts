@@ -1,3 +1,5 @@
+import type { AccountsNative } from "../../config/accounts-native.js";
+
 /**
  * The typed surface of the daemon's native addon (native/src). Every function
  * validates its arguments (TypeError with a usage string) and names the failing
@@ -51,7 +53,7 @@ export interface NetnsInfo {
 }
 
 /** Functions present on every OS. */
-export interface CommonNative {
+export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
   /**
