@@ -64,5 +64,5 @@ func checkHolder(asked, got Holder) error {
 	if asked == got {
 		return nil
 	}
-	return &Error{Code: CodeUnsupported, Message: fmt.Sprintf("asked for an interface held by the %s, but the broker made it held by the %s", asked, got)}
+	return &Error{Code: CodeUnsupported, Message: fmt.Sprintf("asked for holder=%s, but the broker answered holder=%s (it predates the holder option)", asked, got)}
 }

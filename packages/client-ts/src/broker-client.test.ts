@@ -215,7 +215,7 @@ describe("BrokerClient requests", () => {
     const before = openFds().size;
     const error = await rejection(client.openTap("shared", { holder: "interface" }));
     expect(error.code).toBe(ErrorCodes.Unsupported);
-    expect(error.message).toContain("held by the interface");
+    expect(error.message).toContain("asked for holder=interface");
     expect(openFds().size).toBe(before);
     closeQuietly(pipe.read, pipe.write);
     await client.close();

@@ -309,7 +309,7 @@ function checkHolder(asked: InterfaceHolder, answered: LeaseHolder, fds: number[
   closeAll(fds);
   throw new BrokerError(
     ErrorCode.ERROR_CODE_UNSUPPORTED,
-    `asked for an interface held by the ${asked}, but the broker made it held by the ${got}`,
+    `asked for holder=${asked}, but the broker answered holder=${got} (it predates the holder option)`,
   );
 }
 
