@@ -28,6 +28,7 @@
             "native/src/linux/netif.cc",
             "native/src/linux/netns.cc",
             "native/src/linux/netns_link.cc",
+            "native/src/linux/netns_info.cc",
             "native/src/linux/ipv4_dump.cc",
             "native/src/linux/veth_link.cc",
             "native/src/linux/bridge_link.cc",

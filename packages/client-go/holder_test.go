@@ -17,9 +17,13 @@ func heldByInterfaceHandler(asked *atomic.Int32) fakeHandler {
 	return func(req *brokerpb.Request, fds []int) (*brokerpb.Reply, []int) {
 		r, out := fakeDefaultHandler(req, fds)
 		if oi := req.GetOpenInterface(); oi != nil {
-			asked.Store(int32(oi.GetHolder()))
+			holder := oi.GetTap().GetHolder()
+			if oi.GetVeth() != nil {
+				holder = oi.GetVeth().GetHolder()
+			}
+			asked.Store(int32(holder))
 			if i := r.GetInterface(); i != nil {
-				i.Holder = oi.GetHolder()
+				i.Holder = holder
 				if oi.GetTap() != nil {
 					i.GuestMac = "52:54:00:ab:cd:ef"
 				}

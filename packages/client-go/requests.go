@@ -63,9 +63,8 @@ func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions, i
 	req := &brokerpb.Request{Command: &brokerpb.Request_OpenInterface{OpenInterface: &brokerpb.OpenInterfaceRequest{
 		NetworkName: network,
 		Kind: &brokerpb.OpenInterfaceRequest_Tap{Tap: &brokerpb.TapOptions{
-			VnetHeader: opts.VnetHeader, Queues: uint32(opts.Queues),
+			VnetHeader: opts.VnetHeader, Queues: uint32(opts.Queues), Holder: brokerpb.LeaseHolder(io.holder),
 		}},
-		Holder: brokerpb.LeaseHolder(io.holder),
 	}}}
 	reply, fds, err := c.roundTrip(ctx, req, nil)
 	if err != nil {
@@ -103,8 +102,9 @@ func (c *Client) OpenVeth(ctx context.Context, network string, netns *os.File, i
 	}
 	req := &brokerpb.Request{Command: &brokerpb.Request_OpenInterface{OpenInterface: &brokerpb.OpenInterfaceRequest{
 		NetworkName: network,
-		Kind:        &brokerpb.OpenInterfaceRequest_Veth{Veth: &brokerpb.VethOptions{Ifname: ifname}},
-		Holder:      brokerpb.LeaseHolder(io.holder),
+		Kind: &brokerpb.OpenInterfaceRequest_Veth{Veth: &brokerpb.VethOptions{
+			Ifname: ifname, Holder: brokerpb.LeaseHolder(io.holder),
+		}},
 	}}}
 	raw, err := netns.SyscallConn()
 	if err != nil {

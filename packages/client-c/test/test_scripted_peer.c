@@ -163,9 +163,11 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
     case VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE:
         itf.network_name = req->open_interface->network_name;
         itf.name = (char *)"vmtap0";
-        p->holder_seen = req->open_interface->holder;
+        p->holder_seen = req->open_interface->kind_case == VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_TAP
+                             ? req->open_interface->tap->holder
+                             : req->open_interface->veth->holder;
         if (p->script != SCRIPT_OLD_BROKER) {
-            itf.holder = req->open_interface->holder;
+            itf.holder = p->holder_seen;
         }
         if (req->open_interface->kind_case == VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH) {
             p->veth_fds_seen = nfds;

@@ -180,7 +180,10 @@ describe("BrokerClient requests", () => {
     const tap = await client.openTap("shared", { queues: 2, holder: "interface" });
     expect(broker.requests[0]?.request.command).toMatchObject({
       $case: "openInterface",
-      value: { networkName: "shared", holder: LeaseHolder.LEASE_HOLDER_INTERFACE },
+      value: {
+        networkName: "shared",
+        kind: { $case: "tap", value: { queues: 2, holder: LeaseHolder.LEASE_HOLDER_INTERFACE } },
+      },
     });
     expect(tap).toMatchObject({
       guestMac: "02:42:ac:11:00:02",
@@ -199,7 +202,7 @@ describe("BrokerClient requests", () => {
     const client = await BrokerClient.connect({ socketPath: path });
     const tap = await client.openTap("shared");
     expect(broker.requests[0]?.request.command).toMatchObject({
-      value: { holder: LeaseHolder.LEASE_HOLDER_CONNECTION },
+      value: { kind: { value: { holder: LeaseHolder.LEASE_HOLDER_CONNECTION } } },
     });
     expect(tap.holder).toBe("connection");
     closeAll(tap.fds);
@@ -258,7 +261,7 @@ describe("BrokerClient requests", () => {
     expect(veth).toMatchObject({ name: "vmveth0", peerIfname: "eth0", holder: "interface" });
     const received = broker.requests[0];
     expect(received?.request.command).toMatchObject({
-      value: { holder: LeaseHolder.LEASE_HOLDER_INTERFACE },
+      value: { kind: { $case: "veth", value: { holder: LeaseHolder.LEASE_HOLDER_INTERFACE } } },
     });
     expect(received?.fds).toHaveLength(1);
     expect(fstatSync(received?.fds[0] ?? -1).ino).toBe(statSync("/proc/self/ns/net").ino);

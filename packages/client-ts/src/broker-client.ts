@@ -175,8 +175,10 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "tap", value: { vnetHeader: options.vnetHeader ?? false, queues } },
-          holder: holderToMessage(holder),
+          kind: {
+            $case: "tap",
+            value: { vnetHeader: options.vnetHeader ?? false, queues, holder: holderToMessage(holder) },
+          },
         },
       },
       options,
@@ -211,8 +213,7 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "veth", value: { ifname } },
-          holder: holderToMessage(holder),
+          kind: { $case: "veth", value: { ifname, holder: holderToMessage(holder) } },
         },
       },
       options,

@@ -49,6 +49,9 @@ stdin closes with --until-stdin-closes. Prints each network as it is acquired.
 --veth-into attaches a network namespace (a path such as /proc/PID/ns/net or
 /run/netns/NAME) to the first network through a veth pair named IF inside it
 (default eth0); the pair is removed when this process releases the network.
+Except for root, NETNS must belong to a user namespace of your own (for example,
+run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF
+must not start with vmbr-, vmtap- or vmveth- (the broker's own names).
 `,
   run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] -- COMMAND [ARG...]
 

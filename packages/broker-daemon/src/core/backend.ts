@@ -42,6 +42,15 @@ export interface TapOptions {
   readonly ownerGid: number;
 }
 
+export interface VethOptions {
+  /** The peer's network namespace (an fd it sent); not closed by the backend. */
+  readonly netnsFd: number;
+  /** The far end's name inside that namespace. */
+  readonly ifname: string;
+  /** The peer's uid: the backend decides from it which namespaces the peer may use. */
+  readonly peerUid: number;
+}
+
 export interface OpenedInterface {
   /** Host-side interface name. */
   readonly name: string;
@@ -59,8 +68,12 @@ export interface BackendNetwork {
   leases(): Promise<LeaseInfo[]>;
   /** Linux only: a TAP enslaved to the network, up. */
   openTap?(options: TapOptions): Promise<OpenedInterface>;
-  /** Linux only: a veth pair, far end moved into the namespace behind netnsFd (not closed here). */
-  openVeth?(netnsFd: number, ifname: string): Promise<OpenedInterface>;
+  /**
+   * Linux only: a veth pair, far end created inside the namespace behind netnsFd.
+   * Rejects with AccessDenied when the peer may not use that namespace or name,
+   * InvalidArgument when the fd is not a network namespace.
+   */
+  openVeth?(options: VethOptions): Promise<OpenedInterface>;
   /** Removes an interface this network opened; a no-op if it is already gone. */
   removeInterface(name: string): Promise<void>;
   /** True while the interface exists (a TAP dies with its last fd). */
@@ -72,4 +85,14 @@ export interface BackendNetwork {
 /** Thrown by backends when a network or interface cannot be created. */
 export class CreateFailure extends Error {
   override readonly name = "CreateFailure";
+}
+
+/** Thrown by backends when the peer may not do what it asked; the message names the rule. */
+export class AccessDenied extends Error {
+  override readonly name = "AccessDenied";
+}
+
+/** Thrown by backends when an argument the peer sent is unusable (an fd of the wrong kind). */
+export class InvalidArgument extends Error {
+  override readonly name = "InvalidArgument";
 }

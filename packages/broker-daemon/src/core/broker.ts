@@ -5,6 +5,7 @@ import {
   ErrorCode,
   type HelloRequest,
   InterfaceKind,
+  LeaseHolder,
   type OpenInterfaceRequest,
   Reply,
   type Request,
@@ -13,7 +14,7 @@ import {
 import type { LoadedConfig } from "../config/load.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
-import { type Backend, CreateFailure, type OpenedInterface } from "./backend.js";
+import { AccessDenied, type Backend, CreateFailure, InvalidArgument, type OpenedInterface } from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
 import { RequestFailure } from "./failure.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
@@ -278,7 +279,7 @@ export class Broker implements PeerAcceptor {
         );
       kind = "veth";
       const [netnsFd] = [...fds] as [number];
-      opened = await creating(() => live.openVeth!(netnsFd, ifname));
+      opened = await creating(() => live.openVeth!({ netnsFd, ifname, peerUid: peer.credentials.uid }));
     } else {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
     }
@@ -298,6 +299,8 @@ export class Broker implements PeerAcceptor {
         fdCount: opened.fds.length,
         peerIfname: opened.peerIfname,
         mac: opened.mac,
+        guestMac: "",
+        holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
       },
       fds: opened.fds,
     };
@@ -339,6 +342,8 @@ async function creating<T>(create: () => Promise<T>): Promise<T> {
 function asFailure(error: unknown): RequestFailure {
   if (error instanceof RequestFailure) return error;
   if (error instanceof CreateFailure) return new RequestFailure(ErrorCode.ERROR_CODE_CREATE_FAILURE, error.message);
+  if (error instanceof AccessDenied) return new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, error.message);
+  if (error instanceof InvalidArgument) return new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, error.message);
   return new RequestFailure(ErrorCode.ERROR_CODE_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
 }
 

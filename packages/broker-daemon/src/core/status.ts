@@ -1,4 +1,4 @@
-import { type Counters, InterfaceKind, type Status } from "@vmnet-broker/client/protocol";
+import { type Counters, InterfaceKind, LeaseHolder, type Status } from "@vmnet-broker/client/protocol";
 import type { LeaseInfo } from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
 import type { PeerState } from "./peer-state.js";
@@ -32,8 +32,13 @@ export async function buildStatus(inputs: StatusInputs): Promise<Status> {
             name: i.name,
             kind: i.kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
             peerId: i.peerId,
+            holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+            ownerUid: 0,
           })),
         removalInMs: BigInt(network.removal.remainingMs),
+        interfaceReferences: 0,
+        adopted: false,
+        live: true,
       };
     }),
   );
@@ -54,5 +59,6 @@ export async function buildStatus(inputs: StatusInputs): Promise<Status> {
     })),
     counters: { ...inputs.counters },
     configErrors: [...inputs.configErrors],
+    viewFiltered: false,
   };
 }

@@ -135,6 +135,11 @@ static const char *holder_name(vmnet_broker_holder_t holder) {
     return holder == VMNET_BROKER_HOLDER_INTERFACE ? "interface" : "connection";
 }
 
+static VmnetBroker__V1__LeaseHolder wire_holder(vmnet_broker_holder_t holder) {
+    return holder == VMNET_BROKER_HOLDER_INTERFACE ? VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE
+                                                   : VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION;
+}
+
 static bool valid_holder(vmnet_broker_holder_t holder) {
     return holder == VMNET_BROKER_HOLDER_CONNECTION || holder == VMNET_BROKER_HOLDER_INTERFACE;
 }
@@ -143,8 +148,6 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
                                             const int *send_fds, size_t send_nfds, VmnetBroker__V1__InterfaceKind kind,
                                             vmnet_broker_holder_t holder, unsigned want_fds, int *fds,
                                             vmnet_broker_interface_info_t *info) {
-    open->holder = holder == VMNET_BROKER_HOLDER_INTERFACE ? VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE
-                                                           : VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION;
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE;
     req.open_interface = open;
@@ -201,6 +204,7 @@ int vmnet_broker_session_open_tap_held_by(vmnet_broker_session_t *s, const vmnet
         VmnetBroker__V1__TapOptions tap = VMNET_BROKER__V1__TAP_OPTIONS__INIT;
         tap.vnet_header = (flags & VMNET_BROKER_TAP_VNET_HDR) != 0;
         tap.queues = n;
+        tap.holder = wire_holder(holder);
         VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
         open.network_name = network->net->name;
         open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_TAP;
@@ -240,6 +244,7 @@ int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *s, const vmne
     } else {
         VmnetBroker__V1__VethOptions veth = VMNET_BROKER__V1__VETH_OPTIONS__INIT;
         veth.ifname = (char *)(ifname != NULL ? ifname : "");
+        veth.holder = wire_holder(holder);
         VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
         open.network_name = network->net->name;
         open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH;

@@ -1623,10 +1623,7 @@ type OpenInterfaceRequest struct {
 	//
 	//	*OpenInterfaceRequest_Tap
 	//	*OpenInterfaceRequest_Veth
-	Kind isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
-	// What holds the interface and its reference on the network; unset means
-	// the connection.
-	Holder        LeaseHolder `protobuf:"varint,4,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	Kind          isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1693,13 +1690,6 @@ func (x *OpenInterfaceRequest) GetVeth() *VethOptions {
 	return nil
 }
 
-func (x *OpenInterfaceRequest) GetHolder() LeaseHolder {
-	if x != nil {
-		return x.Holder
-	}
-	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
-}
-
 type isOpenInterfaceRequest_Kind interface {
 	isOpenInterfaceRequest_Kind()
 }
@@ -1728,7 +1718,10 @@ type TapOptions struct {
 	VnetHeader bool `protobuf:"varint,1,opt,name=vnet_header,json=vnetHeader,proto3" json:"vnet_header,omitempty"`
 	// Number of queues (IFF_MULTI_QUEUE when above 1); one fd per queue comes
 	// back. 0 means 1.
-	Queues        uint32 `protobuf:"varint,2,opt,name=queues,proto3" json:"queues,omitempty"`
+	Queues uint32 `protobuf:"varint,2,opt,name=queues,proto3" json:"queues,omitempty"`
+	// What holds the TAP and its reference on the network; unset means the
+	// connection.
+	Holder        LeaseHolder `protobuf:"varint,3,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1777,11 +1770,21 @@ func (x *TapOptions) GetQueues() uint32 {
 	return 0
 }
 
+func (x *TapOptions) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
 // VethOptions tune a veth pair.
 type VethOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the end inside the client's namespace; empty means "eth0".
-	Ifname        string `protobuf:"bytes,1,opt,name=ifname,proto3" json:"ifname,omitempty"`
+	Ifname string `protobuf:"bytes,1,opt,name=ifname,proto3" json:"ifname,omitempty"`
+	// What holds the veth pair and its reference on the network; unset means
+	// the connection.
+	Holder        LeaseHolder `protobuf:"varint,2,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1821,6 +1824,13 @@ func (x *VethOptions) GetIfname() string {
 		return x.Ifname
 	}
 	return ""
+}
+
+func (x *VethOptions) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
 }
 
 // Interface describes an opened interface.
@@ -2043,20 +2053,21 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\breleases\x18\x06 \x01(\x04R\breleases\x12)\n" +
 	"\x10networks_created\x18\a \x01(\x04R\x0fnetworksCreated\x12)\n" +
 	"\x10networks_removed\x18\b \x01(\x04R\x0fnetworksRemoved\x12+\n" +
-	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xdc\x01\n" +
+	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xa6\x01\n" +
 	"\x14OpenInterfaceRequest\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x12/\n" +
 	"\x03tap\x18\x02 \x01(\v2\x1b.vmnet_broker.v1.TapOptionsH\x00R\x03tap\x122\n" +
-	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04veth\x124\n" +
-	"\x06holder\x18\x04 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holderB\x06\n" +
-	"\x04kind\"E\n" +
+	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04vethB\x06\n" +
+	"\x04kind\"{\n" +
 	"\n" +
 	"TapOptions\x12\x1f\n" +
 	"\vvnet_header\x18\x01 \x01(\bR\n" +
 	"vnetHeader\x12\x16\n" +
-	"\x06queues\x18\x02 \x01(\rR\x06queues\"%\n" +
+	"\x06queues\x18\x02 \x01(\rR\x06queues\x124\n" +
+	"\x06holder\x18\x03 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"[\n" +
 	"\vVethOptions\x12\x16\n" +
-	"\x06ifname\x18\x01 \x01(\tR\x06ifname\"\x97\x02\n" +
+	"\x06ifname\x18\x01 \x01(\tR\x06ifname\x124\n" +
+	"\x06holder\x18\x02 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"\x97\x02\n" +
 	"\tInterface\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x12\n" +
@@ -2151,14 +2162,15 @@ var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
 	3,  // 18: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
 	19, // 19: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
 	20, // 20: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	3,  // 21: vmnet_broker.v1.OpenInterfaceRequest.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	2,  // 22: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 23: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	3,  // 21: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	3,  // 22: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	2,  // 23: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	3,  // 24: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }

@@ -35,6 +35,11 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info);
 Napi::Value CreateBridge(const Napi::CallbackInfo& info);
 Napi::Value AddAddress(const Napi::CallbackInfo& info);
 
+// netnsInfo(fd) -> {dev, inode, ownerUid} for a network namespace fd (ownerUid
+// null when the owning user namespace is outside the caller's), null for any other
+// file.
+Napi::Value NetnsInfo(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

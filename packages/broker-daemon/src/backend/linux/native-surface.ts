@@ -43,6 +43,19 @@ export interface FdPlacement {
   readonly to: number;
 }
 
+/** A network namespace as netnsInfo sees it. */
+export interface NetnsInfo {
+  /** st_dev and st_ino of the namespace: equal pairs are the same namespace. */
+  readonly dev: number;
+  readonly inode: number;
+  /**
+   * The uid owning its user namespace (NS_GET_USERNS, NS_GET_OWNER_UID), as the
+   * caller's user namespace sees it; null when that user namespace lies outside
+   * the caller's (EPERM).
+   */
+  readonly ownerUid: number | null;
+}
+
 /** Functions present on every OS. */
 export interface CommonNative {
   /** close(2); never retried on EINTR. */
@@ -93,6 +106,11 @@ export interface LinuxNative extends CommonNative {
    * thread enters that namespace; the caller's threads never leave their own.
    */
   setUpInNetns(netnsFd: number, ifname: string): void;
+  /**
+   * What the namespace behind `fd` is: null unless the fd is a network namespace
+   * (fstatfs on nsfs, then NS_GET_NSTYPE; no other file gets an ioctl).
+   */
+  netnsInfo(fd: number): NetnsInfo | null;
   /**
    * unshare(CLONE_NEWNET) for the calling thread: a fresh empty namespace (tests).
    * Throws unless the namespace really changed; returns its inode number.

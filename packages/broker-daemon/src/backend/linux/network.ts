@@ -1,11 +1,12 @@
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
-import type { BackendNetwork, LeaseInfo, NetworkInfo, OpenedInterface, TapOptions } from "../../core/backend.js";
+import type { BackendNetwork, LeaseInfo, NetworkInfo, OpenedInterface, TapOptions, VethOptions } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
+import { checkVethTarget } from "./netns-access.js";
 import { deleteFirewall } from "./nftables.js";
 import { openTapOnBridge } from "./tap.js";
 import { openVethOnBridge } from "./veth.js";
@@ -40,8 +41,10 @@ export class LinuxNetwork implements BackendNetwork {
     return opened;
   }
 
-  async openVeth(netnsFd: number, ifname: string): Promise<OpenedInterface> {
-    const opened = await openVethOnBridge(this.info.bridge, this.info.mtu, netnsFd, ifname);
+  /** Only into a namespace the peer may use (netns-access.ts). */
+  async openVeth(options: VethOptions): Promise<OpenedInterface> {
+    checkVethTarget(options);
+    const opened = await openVethOnBridge(this.info.bridge, this.info.mtu, options.netnsFd, options.ifname);
     this.interfaces.add(opened.name);
     return opened;
   }

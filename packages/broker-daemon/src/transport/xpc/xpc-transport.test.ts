@@ -1,6 +1,6 @@
 // The XPC transport over the real core and the real vmnet backend, with libxpc
 // and vmnet replaced by test doubles (native-double.test-util.ts).
-import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
+import { ErrorCode, LeaseHolder, Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
 import { loadConfig } from "../../config/load.js";
@@ -149,7 +149,10 @@ describe("XpcTransport", () => {
           id: 3,
           command: {
             $case: "openInterface",
-            value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
+            value: {
+              networkName: "shared",
+              kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED } },
+            },
           },
         }),
       ),

@@ -698,11 +698,6 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
    * The network; the peer must have acquired it on this connection.
    */
   char *network_name;
-  /*
-   * What holds the interface and its reference on the network; unset means
-   * the connection.
-   */
-  VmnetBroker__V1__LeaseHolder holder;
   VmnetBroker__V1__OpenInterfaceRequest__KindCase kind_case;
   union {
     /*
@@ -719,7 +714,7 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
 };
 #define VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__open_interface_request__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
 
 
 /*
@@ -738,10 +733,15 @@ struct  VmnetBroker__V1__TapOptions
    * back. 0 means 1.
    */
   uint32_t queues;
+  /*
+   * What holds the TAP and its reference on the network; unset means the
+   * connection.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
 };
 #define VMNET_BROKER__V1__TAP_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__tap_options__descriptor) \
-    , 0, 0 }
+    , 0, 0, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED }
 
 
 /*
@@ -754,10 +754,15 @@ struct  VmnetBroker__V1__VethOptions
    * Name of the end inside the client's namespace; empty means "eth0".
    */
   char *ifname;
+  /*
+   * What holds the veth pair and its reference on the network; unset means
+   * the connection.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
 };
 #define VMNET_BROKER__V1__VETH_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__veth_options__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED }
 
 
 /*

@@ -1273,9 +1273,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
   public var networkName: String = ""
   /// Which kind of interface to open.
   public var kind: Kind?
-  /// What holds the interface and its reference on the network; unset means
-  /// the connection.
-  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.OpenInterfaceRequest"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1312,8 +1309,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
       if case .veth(let existing)? = kind { value = existing }
       try reader.readMessage(into: &value)
       kind = .veth(value)
-    case (4, .varint):
-      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1334,10 +1329,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
       writer.writeTag(3, .lengthDelimited)
       writer.writeMessage(value)
     }
-    if holder.rawValue != 0 {
-      writer.writeTag(4, .varint)
-      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
-    }
   }
 }
 
@@ -1349,6 +1340,9 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
   /// Number of queues (IFF_MULTI_QUEUE when above 1); one fd per queue comes
   /// back. 0 means 1.
   public var queues: UInt32 = 0
+  /// What holds the TAP and its reference on the network; unset means the
+  /// connection.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.TapOptions"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1367,6 +1361,8 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
       vnetHeader = try reader.readVarint() != 0
     case (2, .varint):
       queues = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (3, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1383,6 +1379,10 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
       writer.writeTag(2, .varint)
       writer.writeVarint(UInt64(queues))
     }
+    if holder.rawValue != 0 {
+      writer.writeTag(3, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
+    }
   }
 }
 
@@ -1390,6 +1390,9 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
 public struct VmnetBroker_V1_VethOptions: ProtoMessage {
   /// Name of the end inside the client's namespace; empty means "eth0".
   public var ifname: String = ""
+  /// What holds the veth pair and its reference on the network; unset means
+  /// the connection.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.VethOptions"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1406,6 +1409,8 @@ public struct VmnetBroker_V1_VethOptions: ProtoMessage {
     switch (number, wireType) {
     case (1, .lengthDelimited):
       ifname = try reader.readString()
+    case (2, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1417,6 +1422,10 @@ public struct VmnetBroker_V1_VethOptions: ProtoMessage {
     if !ifname.isEmpty {
       writer.writeTag(1, .lengthDelimited)
       writer.writeString(ifname)
+    }
+    if holder.rawValue != 0 {
+      writer.writeTag(2, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
     }
   }
 }

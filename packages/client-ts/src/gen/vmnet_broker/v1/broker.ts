@@ -424,11 +424,6 @@ export interface OpenInterfaceRequest {
      */
     { $case: "veth"; value: VethOptions }
     | undefined;
-  /**
-   * What holds the interface and its reference on the network; unset means
-   * the connection.
-   */
-  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -444,6 +439,11 @@ export interface TapOptions {
    * back. 0 means 1.
    */
   queues: number;
+  /**
+   * What holds the TAP and its reference on the network; unset means the
+   * connection.
+   */
+  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -451,6 +451,11 @@ export interface TapOptions {
 export interface VethOptions {
   /** Name of the end inside the client's namespace; empty means "eth0". */
   ifname: string;
+  /**
+   * What holds the veth pair and its reference on the network; unset means
+   * the connection.
+   */
+  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -2409,7 +2414,7 @@ export const Counters: MessageFns<Counters> = {
 };
 
 function createBaseOpenInterfaceRequest(): OpenInterfaceRequest {
-  return { networkName: "", kind: undefined, holder: 0, _unknownFields: {} };
+  return { networkName: "", kind: undefined, _unknownFields: {} };
 }
 
 export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
@@ -2424,9 +2429,6 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
       case "veth":
         VethOptions.encode(message.kind.value, writer.uint32(26).fork()).join();
         break;
-    }
-    if (message.holder !== 0) {
-      writer.uint32(32).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2476,14 +2478,6 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
             message.kind = { $case: "veth", value: VethOptions.decode(reader, reader.uint32()) };
             continue;
           }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.holder = reader.int32() as any;
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2524,13 +2518,12 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
         break;
       }
     }
-    message.holder = object.holder ?? 0;
     return message;
   },
 };
 
 function createBaseTapOptions(): TapOptions {
-  return { vnetHeader: false, queues: 0, _unknownFields: {} };
+  return { vnetHeader: false, queues: 0, holder: 0, _unknownFields: {} };
 }
 
 export const TapOptions: MessageFns<TapOptions> = {
@@ -2540,6 +2533,9 @@ export const TapOptions: MessageFns<TapOptions> = {
     }
     if (message.queues !== 0) {
       writer.uint32(16).uint32(message.queues);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(24).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2581,6 +2577,14 @@ export const TapOptions: MessageFns<TapOptions> = {
             message.queues = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2608,18 +2612,22 @@ export const TapOptions: MessageFns<TapOptions> = {
     const message = createBaseTapOptions();
     message.vnetHeader = object.vnetHeader ?? false;
     message.queues = object.queues ?? 0;
+    message.holder = object.holder ?? 0;
     return message;
   },
 };
 
 function createBaseVethOptions(): VethOptions {
-  return { ifname: "", _unknownFields: {} };
+  return { ifname: "", holder: 0, _unknownFields: {} };
 }
 
 export const VethOptions: MessageFns<VethOptions> = {
   encode(message: VethOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ifname !== "") {
       writer.uint32(10).string(message.ifname);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(16).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2653,6 +2661,14 @@ export const VethOptions: MessageFns<VethOptions> = {
             message.ifname = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2679,6 +2695,7 @@ export const VethOptions: MessageFns<VethOptions> = {
   fromPartial(object: DeepPartial<VethOptions>): VethOptions {
     const message = createBaseVethOptions();
     message.ifname = object.ifname ?? "";
+    message.holder = object.holder ?? 0;
     return message;
   },
 };
