@@ -1,6 +1,12 @@
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode } from "./errors.js";
-import type { LeaseHolder, Reply, Request } from "./gen/vmnet_broker/v1/broker.js";
+import {
+  type LeaseHolder,
+  type Reply,
+  type Request,
+  TapOptions as TapOptionsMessage,
+  VethOptions as VethOptionsMessage,
+} from "./gen/vmnet_broker/v1/broker.js";
 import { holderFromMessage, holderToMessage, type InterfaceHolder } from "./interface-holder.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
@@ -177,7 +183,11 @@ export class BrokerClient {
           networkName: networkName(network),
           kind: {
             $case: "tap",
-            value: { vnetHeader: options.vnetHeader ?? false, queues, holder: holderToMessage(holder) },
+            value: TapOptionsMessage.fromPartial({
+              vnetHeader: options.vnetHeader ?? false,
+              queues,
+              holder: holderToMessage(holder),
+            }),
           },
         },
       },
@@ -213,7 +223,10 @@ export class BrokerClient {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "veth", value: { ifname, holder: holderToMessage(holder) } },
+          kind: {
+            $case: "veth",
+            value: VethOptionsMessage.fromPartial({ ifname, holder: holderToMessage(holder) }),
+          },
         },
       },
       options,

@@ -301,6 +301,7 @@ export class Broker implements PeerAcceptor {
         mac: opened.mac,
         guestMac: "",
         holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+        vhostFdCount: 0,
       },
       fds: opened.fds,
     };

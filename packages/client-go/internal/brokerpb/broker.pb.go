@@ -1721,7 +1721,20 @@ type TapOptions struct {
 	Queues uint32 `protobuf:"varint,2,opt,name=queues,proto3" json:"queues,omitempty"`
 	// What holds the TAP and its reference on the network; unset means the
 	// connection.
-	Holder        LeaseHolder `protobuf:"varint,3,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	Holder LeaseHolder `protobuf:"varint,3,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	// A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+	// persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+	// (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+	// back (Interface.fd_count is 0); Interface.name is the device to open. The
+	// broker deletes it when its holder (the connection) ends;
+	// LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+	// away by itself.
+	Named bool `protobuf:"varint,4,opt,name=named,proto3" json:"named,omitempty"`
+	// Also send one open /dev/vhost-net fd per queue after the TAP fds
+	// (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+	// (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+	// host has no /dev/vhost-net.
+	VhostNet      bool `protobuf:"varint,5,opt,name=vhost_net,json=vhostNet,proto3" json:"vhost_net,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1775,6 +1788,20 @@ func (x *TapOptions) GetHolder() LeaseHolder {
 		return x.Holder
 	}
 	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
+func (x *TapOptions) GetNamed() bool {
+	if x != nil {
+		return x.Named
+	}
+	return false
+}
+
+func (x *TapOptions) GetVhostNet() bool {
+	if x != nil {
+		return x.VhostNet
+	}
+	return false
 }
 
 // VethOptions tune a veth pair.
@@ -1856,7 +1883,10 @@ type Interface struct {
 	// veth (`mac` is the guest's there).
 	GuestMac string `protobuf:"bytes,7,opt,name=guest_mac,json=guestMac,proto3" json:"guest_mac,omitempty"`
 	// What holds the interface and its reference on the network.
-	Holder        LeaseHolder `protobuf:"varint,8,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	Holder LeaseHolder `protobuf:"varint,8,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	// How many /dev/vhost-net fds travel with this reply, after the fd_count
+	// TAP fds (TapOptions.vhost_net); 0 otherwise.
+	VhostFdCount  uint32 `protobuf:"varint,9,opt,name=vhost_fd_count,json=vhostFdCount,proto3" json:"vhost_fd_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1945,6 +1975,13 @@ func (x *Interface) GetHolder() LeaseHolder {
 		return x.Holder
 	}
 	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
+func (x *Interface) GetVhostFdCount() uint32 {
+	if x != nil {
+		return x.VhostFdCount
+	}
+	return 0
 }
 
 var File_vmnet_broker_v1_broker_proto protoreflect.FileDescriptor
@@ -2058,16 +2095,18 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x12/\n" +
 	"\x03tap\x18\x02 \x01(\v2\x1b.vmnet_broker.v1.TapOptionsH\x00R\x03tap\x122\n" +
 	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04vethB\x06\n" +
-	"\x04kind\"{\n" +
+	"\x04kind\"\xae\x01\n" +
 	"\n" +
 	"TapOptions\x12\x1f\n" +
 	"\vvnet_header\x18\x01 \x01(\bR\n" +
 	"vnetHeader\x12\x16\n" +
 	"\x06queues\x18\x02 \x01(\rR\x06queues\x124\n" +
-	"\x06holder\x18\x03 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"[\n" +
+	"\x06holder\x18\x03 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12\x14\n" +
+	"\x05named\x18\x04 \x01(\bR\x05named\x12\x1b\n" +
+	"\tvhost_net\x18\x05 \x01(\bR\bvhostNet\"[\n" +
 	"\vVethOptions\x12\x16\n" +
 	"\x06ifname\x18\x01 \x01(\tR\x06ifname\x124\n" +
-	"\x06holder\x18\x02 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"\x97\x02\n" +
+	"\x06holder\x18\x02 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"\xbd\x02\n" +
 	"\tInterface\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x12\n" +
@@ -2077,7 +2116,8 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"peerIfname\x12\x10\n" +
 	"\x03mac\x18\x06 \x01(\tR\x03mac\x12\x1b\n" +
 	"\tguest_mac\x18\a \x01(\tR\bguestMac\x124\n" +
-	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder*\xb2\x02\n" +
+	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12$\n" +
+	"\x0evhost_fd_count\x18\t \x01(\rR\fvhostFdCount*\xb2\x02\n" +
 	"\tErrorCode\x12\x16\n" +
 	"\x12ERROR_CODE_SUCCESS\x10\x00\x12 \n" +
 	"\x1cERROR_CODE_TRANSPORT_FAILURE\x10\x01\x12\x1c\n" +

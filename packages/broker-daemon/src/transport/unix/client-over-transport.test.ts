@@ -75,6 +75,7 @@ function miniCore(pipes: { write: number }[]): FakeAcceptor {
               mac: "52:54:00:00:00:01",
               guestMac: "",
               holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+              vhostFdCount: 0,
             },
           },
         },

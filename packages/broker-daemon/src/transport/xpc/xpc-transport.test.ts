@@ -151,7 +151,10 @@ describe("XpcTransport", () => {
             $case: "openInterface",
             value: {
               networkName: "shared",
-              kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED } },
+              kind: {
+                $case: "tap",
+                value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED, named: false, vhostNet: false },
+              },
             },
           },
         }),

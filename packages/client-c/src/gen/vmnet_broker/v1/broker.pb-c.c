@@ -2212,7 +2212,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request__descr
   (ProtobufCMessageInit) vmnet_broker__v1__open_interface_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descriptors[3] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descriptors[5] =
 {
   {
     "vnet_header",
@@ -2250,16 +2250,42 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "named",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__TapOptions, named),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vhost_net",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__TapOptions, vhost_net),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__tap_options__field_indices_by_name[] = {
   2,   /* field[2] = holder */
+  3,   /* field[3] = named */
   1,   /* field[1] = queues */
+  4,   /* field[4] = vhost_net */
   0,   /* field[0] = vnet_header */
 };
 static const ProtobufCIntRange vmnet_broker__v1__tap_options__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__tap_options__descriptor =
 {
@@ -2269,7 +2295,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__tap_options__descriptor =
   "VmnetBroker__V1__TapOptions",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__TapOptions),
-  3,
+  5,
   vmnet_broker__v1__tap_options__field_descriptors,
   vmnet_broker__v1__tap_options__field_indices_by_name,
   1,  vmnet_broker__v1__tap_options__number_ranges,
@@ -2327,7 +2353,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__veth_options__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__veth_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[8] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[9] =
 {
   {
     "network_name",
@@ -2425,6 +2451,18 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "vhost_fd_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Interface, vhost_fd_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
   3,   /* field[3] = fd_count */
@@ -2435,11 +2473,12 @@ static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
   2,   /* field[2] = name */
   0,   /* field[0] = network_name */
   4,   /* field[4] = peer_ifname */
+  8,   /* field[8] = vhost_fd_count */
 };
 static const ProtobufCIntRange vmnet_broker__v1__interface__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
 {
@@ -2449,7 +2488,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
   "VmnetBroker__V1__Interface",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Interface),
-  8,
+  9,
   vmnet_broker__v1__interface__field_descriptors,
   vmnet_broker__v1__interface__field_indices_by_name,
   1,  vmnet_broker__v1__interface__number_ranges,

@@ -444,6 +444,23 @@ export interface TapOptions {
    * connection.
    */
   holder: LeaseHolder;
+  /**
+   * A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+   * persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+   * (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+   * back (Interface.fd_count is 0); Interface.name is the device to open. The
+   * broker deletes it when its holder (the connection) ends;
+   * LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+   * away by itself.
+   */
+  named: boolean;
+  /**
+   * Also send one open /dev/vhost-net fd per queue after the TAP fds
+   * (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+   * (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+   * host has no /dev/vhost-net.
+   */
+  vhostNet: boolean;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -488,6 +505,11 @@ export interface Interface {
   guestMac: string;
   /** What holds the interface and its reference on the network. */
   holder: LeaseHolder;
+  /**
+   * How many /dev/vhost-net fds travel with this reply, after the fd_count
+   * TAP fds (TapOptions.vhost_net); 0 otherwise.
+   */
+  vhostFdCount: number;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -2523,7 +2545,7 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
 };
 
 function createBaseTapOptions(): TapOptions {
-  return { vnetHeader: false, queues: 0, holder: 0, _unknownFields: {} };
+  return { vnetHeader: false, queues: 0, holder: 0, named: false, vhostNet: false, _unknownFields: {} };
 }
 
 export const TapOptions: MessageFns<TapOptions> = {
@@ -2536,6 +2558,12 @@ export const TapOptions: MessageFns<TapOptions> = {
     }
     if (message.holder !== 0) {
       writer.uint32(24).int32(message.holder);
+    }
+    if (message.named !== false) {
+      writer.uint32(32).bool(message.named);
+    }
+    if (message.vhostNet !== false) {
+      writer.uint32(40).bool(message.vhostNet);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2585,6 +2613,22 @@ export const TapOptions: MessageFns<TapOptions> = {
             message.holder = reader.int32() as any;
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.named = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vhostNet = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2613,6 +2657,8 @@ export const TapOptions: MessageFns<TapOptions> = {
     message.vnetHeader = object.vnetHeader ?? false;
     message.queues = object.queues ?? 0;
     message.holder = object.holder ?? 0;
+    message.named = object.named ?? false;
+    message.vhostNet = object.vhostNet ?? false;
     return message;
   },
 };
@@ -2710,6 +2756,7 @@ function createBaseInterface(): Interface {
     mac: "",
     guestMac: "",
     holder: 0,
+    vhostFdCount: 0,
     _unknownFields: {},
   };
 }
@@ -2739,6 +2786,9 @@ export const Interface: MessageFns<Interface> = {
     }
     if (message.holder !== 0) {
       writer.uint32(64).int32(message.holder);
+    }
+    if (message.vhostFdCount !== 0) {
+      writer.uint32(72).uint32(message.vhostFdCount);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2828,6 +2878,14 @@ export const Interface: MessageFns<Interface> = {
             message.holder = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.vhostFdCount = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2861,6 +2919,7 @@ export const Interface: MessageFns<Interface> = {
     message.mac = object.mac ?? "";
     message.guestMac = object.guestMac ?? "";
     message.holder = object.holder ?? 0;
+    message.vhostFdCount = object.vhostFdCount ?? 0;
     return message;
   },
 };
