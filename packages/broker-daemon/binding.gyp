@@ -32,7 +32,8 @@
             "native/src/linux/ipv4_dump.cc",
             "native/src/linux/veth_link.cc",
             "native/src/linux/bridge_link.cc",
-            "native/src/linux/netlink_request.cc"
+            "native/src/linux/netlink_request.cc",
+            "native/src/linux/link_watch.cc"
           ]
         }],
         ["OS=='mac'", {

@@ -20,6 +20,13 @@ export interface DaemonOptions {
   readonly maxNetworksPerPeer: number;
   /** Exit after idleDelayMs with no peers (socket activation: the manager restarts us). */
   readonly exitWhenIdle: boolean;
+  /**
+   * Linux --host: a stop leaves networks with interfaces attached in place for the
+   * next broker, which adopts them; their VMs are never cut off. Otherwise a stop
+   * removes every network, so a stop request while peers are connected is refused
+   * once (macOS, the sandbox, `serve --remove-networks-on-stop`).
+   */
+  readonly keepNetworksOnStop: boolean;
   /** Starts the transport(s) feeding the broker. */
   readonly listen: (broker: Broker) => Promise<Transport>;
   /** Extra fields for the start log line (sandbox, socket...). */
@@ -47,6 +54,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     pid: process.pid,
     ...options.describe,
   });
+  const adopted = (await backend.adoptLeftovers?.()) ?? [];
   await backend.reclaimLeftovers();
 
   const accounts = systemAccounts();
@@ -56,7 +64,11 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   let finish!: (status: number) => void;
   const done = new Promise<number>((resolve) => (finish = resolve));
   let stopping: Promise<void> | undefined;
-  const idleExit = new IdleTimer(options.idleDelayMs, () => void stop("idle"));
+  const idleExit = new IdleTimer(options.idleDelayMs, () => {
+    // Networks kept alive by interfaces need a broker to see them go: stay.
+    if (options.keepNetworksOnStop && broker.networkCount > 0) idleExit.start();
+    else void stop("idle");
+  });
 
   const broker = new Broker({
     backend,
@@ -69,6 +81,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     onNoPeers: () => options.exitWhenIdle && idleExit.start(),
     onFirstPeer: () => idleExit.cancel(),
   });
+  broker.adopt(adopted);
   const transport = await options.listen(broker);
   logger.log("info", "listening", {
     on: transport.description,
@@ -80,7 +93,13 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   async function stop(reason: string): Promise<void> {
     stopping ??= (async () => {
       idleExit.cancel();
-      logger.log("info", "stopping", { reason, peers: broker.peerCount, networks: broker.networkCount });
+      logger.log("info", "stopping", {
+        reason,
+        peers: broker.peerCount,
+        networks: broker.networkCount,
+        keep_attached: options.keepNetworksOnStop,
+      });
+      broker.beginShutdown(options.keepNetworksOnStop);
       await transport.close();
       await broker.shutdown();
       logger.log("info", "stopped");
@@ -89,13 +108,14 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     return stopping;
   }
 
-  // Like the existing broker: a stop request while VMs are connected is refused,
-  // because stopping would cut their networks. The same signal again within 10 s
-  // forces it (Ctrl-C twice).
+  // Like the existing broker: where stopping removes networks, a stop request while
+  // VMs are connected is refused, because it would cut their networks. The same
+  // signal again within 10 s forces it (Ctrl-C twice). Where networks with
+  // interfaces outlive the broker (Linux --host), nothing is cut: stop at once.
   let refusedAt = 0;
   const onStopSignal = (signal: NodeJS.Signals) => {
     const now = Date.now();
-    if (broker.peerCount > 0 && now - refusedAt > 10_000) {
+    if (!options.keepNetworksOnStop && broker.peerCount > 0 && now - refusedAt > 10_000) {
       refusedAt = now;
       logger.log("warn", "stop-refused", {
         signal,

@@ -131,7 +131,7 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
   });
   const inNs = (...args: string[]) => execFileSync("ip", ["netns", "exec", netns, ...args], { encoding: "utf8" });
 
-  it("reclaims every bridge, nft table, dnsmasq and TAP a killed broker left", async () => {
+  it("reclaims every bridge, nft table, dnsmasq and TAP a killed broker left with nothing attached", async () => {
     const first = await TestBroker.start({ inNetns: netns, dir });
     const client = await first.connect();
     const network = await client.acquireNetwork("shared");
@@ -145,6 +145,9 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
     expect(inNs("ip", "-o", "link")).toContain(tap.name);
     expect(inNs("nft", "list", "tables").trim()).not.toBe("");
     client.close();
+    // With the TAP gone nothing is attached: the next broker reclaims instead of
+    // adopting (restart.e2e.test.ts covers adoption).
+    for (const fd of tap.fds) closeSync(fd);
 
     const second = await TestBroker.start({ inNetns: netns, dir });
     const links = inNs("ip", "-o", "link");
@@ -153,7 +156,6 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
     expect(inNs("nft", "list", "tables").trim()).toBe("");
     const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
     expect(pids).toEqual([second.pid]);
-    for (const fd of tap.fds) closeSync(fd);
     await second.stop();
     expect(
       inNs("ip", "-o", "link")

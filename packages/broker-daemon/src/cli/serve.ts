@@ -20,6 +20,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     "idle-delay-ms": { type: "string" },
     "max-networks-per-peer": { type: "string" },
     "exit-when-idle": { type: "boolean" },
+    "remove-networks-on-stop": { type: "boolean" },
     "service-name": { type: "string" },
     "log-level": { type: "string" },
   });
@@ -52,6 +53,8 @@ export async function serveCommand(args: string[]): Promise<number> {
     idleDelayMs,
     maxNetworksPerPeer,
     exitWhenIdle: (values["exit-when-idle"] ?? false) || platform.activated,
+    // Only a broker on the host keeps networks: a sandbox's die with its namespace.
+    keepNetworksOnStop: process.platform === "linux" && !sandbox && !(values["remove-networks-on-stop"] ?? false),
     listen: (broker) => platform.listen(broker),
     describe: { sandbox: sandbox ? "private network namespace" : "off" },
   });

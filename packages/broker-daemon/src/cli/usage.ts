@@ -34,6 +34,9 @@ Options:
   --max-networks-per-peer N  distinct networks one connection may hold (default 8)
   --exit-when-idle           exit after the idle delay with no peers (automatic with
                              systemd socket activation)
+  --remove-networks-on-stop  Linux --host: remove every network at stop, cutting its
+                             VMs off (default: networks with interfaces attached stay
+                             for the next broker, which adopts them)
   --log-level LEVEL          debug, info, warn or error (default info)
 `,
   status: `Usage: vmnet-broker status [--json] [--socket PATH] [--service-name NAME]

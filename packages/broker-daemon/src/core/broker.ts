@@ -14,9 +14,19 @@ import {
 import type { LoadedConfig } from "../config/load.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
-import { AccessDenied, type Backend, CreateFailure, InvalidArgument, type OpenedInterface } from "./backend.js";
+import {
+  AccessDenied,
+  type AdoptedNetwork,
+  type Backend,
+  CreateFailure,
+  type InterfaceHolder,
+  InvalidArgument,
+  type OpenedInterface,
+} from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
 import { RequestFailure } from "./failure.js";
+import { pickGuestMac } from "./guest-mac.js";
+import { hasAttachedInterfaces, persistInterfaces } from "./interface-holds.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
@@ -67,6 +77,9 @@ export class Broker implements PeerAcceptor {
   #config: LoadedConfig;
   #accounts: AccountDatabase;
   #nextPeerId = 1n;
+  /** Set by beginShutdown(true): networks with interfaces attached outlive this broker. */
+  #keepAttached = false;
+  readonly #unwatch: (() => void) | undefined;
 
   constructor(private readonly options: BrokerOptions) {
     this.#config = options.config;
@@ -81,7 +94,39 @@ export class Broker implements PeerAcceptor {
         this.#counters.networksRemoved++;
         this.#log("info", "network-removed", { network: n.config.name });
       },
+      left: (n) =>
+        this.#log("info", "network-kept", { network: n.config.name, bridge: n.live?.info.bridge, interfaces: n.interfaces.size }),
     });
+    this.#unwatch = options.backend.watchInterfaces?.((name) => this.#interfaceGone(name));
+  }
+
+  /**
+   * Takes over networks a previous broker left (Linux). The recorded definition is
+   * kept while the network lives, even when the configuration changed since (a
+   * warning says so): changing a live network would cut its VMs off; the new
+   * definition applies once it has gone idle and is created anew.
+   */
+  adopt(adopted: readonly AdoptedNetwork[]): void {
+    for (const { config: recorded, network: live, interfaces, sameDefinition } of adopted) {
+      const current = this.#config.networks.get(recorded.name);
+      const config = current !== undefined && sameDefinition(current) ? current : recorded;
+      if (current === undefined || config !== current) {
+        this.#log("warn", "adopted-config-differs", {
+          network: recorded.name,
+          hint:
+            current === undefined ? "no longer configured" : "configuration changed; the recorded one applies until the network is idle",
+        });
+      }
+      const records = interfaces.map((i) => ({ ...i, holder: "interface" as const, peerId: 0n }));
+      const network = this.#registry.adopt(config, live, records);
+      void this.#persist(network);
+      this.#log("info", "network-adopted", {
+        network: recorded.name,
+        bridge: live.info.bridge,
+        subnet: live.info.subnet,
+        interfaces: records.map((r) => r.name).join(","),
+      });
+    }
   }
 
   get peerCount(): number {
@@ -136,9 +181,20 @@ export class Broker implements PeerAcceptor {
     });
   }
 
-  /** Removes every network (shutdown). Peers should be gone or about to be. */
+  /**
+   * Call before the transport closes its connections. With keepAttached, a peer
+   * that goes from now on leaves its interfaces in place (its VMs keep running)
+   * and shutdown() leaves networks with attached interfaces for the next broker.
+   */
+  beginShutdown(keepAttached: boolean): void {
+    this.#keepAttached = keepAttached;
+  }
+
+  /** Removes every network, except those kept by beginShutdown(true). */
   async shutdown(): Promise<void> {
-    await this.#registry.removeAll();
+    this.#unwatch?.();
+    const keep = this.#keepAttached;
+    await this.#registry.removeAll((network) => keep && hasAttachedInterfaces(network));
   }
 
   async #handle(peer: PeerState, request: Request, fds: readonly number[]): Promise<Outgoing> {
@@ -251,6 +307,7 @@ export class Broker implements PeerAcceptor {
       );
     }
     const live = network.live;
+    const holder = holderOf(request.kind?.value.holder ?? LeaseHolder.LEASE_HOLDER_UNSPECIFIED);
     let opened: OpenedInterface;
     let kind: "tap" | "veth";
     const requested = request.kind;
@@ -283,14 +340,28 @@ export class Broker implements PeerAcceptor {
     } else {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
     }
+    const guestMac = kind === "tap" ? await this.#guestMac(network) : "";
     if (peer.closed || this.#registry.get(name) !== network) {
       for (const fd of opened.fds) closeQuietly(fd);
       await live.removeInterface(opened.name);
       throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
     }
-    network.interfaces.set(opened.name, { name: opened.name, kind, peerId: peer.id });
+    network.interfaces.set(opened.name, { name: opened.name, kind, peerId: peer.id, holder, ownerUid: peer.credentials.uid, guestMac });
+    // Recorded before the reply: an interface a client may hold is always in the record.
+    await this.#persist(network);
+    // The link may have gone before it was recorded (a veth's namespace exited):
+    // its deletion event then found nothing to drop.
+    if (!live.interfaceExists(opened.name)) this.#interfaceGone(opened.name);
     this.#counters.interfacesOpened++;
-    this.#log("info", "interface-opened", { peer: peer.id, network: name, kind, interface: opened.name, fds: opened.fds.length });
+    this.#log("info", "interface-opened", {
+      peer: peer.id,
+      network: name,
+      kind,
+      interface: opened.name,
+      fds: opened.fds.length,
+      holder,
+      guest_mac: guestMac || undefined,
+    });
     return {
       reply: {
         networkName: name,
@@ -299,12 +370,43 @@ export class Broker implements PeerAcceptor {
         fdCount: opened.fds.length,
         peerIfname: opened.peerIfname,
         mac: opened.mac,
-        guestMac: "",
-        holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+        guestMac,
+        holder: holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
         vhostFdCount: 0,
       },
       fds: opened.fds,
     };
+  }
+
+  /** Unique among the network's interfaces and its DHCP leases. */
+  async #guestMac(network: ManagedNetwork): Promise<string> {
+    const leases = (await network.live?.leases().catch(() => [])) ?? [];
+    const taken = new Set(leases.map((l) => l.mac));
+    for (const record of network.interfaces.values()) taken.add(record.guestMac);
+    return pickGuestMac(taken);
+  }
+
+  /** A link was deleted: drop the interface (and its reference) wherever it was. */
+  #interfaceGone(name: string): void {
+    for (const network of this.#registry.all()) {
+      const record = network.interfaces.get(name);
+      if (record === undefined) continue;
+      network.interfaces.delete(name);
+      this.#log("info", "interface-gone", { network: network.config.name, interface: name, holder: record.holder });
+      void this.#persist(network);
+      this.#registry.settle(network);
+    }
+  }
+
+  async #persist(network: ManagedNetwork): Promise<void> {
+    try {
+      await persistInterfaces(network);
+    } catch (error) {
+      this.#log("error", "record-failed", {
+        network: network.config.name,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
   }
 
   #disconnect(peer: PeerState): void {
@@ -314,10 +416,17 @@ export class Broker implements PeerAcceptor {
     this.#counters.peersDisconnected++;
     for (const name of peer.networks) {
       const network = this.#registry.get(name);
-      for (const record of network?.interfaces.values() ?? []) {
-        if (record.peerId !== peer.id) continue;
-        network?.interfaces.delete(record.name);
-        void network?.live?.removeInterface(record.name);
+      // Interface-held interfaces stay; so does everything while stopping with
+      // networks kept, for the next broker to adopt.
+      if (network !== undefined && !this.#keepAttached) {
+        let changed = false;
+        for (const record of network.interfaces.values()) {
+          if (record.peerId !== peer.id || record.holder !== "connection") continue;
+          network.interfaces.delete(record.name);
+          void network.live?.removeInterface(record.name);
+          changed = true;
+        }
+        if (changed) void this.#persist(network);
       }
       this.#registry.release(name, peer.id);
       this.#counters.releases++;
@@ -329,6 +438,18 @@ export class Broker implements PeerAcceptor {
 
   #log(level: "debug" | "info" | "warn" | "error", event: string, fields: Record<string, string | number | bigint | boolean | undefined>) {
     this.options.logger.log(level, event, fields);
+  }
+}
+
+function holderOf(holder: LeaseHolder): InterfaceHolder {
+  switch (holder) {
+    case LeaseHolder.LEASE_HOLDER_UNSPECIFIED:
+    case LeaseHolder.LEASE_HOLDER_CONNECTION:
+      return "connection";
+    case LeaseHolder.LEASE_HOLDER_INTERFACE:
+      return "interface";
+    default:
+      throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `unknown holder ${Number(holder)}`);
   }
 }
 

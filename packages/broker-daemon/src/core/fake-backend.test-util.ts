@@ -5,11 +5,22 @@ import { loadConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
-import { type Backend, type BackendNetwork, CreateFailure, type LeaseInfo, type TapOptions } from "./backend.js";
+import {
+  type AdoptedNetwork,
+  type Backend,
+  type BackendNetwork,
+  CreateFailure,
+  type InterfaceNote,
+  type LeaseInfo,
+  type TapOptions,
+} from "./backend.js";
 import { Broker, type BrokerOptions } from "./broker.js";
 
 export class FakeNetwork implements BackendNetwork {
   destroyed = false;
+  left = false;
+  /** What the core last asked to record. */
+  notes: readonly InterfaceNote[] = [];
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
   #taps = 0;
@@ -40,6 +51,12 @@ export class FakeNetwork implements BackendNetwork {
   interfaceExists(name: string) {
     return this.alive.has(name);
   }
+  async noteInterfaces(interfaces: readonly InterfaceNote[]) {
+    this.notes = interfaces;
+  }
+  async leave() {
+    this.left = true;
+  }
   async destroy() {
     this.destroyed = true;
   }
@@ -52,7 +69,24 @@ export class FakeBackend implements Backend {
   /** When set, the next creation waits for this promise. */
   gate: Promise<void> | undefined;
   failNext: string | undefined;
+  /** What adoptLeftovers() hands the daemon. */
+  leftovers: AdoptedNetwork[] = [];
+  #onGone: ((name: string) => void) | undefined;
+  async adoptLeftovers() {
+    return this.leftovers;
+  }
   async reclaimLeftovers() {}
+  watchInterfaces(onGone: (name: string) => void) {
+    this.#onGone = onGone;
+    return () => {
+      this.#onGone = undefined;
+    };
+  }
+  /** The kernel deleted a link (a TAP's last fd closed, a veth's namespace went). */
+  linkGone(name: string) {
+    for (const network of this.created) network.alive.delete(name);
+    this.#onGone?.(name);
+  }
   async createNetwork(config: NetworkConfig): Promise<BackendNetwork> {
     if (this.gate) await this.gate;
     if (this.failNext) {

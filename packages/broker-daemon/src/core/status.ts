@@ -1,6 +1,7 @@
 import { type Counters, InterfaceKind, LeaseHolder, type Status } from "@vmnet-broker/client/protocol";
 import type { LeaseInfo } from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
+import { interfaceReferences } from "./interface-holds.js";
 import type { PeerState } from "./peer-state.js";
 import type { ManagedNetwork } from "./registry.js";
 
@@ -32,13 +33,13 @@ export async function buildStatus(inputs: StatusInputs): Promise<Status> {
             name: i.name,
             kind: i.kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
             peerId: i.peerId,
-            holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
-            ownerUid: 0,
+            holder: i.holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
+            ownerUid: i.ownerUid,
           })),
         removalInMs: BigInt(network.removal.remainingMs),
-        interfaceReferences: 0,
-        adopted: false,
-        live: true,
+        interfaceReferences: interfaceReferences(network),
+        adopted: network.adopted,
+        live: live !== undefined,
       };
     }),
   );

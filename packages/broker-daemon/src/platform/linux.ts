@@ -14,6 +14,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
     runtimeDir: options.runtimeDir,
     sandboxed: options.sandboxed,
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
+    onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
   });
   const inheritedFd = inheritedListenFd();
   return {

@@ -35,6 +35,11 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info);
 Napi::Value CreateBridge(const Napi::CallbackInfo& info);
 Napi::Value AddAddress(const Napi::CallbackInfo& info);
 
+// watchLinks(onDeleted) -> stop(): calls onDeleted(ifname, ifindex) for every link
+// deleted from the calling thread's namespace (RTM_DELLINK over rtnetlink, polled
+// by libuv; the handle does not keep the loop alive). onDeleted("", 0) means the
+// kernel dropped notifications: check every link of interest.
+Napi::Value WatchLinks(const Napi::CallbackInfo& info);
 // netnsInfo(fd) -> {dev, inode, ownerUid} for a network namespace fd (ownerUid
 // null when the owning user namespace is outside the caller's), null for any other
 // file.

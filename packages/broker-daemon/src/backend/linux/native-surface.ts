@@ -107,6 +107,14 @@ export interface LinuxNative extends CommonNative {
    */
   setUpInNetns(netnsFd: number, ifname: string): void;
   /**
+   * Calls onDeleted(ifname, ifindex) for every link deleted from the calling
+   * thread's namespace from now on (RTM_DELLINK, RTNLGRP_LINK, polled by libuv on
+   * the main loop; it never keeps the process alive). onDeleted("", 0) means the
+   * kernel dropped notifications (ENOBUFS): check every link of interest. Returns
+   * the function that stops watching. onDeleted must not throw.
+   */
+  watchLinks(onDeleted: (ifname: string, ifindex: number) => void): () => void;
+  /**
    * What the namespace behind `fd` is: null unless the fd is a network namespace
    * (fstatfs on nsfs, then NS_GET_NSTYPE; no other file gets an ioctl).
    */
