@@ -10,7 +10,7 @@ Commands:
   serve         run the broker (in a private network namespace unless --host)
   status        show networks, peers, leases and counters (--json for scripts)
   acquire       hold networks until interrupted (for scripts and tests)
-  run           acquire a network, open a TAP, and run a command with its fd
+  run           acquire a network and become a VMM (exec) holding a TAP on it
   check-config  validate the configuration directory without serving
   version       print the version
 
