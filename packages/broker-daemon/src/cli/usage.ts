@@ -56,17 +56,35 @@ Except for root, NETNS must belong to a user namespace of your own (for example,
 run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF
 must not start with vmbr-, vmtap- or vmveth- (the broker's own names).
 `,
-  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] -- COMMAND [ARG...]
+  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] -- COMMAND [ARG...]
 
-Acquires NAME, opens a TAP on it, and runs COMMAND with the TAP's fd as file
-descriptor N (default 3) while holding the lease; exits with COMMAND's status.
-With --queues N > 1 the queue fds are N, N+1, ... Example:
+Acquires NAME, opens a TAP on it, and runs COMMAND (a VMM) with the TAP's fd as
+file descriptor N (default 3); with --queues N > 1 the queue fds are N, N+1, ...
 
-  vmnet-broker run --network shared --tap-fd 3 -- \\
-      qemu-system-x86_64 -netdev tap,id=n0,fd=3 -device virtio-net-pci,netdev=n0 ...
+By default run becomes COMMAND: it execs it in its own process (same pid, no
+parent left behind), and the TAP itself holds the network (an interface-held
+lease) until its last fd closes, that is until the VMM exits or is killed. No
+wrapper process can die and leave the VM on a detached TAP.
+
+--wrap keeps run as COMMAND's parent instead: run's connection holds the lease
+while COMMAND runs, run exits with COMMAND's status and passes SIGINT/SIGTERM on,
+and COMMAND gets SIGKILL if run dies (even by kill -9). Use it with a broker
+that does not know interface-held leases, or to tie the lease to run.
+
+In ARGs, {mac} becomes the guest MAC the broker picked (unique per TAP, so VMs
+started from one command line do not share QEMU's default), {fd} the first TAP
+fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name.
+Example:
+
+  vmnet-broker run --network shared -- \\
+      qemu-system-x86_64 -netdev tap,id=n0,fd={fd} \\
+      -device virtio-net-pci,netdev=n0,mac={mac} ...
 
 The environment gets VMNET_BROKER_TAP_FDS (comma separated), VMNET_BROKER_TAP_NAME,
-VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MASK.
+VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY,
+VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it
+(--help included) is COMMAND's. A COMMAND that cannot be found exits 127 (126
+when it is not executable), before anything is acquired.
 `,
   "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
 
