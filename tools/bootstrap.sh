@@ -6,12 +6,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(
-  iproute2 nftables dnsmasq-base iputils-ping busybox # the Linux backend and its tests
+  iproute2 nftables dnsmasq-base iputils-ping busybox-static # the Linux backend and its tests
   util-linux                                          # unshare, nsenter: the sandbox
   protobuf-c-compiler libprotobuf-c-dev pkg-config    # the C codec and client
   clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
   debootstrap                                         # the Swift chroot
+  qemu-system-x86                                     # the VM-tool tests (tools/guest boots under TCG)
 )
 missing=()
 for p in "${debian_packages[@]}"; do
