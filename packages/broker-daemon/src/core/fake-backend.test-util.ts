@@ -13,6 +13,7 @@ import {
   type InterfaceNote,
   type LeaseInfo,
   type TapOptions,
+  Unsupported,
 } from "./backend.js";
 import { Broker, type BrokerOptions } from "./broker.js";
 
@@ -23,8 +24,13 @@ export class FakeNetwork implements BackendNetwork {
   notes: readonly InterfaceNote[] = [];
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
+  /** What the last openTap was asked. */
+  lastTap: TapOptions | undefined;
   #taps = 0;
-  constructor(readonly config: NetworkConfig) {}
+  constructor(
+    readonly config: NetworkConfig,
+    readonly hasVhostNet = false,
+  ) {}
   get info() {
     return {
       subnet: "10.9.0.0",
@@ -39,10 +45,14 @@ export class FakeNetwork implements BackendNetwork {
     return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
   }
   async openTap(options: TapOptions) {
+    this.lastTap = options;
+    if (options.vhostNet && !this.hasVhostNet) throw new Unsupported("vhost-net: no /dev/vhost-net (fake)");
     const name = `faketap${this.#taps++}`;
     this.alive.add(name);
-    const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
-    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds };
+    const open = () => Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
+    const fds = options.named ? [] : open();
+    const vhostFds = options.vhostNet ? open() : [];
+    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds, vhostFds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -69,6 +79,8 @@ export class FakeBackend implements Backend {
   /** When set, the next creation waits for this promise. */
   gate: Promise<void> | undefined;
   failNext: string | undefined;
+  /** Whether the networks it creates have /dev/vhost-net. */
+  hasVhostNet = false;
   /** What adoptLeftovers() hands the daemon. */
   leftovers: AdoptedNetwork[] = [];
   #onGone: ((name: string) => void) | undefined;
@@ -94,7 +106,7 @@ export class FakeBackend implements Backend {
       this.failNext = undefined;
       throw new CreateFailure(why);
     }
-    const network = new FakeNetwork(config);
+    const network = new FakeNetwork(config, this.hasVhostNet);
     this.created.push(network);
     return network;
   }

@@ -98,7 +98,7 @@ export class LinuxNetwork implements BackendNetwork {
   }
 
   async openTap(options: TapOptions): Promise<OpenedInterface> {
-    const opened = openTapOnBridge(this.info.bridge, this.info.mtu, options);
+    const opened = await openTapOnBridge(this.info.bridge, this.info.mtu, options);
     this.interfaces.add(opened.name);
     return opened;
   }
