@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 debian_packages=(
-  iproute2 nftables dnsmasq-base iputils-ping busybox-static # the Linux backend and its tests
+  iproute2 nftables dnsmasq-base iputils-ping busybox # the Linux backend and its tests
   util-linux                                          # unshare, nsenter: the sandbox
   protobuf-c-compiler libprotobuf-c-dev pkg-config    # the C codec and client
   clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts

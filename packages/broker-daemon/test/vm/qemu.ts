@@ -57,12 +57,56 @@ export interface QemuRun {
 
 /** Runs QEMU as VM_UID with the given environment until it exits (bounded). */
 export function runQemu(args: readonly string[], env: Record<string, string>, timeoutMs = 240_000): Promise<QemuRun> {
+  return runAs(VM_UID, ["qemu-system-x86_64", ...args], env, undefined, timeoutMs);
+}
+
+/**
+ * A /dev/net/tun node with the mode distributions give it (0666; udev's
+ * default), made in `dir`: this machine's is 0600, and a user who opens a TAP
+ * by name needs to open it. Used through asUser(), never installed on the host.
+ */
+export function userTunNode(dir: string): string {
+  const node = join(dir, "tun");
+  execFileSync("mknod", ["-m", "666", node, "c", "10", "200"]);
+  return node;
+}
+
+/** Where a VMM that opens a TAP by name must run: the TAP's namespace, and a usable /dev/net/tun. */
+export interface ByName {
+  /** A process in the broker's network namespace (TAP names are per namespace). */
+  readonly netnsPid: number;
+  /** From userTunNode(). */
+  readonly tun: string;
+}
+
+/**
+ * The command line that runs `command` as uid (and gid) `uid`, no supplementary
+ * groups, killed if the test dies; with `byName`, inside the broker's network
+ * namespace and a private mount namespace where its node stands in for
+ * /dev/net/tun.
+ */
+export function asUser(uid: number, command: readonly string[], byName?: ByName): string[] {
+  const user = ["setpriv", "--reuid", String(uid), "--regid", String(uid), "--clear-groups", "--pdeathsig", "KILL", ...command];
+  if (byName === undefined) return user;
+  const bindTun = 'mount --bind "$0" /dev/net/tun && exec "$@"';
+  const namespaces = ["nsenter", `--net=/proc/${byName.netnsPid}/ns/net`, "unshare", "--mount", "--propagation", "private", "--"];
+  return [...namespaces, "sh", "-c", bindTun, byName.tun, ...user];
+}
+
+/** Runs a command as uid (see asUser) until it exits (bounded). */
+export function runAs(
+  uid: number,
+  command: readonly string[],
+  env: Record<string, string>,
+  byName?: ByName,
+  timeoutMs = 240_000,
+): Promise<QemuRun> {
   const started = Date.now();
-  const child = spawn(
-    "setpriv",
-    ["--reuid", String(VM_UID), "--regid", String(VM_UID), "--clear-groups", "--pdeathsig", "KILL", "qemu-system-x86_64", ...args],
-    { env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...env }, stdio: ["ignore", "pipe", "pipe"] },
-  );
+  const [file, ...args] = asUser(uid, command, byName) as [string, ...string[]];
+  const child = spawn(file, args, {
+    env: { PATH: "/usr/sbin:/usr/bin:/sbin:/bin", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
