@@ -137,7 +137,8 @@ describe("vmnet-broker run (live broker)", () => {
       "--network",
       "shared",
       "--",
-      "echo",
+      "printf",
+      "%s\n",
       "--help",
     ]);
     expect(stdout).toBe("--help\n");

@@ -5,6 +5,7 @@ import { checkConfigCommand } from "./check-config.js";
 import { runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
 import { statusCommand } from "./status.js";
+import { stopCommand } from "./stop.js";
 import { USAGE } from "./usage.js";
 import { UsageError } from "./usage-error.js";
 
@@ -14,6 +15,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   acquire: acquireCommand,
   run: runCommand,
   "check-config": checkConfigCommand,
+  stop: stopCommand,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -27,6 +27,13 @@ export async function runCommand(args: string[]): Promise<number> {
     "vhost-net": { type: "boolean" },
   });
   if (!values.network) throw new UsageError("--network is required", "run");
+  if (process.platform === "darwin") {
+    // UNSUPPORTED, as the broker answers a TAP request on macOS.
+    throw new Error(
+      "run is UNSUPPORTED on macOS: vmnet networks have no TAP devices to pass; a VM attaches itself " +
+        "(vmnet_network_create_with_serialization); use `vmnet-broker acquire` to hold a network",
+    );
+  }
   const firstFd = integer("run", "tap-fd", values["tap-fd"], 3, 3);
   const queues = integer("run", "queues", values.queues, 1, 1);
   const named = values["tap-name"] ?? false;

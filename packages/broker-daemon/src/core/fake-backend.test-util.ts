@@ -1,7 +1,7 @@
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { builtinConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
@@ -26,6 +26,10 @@ export class FakeNetwork implements BackendNetwork {
   readonly alive = new Set<string>();
   /** What the last openTap was asked. */
   lastTap: TapOptions | undefined;
+  /** What leases() answers; a test may replace it. */
+  leaseTable: LeaseInfo[] = [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+  /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
+  tapMac: string | undefined;
   #taps = 0;
   constructor(
     readonly config: NetworkConfig,
@@ -42,17 +46,20 @@ export class FakeNetwork implements BackendNetwork {
     };
   }
   async leases(): Promise<LeaseInfo[]> {
-    return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+    return this.leaseTable;
   }
   async openTap(options: TapOptions) {
     this.lastTap = options;
     if (options.vhostNet && !this.hasVhostNet) throw new Unsupported("vhost-net: no /dev/vhost-net (fake)");
-    const name = `faketap${this.#taps++}`;
+    const index = this.#taps++;
+    const name = `faketap${index}`;
     this.alive.add(name);
     const open = () => Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
     const fds = options.named ? [] : open();
     const vhostFds = options.vhostNet ? open() : [];
-    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds, vhostFds };
+    // faketap0 is 52:54:00:00:00:02, faketap1 :03, and so on.
+    const mac = this.tapMac ?? `52:54:00:00:00:${(index + 2).toString(16).padStart(2, "0")}`;
+    return { name, peerIfname: "", mac, fds, vhostFds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -115,13 +122,14 @@ export class FakeBackend implements Backend {
 export const testAccounts: AccountDatabase = {
   uidOf: (name) => ({ alice: 1000, bob: 1001 })[name],
   gidOf: (name) => ({ vm: 500 })[name],
+  userName: (uid) => ({ 1000: "alice", 1001: "bob" })[uid],
   groupsOf: (uid, gid) => new Set(uid === 1001 ? [gid, 500] : [gid]),
 };
 
 export function makeBroker(backend: FakeBackend, options: Partial<BrokerOptions> = {}): Broker {
   return new Broker({
     backend,
-    config: loadConfig("/nonexistent-config-dir", testAccounts),
+    config: builtinConfig(),
     accounts: testAccounts,
     logger: silentLogger,
     version: "test",

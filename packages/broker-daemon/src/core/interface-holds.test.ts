@@ -81,12 +81,12 @@ describe("interface-held references", () => {
     // host lost its only holder; shared still has one.
     expect([shared.destroyed, host.destroyed]).toEqual([false, true]);
     status = await broker.status();
-    expect(status.networks.map((n) => [n.network?.name, n.interfaceReferences])).toEqual([["shared", 1]]);
+    expect(status.networks.filter((n) => n.live).map((n) => [n.network?.name, n.interfaceReferences])).toEqual([["shared", 1]]);
 
     backend.linkGone(held2.name);
     await vi.advanceTimersByTimeAsync(IDLE_MS + 1);
     expect(shared.destroyed).toBe(true);
-    expect((await broker.status()).networks).toEqual([]);
+    expect((await broker.status()).networks.filter((n) => n.live)).toEqual([]);
   });
 
   it("starts the idle countdown only when neither peers nor interfaces hold the network", async () => {

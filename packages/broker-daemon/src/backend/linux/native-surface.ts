@@ -1,3 +1,5 @@
+import type { AccountsNative } from "../../config/accounts-native.js";
+
 /**
  * The typed surface of the daemon's native addon (native/src). Every function
  * validates its arguments (TypeError with a usage string) and names the failing
@@ -62,7 +64,7 @@ export interface NetnsInfo {
 }
 
 /** Functions present on every OS. */
-export interface CommonNative {
+export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
   /**
@@ -89,7 +91,7 @@ export interface LinuxNative extends CommonNative {
   setMtu(ifname: string, mtu: number): void;
   /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
   macAddress(ifname: string): string;
-  /** if_nametoindex in the calling thread's namespace; 0 when absent. */
+  /** SIOCGIFINDEX in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
   /** RTM_NEWLINK: a bridge with STP off and forward delay 0, with `mtu`, down. */
   createBridge(name: string, mtu: number): void;
