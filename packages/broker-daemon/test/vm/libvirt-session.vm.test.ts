@@ -105,7 +105,7 @@ describe("libvirt session mode with bridge_helper = vmnet-broker-bridge-helper",
     while (virsh("list", "--name").stdout.includes("vmnet-broker-test") && Date.now() < deadline) {
       const shared = (await broker.status()).networks.find((n) => n.network?.name === "shared");
       for (const lease of shared?.leases ?? []) leased.add(lease.ip);
-      gateway = shared?.network?.gateway ?? gateway;
+      if (shared?.live) gateway = shared.network?.gateway ?? "";
       await sleep(500);
     }
     const serial = readFileSync(join(home, "console.log"), "utf8");
