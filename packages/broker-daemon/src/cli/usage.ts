@@ -33,6 +33,8 @@ Options:
                              default: root only)
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
   --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
+  --vhost-net-device PATH    opened for TAPs asked with vhost_net (default /dev/vhost-net;
+                             absent: such requests are UNSUPPORTED)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
   --exit-when-idle           exit after the idle delay with no peers (automatic with
                              systemd socket activation)

@@ -12,10 +12,15 @@ import { linuxNative } from "./native.js";
 
 export const VHOST_NET = "/dev/vhost-net";
 
-export async function openTapOnBridge(bridge: string, mtu: number, options: TapOptions): Promise<OpenedInterface> {
+export async function openTapOnBridge(
+  bridge: string,
+  mtu: number,
+  options: TapOptions,
+  vhostNetDevice = VHOST_NET,
+): Promise<OpenedInterface> {
   // Before anything exists, so that nothing needs undoing.
-  if (options.vhostNet && !existsSync(VHOST_NET)) {
-    throw new Unsupported(`vhost-net: this host has no ${VHOST_NET} (kernel module vhost_net not loaded or not built)`);
+  if (options.vhostNet && !existsSync(vhostNetDevice)) {
+    throw new Unsupported(`vhost-net: this host has no ${vhostNetDevice} (kernel module vhost_net not loaded or not built)`);
   }
   const native = linuxNative();
   let name = randomInterfaceName(TAP_PREFIX);
@@ -37,7 +42,7 @@ export async function openTapOnBridge(bridge: string, mtu: number, options: TapO
     native.setMtu(tap.name, mtu);
     native.addToBridge(bridge, tap.name);
     native.setUp(tap.name);
-    if (options.vhostNet) for (let q = 0; q < options.queues; q++) vhostFds.push(openSync(VHOST_NET, "r+"));
+    if (options.vhostNet) for (let q = 0; q < options.queues; q++) vhostFds.push(openSync(vhostNetDevice, "r+"));
     const mac = native.macAddress(tap.name);
     if (options.named) {
       // The VMM attaches by name: the broker keeps no fd of its own.
