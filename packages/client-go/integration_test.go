@@ -139,7 +139,7 @@ func TestLiveAcquireShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := networkStatus(s, "shared")
-	// Status leaves out the asker's own connection: the other client is the one peer.
+	// The asker's own connection is not listed among the peers.
 	if ns == nil || ns.References != 2 || len(s.Peers) < 1 {
 		t.Fatalf("status does not show two holders of shared: %+v", s)
 	}
