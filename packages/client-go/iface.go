@@ -38,11 +38,20 @@ type TAPOptions struct {
 	// Queues is the number of queues; one file per queue comes back.
 	// 0 means 1.
 	Queues int
+	// Named asks for a persistent TAP that a VMM opens by name (Firecracker,
+	// cloud-hypervisor, crosvm), owned by this process's uid and gid: no
+	// file comes back (Interface.Name is the device), and the broker removes
+	// it when this Client closes. HolderInterface is refused for it.
+	Named bool
+	// VhostNet also asks for one open /dev/vhost-net file per queue
+	// (Interface.VhostFiles), for a VMM whose user cannot open the device
+	// (QEMU vhost=on,vhostfd=N). ErrUnsupported on a host without it.
+	VhostNet bool
 }
 
-// Interface is an interface the broker opened for this client. The broker
-// removes it when the Client closes; a TAP also dies when its last file is
-// closed.
+// Interface is an interface the broker opened for this client. A TAP dies
+// when its last file is closed; a connection-held interface (the default)
+// also when the Client closes.
 type Interface struct {
 	// Network is the name of the network it is attached to.
 	Network string
@@ -55,16 +64,25 @@ type Interface struct {
 	PeerIfname string
 	// MAC is the interface's hardware address (veth: the namespace end).
 	MAC net.HardwareAddr
+	// GuestMAC is, for a TAP, a unique MAC the broker picked for the guest
+	// behind it (QEMU -device virtio-net-pci,mac=...), so that VMs do not
+	// share a default MAC; nil for veth and from older brokers.
+	GuestMAC net.HardwareAddr
+	// Holder is what holds the interface and its reference on the network.
+	Holder Holder
 	// Files are the TAP queues, one per queue; nil for veth. The caller owns
 	// them. They are non-blocking, so Read honours deadlines; hand them to a
 	// hypervisor with exec.Cmd.ExtraFiles as usual.
 	Files []*os.File
+	// VhostFiles are the /dev/vhost-net files (TAPOptions.VhostNet), one per
+	// queue; nil otherwise. The caller owns them.
+	VhostFiles []*os.File
 }
 
 // Close closes every file of the interface.
 func (i *Interface) Close() error {
 	var errs []error
-	for _, f := range i.Files {
+	for _, f := range append(append([]*os.File{}, i.Files...), i.VhostFiles...) {
 		if err := f.Close(); err != nil {
 			errs = append(errs, err)
 		}
@@ -83,13 +101,26 @@ func interfaceFromProto(p *brokerpb.Interface) (*Interface, error) {
 		Kind:       InterfaceKind(p.GetKind()),
 		Name:       p.GetName(),
 		PeerIfname: p.GetPeerIfname(),
+		Holder:     holderFromProto(p.GetHolder()),
 	}
-	if s := p.GetMac(); s != "" {
-		mac, err := net.ParseMAC(s)
-		if err != nil {
-			return nil, invalidReply("interface.mac: %q is not a hardware address", s)
-		}
-		i.MAC = mac
+	var err error
+	if i.MAC, err = parseOptionalMAC("interface.mac", p.GetMac()); err != nil {
+		return nil, err
+	}
+	if i.GuestMAC, err = parseOptionalMAC("interface.guest_mac", p.GetGuestMac()); err != nil {
+		return nil, err
 	}
 	return i, nil
+}
+
+// parseOptionalMAC parses a reply's MAC field; "" gives nil.
+func parseOptionalMAC(field, s string) (net.HardwareAddr, error) {
+	if s == "" {
+		return nil, nil
+	}
+	mac, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, invalidReply("%s: %q is not a hardware address", field, s)
+	}
+	return mac, nil
 }

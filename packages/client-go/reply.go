@@ -83,9 +83,9 @@ func statusResult(r *brokerpb.Reply) (*Status, error) {
 	return statusFromProto(res.Status)
 }
 
-// interfaceResult checks an open_interface reply against the kind asked for
-// and the number of descriptors that arrived with it.
-func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int) (*Interface, error) {
+// interfaceResult checks an open_interface reply against the kind and holder
+// asked for and the number of descriptors that arrived with it.
+func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int, holder Holder) (*Interface, error) {
 	if err := brokerError(r); err != nil {
 		return nil, err
 	}
@@ -100,10 +100,22 @@ func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int) (*Inter
 	if i.Kind != want {
 		return nil, invalidReply("open_interface: asked for a %s, got kind %s", want, i.Kind)
 	}
-	if declared := res.Interface.GetFdCount(); uint64(declared) != uint64(fdCount) {
-		return nil, invalidReply("open_interface: reply declares fd_count %d but %d descriptors arrived", declared, fdCount)
+	if declared := uint64(res.Interface.GetFdCount()) + uint64(res.Interface.GetVhostFdCount()); declared != uint64(fdCount) {
+		return nil, invalidReply("open_interface: reply declares fd_count + vhost_fd_count %d but %d descriptors arrived", declared, fdCount)
+	}
+	if err := checkHolder(holder, i.Holder); err != nil {
+		return nil, err
 	}
 	return i, nil
+}
+
+// checkTAPOptions reports a broker that ignored Named or VhostNet (one that
+// predates them) instead of handing back something else than asked.
+func checkTAPOptions(opts TAPOptions, got *brokerpb.Interface) error {
+	if opts.Named != (got.GetFdCount() == 0) || opts.VhostNet != (got.GetVhostFdCount() > 0) {
+		return &Error{Code: CodeUnsupported, Message: "open_interface: the broker ignored TAPOptions.Named or VhostNet (it predates them)"}
+	}
+	return nil
 }
 
 // checkFdsAllowed rejects descriptors on any reply but an interface.

@@ -1,9 +1,13 @@
+import { coalesced } from "./coalesced.js";
+import { groupId } from "./config/group-id.js";
 import { loadConfig } from "./config/load.js";
 import { systemAccounts } from "./config/users.js";
 import type { Backend } from "./core/backend.js";
 import { Broker } from "./core/broker.js";
 import { IdleTimer } from "./core/idle-timer.js";
+import { LIMIT_NAMES, type Limits } from "./core/limits.js";
 import type { Logger } from "./log.js";
+import type { StopPolicy } from "./platform/stop-policy.js";
 import { COMMIT, VERSION } from "./version.js";
 
 /** A transport as the daemon drives it: start accepting, stop accepting. */
@@ -17,7 +21,9 @@ export interface DaemonOptions {
   readonly configDir: string;
   readonly logger: Logger;
   readonly idleDelayMs: number;
-  readonly maxNetworksPerPeer: number;
+  readonly limits: Limits;
+  /** Members of this group (name or gid) see all of status, as root does. */
+  readonly adminGroup?: string;
   /** Exit after idleDelayMs with no peers (socket activation: the manager restarts us). */
   readonly exitWhenIdle: boolean;
   /**
@@ -29,6 +35,8 @@ export interface DaemonOptions {
   readonly keepNetworksOnStop: boolean;
   /** Starts the transport(s) feeding the broker. */
   readonly listen: (broker: Broker) => Promise<Transport>;
+  /** The platform's own answer to stop signals, instead of the one below. */
+  readonly stopPolicy?: StopPolicy;
   /** Extra fields for the start log line (sandbox, socket...). */
   readonly describe?: Record<string, string>;
 }
@@ -58,7 +66,10 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
   await backend.reclaimLeftovers();
 
   const accounts = systemAccounts();
-  const config = loadConfig(options.configDir, accounts);
+  if (options.adminGroup !== undefined && groupId(options.adminGroup, accounts) === undefined) {
+    throw new Error(`--admin-group: no group named '${options.adminGroup}'`);
+  }
+  let config = await loadConfig(options.configDir, { accounts });
   for (const error of config.errors) logger.log("warn", "config-error", { message: error });
 
   let finish!: (status: number) => void;
@@ -77,7 +88,8 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     logger,
     version: VERSION,
     idleDelayMs: options.idleDelayMs,
-    maxNetworksPerPeer: options.maxNetworksPerPeer,
+    limits: options.limits,
+    ...(options.adminGroup !== undefined ? { adminGroup: options.adminGroup } : {}),
     onNoPeers: () => options.exitWhenIdle && idleExit.start(),
     onFirstPeer: () => idleExit.cancel(),
   });
@@ -88,6 +100,7 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     networks: [...config.networks.keys()].join(","),
     idle_delay_ms: options.idleDelayMs,
   });
+  logger.log("info", "limits", limitFields(options.limits));
   if (options.exitWhenIdle) idleExit.start();
 
   async function stop(reason: string): Promise<void> {
@@ -126,22 +139,38 @@ export async function startDaemon(options: DaemonOptions): Promise<RunningDaemon
     }
     void stop(signal);
   };
-  const onReload = () => {
+  // Reads off the event loop, one reload at a time: a slow or hostile directory
+  // delays only the reload, never a peer.
+  const reload = coalesced(async () => {
     // Reread /etc/passwd and /etc/group too: a user added for a network is the
     // usual reason to reload.
     const nextAccounts = systemAccounts();
-    const next = loadConfig(options.configDir, nextAccounts);
-    broker.reload(next, nextAccounts);
-    for (const error of next.errors) logger.log("warn", "config-error", { message: error });
-    logger.log("info", "config-reloaded", { networks: [...next.networks.keys()].join(","), errors: next.errors.length });
+    config = await loadConfig(options.configDir, { accounts: nextAccounts, previous: config });
+    broker.reload(config, nextAccounts);
+    for (const error of config.errors) logger.log("warn", "config-error", { message: error });
+    logger.log("info", "config-reloaded", { networks: [...config.networks.keys()].join(","), errors: config.errors.length });
+  });
+  const onReload = () => {
+    reload().catch((error: unknown) => logger.log("error", "config-reload-failed", { message: String(error) }));
   };
-  process.on("SIGTERM", onStopSignal);
-  process.on("SIGINT", onStopSignal);
+  const removeStopPolicy = options.stopPolicy?.({ logger, holderCount: () => broker.holderCount, stop: (reason) => void stop(reason) });
+  if (!removeStopPolicy) {
+    process.on("SIGTERM", onStopSignal);
+    process.on("SIGINT", onStopSignal);
+  }
   process.on("SIGHUP", onReload);
   void done.then(() => {
+    removeStopPolicy?.();
     process.off("SIGTERM", onStopSignal);
     process.off("SIGINT", onStopSignal);
     process.off("SIGHUP", onReload);
   });
   return { broker, done, stop };
+}
+
+/** The limits as log fields named like their flags (max_connections=2048). */
+function limitFields(limits: Limits): Record<string, number> {
+  const fields: Record<string, number> = {};
+  for (const key of Object.keys(LIMIT_NAMES) as (keyof Limits)[]) fields[LIMIT_NAMES[key].replaceAll("-", "_")] = limits[key];
+  return fields;
 }

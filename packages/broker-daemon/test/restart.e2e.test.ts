@@ -164,7 +164,7 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
 
       responder.child.kill("SIGKILL");
       await guest.remove();
-      await broker.waitFor((s) => s.networks.length === 0, "removal once the holders are gone");
+      await broker.waitFor((s) => s.networks.every((n) => !n.live), "removal once the holders are gone");
       expect(
         inNs("ip", "-o", "link")
           .split("\n")

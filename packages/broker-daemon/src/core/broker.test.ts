@@ -110,7 +110,7 @@ describe("Broker", () => {
 
   it("enforces the per-peer limit on distinct networks only", async () => {
     const extra = ["n1", "n2", "n3"].map((name) => ({ ...BUILTIN_NETWORKS[0]!, name }));
-    const broker = makeBroker(backend, { config: configWith(...extra), maxNetworksPerPeer: 3 });
+    const broker = makeBroker(backend, { config: configWith(...extra), limits: { maxNetworksPerPeer: 3 } });
     const peer = broker.connect(root, "unix");
     for (const name of ["shared", "host", "n1"]) expect(errorCode((await acquire(peer, name)).reply)).toBe(0);
     expect(errorCode((await acquire(peer, "n2")).reply)).toBe(ErrorCode.ERROR_CODE_LIMIT_EXCEEDED);
@@ -134,7 +134,7 @@ describe("Broker", () => {
     expect(backend.created[0]?.destroyed).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(backend.created[0]?.destroyed).toBe(true);
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
   });
 
   it("cancels the idle removal when the network is acquired again", async () => {
@@ -171,7 +171,7 @@ describe("Broker", () => {
       $case: "error",
       value: { code: ErrorCode.ERROR_CODE_CREATE_FAILURE, message: expect.stringContaining("overlaps") },
     });
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
     expect(errorCode((await acquire(peer, "shared")).reply)).toBe(0);
   });
 

@@ -1,7 +1,7 @@
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { builtinConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
@@ -13,6 +13,7 @@ import {
   type InterfaceNote,
   type LeaseInfo,
   type TapOptions,
+  Unsupported,
 } from "./backend.js";
 import { Broker, type BrokerOptions } from "./broker.js";
 
@@ -23,8 +24,17 @@ export class FakeNetwork implements BackendNetwork {
   notes: readonly InterfaceNote[] = [];
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
+  /** What the last openTap was asked. */
+  lastTap: TapOptions | undefined;
+  /** What leases() answers; a test may replace it. */
+  leaseTable: LeaseInfo[] = [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+  /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
+  tapMac: string | undefined;
   #taps = 0;
-  constructor(readonly config: NetworkConfig) {}
+  constructor(
+    readonly config: NetworkConfig,
+    readonly hasVhostNet = false,
+  ) {}
   get info() {
     return {
       subnet: "10.9.0.0",
@@ -36,13 +46,20 @@ export class FakeNetwork implements BackendNetwork {
     };
   }
   async leases(): Promise<LeaseInfo[]> {
-    return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+    return this.leaseTable;
   }
   async openTap(options: TapOptions) {
-    const name = `faketap${this.#taps++}`;
+    this.lastTap = options;
+    if (options.vhostNet && !this.hasVhostNet) throw new Unsupported("vhost-net: no /dev/vhost-net (fake)");
+    const index = this.#taps++;
+    const name = `faketap${index}`;
     this.alive.add(name);
-    const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
-    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds };
+    const open = () => Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
+    const fds = options.named ? [] : open();
+    const vhostFds = options.vhostNet ? open() : [];
+    // faketap0 is 52:54:00:00:00:02, faketap1 :03, and so on.
+    const mac = this.tapMac ?? `52:54:00:00:00:${(index + 2).toString(16).padStart(2, "0")}`;
+    return { name, peerIfname: "", mac, fds, vhostFds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -69,6 +86,8 @@ export class FakeBackend implements Backend {
   /** When set, the next creation waits for this promise. */
   gate: Promise<void> | undefined;
   failNext: string | undefined;
+  /** Whether the networks it creates have /dev/vhost-net. */
+  hasVhostNet = false;
   /** What adoptLeftovers() hands the daemon. */
   leftovers: AdoptedNetwork[] = [];
   #onGone: ((name: string) => void) | undefined;
@@ -94,7 +113,7 @@ export class FakeBackend implements Backend {
       this.failNext = undefined;
       throw new CreateFailure(why);
     }
-    const network = new FakeNetwork(config);
+    const network = new FakeNetwork(config, this.hasVhostNet);
     this.created.push(network);
     return network;
   }
@@ -103,13 +122,14 @@ export class FakeBackend implements Backend {
 export const testAccounts: AccountDatabase = {
   uidOf: (name) => ({ alice: 1000, bob: 1001 })[name],
   gidOf: (name) => ({ vm: 500 })[name],
+  userName: (uid) => ({ 1000: "alice", 1001: "bob" })[uid],
   groupsOf: (uid, gid) => new Set(uid === 1001 ? [gid, 500] : [gid]),
 };
 
 export function makeBroker(backend: FakeBackend, options: Partial<BrokerOptions> = {}): Broker {
   return new Broker({
     backend,
-    config: loadConfig("/nonexistent-config-dir", testAccounts),
+    config: builtinConfig(),
     accounts: testAccounts,
     logger: silentLogger,
     version: "test",

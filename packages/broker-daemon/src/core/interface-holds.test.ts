@@ -81,12 +81,12 @@ describe("interface-held references", () => {
     // host lost its only holder; shared still has one.
     expect([shared.destroyed, host.destroyed]).toEqual([false, true]);
     status = await broker.status();
-    expect(status.networks.map((n) => [n.network?.name, n.interfaceReferences])).toEqual([["shared", 1]]);
+    expect(status.networks.filter((n) => n.live).map((n) => [n.network?.name, n.interfaceReferences])).toEqual([["shared", 1]]);
 
     backend.linkGone(held2.name);
     await vi.advanceTimersByTimeAsync(IDLE_MS + 1);
     expect(shared.destroyed).toBe(true);
-    expect((await broker.status()).networks).toEqual([]);
+    expect((await broker.status()).networks.filter((n) => n.live)).toEqual([]);
   });
 
   it("starts the idle countdown only when neither peers nor interfaces hold the network", async () => {
@@ -153,6 +153,32 @@ describe("interface-held references", () => {
       expect(Number.parseInt(mac.slice(0, 2), 16) & 0x03).toBe(0x02);
     }
     expect(macs.has("52:54:00:00:00:01")).toBe(false);
+  });
+
+  it("gives a user's TAP that user's DHCP reservation MAC while no live interface uses it, and fresh MACs after", async () => {
+    const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
+    const lab: NetworkConfig = {
+      ...shared,
+      subnet: "10.9.0.0",
+      mask: "255.255.255.0",
+      dhcpReservations: [
+        { mac: "52:54:00:00:0b:0b", ip: "10.9.0.20", uid: bob.uid },
+        { mac: "52:54:00:00:0a:0a", ip: "10.9.0.10", uid: alice.uid },
+        { mac: "52:54:00:00:00:99", ip: "10.9.0.99" },
+      ],
+    };
+    const broker = makeBroker(backend, { config: { networks: new Map([["shared", lab]]), errors: [], broken: new Set() } });
+    const a = broker.connect(alice, "unix");
+    await acquire(a, "shared");
+    const first = await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION);
+    const second = await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION);
+    expect(first.guestMac).toBe("52:54:00:00:0a:0a");
+    expect(second.guestMac).not.toBe("52:54:00:00:0a:0a");
+    expect(["52:54:00:00:0b:0b", "52:54:00:00:00:99"]).not.toContain(second.guestMac);
+    // Once the first TAP is gone, the reservation is the user's again.
+    (backend.created[0] as FakeNetwork).alive.delete(first.name);
+    backend.linkGone(first.name);
+    expect((await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION)).guestMac).toBe("52:54:00:00:0a:0a");
   });
 
   it("adopts leftovers held by their interfaces, with the recorded definition when the configuration changed", async () => {

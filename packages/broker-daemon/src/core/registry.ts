@@ -7,6 +7,13 @@ import { isHeld } from "./interface-holds.js";
 export interface OpenedInterfaceRecord extends InterfaceNote {
   /** The peer that opened it; 0 for one adopted from a previous broker. */
   readonly peerId: bigint;
+  /** The uid of the peer that opened it, for the per-user limit. */
+  readonly ownerUid: number;
+  /**
+   * The interface's MAC as opened (veth: its end in the peer's namespace, the
+   * address that end's DHCP leases carry); absent for adopted interfaces.
+   */
+  readonly mac?: string;
 }
 
 /** A network the broker holds: its backend object, its holders, its idle countdown. */

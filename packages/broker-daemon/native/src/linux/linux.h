@@ -3,9 +3,11 @@
 
 #include <napi.h>
 
+#include <string>
+
 namespace vmnet_broker {
 
-// openTap({name, vnetHeader, queues, ownerUid, ownerGid}) -> {name, fds}
+// openTap({name, vnetHeader, queues, ownerUid, ownerGid, persistent}) -> {name, fds}
 Napi::Value OpenTap(const Napi::CallbackInfo& info);
 
 // addToBridge(bridge, ifname), setUp(ifname), setMtu(ifname, mtu),
@@ -15,6 +17,12 @@ Napi::Value SetUp(const Napi::CallbackInfo& info);
 Napi::Value SetMtu(const Napi::CallbackInfo& info);
 Napi::Value MacAddress(const Napi::CallbackInfo& info);
 Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
+
+// The index of ifname in the calling thread's namespace: 0 and *index set, or an
+// errno (ENODEV when absent). Unlike glibc's if_nametoindex, which reports ENOENT
+// whenever it cannot open its helper socket, a descriptor shortage reports EMFILE
+// or ENFILE and names the socket call in *failed.
+int IndexOfInterface(const std::string& ifname, unsigned* index, const char** failed);
 
 // setUpInNetns(netnsFd, ifname): SIOCSIFFLAGS up inside the namespace behind netnsFd,
 // from a helper thread (the caller's namespace never changes).

@@ -1,3 +1,5 @@
+import type { AccountsNative } from "../../config/accounts-native.js";
+
 /**
  * The typed surface of the daemon's native addon (native/src). Every function
  * validates its arguments (TypeError with a usage string) and names the failing
@@ -13,12 +15,17 @@ export interface TapRequest {
   readonly queues: number;
   readonly ownerUid: number;
   readonly ownerGid: number;
+  /**
+   * TUNSETPERSIST: the device outlives its fds (a TAP VMMs open by name, as
+   * ownerUid/ownerGid only); removing it is then the caller's job (RTM_DELLINK).
+   */
+  readonly persistent: boolean;
 }
 
 export interface OpenedTap {
   /** The device's final name. */
   readonly name: string;
-  /** One O_CLOEXEC fd per queue; the device vanishes when the last one closes. */
+  /** One O_CLOEXEC fd per queue; unless persistent, the device vanishes when the last one closes. */
   readonly fds: number[];
 }
 
@@ -37,6 +44,12 @@ export interface Ipv4RouteEntry {
   readonly table: number;
 }
 
+/** Descriptor `from` is to be number `to` in an executed program. */
+export interface FdPlacement {
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A network namespace as netnsInfo sees it. */
 export interface NetnsInfo {
   /** st_dev and st_ino of the namespace: equal pairs are the same namespace. */
@@ -51,16 +64,19 @@ export interface NetnsInfo {
 }
 
 /** Functions present on every OS. */
-export interface CommonNative {
+export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
   /**
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
    * `args` is the whole argv, args[0] included; `env` replaces the environment
    * (undefined values are dropped). Stdio stays open, SIGPIPE and the signal mask
-   * are reset to defaults. Only returns by throwing ("execvp unshare failed: ENOENT ...").
+   * are reset to defaults. `fds` puts descriptor `from` at number `to` (3 or
+   * above, distinct) without close-on-exec, whatever used that number before.
+   * Only returns by throwing ("execvp unshare failed: ENOENT ..."), and then
+   * every number is as it was.
    */
-  exec(file: string, args: readonly string[], env: Record<string, string | undefined>): never;
+  exec(file: string, args: readonly string[], env: Record<string, string | undefined>, fds?: ReadonlyArray<FdPlacement>): never;
 }
 
 /** Linux-only functions (native/src/linux). */
@@ -75,7 +91,7 @@ export interface LinuxNative extends CommonNative {
   setMtu(ifname: string, mtu: number): void;
   /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
   macAddress(ifname: string): string;
-  /** if_nametoindex in the calling thread's namespace; 0 when absent. */
+  /** SIOCGIFINDEX in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
   /** RTM_NEWLINK: a bridge with STP off and forward delay 0, with `mtu`, down. */
   createBridge(name: string, mtu: number): void;
