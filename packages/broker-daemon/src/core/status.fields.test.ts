@@ -1,0 +1,181 @@
+// Every field of status as an admin sees it: `vmnet-broker status` prints them
+// and monitoring reads them, so each must carry its own value.
+import { closeSync } from "node:fs";
+import { InterfaceKind, LeaseHolder, NetworkMode, Request } from "@vmnet-broker/client/protocol";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { BUILTIN_NETWORKS } from "../config/builtin.js";
+import type { LoadedConfig } from "../config/load.js";
+import type { NetworkConfig } from "../config/network-config.js";
+import { FakeBackend, type FakeNetwork, makeBroker } from "./fake-backend.test-util.js";
+import type { PeerConnection } from "./peer.js";
+
+const alice = { uid: 1000, gid: 1000, pid: 77 };
+const lab: NetworkConfig = {
+  ...BUILTIN_NETWORKS[1]!,
+  name: "lab",
+  description: "the lab",
+  mtu: 9000,
+  dhcp: false,
+  dns: false,
+  source: "/etc/vmnet-broker.d/lab.json",
+};
+const config: LoadedConfig = {
+  networks: new Map([...BUILTIN_NETWORKS, lab].map((n) => [n.name, n])),
+  errors: ["/etc/vmnet-broker.d/x.json: not valid JSON at line 1, column 1"],
+  broken: new Set(["x"]),
+};
+
+async function send(peer: PeerConnection, command: NonNullable<Parameters<typeof Request.create>[0]>["command"]) {
+  const out = await peer.handle(Request.create({ id: 1, command }), []);
+  for (const fd of out.fds) closeSync(fd);
+  return out.reply.result;
+}
+
+describe("status fields", () => {
+  let backend: FakeBackend;
+  beforeEach(() => {
+    vi.useFakeTimers({ now: new Date("2026-01-01T00:00:00Z") });
+    backend = new FakeBackend();
+  });
+  afterEach(() => vi.useRealTimers());
+
+  it("describes the broker, each network live or not, its leases, interfaces and peers", async () => {
+    const broker = makeBroker(backend, { config, version: "1.2.3" });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "hello", value: { protocolVersion: 1, clientName: "qemu-wrapper" } });
+    await send(peer, { $case: "acquire", value: { networkName: "shared" } });
+    const shared = backend.created[0] as FakeNetwork;
+    shared.leaseTable = [{ mac: "52:54:00:00:00:09", ip: "10.9.0.10", hostname: "guest", expiresUnix: 1767225600 }];
+    await send(peer, {
+      $case: "openInterface",
+      value: {
+        networkName: "shared",
+        kind: { $case: "tap", value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_INTERFACE } },
+      },
+    });
+    await vi.advanceTimersByTimeAsync(65_000);
+    const status = await broker.status();
+    expect(status).toMatchObject({
+      brokerVersion: "1.2.3",
+      platform: "linux",
+      pid: process.pid,
+      uptimeSeconds: 65n,
+      viewFiltered: false,
+      configErrors: ["/etc/vmnet-broker.d/x.json: not valid JSON at line 1, column 1"],
+      counters: { peersConnected: 1n, requests: 3n, acquires: 1n, networksCreated: 1n, interfacesOpened: 1n, errors: 0n },
+      peers: [{ id: 1n, uid: 1000, gid: 1000, pid: 77, networks: ["shared"], connectedSeconds: 65n, clientName: "qemu-wrapper" }],
+    });
+    expect(status.networks.map((n) => n.network?.name)).toEqual(["shared", "host", "lab"]);
+    expect(status.networks[0]).toMatchObject({
+      network: {
+        name: "shared",
+        mode: NetworkMode.NETWORK_MODE_SHARED,
+        description: BUILTIN_NETWORKS[0]!.description,
+        subnet: "10.9.0.0",
+        mask: "255.255.255.0",
+        gateway: "10.9.0.1",
+        ipv6Prefix: "",
+        mtu: 1500,
+        bridge: "fake-shared",
+        dhcp: true,
+        dns: true,
+      },
+      references: 1,
+      peerIds: [1n],
+      leases: [{ mac: "52:54:00:00:00:09", ip: "10.9.0.10", hostname: "guest", expiresUnix: 1767225600n }],
+      interfaces: [
+        {
+          name: "faketap0",
+          kind: InterfaceKind.INTERFACE_KIND_TAP,
+          peerId: 1n,
+          holder: LeaseHolder.LEASE_HOLDER_INTERFACE,
+          ownerUid: 1000,
+        },
+      ],
+      removalInMs: 0n,
+      interfaceReferences: 1,
+      adopted: false,
+      live: true,
+    });
+    // Configured, not live: the definition alone.
+    expect(status.networks[2]).toMatchObject({
+      network: {
+        name: "lab",
+        mode: NetworkMode.NETWORK_MODE_HOST,
+        description: "the lab",
+        subnet: "",
+        mask: "",
+        gateway: "",
+        ipv6Prefix: "",
+        mtu: 9000,
+        bridge: "",
+        dhcp: false,
+        dns: false,
+      },
+      references: 0,
+      peerIds: [],
+      leases: [],
+      interfaces: [],
+      removalInMs: 0n,
+      interfaceReferences: 0,
+      adopted: false,
+      live: false,
+    });
+  });
+
+  it("counts down a released network's removal, and lists a connection-held TAP as such", async () => {
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "acquire", value: { networkName: "lab" } });
+    await send(peer, {
+      $case: "openInterface",
+      value: { networkName: "lab", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
+    });
+    let status = await broker.status();
+    expect(status.networks.find((n) => n.network?.name === "lab")).toMatchObject({
+      network: { mode: NetworkMode.NETWORK_MODE_HOST, mtu: 9000, bridge: "fake-lab", dhcp: false, dns: false },
+      interfaces: [{ name: "faketap0", holder: LeaseHolder.LEASE_HOLDER_CONNECTION }],
+      interfaceReferences: 0,
+    });
+    peer.close();
+    await vi.advanceTimersByTimeAsync(400);
+    status = await broker.status();
+    expect(status.networks.find((n) => n.network?.name === "lab")).toMatchObject({ references: 0, removalInMs: 600n, live: true });
+    expect(status.counters).toMatchObject({ peersDisconnected: 1n, releases: 1n });
+  });
+
+  it("shows a viewer with no interfaces no leases, and reads none", async () => {
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "acquire", value: { networkName: "shared" } });
+    const shared = backend.created[0] as FakeNetwork;
+    const leases = vi.spyOn(shared, "leases");
+    const result = await send(peer, { $case: "status", value: {} });
+    expect(result?.$case === "status" && result.value.networks.find((n) => n.network?.name === "shared")?.leases).toEqual([]);
+    expect(leases).not.toHaveBeenCalled();
+    expect(result?.$case === "status" && result.value.viewFiltered).toBe(true);
+    expect(result?.$case === "status" && result.value.counters).toBeUndefined();
+  });
+
+  it("shows a viewer the leases of its own guests, whatever the case of the lease's MAC", async () => {
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "acquire", value: { networkName: "shared" } });
+    const opened = await send(peer, {
+      $case: "openInterface",
+      value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
+    });
+    const guestMac = opened?.$case === "interface" ? opened.value.guestMac : "";
+    const shared = backend.created[0] as FakeNetwork;
+    shared.leaseTable = [
+      { mac: guestMac.toUpperCase(), ip: "10.9.0.20", hostname: "mine", expiresUnix: 5 },
+      { mac: "52:54:00:99:99:99", ip: "10.9.0.21", hostname: "theirs", expiresUnix: 5 },
+    ];
+    const result = await send(peer, { $case: "status", value: {} });
+    const leases = result?.$case === "status" ? result.value.networks.find((n) => n.network?.name === "shared")?.leases : undefined;
+    expect(leases?.map((l) => l.hostname)).toEqual(["mine"]);
+    shared.leases = () => Promise.reject(new Error("dnsmasq gone"));
+    const failed = await send(peer, { $case: "status", value: {} });
+    expect(failed?.$case === "status" && failed.value.networks.find((n) => n.network?.name === "shared")?.leases).toEqual([]);
+  });
+});
