@@ -1,0 +1,82 @@
+// The core's small parts on their own: error classes (their names reach logs and
+// the client's error mapping), guest MACs, the idle countdown.
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { AccessDenied, CreateFailure, InvalidArgument, Unsupported } from "./backend.js";
+import { RequestFailure } from "./failure.js";
+import { pickGuestMac, randomLocalMac } from "./guest-mac.js";
+import { IdleTimer } from "./idle-timer.js";
+
+describe("error classes", () => {
+  it.each([
+    [CreateFailure, "CreateFailure"],
+    [AccessDenied, "AccessDenied"],
+    [Unsupported, "Unsupported"],
+    [InvalidArgument, "InvalidArgument"],
+  ] as const)("%o is an Error named %s that keeps its message", (Class, name) => {
+    const error = new Class("why");
+    expect(error).toBeInstanceOf(Error);
+    expect(error.name).toBe(name);
+    expect(error.message).toBe("why");
+    expect(String(error)).toBe(`${name}: why`);
+  });
+
+  it("RequestFailure carries its protocol code", () => {
+    const failure = new RequestFailure(5, "no");
+    expect([failure.name, failure.code, failure.message]).toEqual(["RequestFailure", 5, "no"]);
+  });
+});
+
+describe("guest MACs", () => {
+  it("are locally administered unicast addresses in lower-case colon form", () => {
+    for (let i = 0; i < 200; i++) {
+      const mac = randomLocalMac();
+      expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
+      expect(Number.parseInt(mac.slice(0, 2), 16) & 0x03).toBe(0x02);
+    }
+  });
+
+  it("differ from one call to the next", () => {
+    expect(new Set(Array.from({ length: 20 }, randomLocalMac)).size).toBe(20);
+  });
+
+  it("skip the MACs already taken", () => {
+    const offered = ["02:00:00:00:00:01", "02:00:00:00:00:02", "02:00:00:00:00:03"];
+    const random = () => offered.shift() as string;
+    expect(pickGuestMac(new Set(["02:00:00:00:00:01", "02:00:00:00:00:02"]), random)).toBe("02:00:00:00:00:03");
+  });
+});
+
+describe("IdleTimer", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("counts down, restarts from the full delay, and reads 0 once expired or cancelled", () => {
+    const expired = vi.fn();
+    const timer = new IdleTimer(1000, expired);
+    expect(timer.remainingMs).toBe(0);
+    timer.start();
+    vi.advanceTimersByTime(300);
+    expect(timer.remainingMs).toBe(700);
+    timer.start();
+    expect(timer.remainingMs).toBe(1000);
+    vi.advanceTimersByTime(999);
+    expect(expired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(1);
+    expect(expired).toHaveBeenCalledTimes(1);
+    expect(timer.remainingMs).toBe(0);
+    timer.start();
+    timer.cancel();
+    vi.advanceTimersByTime(2000);
+    expect(expired).toHaveBeenCalledTimes(1);
+    expect(timer.remainingMs).toBe(0);
+  });
+
+  it("never keeps the process alive", () => {
+    const unref = vi.spyOn(globalThis, "setTimeout");
+    const timer = new IdleTimer(1000, () => {});
+    timer.start();
+    const handle = unref.mock.results[0]?.value as NodeJS.Timeout;
+    expect(handle.hasRef()).toBe(false);
+    timer.cancel();
+  });
+});
