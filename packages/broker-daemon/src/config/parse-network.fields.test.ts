@@ -92,7 +92,8 @@ describe("parseNetworkFile: strings and lists", () => {
 
 describe("parseNetworkFile: defaults", () => {
   it("gives a new shared network NAT, DHCP, DNS, router advertisements, MTU 1500 and no extras", () => {
-    expect(configOf({ mode: "shared" })).toEqual({
+    // Strict: a field left out is absent, not present as undefined.
+    expect(configOf({ mode: "shared" })).toStrictEqual({
       name: "lab",
       description: "",
       mode: "shared",
@@ -231,6 +232,22 @@ describe("parseNetworkFile: dhcp_reservations", () => {
     expect(errorsOf({ mode: "shared", dhcp_reservations: [] })).toEqual([fieldError("dhcp_reservations", "need a static subnet and mask")]);
   });
 
+  it("needs a subnet and a mask that are both valid", () => {
+    const entries = [{ mac, ip: "10.9.0.10" }];
+    expect(errorsOf({ mode: "shared", subnet: "10.9.0.0", mask: "255.0.255.0", dhcp_reservations: entries })).toEqual([
+      fieldError("mask", "255.0.255.0 is not a contiguous netmask"),
+      fieldError("dhcp_reservations", "need a static subnet and mask"),
+    ]);
+    expect(errorsOf({ mode: "shared", subnet: "10.9.0", mask: "255.255.255.0", dhcp_reservations: entries })).toEqual([
+      fieldError("subnet", '"10.9.0" is not an IPv4 address'),
+      fieldError("dhcp_reservations", "need a static subnet and mask"),
+    ]);
+    expect(errorsOf({ mode: "shared", subnet: "10.9.0.0", mask: "255.255.x.0", dhcp_reservations: entries })).toEqual([
+      fieldError("mask", '"255.255.x.0" is not an IPv4 netmask'),
+      fieldError("dhcp_reservations", "need a static subnet and mask"),
+    ]);
+  });
+
   it("wants a MAC and an IPv4 address in each", () => {
     const needsMac = fieldError("dhcp_reservations[0]", 'needs "mac" like "52:54:00:12:34:56"');
     for (const entry of [
@@ -351,8 +368,12 @@ describe("parseNetworkFile: port_forwarding", () => {
     ]);
   });
 
-  it("wants a list", () => {
+  it("wants a list of at most 256 rules", () => {
     expect(errorsOf({ ...host, port_forwarding: rule })).toEqual([fieldError("port_forwarding", "must be a list of rules")]);
+    expect(configOf({ ...host, port_forwarding: Array(256).fill(rule) }).portForwarding).toHaveLength(256);
+    expect(errorsOf({ ...host, port_forwarding: Array(257).fill(rule) })).toEqual([
+      fieldError("port_forwarding", "has 257 entries; at most 256 are allowed"),
+    ]);
   });
 
   it.each([
@@ -367,6 +388,7 @@ describe("parseNetworkFile: port_forwarding", () => {
     ["a fractional port inside", { ...rule, internal_port: 22.5 }],
     ["no inside address", { ...rule, internal_address: undefined }],
     ["a bad inside address", { ...rule, internal_address: "10.9.0" }],
+    ["an inside address that is not a string", { ...rule, internal_address: ["10.9.0.10"] }],
   ])("refuses a rule with %s, and goes on to the next", (_, bad) => {
     expect(errorsOf({ ...host, port_forwarding: [bad, rule, bad] })).toEqual([needs(0), needs(2)]);
   });

@@ -1,13 +1,16 @@
 // Every field of status as an admin sees it: `vmnet-broker status` prints them
 // and monitoring reads them, so each must carry its own value.
-import { closeSync } from "node:fs";
-import { InterfaceKind, LeaseHolder, NetworkMode, Request } from "@vmnet-broker/client/protocol";
+import { closeSync, openSync } from "node:fs";
+import { InterfaceKind, LeaseHolder, NetworkMode, Request, Status } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
+import type { BackendNetwork } from "./backend.js";
 import { FakeBackend, type FakeNetwork, makeBroker } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
+import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES } from "./reply-size.js";
+import { fitStatus } from "./status.js";
 
 const alice = { uid: 1000, gid: 1000, pid: 77 };
 const lab: NetworkConfig = {
@@ -177,5 +180,69 @@ describe("status fields", () => {
     shared.leases = () => Promise.reject(new Error("dnsmasq gone"));
     const failed = await send(peer, { $case: "status", value: {} });
     expect(failed?.$case === "status" && failed.value.networks.find((n) => n.network?.name === "shared")?.leases).toEqual([]);
+  });
+
+  it("lists a veth as a veth, and a live network's IPv6 prefix", async () => {
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "acquire", value: { networkName: "shared" } });
+    const shared = backend.created[0] as FakeNetwork;
+    Object.defineProperty(shared, "info", { value: { ...shared.info, ipv6Prefix: "fd00:1::/64" } });
+    (shared as BackendNetwork).openVeth = async (options) => {
+      closeSync(options.netnsFd);
+      shared.alive.add("veth-a");
+      return { name: "veth-a", peerIfname: options.ifname, mac: "52:54:00:aa:bb:cc", fds: [] };
+    };
+    await peer.handle(
+      Request.create({
+        id: 2,
+        command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0" } } } },
+      }),
+      [openSync("/dev/null", "r")],
+    );
+    const entry = (await broker.status()).networks.find((n) => n.network?.name === "shared");
+    expect(entry?.network?.ipv6Prefix).toBe("fd00:1::/64");
+    expect(entry?.interfaces).toMatchObject([{ name: "veth-a", kind: InterfaceKind.INTERFACE_KIND_VETH }]);
+  });
+
+  it("lists a network still being created as not live, with its holder", async () => {
+    let open!: () => void;
+    backend.gate = new Promise((resolve) => (open = resolve));
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    const pending = send(peer, { $case: "acquire", value: { networkName: "lab" } });
+    await vi.advanceTimersByTimeAsync(0);
+    const entry = (await broker.status()).networks.find((n) => n.network?.name === "lab");
+    expect(entry).toMatchObject({ live: false, references: 1, network: { bridge: "", mtu: 9000 } });
+    open();
+    await pending;
+    expect((await broker.status()).networks.find((n) => n.network?.name === "lab")?.live).toBe(true);
+  });
+});
+
+describe("fitStatus", () => {
+  const limit = MAX_REPLY_BYTES - REPLY_ENVELOPE_BYTES;
+  /** A status with one lease whose encoding is exactly `size` bytes. */
+  function statusOfSize(size: number): Status {
+    const make = (pad: number) =>
+      Status.fromPartial({
+        brokerVersion: "x".repeat(pad),
+        networks: [{ network: { name: "shared" }, leases: [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "g" }] }],
+      });
+    let pad = size - Status.encode(make(0)).finish().length;
+    // The length prefix of the padded field grows with it: shrink the padding to match.
+    while (Status.encode(make(pad)).finish().length > size) pad--;
+    const status = make(pad);
+    expect(Status.encode(status).finish().length).toBe(size);
+    return status;
+  }
+
+  it("keeps a status of exactly the limit whole, and leaves the leases out of one byte more", () => {
+    const fits = statusOfSize(limit);
+    expect(fitStatus(fits)).toBe(fits);
+    const over = statusOfSize(limit + 1);
+    const fitted = fitStatus(over);
+    expect(fitted.networks[0]?.leases).toEqual([]);
+    expect(fitted.brokerVersion).toBe(over.brokerVersion);
   });
 });
