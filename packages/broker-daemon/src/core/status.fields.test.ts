@@ -220,6 +220,26 @@ describe("status fields", () => {
   });
 });
 
+describe("status visibility after a reload", () => {
+  it("shows a live network to whom the configuration in force allows, not the one it was created with", async () => {
+    vi.useFakeTimers();
+    const backend = new FakeBackend();
+    const only = (uid: number): LoadedConfig => ({
+      networks: new Map([...BUILTIN_NETWORKS, { ...lab, allowedUids: new Set([uid]) }].map((n) => [n.name, n])),
+      errors: [],
+      broken: new Set(),
+    });
+    const broker = makeBroker(backend, { config: only(1000) });
+    const alicePeer = broker.connect(alice, "unix");
+    await send(alicePeer, { $case: "acquire", value: { networkName: "lab" } });
+    broker.reload(only(1001));
+    const bobPeer = broker.connect({ uid: 1001, gid: 1001, pid: 88 }, "unix");
+    const result = await send(bobPeer, { $case: "status", value: {} });
+    expect(result?.$case === "status" && result.value.networks.map((n) => [n.network?.name, n.live])).toContainEqual(["lab", true]);
+    vi.useRealTimers();
+  });
+});
+
 describe("fitStatus", () => {
   const limit = MAX_REPLY_BYTES - REPLY_ENVELOPE_BYTES;
   /** A status with one lease whose encoding is exactly `size` bytes. */
