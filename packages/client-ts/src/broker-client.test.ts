@@ -333,6 +333,43 @@ describe("BrokerClient failures", () => {
     expect((await rejection(client.status())).code).toBe(ErrorCodes.TransportFailure);
   });
 
+  it("fails the connection with INVALID_REPLY on a reply whose id no request used", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path);
+    const client = await BrokerClient.connect({ socketPath: path });
+    await eventually(() => broker?.connections.size === 1, "the broker to accept");
+    const before = openFds();
+    const pending = [rejection(client.acquireNetwork("shared")), rejection(client.status())];
+    await eventually(() => broker?.requests.length === 2, "both requests");
+    const ids = broker.requests.map((r) => r.request.id);
+    broker.requests[0]?.reply(tapReply(Math.max(...ids) + 1000, 1), [pipe.write]);
+    // Real answers follow: a client that dropped the stray reply would take them.
+    for (const received of broker.requests) echoAcquire(received);
+    for (const error of await Promise.all(pending)) {
+      expect(error.code).toBe(ErrorCodes.InvalidReply);
+      expect(error.message).toContain("matches no pending request");
+    }
+    expect((await rejection(client.hello())).code).toBe(ErrorCodes.TransportFailure);
+    await client.closed;
+    // The fd that came with the stray reply was closed, not kept.
+    expect([...openFds()].filter((fd) => !before.has(fd))).toEqual([]);
+    closeQuietly(pipe.read, pipe.write);
+  });
+
+  it("fails the connection with INVALID_REPLY on a second reply to one request", async () => {
+    broker = new FakeBroker(path);
+    const client = await BrokerClient.connect({ socketPath: path });
+    const first = client.acquireNetwork("shared");
+    const second = rejection(client.acquireNetwork("host"));
+    await eventually(() => broker?.requests.length === 2, "both requests");
+    const answered = broker.requests[0] as Parameters<typeof echoAcquire>[0];
+    echoAcquire(answered);
+    expect((await first).name).toBe("shared");
+    echoAcquire(answered);
+    echoAcquire(broker.requests[1] as Parameters<typeof echoAcquire>[0]);
+    expect((await second).code).toBe(ErrorCodes.InvalidReply);
+  });
+
   it("reports INVALID_REPLY for an undecodable reply", async () => {
     broker = new FakeBroker(path, (r) => r.sendRaw(Buffer.from([0, 0, 0, 2, 0xff, 0xff])));
     const client = await BrokerClient.connect({ socketPath: path });
