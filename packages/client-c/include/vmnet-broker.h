@@ -22,6 +22,13 @@
 #include <stdint.h>
 #endif
 
+// The version of this header; set from the repository's VERSION file by
+// tools/release/set-version.mjs. The library's is in its soname and symbol versions.
+#define VMNET_BROKER_VERSION_MAJOR 0
+#define VMNET_BROKER_VERSION_MINOR 1
+#define VMNET_BROKER_VERSION_PATCH 0
+#define VMNET_BROKER_VERSION_STRING "0.1.0"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
