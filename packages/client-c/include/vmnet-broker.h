@@ -196,6 +196,12 @@ void vmnet_broker_session_close(vmnet_broker_session_t *session);
 // as long as the broker takes. A timeout breaks the connection (code 1).
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *session, unsigned timeout_ms);
 
+// Interrupts the session from any thread: a call waiting on it fails at once
+// with VMNET_BROKER_XPC_FAILURE, later calls fail the same way, and the broker
+// releases everything the session held. The session still has to be closed
+// with vmnet_broker_session_close() (never at the same time as this call).
+void vmnet_broker_session_shutdown(vmnet_broker_session_t *session);
+
 // Exchanges versions. Returns 0 and fills *out, or -1 and sets *status.
 int vmnet_broker_session_hello(vmnet_broker_session_t *session, vmnet_broker_hello_t *out,
                                vmnet_broker_return_t *status);
@@ -237,6 +243,12 @@ int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags,
                           vmnet_broker_return_t *status);
 int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
                            vmnet_broker_return_t *status);
+// The same two calls, also describing the interface in *info (its name, MAC
+// and, for a veth, the name inside the namespace) when info is not NULL.
+int vmnet_broker_open_tap_info(const vmnet_broker_network_t *network, unsigned flags, unsigned queues, int *fds,
+                               vmnet_broker_interface_t *info, vmnet_broker_return_t *status);
+int vmnet_broker_open_veth_info(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
+                                vmnet_broker_interface_t *info, vmnet_broker_return_t *status);
 vmnet_broker_status_t *vmnet_broker_get_status(vmnet_broker_return_t *status);
 // Closes the default session: releases everything this process acquired
 // through the calls above.

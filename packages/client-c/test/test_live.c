@@ -121,6 +121,10 @@ static void test_global_api(void) {
     int fd = -1;
     CHECK_EQ_INT(vmnet_broker_open_tap(n, 0, 1, &fd, &st), 0);
     close(fd);
+    vmnet_broker_interface_t info = {0};
+    CHECK_EQ_INT(vmnet_broker_open_tap_info(n, 0, 1, &fd, &info, &st), 0);
+    CHECK(strncmp(info.name, "vmtap-", 6) == 0);
+    close(fd);
     vmnet_broker_network_free(n);
     vmnet_broker_close();
 }
