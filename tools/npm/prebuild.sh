@@ -10,7 +10,7 @@
 # arm64 is cross-compiled with Debian's g++-aarch64-linux-gnu (tools/bootstrap.sh
 # installs it). macOS users build from source on install (docs in the package
 # READMEs). The host architecture is built last so that build/Release, which the
-# local tests load, is left for this machine.
+# local tests load, is left configured for this machine.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 packages=(packages/client-ts packages/broker-daemon)
@@ -52,6 +52,14 @@ for arch in "${arches[@]}"; do
       exit 1
     }
   done
+done
+# prebuildify moves the addon out of build/Release, which the local tests and the
+# single executable load: link it there again (the host's objects are current).
+for pkg in "${packages[@]}"; do
+  (cd "$root/$pkg" && "$root/node_modules/.bin/node-gyp" build --silent) >"$log" 2>&1 || {
+    cat "$log" >&2
+    exit 1
+  }
 done
 for pkg in "${packages[@]}"; do
   find "$root/$pkg/prebuilds" -name '*.node' -printf '%P\n' | sed "s|^|prebuild: $pkg/prebuilds/|" >&2
