@@ -131,8 +131,10 @@ PY
   for script in "$macos_dir"/*.sh; do
     run "${script#"$root"/} (bash -n)" bash -n "$script"
   done
+  run "packages/broker-daemon/macos/test/peers.test.sh (peer counting, fake launchctl/plutil/broker)" \
+    bash "$macos_dir/test/peers.test.sh"
   if command -v shellcheck >/dev/null; then
-    run "packages/broker-daemon/macos/*.sh (shellcheck)" bash -c "cd '$macos_dir' && shellcheck -x ./*.sh"
+    run "packages/broker-daemon/macos/*.sh (shellcheck)" bash -c "cd '$macos_dir' && shellcheck -x ./*.sh test/*.sh"
   else
     say "note  shellcheck is not installed: the install scripts were only parsed (bash -n)"
   fi

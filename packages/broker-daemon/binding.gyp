@@ -17,7 +17,9 @@
         "native/src/addon.cc",
         "native/src/common/register.cc",
         "native/src/common/fd.cc",
-        "native/src/common/exec.cc"
+        "native/src/common/exec.cc",
+        "native/src/common/accounts.cc",
+        "native/src/common/fd_placement.cc"
       ],
       "conditions": [
         ["OS=='linux'", {
@@ -27,10 +29,12 @@
             "native/src/linux/netif.cc",
             "native/src/linux/netns.cc",
             "native/src/linux/netns_link.cc",
+            "native/src/linux/netns_info.cc",
             "native/src/linux/ipv4_dump.cc",
             "native/src/linux/veth_link.cc",
             "native/src/linux/bridge_link.cc",
-            "native/src/linux/netlink_request.cc"
+            "native/src/linux/netlink_request.cc",
+            "native/src/linux/link_watch.cc"
           ]
         }],
         ["OS=='mac'", {

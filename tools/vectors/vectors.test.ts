@@ -31,6 +31,19 @@ describe("committed golden vectors", () => {
     }
   });
 
+  it("have one byte order in every codec: no field follows a oneof (protobuf-go writes oneof members last)", () => {
+    const pkg = loadSchema().lookup("vmnet_broker.v1") as protobuf.Namespace;
+    const offenders = pkg.nestedArray
+      .filter((n): n is protobuf.Type => n instanceof protobuf.Type)
+      .flatMap((type) => {
+        const inOneof = type.fieldsArray.filter((f) => f.partOf !== null).map((f) => f.id);
+        if (inOneof.length === 0) return [];
+        const first = Math.min(...inOneof);
+        return type.fieldsArray.filter((f) => f.partOf === null && f.id > first).map((f) => `${type.name}.${f.name}`);
+      });
+    expect(offenders).toEqual([]);
+  });
+
   it("cover every message type", () => {
     const schema = loadSchema();
     const { manifest } = buildAll();

@@ -20,17 +20,29 @@ require_root_on_macos() {
 
 job_loaded() { launchctl print "system/$LABEL" >/dev/null 2>&1; }
 
-# Number of connected peers (VMs), from the running broker; 0 when the job is not
-# loaded. Asking a loaded job starts the broker if it was idle, which is harmless.
+# Number of peers holding networks (VMs), from the running broker; 0 when the job
+# is not loaded. A peer holding none (this status request itself, whether or not
+# the broker lists the asker) loses nothing when the broker stops, so it is not
+# counted. Asking a loaded job starts the broker if it was idle, which is harmless.
 connected_peers() {
   job_loaded || { echo 0; return; }
-  local json
-  if ! json="$("$PREFIX/bin/vmnet-broker" status --json 2>/dev/null)"; then
-    echo unknown
-    return
-  fi
+  local json peers i networks holders=0
+  json="$("$PREFIX/bin/vmnet-broker" status --json 2>/dev/null)" || { echo unknown; return; }
   # plutil reads JSON; "raw" of an array prints its element count.
-  printf '%s' "$json" | plutil -extract peers raw -o - - 2>/dev/null || echo unknown
+  peers="$(extract_raw "$json" peers)" || { echo unknown; return; }
+  for ((i = 0; i < peers; i++)); do
+    networks="$(extract_raw "$json" "peers.$i.networks")" || { echo unknown; return; }
+    if [ "$networks" -gt 0 ]; then holders=$((holders + 1)); fi
+  done
+  echo "$holders"
+}
+
+# extract_raw <json> <keypath>: a count or a number, or fails.
+extract_raw() {
+  local value
+  value="$(printf '%s' "$1" | plutil -extract "$2" raw -o - - 2>/dev/null)" || return 1
+  [[ "$value" =~ ^[0-9]+$ ]] || return 1
+  echo "$value"
 }
 
 # Refuses while VMs are connected: stopping the broker would cut their networks.

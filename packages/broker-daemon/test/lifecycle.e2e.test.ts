@@ -45,7 +45,7 @@ describe("leases and idle removal (live broker)", () => {
     expect(Number(idle.networks[0]?.removalInMs)).toBeGreaterThan(0);
     const bridge = idle.networks[0]?.network?.bridge as string;
     expect(broker.links()).toContain(bridge);
-    await broker.waitFor((s) => s.networks.length === 0, "idle removal");
+    await broker.waitFor((s) => s.networks.every((n) => !n.live), "idle removal");
     expect(broker.links()).not.toContain(bridge);
     expect(broker.nftTables()).toEqual([]);
     expect(broker.namespaceProcesses()).not.toContain("dnsmasq");
@@ -75,9 +75,9 @@ describe("leases and idle removal (live broker)", () => {
     expect(busy.peers.filter((p) => p.networks.length > 0)).toHaveLength(200);
     expect(refs(busy, "shared")).toBe(100);
     for (const c of clients) c.close();
-    // The status query itself is the only peer left.
-    await broker.waitFor((s) => s.peers.length === 1, "all peers gone");
-    await broker.waitFor((s) => s.networks.length === 0, "idle removal");
+    // The status query itself is the only peer left, and status leaves the asker out.
+    await broker.waitFor((s) => s.peers.length === 0, "all peers gone");
+    await broker.waitFor((s) => s.networks.every((n) => !n.live), "idle removal");
     expect(broker.links()).toEqual([]);
     expect(broker.nftTables()).toEqual([]);
     // The broker's own fds are back where an idle broker has them.
@@ -131,7 +131,7 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
   });
   const inNs = (...args: string[]) => execFileSync("ip", ["netns", "exec", netns, ...args], { encoding: "utf8" });
 
-  it("reclaims every bridge, nft table, dnsmasq and TAP a killed broker left", async () => {
+  it("reclaims every bridge, nft table, dnsmasq and TAP a killed broker left with nothing attached", async () => {
     const first = await TestBroker.start({ inNetns: netns, dir });
     const client = await first.connect();
     const network = await client.acquireNetwork("shared");
@@ -145,6 +145,9 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
     expect(inNs("ip", "-o", "link")).toContain(tap.name);
     expect(inNs("nft", "list", "tables").trim()).not.toBe("");
     client.close();
+    // With the TAP gone nothing is attached: the next broker reclaims instead of
+    // adopting (restart.e2e.test.ts covers adoption).
+    for (const fd of tap.fds) closeSync(fd);
 
     const second = await TestBroker.start({ inNetns: netns, dir });
     const links = inNs("ip", "-o", "link");
@@ -153,7 +156,6 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
     expect(inNs("nft", "list", "tables").trim()).toBe("");
     const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
     expect(pids).toEqual([second.pid]);
-    for (const fd of tap.fds) closeSync(fd);
     await second.stop();
     expect(
       inNs("ip", "-o", "link")

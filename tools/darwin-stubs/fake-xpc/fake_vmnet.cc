@@ -7,20 +7,29 @@
 // - MTU must be 1280..16384, else VMNET_INVALID_ARGUMENT;
 // - a network on 192.168.2.0/24 fails with VMNET_SHARING_SERVICE_BUSY, as when
 //   Internet Sharing holds that subnet;
+// - a network on 192.168.99.0/24 hangs vmnet_network_create until the test calls
+//   fake_vmnet::release_hung(), as vmnet has been seen to hang its caller;
 // - without a subnet, shared gets 192.168.64.1/24 and host 192.168.128.1/24.
+// The serialization's "calls" lists every configuration setter called, in order.
 // Never shipped.
 #include <CoreFoundation/CoreFoundation.h>
 #include <arpa/inet.h>
 #include <vmnet/vmnet.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <cstdio>
+#include <mutex>
 #include <string>
 #include <vector>
 
 namespace {
 
 std::atomic<long> live_cf_objects{0};
+
+std::mutex hang_mutex;
+std::condition_variable hang_released;
+bool hung_released = false;
 
 struct CFObject {
   CFObject() { live_cf_objects++; }
@@ -47,6 +56,10 @@ struct vmnet_network_configuration_s : CFObject {
   std::string external_interface;
   std::vector<std::string> rules;
   std::vector<std::string> reservations;
+  std::string calls;  // every setter called, in order, comma separated
+  void Called(const char* setter) {
+    calls += (calls.empty() ? "" : ",") + std::string(setter);
+  }
 };
 
 struct vmnet_network_s : CFObject {
@@ -55,6 +68,11 @@ struct vmnet_network_s : CFObject {
 
 namespace fake_vmnet {
 long live_objects() { return live_cf_objects.load(); }
+void release_hung() {
+  std::lock_guard<std::mutex> lock(hang_mutex);
+  hung_released = true;
+  hang_released.notify_all();
+}
 }  // namespace fake_vmnet
 
 extern "C" {
@@ -82,24 +100,30 @@ vmnet_network_configuration_ref vmnet_network_configuration_create(
 }
 
 void vmnet_network_configuration_disable_nat44(vmnet_network_configuration_ref c) {
+  c->Called("disable_nat44");
   c->disabled += "4";
 }
 void vmnet_network_configuration_disable_nat66(vmnet_network_configuration_ref c) {
+  c->Called("disable_nat66");
   c->disabled += "6";
 }
 void vmnet_network_configuration_disable_dhcp(vmnet_network_configuration_ref c) {
+  c->Called("disable_dhcp");
   c->disabled += "D";
 }
 void vmnet_network_configuration_disable_dns_proxy(vmnet_network_configuration_ref c) {
+  c->Called("disable_dns_proxy");
   c->disabled += "P";
 }
 void vmnet_network_configuration_disable_router_advertisement(
     vmnet_network_configuration_ref c) {
+  c->Called("disable_router_advertisement");
   c->disabled += "R";
 }
 
 vmnet_return_t vmnet_network_configuration_set_external_interface(
     vmnet_network_configuration_ref c, const char* ifname) {
+  c->Called("set_external_interface");
   c->external_interface = ifname;
   return VMNET_SUCCESS;
 }
@@ -107,6 +131,7 @@ vmnet_return_t vmnet_network_configuration_set_external_interface(
 vmnet_return_t vmnet_network_configuration_set_ipv4_subnet(
     vmnet_network_configuration_ref c, const struct in_addr* subnet_addr,
     const struct in_addr* subnet_mask) {
+  c->Called("set_ipv4_subnet");
   const uint32_t address = ntohl(subnet_addr->s_addr);
   const uint32_t mask = ntohl(subnet_mask->s_addr);
   const bool in_range = (address & 0xffff0000u) == 0xc0a80000u;  // 192.168/16
@@ -121,6 +146,7 @@ vmnet_return_t vmnet_network_configuration_set_ipv4_subnet(
 vmnet_return_t vmnet_network_configuration_set_ipv6_prefix(
     vmnet_network_configuration_ref c, const struct in6_addr* prefix,
     uint8_t prefix_len) {
+  c->Called("set_ipv6_prefix");
   char text[INET6_ADDRSTRLEN] = {0};
   inet_ntop(AF_INET6, prefix, text, sizeof(text));
   c->ipv6 = std::string(text) + "/" + std::to_string(prefix_len);
@@ -129,6 +155,7 @@ vmnet_return_t vmnet_network_configuration_set_ipv6_prefix(
 
 vmnet_return_t vmnet_network_configuration_set_mtu(vmnet_network_configuration_ref c,
                                                    uint32_t mtu) {
+  c->Called("set_mtu");
   if (mtu < 1280 || mtu > 16384) return VMNET_INVALID_ARGUMENT;
   c->mtu = mtu;
   return VMNET_SUCCESS;
@@ -137,6 +164,7 @@ vmnet_return_t vmnet_network_configuration_set_mtu(vmnet_network_configuration_r
 vmnet_return_t vmnet_network_configuration_add_port_forwarding_rule(
     vmnet_network_configuration_ref c, uint8_t protocol, sa_family_t address_family,
     uint16_t internal_port, uint16_t external_port, const void* internal_address) {
+  c->Called("add_port_forwarding_rule");
   if (address_family != AF_INET) return VMNET_INVALID_ARGUMENT;
   const char* name = protocol == IPPROTO_TCP   ? "tcp"
                      : protocol == IPPROTO_UDP ? "udp"
@@ -151,6 +179,7 @@ vmnet_return_t vmnet_network_configuration_add_port_forwarding_rule(
 vmnet_return_t vmnet_network_configuration_add_dhcp_reservation(
     vmnet_network_configuration_ref c, const ether_addr_t* client,
     const struct in_addr* reservation) {
+  c->Called("add_dhcp_reservation");
   char mac[18];
   std::snprintf(mac, sizeof(mac), "%02x:%02x:%02x:%02x:%02x:%02x", client->octet[0],
                 client->octet[1], client->octet[2], client->octet[3], client->octet[4],
@@ -172,6 +201,10 @@ vmnet_network_ref vmnet_network_create(vmnet_network_configuration_ref configura
               &chosen.subnet);
     inet_pton(AF_INET, "255.255.255.0", &chosen.mask);
   }
+  if ((ntohl(chosen.subnet.s_addr) & 0xffffff00u) == 0xc0a86300u) {  // 192.168.99.0/24
+    std::unique_lock<std::mutex> lock(hang_mutex);
+    hang_released.wait(lock, [] { return hung_released; });
+  }
   if ((ntohl(chosen.subnet.s_addr) & 0xffffff00u) == 0xc0a80200u) {  // 192.168.2.0/24
     *status = VMNET_SHARING_SERVICE_BUSY;
     return nullptr;
@@ -188,6 +221,7 @@ vmnet_network_ref vmnet_network_create(vmnet_network_configuration_ref configura
   network->config.external_interface = configuration->external_interface;
   network->config.rules = configuration->rules;
   network->config.reservations = configuration->reservations;
+  network->config.calls = configuration->calls;
   *status = VMNET_SUCCESS;
   return network;
 }
@@ -215,6 +249,7 @@ xpc_object_t vmnet_network_copy_serialization(vmnet_network_ref network,
     reservations += (reservations.empty() ? "" : ",") + r;
   set("rules", rules);
   set("reservations", reservations);
+  set("calls", c.calls);
   *status = VMNET_SUCCESS;
   return dict;
 }

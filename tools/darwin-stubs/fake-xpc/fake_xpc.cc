@@ -165,6 +165,13 @@ const char* xpc_dictionary_get_string(xpc_object_t xdict, const char* key) {
                                                                : nullptr;
 }
 
+void xpc_dictionary_set_string(xpc_object_t xdict, const char* key,
+                               const char* string) {
+  xpc_object_t value = xpc_string_create(string);
+  xpc_dictionary_set_value(xdict, key, value);
+  xpc_release(value);
+}
+
 size_t xpc_dictionary_get_count(xpc_object_t xdict) { return O(xdict)->dict.size(); }
 bool xpc_dictionary_apply(xpc_object_t xdict, xpc_dictionary_applier_t applier) {
   for (auto& entry : O(xdict)->dict) {

@@ -115,8 +115,13 @@ xpc_connection_t xpc_connection_create_mach_service(const char* name,
                                                     uint64_t flags) {
   auto* conn = new Connection();
   conn->name = name;
-  conn->queue = targetq;
-  dispatch_retain(targetq);
+  if (targetq == nullptr) {  // libxpc's default target queue; here a private one
+    conn->queue =
+        dispatch_queue_create("fake-xpc.default-target", DISPATCH_QUEUE_SERIAL);
+  } else {
+    conn->queue = targetq;
+    dispatch_retain(targetq);
+  }
   if (flags & XPC_CONNECTION_MACH_SERVICE_LISTENER) {
     std::lock_guard<std::mutex> lock(registry_mutex);
     auto it = listeners.find(name);

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../../packages/broker-daemon/src/backend/vmnet/vmnet-backend.js";
+import { summarize } from "../../../packages/broker-daemon/src/cli/acquire-xpc.js";
 import { loadConfig } from "../../../packages/broker-daemon/src/config/load.js";
 import type { AccountDatabase } from "../../../packages/broker-daemon/src/config/users.js";
 import { Broker } from "../../../packages/broker-daemon/src/core/broker.js";
@@ -18,7 +19,7 @@ import type {
   XpcClientNative,
   XpcNative,
 } from "../../../packages/broker-daemon/src/transport/xpc/darwin-native.js";
-import { xpcStatus } from "../../../packages/broker-daemon/src/transport/xpc/xpc-client.js";
+import { XpcSession, xpcStatus } from "../../../packages/broker-daemon/src/transport/xpc/xpc-client.js";
 import { XpcTransport, type XpcTransportEvent } from "../../../packages/broker-daemon/src/transport/xpc/xpc-transport.js";
 import type { XpcDictionary, XpcValue } from "../../../packages/broker-daemon/src/transport/xpc/xpc-value.js";
 
@@ -35,7 +36,12 @@ interface TestAddon extends XpcNative, XpcClientNative {
 
 const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
 const SERVICE = "com.example.vmnet-broker.test";
-const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+const accounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_u, gid) => new Set([gid]),
+};
 
 const str = (value: string): XpcValue => ({ type: "string", value });
 const dict = (record: Record<string, XpcValue>): XpcDictionary => ({ type: "dictionary", entries: Object.entries(record) });
@@ -81,12 +87,12 @@ describe("native XPC listener on the fake libxpc", () => {
   let vmnet: VmnetWithXpcSerialization;
   let events: XpcTransportEvent[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vmnet = new VmnetWithXpcSerialization();
     events = [];
     broker = new Broker({
       backend: createVmnetBackend({ native: vmnet }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", accounts),
       accounts,
       logger: silentLogger,
       version: "test",
@@ -161,6 +167,21 @@ describe("native XPC listener on the fake libxpc", () => {
     expect(status.peers.map((p) => p.uid)).toEqual([501, process.geteuid?.() ?? 0]);
     // The CLI's connection is gone once the call returns (it is cancelled).
     await until(() => broker.peerCount === 1, "the CLI's connection to close");
+  });
+
+  it("holds networks on the CLI's XPC session until it closes (vmnet-broker acquire)", async () => {
+    const session = XpcSession.open(SERVICE, addon);
+    const held = await session.acquire("shared");
+    expect(held.network).toMatchObject({ name: "shared", subnet: "192.168.64.0", gateway: "192.168.64.1" });
+    expect(summarize(held.serialization)).toBe("xpc dictionary, 2 keys");
+    await expect(session.acquire("nope")).rejects.toMatchObject({ code: 5 });
+    const holders = (await broker.status()).networks.find((n) => n.network?.name === "shared")?.references;
+    expect(holders).toBe(1);
+    session.close();
+    session.close(); // idempotent
+    await until(() => broker.peerCount === 0, "the session to close");
+    expect((await broker.status()).networks.find((n) => n.network?.name === "shared")?.references).toBe(0);
+    await expect(session.acquire("shared")).rejects.toMatchObject({ code: 1, message: expect.stringContaining("closed") });
   });
 
   it("reports a service nobody listens on as a transport failure", async () => {

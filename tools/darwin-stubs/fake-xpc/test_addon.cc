@@ -15,13 +15,18 @@
 #include "darwin/xpc_listener.h"
 #include "darwin/xpc_value.h"
 #include "fake_xpc_object.h"
+// The C client's macOS API is behind __APPLE__; this addon is built for Linux.
+#define __APPLE__ 1
+#include "vmnet-broker.h"
+#undef __APPLE__
 
 extern "C" long fake_xpc_live_objects(void);
 extern "C" xpc_object_t fake_xpc_fd_create(void);
 
 namespace fake_vmnet {
 long live_objects();
-}
+void release_hung();
+}  // namespace fake_vmnet
 
 namespace {
 
@@ -93,7 +98,7 @@ Napi::Value ParseOptions(const Napi::CallbackInfo& info) {
     inet_ntop(AF_INET6, &*o.ipv6_prefix, text, sizeof(text));
     out.Set("ipv6", std::string(text) + "/" + std::to_string(o.ipv6_prefix_length));
   }
-  out.Set("mtu", o.mtu);
+  if (o.mtu) out.Set("mtu", *o.mtu);
   out.Set("flags", std::string(o.nat44 ? "N" : "n") + (o.nat66 ? "S" : "s") +
                        (o.dhcp ? "D" : "d") + (o.dns_proxy ? "P" : "p") +
                        (o.router_advertisement ? "R" : "r"));
@@ -201,11 +206,62 @@ Napi::Value LiveVmnetObjects(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(fake_vmnet::live_objects()));
 }
 
+// packages/client-c's vmnet_broker_acquire_network, off the JavaScript thread
+// (it blocks until the listener, answered from JavaScript, replies).
+class ClientAcquireWorker : public Napi::AsyncWorker {
+ public:
+  ClientAcquireWorker(Napi::Env env, std::string name)
+      : Napi::AsyncWorker(env), deferred_(env), name_(std::move(name)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override {
+    vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+    xpc_object_t network = vmnet_broker_acquire_network(name_.c_str(), &status);
+    status_ = status;
+    if (network != nullptr) {
+      xpc_type_t type = xpc_get_type(network);
+      type_ = type == XPC_TYPE_DICTIONARY ? "dictionary"
+              : type == XPC_TYPE_DATA     ? "data"
+                                          : "other";
+      xpc_release(network);
+    }
+  }
+  void OnOK() override {
+    Napi::Object out = Napi::Object::New(Env());
+    out.Set("status", static_cast<double>(status_));
+    out.Set("network", type_.empty() ? Env().Null() : Napi::String::New(Env(), type_));
+    deferred_.Resolve(out);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::string name_;
+  int status_ = 0;
+  std::string type_;
+};
+
+Napi::Value ClientAcquire(const Napi::CallbackInfo& info) {
+  auto* worker =
+      new ClientAcquireWorker(info.Env(), info[0].As<Napi::String>().Utf8Value());
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value ReleaseHungVmnet(const Napi::CallbackInfo& info) {
+  fake_vmnet::release_hung();
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   js_thread = std::this_thread::get_id();
   exports.Set("xpcListen", Napi::Function::New(env, XpcListen));
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply));
   exports.Set("xpcSendRequest", Napi::Function::New(env, XpcSendRequest));
+  exports.Set("xpcOpen", Napi::Function::New(env, XpcOpen));
+  exports.Set("xpcSend", Napi::Function::New(env, XpcSend));
+  exports.Set("xpcClose", Napi::Function::New(env, XpcClose));
   exports.Set("vmnetCreateNetwork", Napi::Function::New(env, VmnetCreateNetwork));
   exports.Set("vmnetReleaseNetwork", Napi::Function::New(env, VmnetReleaseNetwork));
   exports.Set("liveVmnetObjects", Napi::Function::New(env, LiveVmnetObjects));
@@ -221,6 +277,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("dictionaryWithFd", Napi::Function::New(env, DictionaryWithFd));
   exports.Set("nestedDictionaries", Napi::Function::New(env, NestedDictionaries));
   exports.Set("parseOptions", Napi::Function::New(env, ParseOptions));
+  exports.Set("clientAcquire", Napi::Function::New(env, ClientAcquire));
+  exports.Set("releaseHungVmnet", Napi::Function::New(env, ReleaseHungVmnet));
   return exports;
 }
 

@@ -2,13 +2,16 @@
 // worker thread, status mapping, CFRelease) under the real vmnet backend, on a
 // fake vmnet that hands back what it was given in the serialization.
 // Run by run.sh with FAKE_XPC_ADDON set.
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../../packages/broker-daemon/src/backend/vmnet/vmnet-backend.js";
 import { vmnetOptionsFor } from "../../../packages/broker-daemon/src/backend/vmnet/vmnet-options.js";
 import { BUILTIN_NETWORKS } from "../../../packages/broker-daemon/src/config/builtin.js";
 import { loadConfig } from "../../../packages/broker-daemon/src/config/load.js";
-import type { NetworkConfig } from "../../../packages/broker-daemon/src/config/network-config.js";
+import { EXPLICIT_SETTINGS, type NetworkConfig } from "../../../packages/broker-daemon/src/config/network-config.js";
 import type { AccountDatabase } from "../../../packages/broker-daemon/src/config/users.js";
 import { CreateFailure } from "../../../packages/broker-daemon/src/core/backend.js";
 import { Broker } from "../../../packages/broker-daemon/src/core/broker.js";
@@ -23,11 +26,25 @@ interface TestAddon extends DarwinNative {
   liveObjects(): number;
   connect(service: string, euid: number, egid: number, pid: number): object | null;
   send(peer: object, message: XpcValue): Promise<XpcDictionary>;
+  releaseHungVmnet(): void;
 }
 
 const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
 const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
 const host = BUILTIN_NETWORKS.find((n) => n.name === "host") as NetworkConfig;
+const noAccounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_u, gid) => new Set([gid]),
+};
+
+/** A configuration directory holding one NAME.json per entry. */
+function configDir(files: Record<string, object>): string {
+  const dir = mkdtempSync(join(tmpdir(), "vmnet-broker-fake-vmnet-"));
+  for (const [name, body] of Object.entries(files)) writeFileSync(join(dir, `${name}.json`), JSON.stringify(body));
+  return dir;
+}
 
 /** The fake vmnet's serialization as a plain record of strings. */
 function recorded(serialization: unknown): Record<string, string> {
@@ -51,19 +68,27 @@ describe("vmnet through the addon", () => {
       mtu: 1500,
       bridge: "",
     });
-    expect(recorded(network.serialization)).toMatchObject({ mode: "shared", subnet: "192.168.64.1", disabled: "", mtu: "1500" });
+    expect(recorded(network.serialization)).toMatchObject({ mode: "shared", subnet: "192.168.64.1", calls: "" });
     await network.destroy();
   });
 
-  it("turns off NAT on the built-in host network and keeps its DNS proxy, as vmnet does", async () => {
+  it("makes only the existing broker's call for the built-in host network: the mode", async () => {
     const network = await createVmnetBackend({ native: addon }).createNetwork(host);
-    expect(recorded(network.serialization)).toMatchObject({ mode: "host", subnet: "192.168.128.1", disabled: "46" });
+    expect(recorded(network.serialization)).toMatchObject({ mode: "host", subnet: "192.168.128.1", calls: "" });
+    await network.destroy();
+  });
+
+  it("calls a setter only for a field a file set, even to vmnet's default value", async () => {
+    const config = await loadConfig(configDir({ lab: { mode: "host", mtu: 1500, dns: true, nat66: false } }), noAccounts);
+    const network = await createVmnetBackend({ native: addon }).createNetwork(config.networks.get("lab") as NetworkConfig);
+    expect(recorded(network.serialization)).toMatchObject({ mode: "host", calls: "set_mtu,disable_nat66" });
     await network.destroy();
   });
 
   it("passes every configured setting to vmnet, the subnet as its gateway address", async () => {
     const network = await createVmnetBackend({ native: addon }).createNetwork({
       ...shared,
+      explicitSettings: new Set(EXPLICIT_SETTINGS),
       name: "lab",
       subnet: "192.168.105.0",
       mask: "255.255.255.0",
@@ -88,6 +113,9 @@ describe("vmnet through the addon", () => {
       external_interface: "en7",
       rules: "tcp 2222->192.168.105.10:22,udp 5353->192.168.105.11:53",
       reservations: "52:54:00:12:34:56=192.168.105.10",
+      calls:
+        "set_ipv4_subnet,set_ipv6_prefix,set_mtu,set_external_interface,disable_dhcp,disable_router_advertisement," +
+        "add_port_forwarding_rule,add_port_forwarding_rule,add_dhcp_reservation",
     });
     expect(network.info.subnet).toBe("192.168.105.0");
     expect(network.info.gateway).toBe("192.168.105.1");
@@ -105,7 +133,9 @@ describe("vmnet through the addon", () => {
     await expect(backend.createNetwork({ ...shared, subnet: "10.0.0.0", mask: "255.255.255.0" })).rejects.toThrow(
       /vmnet_network_configuration_set_ipv4_subnet failed: VMNET_INVALID_ARGUMENT \(1003\)/,
     );
-    await expect(backend.createNetwork({ ...shared, mtu: 65000 })).rejects.toThrow(/vmnet_network_configuration_set_mtu failed/);
+    await expect(backend.createNetwork({ ...shared, mtu: 65000, explicitSettings: new Set(["mtu"]) })).rejects.toThrow(
+      /vmnet_network_configuration_set_mtu failed/,
+    );
   });
 
   it("refuses bad options synchronously, before reaching vmnet", async () => {
@@ -118,10 +148,15 @@ describe("vmnet through the addon", () => {
   });
 
   it("serves an acquire end to end: listener, transport, core, backend, vmnet", async () => {
-    const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+    const accounts: AccountDatabase = {
+      uidOf: () => undefined,
+      gidOf: () => undefined,
+      userName: () => undefined,
+      groupsOf: (_u, gid) => new Set([gid]),
+    };
     const broker = new Broker({
       backend: createVmnetBackend({ native: addon }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", accounts),
       accounts,
       logger: silentLogger,
       version: "test",
@@ -143,6 +178,44 @@ describe("vmnet through the addon", () => {
       const fields = network?.type === "dictionary" ? Object.fromEntries(network.entries) : {};
       expect(fields.subnet).toEqual({ type: "string", value: "192.168.64.1" });
     } finally {
+      transport.close();
+      await broker.shutdown();
+    }
+  });
+  it("answers CREATE_FAILURE for a creation that hangs, without blocking other peers or status", async () => {
+    const dir = configDir({ stuck: { mode: "shared", subnet: "192.168.99.0", mask: "255.255.255.0" } });
+    const broker = new Broker({
+      backend: createVmnetBackend({ native: addon, createTimeoutMs: 300 }),
+      config: await loadConfig(dir, noAccounts),
+      accounts: noAccounts,
+      logger: silentLogger,
+      version: "test",
+      idleDelayMs: 60_000,
+    });
+    const service = "com.example.vmnet-broker.hang-test";
+    const transport = XpcTransport.listen(broker, { serviceName: service, native: addon });
+    const acquire = (name: string): XpcValue => ({
+      type: "dictionary",
+      entries: [
+        ["command", { type: "string", value: "acquire" }],
+        ["network_name", { type: "string", value: name }],
+      ],
+    });
+    try {
+      const stuckPeer = addon.connect(service, 501, 20, 1) as object;
+      const otherPeer = addon.connect(service, 502, 20, 2) as object;
+      const stuck = addon.send(stuckPeer, acquire("stuck"));
+      // While vmnet hangs, another peer gets its network and status answers.
+      const other = await addon.send(otherPeer, acquire("shared"));
+      expect(other.entries.map(([k]) => k)).toEqual(["network"]);
+      expect((await broker.status()).networks.find((n) => n.network?.name === "stuck")).toBeDefined();
+      const answer = await stuck;
+      expect(answer.entries).toEqual([["error", { type: "int64", value: 6n }]]);
+      // The stuck peer's queue is free again.
+      expect((await addon.send(stuckPeer, acquire("shared"))).entries.map(([k]) => k)).toEqual(["network"]);
+    } finally {
+      addon.releaseHungVmnet();
+      await new Promise((resolve) => setTimeout(resolve, 50));
       transport.close();
       await broker.shutdown();
     }

@@ -130,22 +130,33 @@ export const replyVectors: VectorSpec[] = [
       holder: "LEASE_HOLDER_INTERFACE",
     },
   }),
-  vector("reply_status_filtered", "Reply", "a non-admin's status: filtered view, an adopted network held by an interface, a configured network not live", {
-    id: 15,
-    status: {
-      broker_version: "1.0.0",
-      platform: "linux",
-      view_filtered: true,
-      networks: [
-        {
-          network: { name: "shared", mode: "NETWORK_MODE_SHARED", bridge: "vmbr-shared" },
-          interface_references: 1,
-          adopted: true,
-          live: true,
-          interfaces: [{ name: "vmtap-0a1b2c3d", kind: "INTERFACE_KIND_TAP", peer_id: "7", holder: "LEASE_HOLDER_INTERFACE", owner_uid: 1000 }],
-        },
-        { network: { name: "host", mode: "NETWORK_MODE_HOST" } },
-      ],
-    },
+  vector("reply_interface_tap_vhost", "Reply", "open_interface reply for a 2-queue TAP with two vhost-net fds", {
+    id: 16,
+    interface: { network_name: "shared", kind: "INTERFACE_KIND_TAP", name: "vmtap-00112233", fd_count: 2, vhost_fd_count: 2 },
   }),
+  vector(
+    "reply_status_filtered",
+    "Reply",
+    "a non-admin's status: filtered view, an adopted network held by an interface, a configured network not live",
+    {
+      id: 15,
+      status: {
+        broker_version: "1.0.0",
+        platform: "linux",
+        view_filtered: true,
+        networks: [
+          {
+            network: { name: "shared", mode: "NETWORK_MODE_SHARED", bridge: "vmbr-shared" },
+            interface_references: 1,
+            adopted: true,
+            live: true,
+            interfaces: [
+              { name: "vmtap-0a1b2c3d", kind: "INTERFACE_KIND_TAP", peer_id: "7", holder: "LEASE_HOLDER_INTERFACE", owner_uid: 1000 },
+            ],
+          },
+          { network: { name: "host", mode: "NETWORK_MODE_HOST" } },
+        ],
+      },
+    },
+  ),
 ];

@@ -39,7 +39,11 @@ export const requestVectors: VectorSpec[] = [
   }),
   vector("request_open_tap_interface_holder", "Request", "open a TAP whose interface holds the lease (LEASE_HOLDER_INTERFACE)", {
     id: 10,
-    open_interface: { network_name: "shared", tap: { vnet_header: true }, holder: "LEASE_HOLDER_INTERFACE" },
+    open_interface: { network_name: "shared", tap: { vnet_header: true, holder: "LEASE_HOLDER_INTERFACE" } },
+  }),
+  vector("request_open_tap_named_vhost", "Request", "open a TAP by name with vhost-net fds (issue: VMMs without code changes)", {
+    id: 11,
+    open_interface: { network_name: "shared", tap: { queues: 2, named: true, vhost_net: true } },
   }),
   vector("request_max_id", "Request", "the largest uint32 id (5-byte varint)", {
     id: MAX_UINT32,

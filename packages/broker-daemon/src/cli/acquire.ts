@@ -1,5 +1,7 @@
 import { closeSync, openSync } from "node:fs";
 import { BrokerClient } from "@vmnet-broker/client";
+import { acquireOverXpc } from "./acquire-xpc.js";
+import { untilReleased } from "./hold.js";
 import { parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
 
@@ -14,6 +16,7 @@ export async function acquireCommand(args: string[]): Promise<number> {
     args,
     {
       socket: { type: "string" },
+      "service-name": { type: "string" },
       json: { type: "boolean" },
       "until-stdin-closes": { type: "boolean" },
       "veth-into": { type: "string" },
@@ -22,6 +25,17 @@ export async function acquireCommand(args: string[]): Promise<number> {
     true,
   );
   if (positionals.length === 0) throw new UsageError("name at least one network", "acquire");
+  if (process.platform === "darwin") {
+    if (values["veth-into"] !== undefined) throw new UsageError("--veth-into needs Linux: vmnet networks have no veth", "acquire");
+    const release = await acquireOverXpc(positionals, {
+      json: values.json ?? false,
+      ...(values["service-name"] !== undefined ? { serviceName: values["service-name"] } : {}),
+    });
+    if (!values.json) process.stdout.write("holding; interrupt to release\n");
+    await untilReleased(values["until-stdin-closes"] ?? false);
+    release();
+    return 0;
+  }
   const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
   for (const name of positionals) {
     const n = await client.acquireNetwork(name);
@@ -47,16 +61,7 @@ export async function acquireCommand(args: string[]): Promise<number> {
     }
   }
   if (!values.json) process.stdout.write("holding; interrupt to release\n");
-  await new Promise<void>((resolve) => {
-    process.once("SIGINT", resolve);
-    process.once("SIGTERM", resolve);
-    client.closed.then(resolve, resolve);
-    if (values["until-stdin-closes"]) {
-      process.stdin.resume();
-      process.stdin.once("end", resolve);
-      process.stdin.once("close", resolve);
-    }
-  });
+  await untilReleased(values["until-stdin-closes"] ?? false, client.closed);
   client.close();
   return 0;
 }

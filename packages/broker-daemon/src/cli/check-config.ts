@@ -4,7 +4,9 @@ import { parse } from "./parse.js";
 export async function checkConfigCommand(args: string[]): Promise<number> {
   const { values } = parse("check-config", args, { "config-dir": { type: "string" } });
   const dir = values["config-dir"] ?? DEFAULT_CONFIG_DIR;
-  const config = loadConfig(dir);
+  // A directory named on the command line must exist; the default may be absent
+  // (built-in networks only), as it is for the daemon.
+  const config = await loadConfig(dir, { requireDirectory: values["config-dir"] !== undefined });
   for (const [name, network] of config.networks) {
     const subnet = network.subnet ? `${network.subnet}/${network.mask}` : "dynamic subnet";
     process.stdout.write(`ok     ${name.padEnd(16)} ${network.mode.padEnd(6)} ${subnet.padEnd(30)} ${network.source}\n`);

@@ -12,8 +12,8 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** The human view of `vmnet-broker status`. */
-export function formatStatus(status: Status): string {
+/** The human view of `vmnet-broker status`; userName turns uids into names where it can. */
+export function formatStatus(status: Status, userName: (uid: number) => string | undefined = () => undefined): string {
   const s = statusToJson(status) as {
     broker_version: string;
     platform: string;
@@ -23,15 +23,21 @@ export function formatStatus(status: Status): string {
       network: { name: string; mode: string; subnet: string; mask: string; gateway: string; bridge: string };
       references: number;
       removal_in_ms: number;
+      live: boolean;
       leases: Array<{ mac: string; ip: string; hostname: string }>;
-      interfaces: Array<{ name: string; kind: string; peer_id: number }>;
+      interfaces: Array<{ name: string; kind: string; peer_id: number; owner_uid: number }>;
     }>;
     peers: Array<{ id: number; uid: number; gid: number; pid: number; networks: string[]; connected_seconds: number; client_name: string }>;
-    counters: Record<string, number>;
+    counters?: Record<string, number>;
     config_errors: string[];
+    view_filtered: boolean;
   };
+  const user = (uid: number) => userName(uid) ?? String(uid);
   const out: string[] = [];
   out.push(`vmnet-broker ${s.broker_version} on ${s.platform}, pid ${s.pid}, up ${s.uptime_seconds}s`);
+  if (s.view_filtered) {
+    out.push("Filtered view: your networks, connections, interfaces and leases only (root and the admin group see all).");
+  }
   out.push("", "NETWORKS");
   out.push(
     s.networks.length === 0
@@ -44,8 +50,8 @@ export function formatStatus(status: Status): string {
             n.network.subnet ? `${n.network.subnet}/${maskBits(n.network.mask)}` : "-",
             n.network.gateway || "-",
             n.network.bridge || "-",
-            String(n.references),
-            n.references > 0 ? "in use" : `removal in ${Math.ceil(n.removal_in_ms / 1000)}s`,
+            n.live ? String(n.references) : "-",
+            !n.live ? "not live" : n.references > 0 ? "in use" : `removal in ${Math.ceil(n.removal_in_ms / 1000)}s`,
           ]),
         ),
   );
@@ -54,10 +60,10 @@ export function formatStatus(status: Status): string {
     s.peers.length === 0
       ? "(none)"
       : table(
-          ["ID", "UID", "GID", "PID", "CLIENT", "NETWORKS", "CONNECTED"],
+          ["ID", "USER", "GID", "PID", "CLIENT", "NETWORKS", "CONNECTED"],
           s.peers.map((p) => [
             String(p.id),
-            String(p.uid),
+            user(p.uid),
             String(p.gid),
             String(p.pid),
             p.client_name || "-",
@@ -68,15 +74,19 @@ export function formatStatus(status: Status): string {
   );
   const leases = s.networks.flatMap((n) => n.leases.map((l) => [n.network.name, l.ip, l.mac, l.hostname || "-"]));
   out.push("", "LEASES", leases.length === 0 ? "(none)" : table(["NETWORK", "IP", "MAC", "HOSTNAME"], leases));
-  const interfaces = s.networks.flatMap((n) => n.interfaces.map((i) => [n.network.name, i.name, i.kind, String(i.peer_id)]));
-  if (interfaces.length > 0) out.push("", "INTERFACES", table(["NETWORK", "NAME", "KIND", "PEER"], interfaces));
-  out.push(
-    "",
-    "COUNTERS",
-    Object.entries(s.counters)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(" "),
+  const interfaces = s.networks.flatMap((n) =>
+    n.interfaces.map((i) => [n.network.name, i.name, i.kind, String(i.peer_id), user(i.owner_uid)]),
   );
+  if (interfaces.length > 0) out.push("", "INTERFACES", table(["NETWORK", "NAME", "KIND", "PEER", "OWNER"], interfaces));
+  if (s.counters) {
+    out.push(
+      "",
+      "COUNTERS",
+      Object.entries(s.counters)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(" "),
+    );
+  }
   if (s.config_errors.length > 0) out.push("", "CONFIGURATION ERRORS", ...s.config_errors);
   return `${out.join("\n")}\n`;
 }

@@ -5,6 +5,7 @@ import { checkConfigCommand } from "./check-config.js";
 import { runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
 import { statusCommand } from "./status.js";
+import { stopCommand } from "./stop.js";
 import { USAGE } from "./usage.js";
 import { UsageError } from "./usage-error.js";
 
@@ -14,6 +15,7 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   acquire: acquireCommand,
   run: runCommand,
   "check-config": checkConfigCommand,
+  stop: stopCommand,
 };
 
 async function main(argv: string[]): Promise<number> {
@@ -28,7 +30,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'`, "main");
-  if (args.includes("--help") || args.includes("-h")) {
+  // Only run's own options ask for help: what follows `--` is the command's.
+  const separator = args.indexOf("--");
+  const own = separator < 0 ? args : args.slice(0, separator);
+  if (own.includes("--help") || own.includes("-h")) {
     process.stdout.write(USAGE[command] ?? "");
     return 0;
   }

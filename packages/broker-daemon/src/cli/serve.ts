@@ -1,9 +1,12 @@
 import { DEFAULT_CONFIG_DIR } from "../config/load.js";
-import { DEFAULT_IDLE_DELAY_MS, DEFAULT_MAX_NETWORKS_PER_PEER } from "../core/broker.js";
+import { DEFAULT_IDLE_DELAY_MS } from "../core/broker.js";
+import type { Limits } from "../core/limits.js";
 import { startDaemon } from "../daemon.js";
-import { type LogLevel, stderrLogger } from "../log.js";
+import { type Logger, type LogLevel, stderrLogger } from "../log.js";
+import { connectionsThatFit, openFileLimit } from "../platform/fd-budget.js";
 import { createPlatform } from "../platform/index.js";
 import { enterSandbox, isSandboxed } from "../sandbox/sandbox.js";
+import { LIMIT_FLAGS, parseLimitFlags } from "./limit-flags.js";
 import { integer, parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
 
@@ -15,18 +18,20 @@ export async function serveCommand(args: string[]): Promise<number> {
     socket: { type: "string" },
     "socket-mode": { type: "string" },
     "socket-group": { type: "string" },
+    "admin-group": { type: "string" },
     "config-dir": { type: "string" },
     "runtime-dir": { type: "string" },
     "idle-delay-ms": { type: "string" },
-    "max-networks-per-peer": { type: "string" },
+    ...LIMIT_FLAGS,
     "exit-when-idle": { type: "boolean" },
+    "remove-networks-on-stop": { type: "boolean" },
     "service-name": { type: "string" },
     "log-level": { type: "string" },
   });
   const level = (values["log-level"] ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`, "serve");
   const idleDelayMs = integer("serve", "idle-delay-ms", values["idle-delay-ms"], DEFAULT_IDLE_DELAY_MS);
-  const maxNetworksPerPeer = integer("serve", "max-networks-per-peer", values["max-networks-per-peer"], DEFAULT_MAX_NETWORKS_PER_PEER, 1);
+  const limits = parseLimitFlags(values);
   const modeText = values["socket-mode"];
   if (modeText !== undefined && !/^0?[0-7]{3}$/.test(modeText)) throw new UsageError(`--socket-mode must be octal like 0660`, "serve");
 
@@ -36,12 +41,14 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (sandbox && !isSandboxed()) enterSandbox(process.argv);
 
   const logger = stderrLogger(level);
+  const core = fitConnectionsToFds(limits.core, logger);
   const platform = await createPlatform({
     logger,
     runtimeDir: values["runtime-dir"] ?? DEFAULT_RUNTIME_DIR,
     socketPath: socketPath(values.socket),
     socketMode: modeText !== undefined ? Number.parseInt(modeText, 8) : sandbox ? 0o666 : 0o660,
     sandboxed: sandbox,
+    transportLimits: limits.transport,
     ...(values["socket-group"] !== undefined ? { socketGroup: values["socket-group"] } : {}),
     ...(values["service-name"] !== undefined ? { serviceName: values["service-name"] } : {}),
   });
@@ -50,10 +57,24 @@ export async function serveCommand(args: string[]): Promise<number> {
     configDir: values["config-dir"] ?? DEFAULT_CONFIG_DIR,
     logger,
     idleDelayMs,
-    maxNetworksPerPeer,
+    limits: core,
+    ...(values["admin-group"] !== undefined ? { adminGroup: values["admin-group"] } : {}),
     exitWhenIdle: (values["exit-when-idle"] ?? false) || platform.activated,
+    // Only a broker on the host keeps networks: a sandbox's die with its namespace.
+    keepNetworksOnStop: process.platform === "linux" && !sandbox && !(values["remove-networks-on-stop"] ?? false),
     listen: (broker) => platform.listen(broker),
+    ...(platform.stopPolicy !== undefined ? { stopPolicy: platform.stopPolicy } : {}),
     describe: { sandbox: sandbox ? "private network namespace" : "off" },
   });
   return daemon.done;
+}
+
+/** Lowers max-connections so that connections alone can never exhaust the fd limit. */
+function fitConnectionsToFds(limits: Limits, logger: Logger): Limits {
+  const fdLimit = openFileLimit();
+  if (fdLimit === undefined) return limits;
+  const fit = connectionsThatFit(fdLimit);
+  if (limits.maxConnections <= fit) return limits;
+  logger.log("warn", "limit-lowered", { limit: "max-connections", from: limits.maxConnections, to: fit, rlimit_nofile: fdLimit });
+  return { ...limits, maxConnections: fit, maxConnectionsPerUser: Math.min(limits.maxConnectionsPerUser, fit) };
 }

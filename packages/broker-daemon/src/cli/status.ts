@@ -1,5 +1,6 @@
 import { BrokerClient } from "@vmnet-broker/client";
 import type { Status } from "@vmnet-broker/client/protocol";
+import { systemAccounts } from "../config/users.js";
 import { formatStatus } from "./format-status.js";
 import { parse, socketPath } from "./parse.js";
 import { statusToJson } from "./status-json.js";
@@ -7,7 +8,10 @@ import { statusToJson } from "./status-json.js";
 export async function statusCommand(args: string[]): Promise<number> {
   const { values } = parse("status", args, { json: { type: "boolean" }, socket: { type: "string" }, "service-name": { type: "string" } });
   const status = process.platform === "darwin" ? await xpcStatus(values["service-name"]) : await unixStatus(socketPath(values.socket));
-  process.stdout.write(values.json ? `${JSON.stringify(statusToJson(status), null, 2)}\n` : formatStatus(status));
+  const accounts = systemAccounts();
+  process.stdout.write(
+    values.json ? `${JSON.stringify(statusToJson(status), null, 2)}\n` : formatStatus(status, (uid) => accounts.userName(uid)),
+  );
   return 0;
 }
 

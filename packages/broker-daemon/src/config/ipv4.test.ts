@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { formatIPv4, maskFromPrefix, parseIPv4, prefixLength, subnetsOverlap } from "./ipv4.js";
+import { formatIPv4, maskFromPrefix, networkAddressOf, parseIPv4, prefixLength, subnetsOverlap } from "./ipv4.js";
 
 describe("ipv4", () => {
   it("parses and formats dotted quads", () => {
@@ -11,6 +11,13 @@ describe("ipv4", () => {
     expect(prefixLength(parseIPv4("255.255.255.0")!)).toBe(24);
     expect(prefixLength(parseIPv4("255.255.0.255")!)).toBeUndefined();
     expect(formatIPv4(maskFromPrefix(20))).toBe("255.255.240.0");
+  });
+  it("takes a subnet as its network address or as the host's (first usable) address", () => {
+    const mask = parseIPv4("255.255.255.0")!;
+    expect(networkAddressOf(parseIPv4("192.168.42.0")!, mask)).toBe(parseIPv4("192.168.42.0"));
+    expect(networkAddressOf(parseIPv4("192.168.42.1")!, mask)).toBe(parseIPv4("192.168.42.0"));
+    expect(networkAddressOf(parseIPv4("192.168.42.5")!, mask)).toBeUndefined();
+    expect(networkAddressOf(parseIPv4("192.168.96.1")!, parseIPv4("255.255.240.0")!)).toBe(parseIPv4("192.168.96.0"));
   });
   it("detects overlapping subnets", () => {
     const net = (a: string, prefix: number) => ({ network: parseIPv4(a)!, prefix });

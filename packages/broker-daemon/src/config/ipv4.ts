@@ -30,6 +30,17 @@ export function maskFromPrefix(prefix: number): number {
   return prefix === 0 ? 0 : (0xffffffff << (32 - prefix)) >>> 0;
 }
 
+/**
+ * The network address a configured `subnet` names: the network address itself, or
+ * the host's (gateway) address on it, the first usable one, as the existing
+ * broker's README writes it ("192.168.42.1" with mask 255.255.255.0). vmnet takes
+ * only that gateway, so no other host address is accepted. Undefined otherwise.
+ */
+export function networkAddressOf(address: number, mask: number): number | undefined {
+  const network = (address & mask) >>> 0;
+  return address === network || address === network + 1 ? network : undefined;
+}
+
 /** An IPv4 subnet: network address and prefix length. */
 export interface Subnet {
   readonly network: number;

@@ -1,6 +1,10 @@
 /** A validated network definition: built-in or from /etc/vmnet-broker.d/*.json. */
 export type NetworkModeName = "shared" | "host";
 
+/** Settings whose defaults vmnet already has: called only when a file sets them. */
+export const EXPLICIT_SETTINGS = ["mtu", "nat44", "nat66", "dhcp", "dns", "router_advertisement"] as const;
+export type ExplicitSetting = (typeof EXPLICIT_SETTINGS)[number];
+
 export interface DhcpReservation {
   /** Hardware address, lower case, colon separated. */
   readonly mac: string;
@@ -37,6 +41,12 @@ export interface NetworkConfig {
   readonly routerAdvertisement: boolean;
   readonly externalInterface?: string;
   readonly portForwarding: readonly PortForwardingRule[];
+  /**
+   * The switches a configuration file set explicitly (its field names: "mtu",
+   * "nat44", ...). vmnet gets a setter call only for these; built-ins set none,
+   * so they make exactly the calls the existing broker makes.
+   */
+  readonly explicitSettings?: ReadonlySet<ExplicitSetting>;
   /** Where this definition came from: a file path, or "built-in". */
   readonly source: string;
 }

@@ -1,12 +1,14 @@
 import { BUILTIN_NETWORKS } from "./builtin.js";
-import { formatIPv4, parseIPv4, prefixLength, subnetContains } from "./ipv4.js";
-import type { DhcpReservation, NetworkConfig, PortForwardingRule } from "./network-config.js";
+import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
+import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
+import { type DhcpReservation, EXPLICIT_SETTINGS, type NetworkConfig, type PortForwardingRule } from "./network-config.js";
 import type { AccountDatabase } from "./users.js";
 
 /** Network names: short, safe in file names, interface names and logs. */
 export const NETWORK_NAME = /^[a-z0-9][a-z0-9_-]{0,31}$/;
 
 const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
 
 const FIELDS = new Set([
   "name",
@@ -47,12 +49,23 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     return { ok: false, errors: [`${file}: expected a JSON object`] };
   }
   const o = body as Record<string, unknown>;
-  for (const key of Object.keys(o)) if (!FIELDS.has(key)) fail(key, "unknown field");
+  for (const key of Object.keys(o)) {
+    if (!FIELDS.has(key)) fail(/^[a-z0-9_]{1,40}$/.test(key) ? key : quote(key), "unknown field");
+  }
 
   const str = (field: string): string | undefined => {
     const v = o[field];
     if (v === undefined) return undefined;
     if (typeof v !== "string") return void fail(field, "must be a string");
+    const max = MAX_STRING_BYTES[field] ?? 0;
+    if (Buffer.byteLength(v) > max) return void fail(field, `is longer than ${max} bytes`);
+    return v;
+  };
+  const list = (field: string): unknown[] | undefined => {
+    const v = o[field];
+    if (!Array.isArray(v)) return undefined;
+    const max = MAX_LIST_LENGTH[field] ?? 0;
+    if (v.length > max) return void fail(field, `has ${v.length} entries; at most ${max} are allowed`);
     return v;
   };
   const bool = (field: string, fallback: boolean): boolean => {
@@ -66,7 +79,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   const base = BUILTIN_NETWORKS.find((n) => n.name === name);
   const modeText = str("mode") ?? base?.mode;
   if (modeText === undefined) fail("mode", 'is required: "shared" or "host"');
-  else if (modeText !== "shared" && modeText !== "host") fail("mode", `must be "shared" or "host", not ${JSON.stringify(modeText)}`);
+  else if (modeText !== "shared" && modeText !== "host") fail("mode", `must be "shared" or "host", not ${quote(modeText)}`);
   const mode = modeText === "host" ? "host" : "shared";
 
   const subnetText = str("subnet");
@@ -79,18 +92,26 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     subnet = parseIPv4(subnetText);
     const mask = parseIPv4(maskText);
     prefix = mask === undefined ? undefined : prefixLength(mask);
-    if (subnet === undefined) fail("subnet", `${JSON.stringify(subnetText)} is not an IPv4 address`);
-    if (mask === undefined) fail("mask", `${JSON.stringify(maskText)} is not an IPv4 netmask`);
+    if (subnet === undefined) fail("subnet", `${quote(subnetText)} is not an IPv4 address`);
+    if (mask === undefined) fail("mask", `${quote(maskText)} is not an IPv4 netmask`);
     else if (prefix === undefined) fail("mask", `${maskText} is not a contiguous netmask`);
     else if (prefix < 8 || prefix > 29) fail("mask", `prefix /${prefix} is outside /8../29`);
-    else if (subnet !== undefined && (subnet & mask) >>> 0 !== subnet) {
-      fail("subnet", `${subnetText} has host bits set for mask ${maskText} (the network address is ${formatIPv4((subnet & mask) >>> 0)})`);
+    else if (subnet !== undefined) {
+      const network = networkAddressOf(subnet, mask);
+      if (network === undefined) {
+        const first = (subnet & mask) >>> 0;
+        fail(
+          "subnet",
+          `${subnetText} is neither the network address (${formatIPv4(first)}) nor the host's address on it ` +
+            `(${formatIPv4(first + 1)}, the first usable one) for mask ${maskText}`,
+        );
+      } else subnet = network;
     }
   }
 
   const ipv6Prefix = str("ipv6_prefix");
   if (ipv6Prefix !== undefined && !/^[0-9a-f:]+\/(4[89]|[5-9]\d|1[01]\d|12[0-8])$/i.test(ipv6Prefix)) {
-    fail("ipv6_prefix", `${JSON.stringify(ipv6Prefix)} is not an IPv6 prefix like "fd12:3456:789a::/64"`);
+    fail("ipv6_prefix", `${quote(ipv6Prefix)} is not an IPv6 prefix like "fd12:3456:789a::/64"`);
   }
 
   let mtu = base?.mtu ?? 1500;
@@ -101,30 +122,29 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   }
 
   const dhcpReservations: DhcpReservation[] = [];
-  if (o.dhcp_reservations !== undefined) {
-    if (!Array.isArray(o.dhcp_reservations)) fail("dhcp_reservations", "must be a list of {mac, ip}");
-    else if (subnet === undefined || prefix === undefined) fail("dhcp_reservations", "need a static subnet and mask");
-    else {
-      for (const [i, r] of (o.dhcp_reservations as unknown[]).entries()) {
-        const field = `dhcp_reservations[${i}]`;
-        const rec = r as Record<string, unknown> | null;
-        const mac = typeof rec?.mac === "string" ? rec.mac.toLowerCase() : undefined;
-        const ip = typeof rec?.ip === "string" ? parseIPv4(rec.ip) : undefined;
-        if (!mac || !MAC.test(mac)) {
-          fail(field, 'needs "mac" like "52:54:00:12:34:56"');
-          continue;
+  const reservations = list("dhcp_reservations");
+  if (o.dhcp_reservations !== undefined && !Array.isArray(o.dhcp_reservations)) fail("dhcp_reservations", "must be a list of {mac, ip}");
+  else if (reservations && (subnet === undefined || prefix === undefined)) fail("dhcp_reservations", "need a static subnet and mask");
+  else if (reservations && subnet !== undefined && prefix !== undefined) {
+    const seenMacs = new Set<string>();
+    const seenIps = new Set<number>();
+    for (const [i, r] of reservations.entries()) {
+      const field = `dhcp_reservations[${i}]`;
+      const rec = r as Record<string, unknown> | null;
+      const mac = typeof rec?.mac === "string" ? rec.mac.toLowerCase() : undefined;
+      const ip = typeof rec?.ip === "string" ? parseIPv4(rec.ip) : undefined;
+      if (!mac || !MAC.test(mac)) fail(field, 'needs "mac" like "52:54:00:12:34:56"');
+      else if (ip === undefined) fail(field, 'needs "ip", an IPv4 address');
+      else {
+        const problem = reservationProblem({ network: subnet, prefix }, ip);
+        if (problem) fail(field, `${formatIPv4(ip)} ${problem}`);
+        else if (seenMacs.has(mac)) fail(field, `${mac} is reserved twice`);
+        else if (seenIps.has(ip)) fail(field, `${formatIPv4(ip)} is reserved twice`);
+        else {
+          seenMacs.add(mac);
+          seenIps.add(ip);
+          dhcpReservations.push({ mac, ip: formatIPv4(ip) });
         }
-        if (ip === undefined) {
-          fail(field, 'needs "ip", an IPv4 address');
-          continue;
-        }
-        const hostPart = ip - subnet;
-        const size = 2 ** (32 - prefix);
-        if (!subnetContains({ network: subnet, prefix }, ip) || hostPart <= 1 || hostPart >= size - 1) {
-          fail(field, `${formatIPv4(ip)} is not a usable guest address of the subnet (the gateway is .1)`);
-          continue;
-        }
-        dhcpReservations.push({ mac, ip: formatIPv4(ip) });
       }
     }
   }
@@ -134,13 +154,13 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     if (v === undefined) return undefined;
     if (!Array.isArray(v)) return (fail(field, "must be a list of names or numeric ids"), new Set());
     const result = new Set<number>();
-    for (const entry of v) {
-      if (typeof entry === "number" && Number.isInteger(entry) && entry >= 0) result.add(entry);
-      else if (typeof entry === "string") {
+    for (const entry of list(field) ?? []) {
+      if (typeof entry === "number" && Number.isInteger(entry) && entry >= 0 && entry < 2 ** 32 - 1) result.add(entry);
+      else if (typeof entry === "string" && Buffer.byteLength(entry) <= MAX_ACCOUNT_NAME_BYTES) {
         const id = field === "allowed_users" ? accounts.uidOf(entry) : accounts.gidOf(entry);
-        if (id === undefined) fail(field, `no ${field === "allowed_users" ? "user" : "group"} named ${JSON.stringify(entry)}`);
+        if (id === undefined) fail(field, `no ${field === "allowed_users" ? "user" : "group"} named ${quote(entry)}`);
         else result.add(id);
-      } else fail(field, `${JSON.stringify(entry)} is neither a name nor a numeric id`);
+      } else fail(field, `${quote(entry)} is neither a name nor a numeric id`);
     }
     return result;
   };
@@ -151,7 +171,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   if (o.port_forwarding !== undefined) {
     if (!Array.isArray(o.port_forwarding)) fail("port_forwarding", "must be a list of rules");
     else {
-      for (const [i, r] of (o.port_forwarding as unknown[]).entries()) {
+      for (const [i, r] of (list("port_forwarding") ?? []).entries()) {
         const rec = (r ?? {}) as Record<string, unknown>;
         const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536;
         if (
@@ -176,6 +196,9 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
 
   const description = str("description") ?? base?.description ?? "";
   const externalInterface = str("external_interface");
+  if (externalInterface !== undefined && !IFNAME.test(externalInterface)) {
+    fail("external_interface", `${quote(externalInterface)} is not an interface name`);
+  }
   const dhcp = bool("dhcp", base?.dhcp ?? true);
   const dns = bool("dns", base?.dns ?? true);
   const nat44 = bool("nat44", mode === "shared");
@@ -195,6 +218,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     nat66,
     routerAdvertisement,
     portForwarding,
+    explicitSettings: new Set(EXPLICIT_SETTINGS.filter((field) => o[field] !== undefined)),
     source: file,
     ...(subnet !== undefined && prefix !== undefined ? { subnet: formatIPv4(subnet), mask: maskText as string } : {}),
     ...(ipv6Prefix !== undefined ? { ipv6Prefix } : {}),
@@ -203,4 +227,13 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     ...(externalInterface !== undefined ? { externalInterface } : {}),
   };
   return { ok: true, config };
+}
+
+/** Why ip cannot be reserved for a guest on subnet, or undefined when it can. */
+function reservationProblem(subnet: Subnet, ip: number): string | undefined {
+  if (!subnetContains(subnet, ip)) return `is outside the subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`;
+  const hostPart = ip - subnet.network;
+  if (hostPart === 1) return "is the gateway's own address";
+  if (hostPart === 0 || hostPart === 2 ** (32 - subnet.prefix) - 1) return "is the subnet's network or broadcast address";
+  return undefined;
 }

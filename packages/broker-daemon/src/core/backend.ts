@@ -8,8 +8,19 @@ export interface Backend {
   readonly platform: "linux" | "darwin";
   /** Optional capabilities advertised in HelloReply.features ("tap", "veth"). */
   readonly features: readonly string[];
-  /** Removes everything a previous broker left behind (after kill -9). */
+  /**
+   * Linux: takes over the networks a previous broker left with interfaces still
+   * attached, when they match their records. Called once at start, before
+   * reclaimLeftovers(), which then spares what was adopted.
+   */
+  adoptLeftovers?(): Promise<AdoptedNetwork[]>;
+  /** Removes everything a previous broker left behind that was not adopted. */
   reclaimLeftovers(): Promise<void>;
+  /**
+   * Linux: calls onGone with the name of every link deleted from now on (a TAP
+   * whose last fd closed, a veth whose namespace went). Returns the unsubscribe.
+   */
+  watchInterfaces?(onGone: (name: string) => void): () => void;
   /** Creates the network; rejects with CreateFailure (with a reason) on failure. */
   createNetwork(config: NetworkConfig): Promise<BackendNetwork>;
 }
@@ -42,6 +53,15 @@ export interface TapOptions {
   readonly ownerGid: number;
 }
 
+export interface VethOptions {
+  /** The peer's network namespace (an fd it sent); not closed by the backend. */
+  readonly netnsFd: number;
+  /** The far end's name inside that namespace. */
+  readonly ifname: string;
+  /** The peer's uid: the backend decides from it which namespaces the peer may use. */
+  readonly peerUid: number;
+}
+
 export interface OpenedInterface {
   /** Host-side interface name. */
   readonly name: string;
@@ -52,6 +72,30 @@ export interface OpenedInterface {
   readonly fds: readonly number[];
 }
 
+/** What holds an interface's reference on its network (protocol LeaseHolder). */
+export type InterfaceHolder = "connection" | "interface";
+
+/** An interface as the backend records it, so that the next broker can adopt it. */
+export interface InterfaceNote {
+  readonly name: string;
+  readonly kind: "tap" | "veth";
+  readonly holder: InterfaceHolder;
+  readonly ownerUid: number;
+  /** TAP: the MAC picked for the guest behind it; "" for veth. */
+  readonly guestMac: string;
+}
+
+/** A network a previous broker left, taken over as it is. */
+export interface AdoptedNetwork {
+  /** The definition it runs with (from its record). */
+  readonly config: NetworkConfig;
+  readonly network: BackendNetwork;
+  /** Its interfaces that still exist; each now holds the network itself. */
+  readonly interfaces: readonly InterfaceNote[];
+  /** True when `current` (the configuration now) defines the network as it runs. */
+  sameDefinition(current: NetworkConfig): boolean;
+}
+
 export interface BackendNetwork {
   readonly info: NetworkInfo;
   /** Platform-specific opaque data for the client (macOS vmnet serialization). */
@@ -59,12 +103,26 @@ export interface BackendNetwork {
   leases(): Promise<LeaseInfo[]>;
   /** Linux only: a TAP enslaved to the network, up. */
   openTap?(options: TapOptions): Promise<OpenedInterface>;
-  /** Linux only: a veth pair, far end moved into the namespace behind netnsFd (not closed here). */
-  openVeth?(netnsFd: number, ifname: string): Promise<OpenedInterface>;
+  /**
+   * Linux only: a veth pair, far end created inside the namespace behind netnsFd.
+   * Rejects with AccessDenied when the peer may not use that namespace or name,
+   * InvalidArgument when the fd is not a network namespace.
+   */
+  openVeth?(options: VethOptions): Promise<OpenedInterface>;
   /** Removes an interface this network opened; a no-op if it is already gone. */
   removeInterface(name: string): Promise<void>;
   /** True while the interface exists (a TAP dies with its last fd). */
   interfaceExists(name: string): boolean;
+  /**
+   * Linux: records the network's interfaces (atomically, before the reply that
+   * hands one out), so that a broker started after this one can adopt them.
+   */
+  noteInterfaces?(interfaces: readonly InterfaceNote[]): Promise<void>;
+  /**
+   * Linux: lets go of the network without removing it, for the next broker to
+   * adopt (stop with interfaces attached). Never throws.
+   */
+  leave?(): Promise<void>;
   /** Removes the network and everything attached to it. Never throws. */
   destroy(): Promise<void>;
 }
@@ -72,4 +130,14 @@ export interface BackendNetwork {
 /** Thrown by backends when a network or interface cannot be created. */
 export class CreateFailure extends Error {
   override readonly name = "CreateFailure";
+}
+
+/** Thrown by backends when the peer may not do what it asked; the message names the rule. */
+export class AccessDenied extends Error {
+  override readonly name = "AccessDenied";
+}
+
+/** Thrown by backends when an argument the peer sent is unusable (an fd of the wrong kind). */
+export class InvalidArgument extends Error {
+  override readonly name = "InvalidArgument";
 }

@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
+import { AccessDenied, type BackendNetwork, InvalidArgument, type VethOptions } from "./backend.js";
 import { FakeBackend, makeBroker, testAccounts } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
 
@@ -108,7 +109,7 @@ describe("Broker", () => {
 
   it("enforces the per-peer limit on distinct networks only", async () => {
     const extra = ["n1", "n2", "n3"].map((name) => ({ ...BUILTIN_NETWORKS[0]!, name }));
-    const broker = makeBroker(backend, { config: configWith(...extra), maxNetworksPerPeer: 3 });
+    const broker = makeBroker(backend, { config: configWith(...extra), limits: { maxNetworksPerPeer: 3 } });
     const peer = broker.connect(root, "unix");
     for (const name of ["shared", "host", "n1"]) expect(errorCode((await acquire(peer, name)).reply)).toBe(0);
     expect(errorCode((await acquire(peer, "n2")).reply)).toBe(ErrorCode.ERROR_CODE_LIMIT_EXCEEDED);
@@ -132,7 +133,7 @@ describe("Broker", () => {
     expect(backend.created[0]?.destroyed).toBe(false);
     await vi.advanceTimersByTimeAsync(1);
     expect(backend.created[0]?.destroyed).toBe(true);
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
   });
 
   it("cancels the idle removal when the network is acquired again", async () => {
@@ -169,7 +170,7 @@ describe("Broker", () => {
       $case: "error",
       value: { code: ErrorCode.ERROR_CODE_CREATE_FAILURE, message: expect.stringContaining("overlaps") },
     });
-    expect((await broker.status()).networks).toHaveLength(0);
+    expect((await broker.status()).networks.filter((n) => n.live)).toHaveLength(0);
     expect(errorCode((await acquire(peer, "shared")).reply)).toBe(0);
   });
 
@@ -256,6 +257,35 @@ describe("Broker", () => {
     const one = openSync("/dev/null", "r");
     expect(errorCode((await veth([one])).reply)).toBe(ErrorCode.ERROR_CODE_UNSUPPORTED);
     expect(fdOpen(one)).toBe(false);
+  });
+
+  it("gives openVeth the peer's uid and answers its refusals with NOT_ALLOWED and INVALID_REQUEST", async () => {
+    const broker = makeBroker(backend);
+    const peer = broker.connect({ uid: 4242, gid: 4242, pid: 9 }, "unix");
+    await acquire(peer, "shared");
+    const asked: VethOptions[] = [];
+    const refusals = [new AccessDenied("not yours"), new InvalidArgument("not a namespace")];
+    (backend.created[0] as BackendNetwork).openVeth = async (options) => {
+      asked.push(options);
+      throw refusals.shift();
+    };
+    const veth = () =>
+      peer.handle(
+        Request.create({
+          id: 1,
+          command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth1" } } } },
+        }),
+        [openSync("/dev/null", "r")],
+      );
+    const denied = (await veth()).reply.result;
+    expect(denied).toMatchObject({ $case: "error", value: { code: ErrorCode.ERROR_CODE_NOT_ALLOWED, message: "not yours" } });
+    const invalid = (await veth()).reply.result;
+    expect(invalid).toMatchObject({ $case: "error", value: { code: ErrorCode.ERROR_CODE_INVALID_REQUEST, message: "not a namespace" } });
+    expect(asked).toMatchObject([
+      { ifname: "eth1", peerUid: 4242 },
+      { ifname: "eth1", peerUid: 4242 },
+    ]);
+    expect((await broker.status()).networks[0]?.interfaces).toEqual([]);
   });
 
   it("tells the service manager hook when the last peer leaves", async () => {

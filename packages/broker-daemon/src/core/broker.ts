@@ -11,20 +11,36 @@ import {
   type Request,
   type Status,
 } from "@vmnet-broker/client/protocol";
+import { groupId } from "../config/group-id.js";
 import type { LoadedConfig } from "../config/load.js";
 import type { AccountDatabase } from "../config/users.js";
 import type { Logger } from "../log.js";
-import { type Backend, CreateFailure, type OpenedInterface } from "./backend.js";
+import { isAdmin, mayAcquire } from "./access.js";
+import {
+  AccessDenied,
+  type AdoptedNetwork,
+  type Backend,
+  type BackendNetwork,
+  CreateFailure,
+  type InterfaceHolder,
+  InvalidArgument,
+  type OpenedInterface,
+} from "./backend.js";
+import { ConnectionLimits } from "./connection-limits.js";
 import { describeNetwork } from "./describe-network.js";
 import { RequestFailure } from "./failure.js";
+import { pickGuestMac } from "./guest-mac.js";
+import { hasAttachedInterfaces, persistInterfaces } from "./interface-holds.js";
+import { InterfaceLimits } from "./interface-limits.js";
+import { DEFAULT_LIMITS, LIMIT_NAMES, LimitExceeded, type Limits } from "./limits.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
-import { buildStatus } from "./status.js";
+import { replyFits } from "./reply-size.js";
+import { buildStatus, fitStatus } from "./status.js";
+import type { StatusViewer } from "./status-scope.js";
 
 export const PROTOCOL_VERSION = 1;
-/** Upstream's per-peer limit on distinct networks. */
-export const DEFAULT_MAX_NETWORKS_PER_PEER = 8;
 export const DEFAULT_IDLE_DELAY_MS = 120_000;
 export const MAX_TAP_QUEUES = 16;
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
@@ -36,7 +52,10 @@ export interface BrokerOptions {
   readonly logger: Logger;
   readonly version: string;
   readonly idleDelayMs?: number;
-  readonly maxNetworksPerPeer?: number;
+  /** Limits not given keep their defaults (DEFAULT_LIMITS). */
+  readonly limits?: Partial<Limits>;
+  /** Members of this group (a name or a gid) see all of status, as root does. */
+  readonly adminGroup?: string;
   /** Called whenever the last peer disconnects (for idle exit under a service manager). */
   readonly onNoPeers?: () => void;
   /** Called whenever a peer connects while there were none. */
@@ -63,15 +82,22 @@ export class Broker implements PeerAcceptor {
     interfacesOpened: 0n,
   };
   readonly #startedAt = Date.now();
-  readonly #maxNetworks: number;
+  readonly #limits: Limits;
+  readonly #connections: ConnectionLimits;
+  readonly #interfaceLimits: InterfaceLimits;
   #config: LoadedConfig;
   #accounts: AccountDatabase;
   #nextPeerId = 1n;
+  /** Set by beginShutdown(true): networks with interfaces attached outlive this broker. */
+  #keepAttached = false;
+  readonly #unwatch: (() => void) | undefined;
 
   constructor(private readonly options: BrokerOptions) {
     this.#config = options.config;
     this.#accounts = options.accounts;
-    this.#maxNetworks = options.maxNetworksPerPeer ?? DEFAULT_MAX_NETWORKS_PER_PEER;
+    this.#limits = { ...DEFAULT_LIMITS, ...options.limits };
+    this.#connections = new ConnectionLimits(this.#limits);
+    this.#interfaceLimits = new InterfaceLimits(this.#limits);
     this.#registry = new NetworkRegistry(options.backend, options.idleDelayMs ?? DEFAULT_IDLE_DELAY_MS, {
       created: (n) => {
         this.#counters.networksCreated++;
@@ -81,11 +107,50 @@ export class Broker implements PeerAcceptor {
         this.#counters.networksRemoved++;
         this.#log("info", "network-removed", { network: n.config.name });
       },
+      left: (n) =>
+        this.#log("info", "network-kept", { network: n.config.name, bridge: n.live?.info.bridge, interfaces: n.interfaces.size }),
     });
+    this.#unwatch = options.backend.watchInterfaces?.((name) => this.#interfaceGone(name));
+  }
+
+  /**
+   * Takes over networks a previous broker left (Linux). The recorded definition is
+   * kept while the network lives, even when the configuration changed since (a
+   * warning says so): changing a live network would cut its VMs off; the new
+   * definition applies once it has gone idle and is created anew.
+   */
+  adopt(adopted: readonly AdoptedNetwork[]): void {
+    for (const { config: recorded, network: live, interfaces, sameDefinition } of adopted) {
+      const current = this.#config.networks.get(recorded.name);
+      const config = current !== undefined && sameDefinition(current) ? current : recorded;
+      if (current === undefined || config !== current) {
+        this.#log("warn", "adopted-config-differs", {
+          network: recorded.name,
+          hint:
+            current === undefined ? "no longer configured" : "configuration changed; the recorded one applies until the network is idle",
+        });
+      }
+      const records = interfaces.map((i) => ({ ...i, holder: "interface" as const, peerId: 0n }));
+      const network = this.#registry.adopt(config, live, records);
+      void this.#persist(network);
+      this.#log("info", "network-adopted", {
+        network: recorded.name,
+        bridge: live.info.bridge,
+        subnet: live.info.subnet,
+        interfaces: records.map((r) => r.name).join(","),
+      });
+    }
   }
 
   get peerCount(): number {
     return this.#peers.size;
+  }
+
+  /** Peers holding at least one network: what stopping the broker would cut off. */
+  get holderCount(): number {
+    let holders = 0;
+    for (const peer of this.#peers.values()) if (peer.networks.size > 0) holders++;
+    return holders;
   }
 
   get networkCount(): number {
@@ -102,7 +167,9 @@ export class Broker implements PeerAcceptor {
     this.#accounts = accounts;
   }
 
+  /** Throws LimitExceeded when the connection limits refuse the peer (the transport hangs up). */
   connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection {
+    this.#connections.admit(credentials.uid);
     const id = this.#nextPeerId++;
     const peer = new PeerState(id, credentials, transport, this.#accounts.groupsOf(credentials.uid, credentials.gid));
     const first = this.#peers.size === 0;
@@ -124,29 +191,61 @@ export class Broker implements PeerAcceptor {
     };
   }
 
-  async status(): Promise<Status> {
-    return buildStatus({
-      version: this.options.version,
-      platform: this.options.backend.platform,
-      startedAt: this.#startedAt,
-      networks: this.#registry.all(),
-      peers: [...this.#peers.values()],
-      counters: this.#counters,
-      configErrors: this.#config.errors,
-    });
+  /** Status as viewer may see it; in-process callers (tests, the daemon) see all of it. */
+  async status(viewer: StatusViewer = { uid: 0, groups: new Set(), admin: true }): Promise<Status> {
+    return buildStatus(
+      {
+        version: this.options.version,
+        platform: this.options.backend.platform,
+        startedAt: this.#startedAt,
+        networks: this.#registry.all(),
+        configured: this.#config.networks,
+        peers: [...this.#peers.values()],
+        counters: this.#counters,
+        configErrors: this.#config.errors,
+      },
+      viewer,
+    );
   }
 
-  /** Removes every network (shutdown). Peers should be gone or about to be. */
+  #viewer(peer: PeerState): StatusViewer {
+    const requester = { uid: peer.credentials.uid, groups: peer.groups };
+    // Resolved on every request: a reload may bring the group into existence.
+    const adminGid = this.options.adminGroup === undefined ? undefined : groupId(this.options.adminGroup, this.#accounts);
+    return { ...requester, peerId: peer.id, admin: isAdmin(requester, adminGid) };
+  }
+
+  /**
+   * Call before the transport closes its connections. With keepAttached, a peer
+   * that goes from now on leaves its interfaces in place (its VMs keep running)
+   * and shutdown() leaves networks with attached interfaces for the next broker.
+   */
+  beginShutdown(keepAttached: boolean): void {
+    this.#keepAttached = keepAttached;
+  }
+
+  /** Removes every network, except those kept by beginShutdown(true). */
   async shutdown(): Promise<void> {
-    await this.#registry.removeAll();
+    this.#unwatch?.();
+    const keep = this.#keepAttached;
+    await this.#registry.removeAll((network) => keep && hasAttachedInterfaces(network));
   }
 
   async #handle(peer: PeerState, request: Request, fds: readonly number[]): Promise<Outgoing> {
     const unused = new Set(fds);
     this.#counters.requests++;
     try {
-      const { reply, fds: out, serialization } = await this.#dispatch(peer, request, unused);
+      const { reply, fds: out, serialization, undo } = await this.#dispatch(peer, request, unused);
       const outgoing = { reply: Reply.create({ id: request.id, result: reply }), fds: out };
+      if (!replyFits(outgoing.reply)) {
+        // A reply that cannot be sent must not leave its request in effect.
+        for (const fd of out) closeQuietly(fd);
+        await undo?.();
+        throw new RequestFailure(
+          ErrorCode.ERROR_CODE_INTERNAL_ERROR,
+          "the reply would exceed the protocol's size limit; nothing was changed",
+        );
+      }
       return serialization === undefined ? outgoing : { ...outgoing, serialization };
     } catch (error) {
       this.#counters.errors++;
@@ -170,7 +269,7 @@ export class Broker implements PeerAcceptor {
     peer: PeerState,
     request: Request,
     fds: Set<number>,
-  ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown }> {
+  ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown; undo?: () => Promise<void> }> {
     const command = request.command;
     if (fds.size > 0 && !(command?.$case === "openInterface" && command.value.kind?.$case === "veth")) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "this request must not carry file descriptors");
@@ -179,14 +278,19 @@ export class Broker implements PeerAcceptor {
       case "hello":
         return { reply: { $case: "hello", value: this.#hello(peer, command.value) }, fds: [] };
       case "acquire": {
-        const network = await this.#acquire(peer, command.value);
-        return { reply: { $case: "network", value: describeNetwork(network) }, fds: [], serialization: network.live?.serialization };
+        const { network, undo } = await this.#acquire(peer, command.value);
+        const reply = {
+          reply: { $case: "network" as const, value: describeNetwork(network) },
+          fds: [],
+          serialization: network.live?.serialization,
+        };
+        return undo ? { ...reply, undo } : reply;
       }
       case "status":
-        return { reply: { $case: "status", value: await this.status() }, fds: [] };
+        return { reply: { $case: "status", value: fitStatus(await this.status(this.#viewer(peer))) }, fds: [] };
       case "openInterface": {
         const opened = await this.#openInterface(peer, command.value, fds);
-        return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds };
+        return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds, undo: opened.undo };
       }
       default:
         throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "missing or unknown command");
@@ -203,7 +307,7 @@ export class Broker implements PeerAcceptor {
     };
   }
 
-  async #acquire(peer: PeerState, request: AcquireRequest): Promise<ManagedNetwork> {
+  async #acquire(peer: PeerState, request: AcquireRequest): Promise<{ network: ManagedNetwork; undo?: () => Promise<void> }> {
     const name = request.networkName;
     if (name === "") throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "network_name is required");
     const config = this.#config.networks.get(name);
@@ -211,17 +315,13 @@ export class Broker implements PeerAcceptor {
       const why = this.#config.broken.has(name) ? " (its configuration file has errors; see `vmnet-broker check-config`)" : "";
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no network named ${JSON.stringify(name.slice(0, 64))}${why}`);
     }
-    const allowedUser = config.allowedUids?.has(peer.credentials.uid);
-    const allowedGroup = config.allowedGids && [...peer.groups].some((g) => config.allowedGids?.has(g));
-    if ((config.allowedUids || config.allowedGids) && !allowedUser && !allowedGroup) {
+    if (!mayAcquire(config, { uid: peer.credentials.uid, groups: peer.groups })) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
     }
     const held = peer.networks.has(name);
-    if (!held && peer.networks.size >= this.#maxNetworks) {
-      throw new RequestFailure(
-        ErrorCode.ERROR_CODE_LIMIT_EXCEEDED,
-        `a connection may hold at most ${this.#maxNetworks} networks; it holds ${[...peer.networks].join(", ")}`,
-      );
+    const maxNetworks = this.#limits.maxNetworksPerPeer;
+    if (!held && peer.networks.size >= maxNetworks) {
+      throw new LimitExceeded(LIMIT_NAMES.maxNetworksPerPeer, maxNetworks, "this connection", `it holds ${[...peer.networks].join(", ")}`);
     }
     const network = await this.#registry.acquire(config, peer.id);
     if (peer.closed) {
@@ -238,7 +338,14 @@ export class Broker implements PeerAcceptor {
       refs: network.holders.size,
       again: held || undefined,
     });
-    return network;
+    return held ? { network } : { network, undo: async () => this.#undoAcquire(peer, name) };
+  }
+
+  #undoAcquire(peer: PeerState, name: string): void {
+    if (!peer.networks.delete(name)) return;
+    this.#registry.release(name, peer.id);
+    this.#counters.acquires--;
+    this.#log("info", "acquire-undone", { peer: peer.id, network: name });
   }
 
   async #openInterface(peer: PeerState, request: OpenInterfaceRequest, fds: Set<number>) {
@@ -251,6 +358,17 @@ export class Broker implements PeerAcceptor {
       );
     }
     const live = network.live;
+    const release = this.#interfaceLimits.reserve(this.#registry.all(), network, peer.id, peer.credentials.uid);
+    try {
+      return await this.#createInterface(peer, network, live, request, fds);
+    } finally {
+      release();
+    }
+  }
+
+  async #createInterface(peer: PeerState, network: ManagedNetwork, live: BackendNetwork, request: OpenInterfaceRequest, fds: Set<number>) {
+    const name = request.networkName;
+    const holder = holderOf(request.kind?.value.holder ?? LeaseHolder.LEASE_HOLDER_UNSPECIFIED);
     let opened: OpenedInterface;
     let kind: "tap" | "veth";
     const requested = request.kind;
@@ -279,19 +397,49 @@ export class Broker implements PeerAcceptor {
         );
       kind = "veth";
       const [netnsFd] = [...fds] as [number];
-      opened = await creating(() => live.openVeth!(netnsFd, ifname));
+      opened = await creating(() => live.openVeth!({ netnsFd, ifname, peerUid: peer.credentials.uid }));
     } else {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
     }
+    const guestMac = kind === "tap" ? await this.#guestMac(network) : "";
     if (peer.closed || this.#registry.get(name) !== network) {
       for (const fd of opened.fds) closeQuietly(fd);
       await live.removeInterface(opened.name);
       throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
     }
-    network.interfaces.set(opened.name, { name: opened.name, kind, peerId: peer.id });
+    network.interfaces.set(opened.name, {
+      name: opened.name,
+      kind,
+      peerId: peer.id,
+      holder,
+      ownerUid: peer.credentials.uid,
+      guestMac,
+      mac: opened.mac,
+    });
+    // Recorded before the reply: an interface a client may hold is always in the record.
+    await this.#persist(network);
+    // The link may have gone before it was recorded (a veth's namespace exited):
+    // its deletion event then found nothing to drop.
+    if (!live.interfaceExists(opened.name)) this.#interfaceGone(opened.name);
     this.#counters.interfacesOpened++;
-    this.#log("info", "interface-opened", { peer: peer.id, network: name, kind, interface: opened.name, fds: opened.fds.length });
+    this.#log("info", "interface-opened", {
+      peer: peer.id,
+      network: name,
+      kind,
+      interface: opened.name,
+      fds: opened.fds.length,
+      holder,
+      guest_mac: guestMac || undefined,
+    });
+    const undo = async () => {
+      network.interfaces.delete(opened.name);
+      this.#counters.interfacesOpened--;
+      await live.removeInterface(opened.name);
+      await this.#persist(network);
+      this.#log("info", "interface-undone", { peer: peer.id, network: name, interface: opened.name });
+    };
     return {
+      undo,
       reply: {
         networkName: name,
         kind: kind === "tap" ? InterfaceKind.INTERFACE_KIND_TAP : InterfaceKind.INTERFACE_KIND_VETH,
@@ -299,24 +447,64 @@ export class Broker implements PeerAcceptor {
         fdCount: opened.fds.length,
         peerIfname: opened.peerIfname,
         mac: opened.mac,
-        guestMac: "",
-        holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+        guestMac,
+        holder: holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
+        vhostFdCount: 0,
       },
       fds: opened.fds,
     };
   }
 
+  /** Unique among the network's interfaces and its DHCP leases. */
+  async #guestMac(network: ManagedNetwork): Promise<string> {
+    const leases = (await network.live?.leases().catch(() => [])) ?? [];
+    const taken = new Set(leases.map((l) => l.mac));
+    for (const record of network.interfaces.values()) taken.add(record.guestMac);
+    return pickGuestMac(taken);
+  }
+
+  /** A link was deleted: drop the interface (and its reference) wherever it was. */
+  #interfaceGone(name: string): void {
+    for (const network of this.#registry.all()) {
+      const record = network.interfaces.get(name);
+      if (record === undefined) continue;
+      network.interfaces.delete(name);
+      this.#log("info", "interface-gone", { network: network.config.name, interface: name, holder: record.holder });
+      void this.#persist(network);
+      this.#registry.settle(network);
+    }
+  }
+
+  async #persist(network: ManagedNetwork): Promise<void> {
+    try {
+      await persistInterfaces(network);
+    } catch (error) {
+      this.#log("error", "record-failed", {
+        network: network.config.name,
+        message: error instanceof Error ? error.message : String(error),
+      });
+    }
+  }
+
   #disconnect(peer: PeerState): void {
     if (peer.closed) return;
     peer.closed = true;
+    this.#connections.release(peer.credentials.uid);
     this.#peers.delete(peer.id);
     this.#counters.peersDisconnected++;
     for (const name of peer.networks) {
       const network = this.#registry.get(name);
-      for (const record of network?.interfaces.values() ?? []) {
-        if (record.peerId !== peer.id) continue;
-        network?.interfaces.delete(record.name);
-        void network?.live?.removeInterface(record.name);
+      // Interface-held interfaces stay; so does everything while stopping with
+      // networks kept, for the next broker to adopt.
+      if (network !== undefined && !this.#keepAttached) {
+        let changed = false;
+        for (const record of network.interfaces.values()) {
+          if (record.peerId !== peer.id || record.holder !== "connection") continue;
+          network.interfaces.delete(record.name);
+          void network.live?.removeInterface(record.name);
+          changed = true;
+        }
+        if (changed) void this.#persist(network);
       }
       this.#registry.release(name, peer.id);
       this.#counters.releases++;
@@ -331,6 +519,18 @@ export class Broker implements PeerAcceptor {
   }
 }
 
+function holderOf(holder: LeaseHolder): InterfaceHolder {
+  switch (holder) {
+    case LeaseHolder.LEASE_HOLDER_UNSPECIFIED:
+    case LeaseHolder.LEASE_HOLDER_CONNECTION:
+      return "connection";
+    case LeaseHolder.LEASE_HOLDER_INTERFACE:
+      return "interface";
+    default:
+      throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `unknown holder ${Number(holder)}`);
+  }
+}
+
 async function creating<T>(create: () => Promise<T>): Promise<T> {
   try {
     return await create();
@@ -342,6 +542,8 @@ async function creating<T>(create: () => Promise<T>): Promise<T> {
 function asFailure(error: unknown): RequestFailure {
   if (error instanceof RequestFailure) return error;
   if (error instanceof CreateFailure) return new RequestFailure(ErrorCode.ERROR_CODE_CREATE_FAILURE, error.message);
+  if (error instanceof AccessDenied) return new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, error.message);
+  if (error instanceof InvalidArgument) return new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, error.message);
   return new RequestFailure(ErrorCode.ERROR_CODE_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
 }
 

@@ -1,8 +1,8 @@
 import { Network, NetworkMode } from "@vmnet-broker/client/protocol";
 import type { ManagedNetwork } from "./registry.js";
 
-/** A managed network as the protocol's Network message. */
-export function describeNetwork(network: ManagedNetwork): Network {
+/** A network, live or only configured, as the protocol's Network message. */
+export function describeNetwork(network: Pick<ManagedNetwork, "config" | "live">): Network {
   const info = network.live?.info;
   return Network.create({
     name: network.config.name,

@@ -1,17 +1,32 @@
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
-import { loadConfig } from "../config/load.js";
+import { builtinConfig } from "../config/load.js";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { AccountDatabase } from "../config/users.js";
 import { silentLogger } from "../log.js";
-import { type Backend, type BackendNetwork, CreateFailure, type LeaseInfo, type TapOptions } from "./backend.js";
+import {
+  type AdoptedNetwork,
+  type Backend,
+  type BackendNetwork,
+  CreateFailure,
+  type InterfaceNote,
+  type LeaseInfo,
+  type TapOptions,
+} from "./backend.js";
 import { Broker, type BrokerOptions } from "./broker.js";
 
 export class FakeNetwork implements BackendNetwork {
   destroyed = false;
+  left = false;
+  /** What the core last asked to record. */
+  notes: readonly InterfaceNote[] = [];
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
+  /** What leases() answers; a test may replace it. */
+  leaseTable: LeaseInfo[] = [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+  /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
+  tapMac: string | undefined;
   #taps = 0;
   constructor(readonly config: NetworkConfig) {}
   get info() {
@@ -25,13 +40,16 @@ export class FakeNetwork implements BackendNetwork {
     };
   }
   async leases(): Promise<LeaseInfo[]> {
-    return [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
+    return this.leaseTable;
   }
   async openTap(options: TapOptions) {
-    const name = `faketap${this.#taps++}`;
+    const index = this.#taps++;
+    const name = `faketap${index}`;
     this.alive.add(name);
     const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
-    return { name, peerIfname: "", mac: "52:54:00:00:00:02", fds };
+    // faketap0 is 52:54:00:00:00:02, faketap1 :03, and so on.
+    const mac = this.tapMac ?? `52:54:00:00:00:${(index + 2).toString(16).padStart(2, "0")}`;
+    return { name, peerIfname: "", mac, fds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -39,6 +57,12 @@ export class FakeNetwork implements BackendNetwork {
   }
   interfaceExists(name: string) {
     return this.alive.has(name);
+  }
+  async noteInterfaces(interfaces: readonly InterfaceNote[]) {
+    this.notes = interfaces;
+  }
+  async leave() {
+    this.left = true;
   }
   async destroy() {
     this.destroyed = true;
@@ -52,7 +76,24 @@ export class FakeBackend implements Backend {
   /** When set, the next creation waits for this promise. */
   gate: Promise<void> | undefined;
   failNext: string | undefined;
+  /** What adoptLeftovers() hands the daemon. */
+  leftovers: AdoptedNetwork[] = [];
+  #onGone: ((name: string) => void) | undefined;
+  async adoptLeftovers() {
+    return this.leftovers;
+  }
   async reclaimLeftovers() {}
+  watchInterfaces(onGone: (name: string) => void) {
+    this.#onGone = onGone;
+    return () => {
+      this.#onGone = undefined;
+    };
+  }
+  /** The kernel deleted a link (a TAP's last fd closed, a veth's namespace went). */
+  linkGone(name: string) {
+    for (const network of this.created) network.alive.delete(name);
+    this.#onGone?.(name);
+  }
   async createNetwork(config: NetworkConfig): Promise<BackendNetwork> {
     if (this.gate) await this.gate;
     if (this.failNext) {
@@ -69,13 +110,14 @@ export class FakeBackend implements Backend {
 export const testAccounts: AccountDatabase = {
   uidOf: (name) => ({ alice: 1000, bob: 1001 })[name],
   gidOf: (name) => ({ vm: 500 })[name],
+  userName: (uid) => ({ 1000: "alice", 1001: "bob" })[uid],
   groupsOf: (uid, gid) => new Set(uid === 1001 ? [gid, 500] : [gid]),
 };
 
 export function makeBroker(backend: FakeBackend, options: Partial<BrokerOptions> = {}): Broker {
   return new Broker({
     backend,
-    config: loadConfig("/nonexistent-config-dir", testAccounts),
+    config: builtinConfig(),
     accounts: testAccounts,
     logger: silentLogger,
     version: "test",

@@ -1,12 +1,19 @@
 import type { NetworkConfig } from "../config/network-config.js";
-import type { Backend, BackendNetwork } from "./backend.js";
+import type { Backend, BackendNetwork, InterfaceNote } from "./backend.js";
 import { IdleTimer } from "./idle-timer.js";
+import { isHeld } from "./interface-holds.js";
 
-/** An interface the broker opened, remembered so it can be removed with its peer. */
-export interface OpenedInterfaceRecord {
-  readonly name: string;
-  readonly kind: "tap" | "veth";
+/** An interface the broker opened (or adopted), remembered with what holds it. */
+export interface OpenedInterfaceRecord extends InterfaceNote {
+  /** The peer that opened it; 0 for one adopted from a previous broker. */
   readonly peerId: bigint;
+  /** The uid of the peer that opened it, for the per-user limit. */
+  readonly ownerUid: number;
+  /**
+   * The interface's MAC as opened (veth: its end in the peer's namespace, the
+   * address that end's DHCP leases carry); absent for adopted interfaces.
+   */
+  readonly mac?: string;
 }
 
 /** A network the broker holds: its backend object, its holders, its idle countdown. */
@@ -16,6 +23,8 @@ export class ManagedNetwork {
   readonly removal: IdleTimer;
   /** Set once the backend finished creating the network. */
   live: BackendNetwork | undefined;
+  /** Taken over from a previous broker rather than created. */
+  adopted = false;
 
   constructor(
     readonly config: NetworkConfig,
@@ -30,6 +39,8 @@ export class ManagedNetwork {
 export interface RegistryEvents {
   created(network: ManagedNetwork): void;
   removed(network: ManagedNetwork): void;
+  /** Left in place at shutdown for the next broker. */
+  left?(network: ManagedNetwork): void;
 }
 
 /**
@@ -78,16 +89,44 @@ export class NetworkRegistry {
     }
   }
 
-  /** Removes peerId as a holder; starts the idle countdown when none is left. */
+  /** Removes peerId as a holder; starts the idle countdown when nothing holds it. */
   release(name: string, peerId: bigint): void {
     const network = this.#networks.get(name);
     if (!network?.holders.delete(peerId)) return;
-    if (network.holders.size === 0 && network.live) network.removal.start();
+    this.settle(network);
   }
 
-  /** Removes every network now (shutdown). */
-  async removeAll(): Promise<void> {
-    await Promise.all([...this.#networks.keys()].map((name) => this.#remove(name)));
+  /** Starts the idle countdown when neither peers nor interfaces hold the network. */
+  settle(network: ManagedNetwork): void {
+    if (!isHeld(network) && network.live && this.#networks.get(network.config.name) === network) network.removal.start();
+  }
+
+  /** Takes over a network a previous broker left; its interfaces hold it. */
+  adopt(config: NetworkConfig, live: BackendNetwork, interfaces: readonly OpenedInterfaceRecord[]): ManagedNetwork {
+    const network = new ManagedNetwork(config, Promise.resolve(live), this.idleDelayMs, () => void this.#remove(config.name));
+    network.live = live;
+    network.adopted = true;
+    for (const record of interfaces) network.interfaces.set(record.name, record);
+    this.#networks.set(config.name, network);
+    this.settle(network);
+    return network;
+  }
+
+  /**
+   * Removes every network now (shutdown), except those `keep` picks: the registry
+   * forgets them and the backend leaves them in place for the next broker.
+   */
+  async removeAll(keep: (network: ManagedNetwork) => boolean = () => false): Promise<void> {
+    await Promise.all(
+      [...this.#networks.values()].map(async (network) => {
+        const live = network.live;
+        if (live === undefined || !keep(network)) return this.#remove(network.config.name);
+        network.removal.cancel();
+        this.#networks.delete(network.config.name);
+        await live.leave?.();
+        this.events.left?.(network);
+      }),
+    );
     await Promise.all(this.#removals.values());
   }
 
@@ -104,7 +143,7 @@ export class NetworkRegistry {
         network.live = live;
         this.events.created(network);
         // Everyone who asked may have left while it was being created.
-        if (network.holders.size === 0) network.removal.start();
+        this.settle(network);
       },
       () => {
         if (this.#networks.get(config.name) === network) this.#networks.delete(config.name);

@@ -4,6 +4,7 @@ import { inheritedListenFd } from "@vmnet-broker/client/socket";
 import { createLinuxBackend } from "../backend/linux/index.js";
 import { systemAccounts } from "../config/users.js";
 import type { Logger } from "../log.js";
+import { LogThrottle } from "../log-throttle.js";
 import { UnixTransport, type UnixTransportEvent } from "../transport/unix/unix-transport.js";
 import type { Platform, PlatformOptions } from "./platform.js";
 
@@ -14,14 +15,17 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
     runtimeDir: options.runtimeDir,
     sandboxed: options.sandboxed,
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
+    onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
   });
   const inheritedFd = inheritedListenFd();
   return {
     backend,
     activated: inheritedFd !== undefined,
     async listen(broker) {
-      const onEvent = (event: UnixTransportEvent) => logTransportEvent(logger, event);
-      if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent });
+      const throttle = new LogThrottle(REFUSAL_LOG_INTERVAL_MS);
+      const onEvent = (event: UnixTransportEvent) => logTransportEvent(logger, throttle, event);
+      const limits = options.transportLimits;
+      if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent, limits });
       mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
       const gid = options.socketGroup === undefined ? undefined : groupId(options.socketGroup);
       return UnixTransport.listen(broker, {
@@ -29,6 +33,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
         mode: options.socketMode,
         ...(gid !== undefined ? { gid } : {}),
         onEvent,
+        limits,
       });
     },
   };
@@ -41,8 +46,24 @@ function groupId(group: string): number {
   return gid;
 }
 
-function logTransportEvent(logger: Logger, event: UnixTransportEvent): void {
+/** Refused connections are logged once per uid and limit per this interval. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
+
+function logTransportEvent(logger: Logger, throttle: LogThrottle, event: UnixTransportEvent): void {
   switch (event.type) {
+    case "refused": {
+      const admitted = throttle.admit(`${event.limit.name}:${event.credentials.uid}`);
+      if (admitted === undefined) break;
+      logger.log("warn", "limit-reached", {
+        limit: event.limit.name,
+        value: event.limit.value,
+        uid: event.credentials.uid,
+        pid: event.credentials.pid,
+        action: "connection-refused",
+        refused_since_last: admitted.suppressed || undefined,
+      });
+      break;
+    }
     case "bad-frame":
       logger.log("warn", "bad-frame", { peer: event.peerId, message: event.message });
       break;
@@ -53,7 +74,16 @@ function logTransportEvent(logger: Logger, event: UnixTransportEvent): void {
       logger.log("warn", "accept-error", { message: event.error.message });
       break;
     case "disconnected":
-      if (event.reason !== "eof" || event.midFrame) {
+      if (event.limit !== undefined) {
+        logger.log("warn", "limit-reached", {
+          limit: event.limit.name,
+          value: event.limit.value,
+          peer: event.peerId,
+          uid: event.uid,
+          action: "disconnected",
+          mid_frame: event.midFrame || undefined,
+        });
+      } else if (event.reason !== "eof" || event.midFrame) {
         logger.log("debug", "connection-ended", {
           peer: event.peerId,
           reason: event.reason,

@@ -2,6 +2,8 @@ import type { Backend } from "../core/backend.js";
 import type { Broker } from "../core/broker.js";
 import type { Transport } from "../daemon.js";
 import type { Logger } from "../log.js";
+import type { TransportLimits } from "../transport/unix/transport-limits.js";
+import type { StopPolicy } from "./stop-policy.js";
 
 /** What `serve` needs from the operating system it runs on. */
 export interface Platform {
@@ -9,6 +11,8 @@ export interface Platform {
   listen(broker: Broker): Promise<Transport>;
   /** True when a service manager started us on demand (exit when idle). */
   readonly activated: boolean;
+  /** Replaces the daemon's default answer to SIGTERM/SIGINT (macOS). */
+  readonly stopPolicy?: StopPolicy;
 }
 
 export interface PlatformOptions {
@@ -20,4 +24,6 @@ export interface PlatformOptions {
   /** macOS: the Mach service name. */
   readonly serviceName?: string;
   readonly sandboxed: boolean;
+  /** The Unix transport's limits (Linux). */
+  readonly transportLimits: TransportLimits;
 }

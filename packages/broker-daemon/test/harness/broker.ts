@@ -21,6 +21,8 @@ export interface BrokerOptions {
   readonly dir?: string;
   /** More `serve` flags. */
   readonly extraArgs?: readonly string[];
+  /** Another build's dist/cli/main.js (upgrade tests). */
+  readonly cli?: string;
 }
 
 export class TestBroker {
@@ -48,7 +50,7 @@ export class TestBroker {
       writeFileSync(join(conf, `${name}.json`), typeof body === "string" ? body : JSON.stringify(body));
     }
     const args = [
-      CLI,
+      options.cli ?? CLI,
       "serve",
       "--socket",
       socket,

@@ -34,7 +34,9 @@ static vmnet_broker_return_t parse_reply(xpc_object_t reply, xpc_object_t *netwo
     xpc_object_t net = xpc_dictionary_get_value(reply, REPLY_NETWORK);
     xpc_object_t err = xpc_dictionary_get_value(reply, REPLY_ERROR);
     if (net != NULL && err == NULL) {
-        if (xpc_get_type(net) != XPC_TYPE_DICTIONARY) {
+        // Apple documents the serialization only as an XPC object: pass through
+        // whatever the broker sent, as the existing client does.
+        if (xpc_get_type(net) == XPC_TYPE_ERROR) {
             return VMNET_BROKER_INVALID_REPLY;
         }
         *network = net;

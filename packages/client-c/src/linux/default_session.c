@@ -46,37 +46,50 @@ int vmnet_broker_hello(vmnet_broker_hello_t *out, vmnet_broker_return_t *status)
     return rc;
 }
 
-int vmnet_broker_open_tap_info(const vmnet_broker_network_t *network, unsigned flags, unsigned queues, int *fds,
-                               vmnet_broker_interface_t *info, vmnet_broker_return_t *status) {
-    vmnet_broker_session_t *s = lock_default(status);
-    if (s == NULL) {
-        return -1;
-    }
-    int rc = vmnet_broker_session_open_tap(s, network, flags, queues, fds, info, status);
-    pthread_mutex_unlock(&default_mu);
-    return rc;
-}
-
-// The 0.1 ABI, which could not return the interface's name.
 int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags, unsigned queues, int *fds,
                           vmnet_broker_return_t *status) {
-    return vmnet_broker_open_tap_info(network, flags, queues, fds, NULL, status);
-}
-
-int vmnet_broker_open_veth_info(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
-                                vmnet_broker_interface_t *info, vmnet_broker_return_t *status) {
     vmnet_broker_session_t *s = lock_default(status);
     if (s == NULL) {
         return -1;
     }
-    int rc = vmnet_broker_session_open_veth(s, network, netns_fd, ifname, info, status);
+    int rc = vmnet_broker_session_open_tap(s, network, flags, queues, fds, NULL, status);
     pthread_mutex_unlock(&default_mu);
     return rc;
 }
 
 int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
                            vmnet_broker_return_t *status) {
-    return vmnet_broker_open_veth_info(network, netns_fd, ifname, NULL, status);
+    vmnet_broker_session_t *s = lock_default(status);
+    if (s == NULL) {
+        return -1;
+    }
+    int rc = vmnet_broker_session_open_veth(s, network, netns_fd, ifname, NULL, status);
+    pthread_mutex_unlock(&default_mu);
+    return rc;
+}
+
+int vmnet_broker_open_tap_held_by(const vmnet_broker_network_t *network, unsigned flags, unsigned queues,
+                                  vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
+                                  vmnet_broker_return_t *status) {
+    vmnet_broker_session_t *s = lock_default(status);
+    if (s == NULL) {
+        return -1;
+    }
+    int rc = vmnet_broker_session_open_tap_held_by(s, network, flags, queues, holder, fds, info, status);
+    pthread_mutex_unlock(&default_mu);
+    return rc;
+}
+
+int vmnet_broker_open_veth_held_by(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
+                                   vmnet_broker_holder_t holder, vmnet_broker_interface_info_t *info,
+                                   vmnet_broker_return_t *status) {
+    vmnet_broker_session_t *s = lock_default(status);
+    if (s == NULL) {
+        return -1;
+    }
+    int rc = vmnet_broker_session_open_veth_held_by(s, network, netns_fd, ifname, holder, info, status);
+    pthread_mutex_unlock(&default_mu);
+    return rc;
 }
 
 vmnet_broker_status_t *vmnet_broker_get_status(vmnet_broker_return_t *status) {

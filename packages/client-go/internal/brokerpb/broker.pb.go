@@ -1623,10 +1623,7 @@ type OpenInterfaceRequest struct {
 	//
 	//	*OpenInterfaceRequest_Tap
 	//	*OpenInterfaceRequest_Veth
-	Kind isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
-	// What holds the interface and its reference on the network; unset means
-	// the connection.
-	Holder        LeaseHolder `protobuf:"varint,4,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	Kind          isOpenInterfaceRequest_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1693,13 +1690,6 @@ func (x *OpenInterfaceRequest) GetVeth() *VethOptions {
 	return nil
 }
 
-func (x *OpenInterfaceRequest) GetHolder() LeaseHolder {
-	if x != nil {
-		return x.Holder
-	}
-	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
-}
-
 type isOpenInterfaceRequest_Kind interface {
 	isOpenInterfaceRequest_Kind()
 }
@@ -1728,7 +1718,23 @@ type TapOptions struct {
 	VnetHeader bool `protobuf:"varint,1,opt,name=vnet_header,json=vnetHeader,proto3" json:"vnet_header,omitempty"`
 	// Number of queues (IFF_MULTI_QUEUE when above 1); one fd per queue comes
 	// back. 0 means 1.
-	Queues        uint32 `protobuf:"varint,2,opt,name=queues,proto3" json:"queues,omitempty"`
+	Queues uint32 `protobuf:"varint,2,opt,name=queues,proto3" json:"queues,omitempty"`
+	// What holds the TAP and its reference on the network; unset means the
+	// connection.
+	Holder LeaseHolder `protobuf:"varint,3,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	// A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+	// persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+	// (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+	// back (Interface.fd_count is 0); Interface.name is the device to open. The
+	// broker deletes it when its holder (the connection) ends;
+	// LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+	// away by itself.
+	Named bool `protobuf:"varint,4,opt,name=named,proto3" json:"named,omitempty"`
+	// Also send one open /dev/vhost-net fd per queue after the TAP fds
+	// (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+	// (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+	// host has no /dev/vhost-net.
+	VhostNet      bool `protobuf:"varint,5,opt,name=vhost_net,json=vhostNet,proto3" json:"vhost_net,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1777,11 +1783,35 @@ func (x *TapOptions) GetQueues() uint32 {
 	return 0
 }
 
+func (x *TapOptions) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
+func (x *TapOptions) GetNamed() bool {
+	if x != nil {
+		return x.Named
+	}
+	return false
+}
+
+func (x *TapOptions) GetVhostNet() bool {
+	if x != nil {
+		return x.VhostNet
+	}
+	return false
+}
+
 // VethOptions tune a veth pair.
 type VethOptions struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Name of the end inside the client's namespace; empty means "eth0".
-	Ifname        string `protobuf:"bytes,1,opt,name=ifname,proto3" json:"ifname,omitempty"`
+	Ifname string `protobuf:"bytes,1,opt,name=ifname,proto3" json:"ifname,omitempty"`
+	// What holds the veth pair and its reference on the network; unset means
+	// the connection.
+	Holder        LeaseHolder `protobuf:"varint,2,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1823,6 +1853,13 @@ func (x *VethOptions) GetIfname() string {
 	return ""
 }
 
+func (x *VethOptions) GetHolder() LeaseHolder {
+	if x != nil {
+		return x.Holder
+	}
+	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
 // Interface describes an opened interface.
 type Interface struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1846,7 +1883,10 @@ type Interface struct {
 	// veth (`mac` is the guest's there).
 	GuestMac string `protobuf:"bytes,7,opt,name=guest_mac,json=guestMac,proto3" json:"guest_mac,omitempty"`
 	// What holds the interface and its reference on the network.
-	Holder        LeaseHolder `protobuf:"varint,8,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	Holder LeaseHolder `protobuf:"varint,8,opt,name=holder,proto3,enum=vmnet_broker.v1.LeaseHolder" json:"holder,omitempty"`
+	// How many /dev/vhost-net fds travel with this reply, after the fd_count
+	// TAP fds (TapOptions.vhost_net); 0 otherwise.
+	VhostFdCount  uint32 `protobuf:"varint,9,opt,name=vhost_fd_count,json=vhostFdCount,proto3" json:"vhost_fd_count,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1935,6 +1975,13 @@ func (x *Interface) GetHolder() LeaseHolder {
 		return x.Holder
 	}
 	return LeaseHolder_LEASE_HOLDER_UNSPECIFIED
+}
+
+func (x *Interface) GetVhostFdCount() uint32 {
+	if x != nil {
+		return x.VhostFdCount
+	}
+	return 0
 }
 
 var File_vmnet_broker_v1_broker_proto protoreflect.FileDescriptor
@@ -2043,20 +2090,23 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\breleases\x18\x06 \x01(\x04R\breleases\x12)\n" +
 	"\x10networks_created\x18\a \x01(\x04R\x0fnetworksCreated\x12)\n" +
 	"\x10networks_removed\x18\b \x01(\x04R\x0fnetworksRemoved\x12+\n" +
-	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xdc\x01\n" +
+	"\x11interfaces_opened\x18\t \x01(\x04R\x10interfacesOpened\"\xa6\x01\n" +
 	"\x14OpenInterfaceRequest\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x12/\n" +
 	"\x03tap\x18\x02 \x01(\v2\x1b.vmnet_broker.v1.TapOptionsH\x00R\x03tap\x122\n" +
-	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04veth\x124\n" +
-	"\x06holder\x18\x04 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holderB\x06\n" +
-	"\x04kind\"E\n" +
+	"\x04veth\x18\x03 \x01(\v2\x1c.vmnet_broker.v1.VethOptionsH\x00R\x04vethB\x06\n" +
+	"\x04kind\"\xae\x01\n" +
 	"\n" +
 	"TapOptions\x12\x1f\n" +
 	"\vvnet_header\x18\x01 \x01(\bR\n" +
 	"vnetHeader\x12\x16\n" +
-	"\x06queues\x18\x02 \x01(\rR\x06queues\"%\n" +
+	"\x06queues\x18\x02 \x01(\rR\x06queues\x124\n" +
+	"\x06holder\x18\x03 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12\x14\n" +
+	"\x05named\x18\x04 \x01(\bR\x05named\x12\x1b\n" +
+	"\tvhost_net\x18\x05 \x01(\bR\bvhostNet\"[\n" +
 	"\vVethOptions\x12\x16\n" +
-	"\x06ifname\x18\x01 \x01(\tR\x06ifname\"\x97\x02\n" +
+	"\x06ifname\x18\x01 \x01(\tR\x06ifname\x124\n" +
+	"\x06holder\x18\x02 \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\"\xbd\x02\n" +
 	"\tInterface\x12!\n" +
 	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x12\n" +
@@ -2066,7 +2116,8 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"peerIfname\x12\x10\n" +
 	"\x03mac\x18\x06 \x01(\tR\x03mac\x12\x1b\n" +
 	"\tguest_mac\x18\a \x01(\tR\bguestMac\x124\n" +
-	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder*\xb2\x02\n" +
+	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12$\n" +
+	"\x0evhost_fd_count\x18\t \x01(\rR\fvhostFdCount*\xb2\x02\n" +
 	"\tErrorCode\x12\x16\n" +
 	"\x12ERROR_CODE_SUCCESS\x10\x00\x12 \n" +
 	"\x1cERROR_CODE_TRANSPORT_FAILURE\x10\x01\x12\x1c\n" +
@@ -2151,14 +2202,15 @@ var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
 	3,  // 18: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
 	19, // 19: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
 	20, // 20: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	3,  // 21: vmnet_broker.v1.OpenInterfaceRequest.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	2,  // 22: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 23: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	24, // [24:24] is the sub-list for method output_type
-	24, // [24:24] is the sub-list for method input_type
-	24, // [24:24] is the sub-list for extension type_name
-	24, // [24:24] is the sub-list for extension extendee
-	0,  // [0:24] is the sub-list for field type_name
+	3,  // 21: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	3,  // 22: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	2,  // 23: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	3,  // 24: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	25, // [25:25] is the sub-list for method output_type
+	25, // [25:25] is the sub-list for method input_type
+	25, // [25:25] is the sub-list for extension type_name
+	25, // [25:25] is the sub-list for extension extendee
+	0,  // [0:25] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }

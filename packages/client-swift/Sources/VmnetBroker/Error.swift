@@ -73,3 +73,19 @@ extension VmnetBroker {
     }
   }
 }
+
+#if canImport(CVmnetBroker)
+  // The existing Swift client's spelling (nirs/vmnet-broker), so code written
+  // for it compiles unchanged.
+  extension VmnetBroker.Error {
+    /// The code as the C client's status type.
+    public var status: vmnet_broker_return_t {
+      vmnet_broker_return_t(UInt32(bitPattern: code))
+    }
+
+    /// An error from a status the C client returned.
+    public init(_ status: vmnet_broker_return_t) {
+      self.init(code: Int32(bitPattern: status.rawValue))
+    }
+  }
+#endif

@@ -1,3 +1,4 @@
+import CVmnetBroker
 import Testing
 import VmnetBroker
 
@@ -14,6 +15,14 @@ struct ErrorTests {
       #expect(error.code == code)
     }
     #expect(VmnetBroker.Error.xpcFailure == .transportFailure)
+  }
+
+  @Test("code written for the existing Swift client compiles: Error(status) and .status")
+  func upstreamSpelling() {
+    let error = VmnetBroker.Error(VMNET_BROKER_NOT_FOUND)
+    #expect(error == .notFound)
+    #expect(error.status == VMNET_BROKER_NOT_FOUND)
+    #expect(VmnetBroker.Error.createFailure.status == VMNET_BROKER_CREATE_FAILURE)
   }
 
   @Test("equality and catch patterns use the code, not the detail")

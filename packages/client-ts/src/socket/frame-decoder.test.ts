@@ -101,6 +101,22 @@ describe("FrameDecoder", () => {
     expect(result.unclaimedFds).toEqual([41]);
   });
 
+  it("stops after maxFrames and gives the chunk's fds to the rest", () => {
+    const decoder = new FrameDecoder(MAX_REQUEST_PAYLOAD);
+    const bytes = Buffer.concat([frame("a"), frame("b"), frame("c")]);
+    const first = decoder.push(bytes, [60], 1);
+    expect(texts(first.frames)).toEqual(["a"]);
+    expect(first.consumed).toBe(frame("a").length);
+    expect(first.frames[0]?.fds).toEqual([]);
+    expect(decoder.midFrame).toBe(false);
+    const rest = decoder.push(bytes.subarray(first.consumed), [60]);
+    expect(rest.frames.map((f) => [f.payload.toString(), f.fds])).toEqual([
+      ["b", []],
+      ["c", [60]],
+    ]);
+    expect(rest.consumed).toBe(bytes.length - first.consumed);
+  });
+
   it("gives back the fds of an unfinished frame on dispose", () => {
     const decoder = new FrameDecoder(MAX_REQUEST_PAYLOAD);
     decoder.push(frame("unfinished").subarray(0, 6), [50]);

@@ -11,7 +11,8 @@ export interface Frame {
 export class FramingError extends Error {
   override readonly name = "FramingError";
   constructor(
-    readonly kind: "oversize" | "stray-fds",
+    /** timeout and too-many-fds: the limits of FramedEndpointOptions. */
+    readonly kind: "oversize" | "stray-fds" | "timeout" | "too-many-fds",
     message: string,
   ) {
     super(message);
@@ -25,6 +26,12 @@ export interface DecodeResult {
   readonly error?: FramingError;
   /** Descriptors that belong to no frame (after an error); the caller closes them. */
   readonly unclaimedFds: number[];
+  /**
+   * Bytes of the chunk used. Less than its length only when maxFrames stopped the
+   * decoder: the caller pushes the rest later, with the chunk's fds, which then
+   * belong to the rest (it starts at a frame boundary).
+   */
+  readonly consumed: number;
 }
 
 /**
@@ -50,9 +57,10 @@ export class FrameDecoder {
     return this.#headerFilled > 0 || this.#payload !== undefined;
   }
 
-  push(chunk: Uint8Array, fds: readonly number[] = []): DecodeResult {
+  /** Decodes chunk, stopping once maxFrames frames are complete (see consumed). */
+  push(chunk: Uint8Array, fds: readonly number[] = [], maxFrames = Number.POSITIVE_INFINITY): DecodeResult {
     if (this.#error !== undefined) {
-      return { frames: [], error: this.#error, unclaimedFds: [...fds] };
+      return { frames: [], error: this.#error, unclaimedFds: [...fds], consumed: chunk.length };
     }
     const frames: Frame[] = [];
     // Index (into frames, or frames.length for the one in progress) of the
@@ -60,6 +68,7 @@ export class FrameDecoder {
     let lastStarted = -1;
     let pos = 0;
     while (pos < chunk.length) {
+      if (frames.length >= maxFrames) return { frames, unclaimedFds: [], consumed: pos };
       if (!this.midFrame) {
         lastStarted = frames.length;
         this.#pendingFds = [];
@@ -93,7 +102,7 @@ export class FrameDecoder {
         this.#headerFilled = 0;
       }
     }
-    return this.#attach(frames, lastStarted, fds);
+    return { ...this.#attach(frames, lastStarted, fds), consumed: chunk.length };
   }
 
   /** Gives back the fds of a frame that will never complete (the caller closes them). */
@@ -103,7 +112,7 @@ export class FrameDecoder {
     return fds;
   }
 
-  #attach(frames: Frame[], lastStarted: number, fds: readonly number[]): DecodeResult {
+  #attach(frames: Frame[], lastStarted: number, fds: readonly number[]): Omit<DecodeResult, "consumed"> {
     if (this.#error !== undefined) {
       const unclaimed = [...fds, ...this.dispose()];
       return { frames, error: this.#error, unclaimedFds: unclaimed };

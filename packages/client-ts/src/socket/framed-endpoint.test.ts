@@ -1,6 +1,7 @@
 import { readSync, writeSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { native } from "../native/load-native-addon.js";
+import { encodeFrame } from "./frame-encoder.js";
 import { MAX_REPLY_PAYLOAD, MAX_REQUEST_PAYLOAD } from "./frame-limits.js";
 import type { CloseInfo } from "./framed-endpoint.js";
 import { closeAll, FramedEndpoint } from "./framed-endpoint.js";
@@ -215,6 +216,162 @@ describe("FramedEndpoint flow control", () => {
     );
     a.endpoint.close();
     b.endpoint.close();
+  });
+
+  it("stops between two frames of one read when paused, and keeps their fds with the rest", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    const frames: { text: string; fds: number[] }[] = [];
+    const b: FramedEndpoint = new FramedEndpoint(server, options, {
+      onFrame: (payload, fds) => {
+        frames.push({ text: payload.toString(), fds });
+        b.pauseReading();
+      },
+      onClose: () => {},
+    });
+    const raw = new native.Endpoint(
+      client,
+      () => {},
+      () => {},
+    );
+    // Three frames in one sendmsg: the fd belongs to the last one.
+    const bytes = Buffer.concat(["a", "b", "c"].map((t) => encodeFrame(Buffer.from(t), 16)));
+    raw.send(bytes, [pipe.write]);
+    await eventually(() => frames.length === 1, "the first frame");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(frames.map((f) => f.text)).toEqual(["a"]);
+    b.resumeReading();
+    expect(frames.map((f) => f.text)).toEqual(["a", "b"]);
+    b.resumeReading();
+    expect(frames.map((f) => [f.text, f.fds.length])).toEqual([
+      ["a", 0],
+      ["b", 0],
+      ["c", 1],
+    ]);
+    closeAll(frames[2]?.fds ?? []);
+    closeQuietly(pipe.read, pipe.write);
+    raw.close();
+    b.close();
+  });
+
+  it("closes the fds of undelivered frames when closed while paused", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    const before = openFds().size;
+    let closed: CloseInfo | undefined;
+    const b: FramedEndpoint = new FramedEndpoint(server, options, {
+      onFrame: () => b.pauseReading(),
+      onClose: (info) => {
+        closed = info;
+      },
+    });
+    const raw = new native.Endpoint(
+      client,
+      () => {},
+      () => {},
+    );
+    raw.send(Buffer.concat(["a", "b"].map((t) => encodeFrame(Buffer.from(t), 16))), [pipe.write]);
+    await eventually(() => raw.queuedBytes === 0, "the frames to be written");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    // The received dup of pipe.write waits with the undelivered frame "b".
+    expect(openFds().size).toBe(before + 1);
+    b.close();
+    raw.close();
+    await eventually(() => closed !== undefined, "the close");
+    // Both ends of the socket and the undelivered dup are gone.
+    await eventually(() => openFds().size === before - 2, "every fd to be closed");
+    closeQuietly(pipe.read, pipe.write);
+  });
+
+  it("hangs up on a peer that starts a frame and does not finish it in time", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    let closed: CloseInfo | undefined;
+    const frames: string[] = [];
+    new FramedEndpoint(
+      server,
+      { ...options, frameTimeoutMs: 100 },
+      {
+        onFrame: (payload) => frames.push(payload.toString()),
+        onClose: (info) => {
+          closed = info;
+        },
+      },
+    );
+    const raw = new native.Endpoint(
+      client,
+      () => {},
+      () => {},
+    );
+    // Whole frames, however slow between them, never time out.
+    raw.send(encodeFrame(Buffer.from("one"), 16), []);
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    raw.send(encodeFrame(Buffer.from("two"), 16), []);
+    await eventually(() => frames.length === 2, "two frames");
+    expect(closed).toBeUndefined();
+    raw.send(encodeFrame(Buffer.from("three"), 16).subarray(0, 6), []);
+    await eventually(() => closed !== undefined, "the hang-up");
+    expect(closed).toMatchObject({ midFrame: true, local: false, framingError: { kind: "timeout" } });
+    expect(closed?.framingError?.message).toContain("100 ms");
+    raw.close();
+  });
+
+  it("ends a connection whose read carries more descriptors than allowed, closing them", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    let closed: CloseInfo | undefined;
+    const frames: number[][] = [];
+    new FramedEndpoint(
+      server,
+      { ...options, maxReceiveFds: 1 },
+      {
+        onFrame: (_payload, fds) => frames.push(fds),
+        onClose: (info) => {
+          closed = info;
+        },
+      },
+    );
+    const a = collecting(client);
+    a.endpoint.send(Buffer.from("one"), [pipe.write]);
+    await eventually(() => frames.length === 1, "the frame with one fd");
+    closeAll(frames[0] ?? []);
+    const before = openFds().size;
+    a.endpoint.send(Buffer.from("two"), [pipe.write, pipe.read]);
+    await eventually(() => closed !== undefined, "the hang-up");
+    expect(closed?.framingError?.kind).toBe("too-many-fds");
+    expect(frames).toHaveLength(1);
+    // The server's socket is gone and the two received fds were never kept.
+    expect(openFds().size).toBeLessThan(before);
+    a.endpoint.close();
+    closeQuietly(pipe.read, pipe.write);
+  });
+
+  it("does not count time spent paused against a frame", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    let closed: CloseInfo | undefined;
+    const b = new FramedEndpoint(
+      server,
+      { ...options, frameTimeoutMs: 50 },
+      {
+        onFrame: () => {},
+        onClose: (info) => {
+          closed = info;
+        },
+      },
+    );
+    const raw = new native.Endpoint(
+      client,
+      () => {},
+      () => {},
+    );
+    raw.send(encodeFrame(Buffer.from("half"), 16).subarray(0, 5), []);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    b.pauseReading();
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    expect(closed).toBeUndefined();
+    b.resumeReading();
+    await eventually(() => closed !== undefined, "the hang-up after resuming");
+    expect(closed?.framingError?.kind).toBe("timeout");
+    raw.close();
   });
 
   it("reports onDrain once a queue that waited for the socket is written", async () => {

@@ -1,6 +1,6 @@
 import { native } from "../native/load-native-addon.js";
 import type { NativeEndpoint, SyscallError } from "../native/native-addon.js";
-import { FrameDecoder, type FramingError } from "./frame-decoder.js";
+import { FrameDecoder, FramingError } from "./frame-decoder.js";
 import { encodeFrame } from "./frame-encoder.js";
 
 /** How a framed connection ended. */
@@ -36,6 +36,18 @@ export interface FramedEndpointOptions {
   readonly maxReceivePayload: number;
   /** The largest payload this side may send. */
   readonly maxSendPayload: number;
+  /**
+   * Hang up on a peer that starts a frame and does not finish it within this
+   * many milliseconds (time spent with reading paused does not count). The
+   * connection closes with a FramingError of kind "timeout".
+   */
+  readonly frameTimeoutMs?: number;
+  /**
+   * The most descriptors one read may carry (they all belong to one frame);
+   * more end the connection with a FramingError of kind "too-many-fds", and
+   * are closed at once. Default: no limit beyond the kernel's 253.
+   */
+  readonly maxReceiveFds?: number;
 }
 
 /**
@@ -47,7 +59,14 @@ export class FramedEndpoint {
   readonly #decoder: FrameDecoder;
   readonly #handlers: FramedEndpointHandlers;
   readonly #maxSendPayload: number;
+  readonly #frameTimeoutMs: number | undefined;
+  readonly #maxReceiveFds: number;
   #framingError: FramingError | undefined;
+  #paused = false;
+  /** Bytes read but not yet decoded because reading was paused mid-chunk. */
+  #rest: { chunk: Buffer; fds: number[] } | undefined;
+  #framesDecoded = 0;
+  #frameTimer: { timer: NodeJS.Timeout; framesDecoded: number } | undefined;
   #closedLocally = false;
   #closed = false;
 
@@ -55,6 +74,8 @@ export class FramedEndpoint {
     this.#decoder = new FrameDecoder(options.maxReceivePayload);
     this.#handlers = handlers;
     this.#maxSendPayload = options.maxSendPayload;
+    this.#frameTimeoutMs = options.frameTimeoutMs;
+    this.#maxReceiveFds = options.maxReceiveFds ?? Number.POSITIVE_INFINITY;
     this.#endpoint = new native.Endpoint(
       fd,
       (chunk, fds) => this.#onData(chunk, fds),
@@ -82,13 +103,25 @@ export class FramedEndpoint {
     this.#endpoint.send(encodeFrame(payload, this.#maxSendPayload), fds);
   }
 
-  /** Stops reading from the peer until resumeReading() (backpressure). */
+  /**
+   * Stops delivering frames until resumeReading() (backpressure). Takes effect
+   * at once, even between two frames of one read: the rest stays raw bytes.
+   */
   pauseReading(): void {
+    this.#paused = true;
     this.#endpoint.pauseReading();
+    this.#stopFrameTimer();
   }
 
   resumeReading(): void {
+    if (!this.#paused || this.closed) return;
+    this.#paused = false;
+    const rest = this.#rest;
+    this.#rest = undefined;
+    if (rest !== undefined) this.#decode(rest.chunk, rest.fds);
+    if (this.#paused || this.closed) return;
     this.#endpoint.resumeReading();
+    this.#watchFrameTime();
   }
 
   /** Closes after everything queued has been written. */
@@ -108,27 +141,99 @@ export class FramedEndpoint {
       closeAll(fds);
       return;
     }
-    const result = this.#decoder.push(chunk, fds);
-    closeAll(result.unclaimedFds);
-    for (const frame of result.frames) {
-      if (this.#closedLocally) {
-        closeAll(frame.fds);
-        continue;
-      }
-      this.#handlers.onFrame(frame.payload, frame.fds);
+    if (fds.length > this.#maxReceiveFds) {
+      closeAll(fds);
+      this.#fail(
+        new FramingError(
+          "too-many-fds",
+          `${fds.length} file descriptors arrived with one request; the maximum is ${this.#maxReceiveFds}`,
+        ),
+      );
+      return;
     }
-    if (result.error !== undefined && this.#framingError === undefined) {
-      this.#framingError = result.error;
-      if (this.#handlers.onFramingError === undefined || this.#closedLocally) {
-        this.end();
-      } else {
-        this.#handlers.onFramingError(result.error);
+    this.#decode(chunk, fds);
+  }
+
+  /** Delivers the chunk's frames one by one, keeping the rest if paused meanwhile. */
+  #decode(chunk: Buffer, chunkFds: number[]): void {
+    let rest = chunk;
+    let fds = chunkFds;
+    for (;;) {
+      const result = this.#decoder.push(rest, fds, 1);
+      closeAll(result.unclaimedFds);
+      const stopped = result.error === undefined && result.consumed < rest.length;
+      rest = rest.subarray(result.consumed);
+      if (!stopped) fds = [];
+      for (const frame of result.frames) {
+        this.#framesDecoded++;
+        if (this.#closedLocally) {
+          closeAll(frame.fds);
+          continue;
+        }
+        this.#handlers.onFrame(frame.payload, frame.fds);
+      }
+      if (result.error !== undefined) {
+        this.#fail(result.error);
+        return;
+      }
+      if (!stopped) break;
+      if (this.closed) {
+        closeAll(fds);
+        return;
+      }
+      if (this.#paused) {
+        this.#rest = { chunk: rest, fds };
+        return;
       }
     }
+    this.#watchFrameTime();
+  }
+
+  #fail(error: FramingError): void {
+    if (this.#framingError !== undefined) return;
+    this.#framingError = error;
+    this.#stopFrameTimer();
+    if (this.#handlers.onFramingError === undefined || this.#closedLocally) {
+      this.end();
+    } else {
+      this.#handlers.onFramingError(error);
+    }
+  }
+
+  /** Starts the frame clock when a frame is begun, stops it when none is. */
+  #watchFrameTime(): void {
+    if (this.#frameTimeoutMs === undefined || this.#paused || this.closed) return;
+    if (!this.#decoder.midFrame) {
+      this.#stopFrameTimer();
+      return;
+    }
+    // Still the same unfinished frame: its clock keeps running.
+    if (this.#frameTimer?.framesDecoded === this.#framesDecoded) return;
+    this.#stopFrameTimer();
+    const ms = this.#frameTimeoutMs;
+    const timer = setTimeout(() => {
+      this.#frameTimer = undefined;
+      this.#framingError ??= new FramingError(
+        "timeout",
+        `a frame was started and not finished within ${ms} ms`,
+      );
+      this.close();
+    }, ms);
+    timer.unref();
+    this.#frameTimer = { timer, framesDecoded: this.#framesDecoded };
+  }
+
+  #stopFrameTimer(): void {
+    if (this.#frameTimer === undefined) return;
+    clearTimeout(this.#frameTimer.timer);
+    this.#frameTimer = undefined;
   }
 
   #onClose(error: SyscallError | undefined): void {
     this.#closed = true;
+    this.#stopFrameTimer();
+    closeAll(this.#rest?.fds ?? []);
+    this.#rest = undefined;
     const midFrame = this.#decoder.midFrame;
     closeAll(this.#decoder.dispose());
     const info: CloseInfo = {

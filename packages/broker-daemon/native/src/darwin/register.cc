@@ -13,6 +13,9 @@ void RegisterDarwin(Napi::Env env, Napi::Object exports) {
   exports.Set("xpcReply", Napi::Function::New(env, XpcReply, "xpcReply"));
   exports.Set("xpcSendRequest",
               Napi::Function::New(env, XpcSendRequest, "xpcSendRequest"));
+  exports.Set("xpcOpen", Napi::Function::New(env, XpcOpen, "xpcOpen"));
+  exports.Set("xpcSend", Napi::Function::New(env, XpcSend, "xpcSend"));
+  exports.Set("xpcClose", Napi::Function::New(env, XpcClose, "xpcClose"));
   exports.Set("vmnetCreateNetwork",
               Napi::Function::New(env, VmnetCreateNetwork, "vmnetCreateNetwork"));
   exports.Set("vmnetReleaseNetwork",

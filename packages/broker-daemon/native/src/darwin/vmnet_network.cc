@@ -133,8 +133,8 @@ class CreateNetworkWorker : public Napi::AsyncWorker {
                                     config, &*o.ipv6_prefix, o.ipv6_prefix_length))) {
       return false;
     }
-    if (!Check("vmnet_network_configuration_set_mtu",
-               vmnet_network_configuration_set_mtu(config, o.mtu))) {
+    if (o.mtu && !Check("vmnet_network_configuration_set_mtu",
+                        vmnet_network_configuration_set_mtu(config, *o.mtu))) {
       return false;
     }
     if (!o.external_interface.empty() &&

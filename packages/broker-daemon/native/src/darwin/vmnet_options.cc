@@ -10,7 +10,7 @@ namespace {
 const char kUsage[] =
     "usage: vmnetCreateNetwork({mode: \"shared\"|\"host\", subnetGateway?, "
     "subnetMask?, ipv6Prefix?, "
-    "ipv6PrefixLength?, mtu, nat44, nat66, dhcp, dnsProxy, routerAdvertisement, "
+    "ipv6PrefixLength?, mtu?, nat44, nat66, dhcp, dnsProxy, routerAdvertisement, "
     "externalInterface?, "
     "portForwarding: [...], dhcpReservations: [...]})";
 
@@ -180,7 +180,11 @@ bool ParseVmnetOptions(Napi::Env env, Napi::Value value, VmnetOptions* out) {
     out->ipv6_prefix_length = static_cast<uint8_t>(length);
   }
 
-  if (!GetUint(env, options, "options", "mtu", 65535, &out->mtu)) return false;
+  if (!options.Get("mtu").IsUndefined()) {
+    uint32_t mtu = 0;
+    if (!GetUint(env, options, "options", "mtu", 65535, &mtu)) return false;
+    out->mtu = mtu;
+  }
   if (!GetBool(env, options, "nat44", &out->nat44) ||
       !GetBool(env, options, "nat66", &out->nat66) ||
       !GetBool(env, options, "dhcp", &out->dhcp) ||

@@ -31,7 +31,9 @@ struct VmnetOptions {
   std::optional<struct in_addr> subnet_mask;
   std::optional<struct in6_addr> ipv6_prefix;
   uint8_t ipv6_prefix_length = 0;
-  uint32_t mtu = 1500;
+  // Absent: vmnet's default, and set_mtu is never called.
+  std::optional<uint32_t> mtu;
+  // False turns the feature off; true leaves vmnet's default alone.
   bool nat44 = true;
   bool nat66 = true;
   bool dhcp = true;

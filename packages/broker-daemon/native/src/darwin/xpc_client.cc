@@ -3,6 +3,7 @@
 #include <dispatch/dispatch.h>
 #include <xpc/xpc.h>
 
+#include <mutex>
 #include <string>
 
 #include "xpc_value.h"
@@ -10,17 +11,69 @@
 namespace vmnet_broker_darwin {
 namespace {
 
-class SendRequestWorker : public Napi::AsyncWorker {
+const napi_type_tag kSessionTag = {0x7d21c9e04ab35f16ULL, 0x93e8a0b25c41d77fULL};
+
+// One connection to the broker. Workers retain the connection while they use
+// it, so closing during a send is safe: the send then fails with an XPC error.
+struct Session {
+  std::string service;
+  std::mutex mutex;
+  xpc_connection_t connection = nullptr;  // nullptr once closed
+
+  xpc_connection_t Retained() {
+    std::lock_guard<std::mutex> lock(mutex);
+    return connection == nullptr
+               ? nullptr
+               : static_cast<xpc_connection_t>(xpc_retain(connection));
+  }
+
+  void Close() {
+    xpc_connection_t closing;
+    {
+      std::lock_guard<std::mutex> lock(mutex);
+      closing = connection;
+      connection = nullptr;
+    }
+    if (closing == nullptr) return;
+    xpc_connection_cancel(closing);
+    xpc_release(closing);
+  }
+};
+
+Session* OpenSession(const std::string& service) {
+  auto* session = new Session{service, {}, nullptr};
+  dispatch_queue_t queue = dispatch_queue_create("com.github.nirs.vmnet-broker.client",
+                                                 DISPATCH_QUEUE_SERIAL);
+  session->connection = xpc_connection_create_mach_service(service.c_str(), queue, 0);
+  dispatch_release(queue);  // the connection keeps its target queue
+  // Required before resume; errors come back as the reply of each send.
+  xpc_connection_set_event_handler(session->connection, ^(xpc_object_t){
+                                   });
+  xpc_connection_resume(session->connection);
+  return session;
+}
+
+class SendWorker : public Napi::AsyncWorker {
  public:
-  SendRequestWorker(Napi::Env env, std::string service, xpc_object_t message)
+  // Takes ownership of connection (retained) and message; close_after for the
+  // one-shot request.
+  SendWorker(Napi::Env env, std::string service, xpc_connection_t connection,
+             xpc_object_t message, Session* close_after)
       : Napi::AsyncWorker(env, "vmnet-broker:xpc-request"),
         deferred_(Napi::Promise::Deferred::New(env)),
         service_(std::move(service)),
-        message_(message) {}
+        connection_(connection),
+        message_(message),
+        close_after_(close_after) {}
 
-  ~SendRequestWorker() override {
+  ~SendWorker() override {
     if (message_ != nullptr) xpc_release(message_);
     if (reply_ != nullptr) xpc_release(reply_);
+    if (connection_ != nullptr) xpc_release(connection_);
+    if (close_after_ != nullptr) {
+      close_after_->Close();
+      delete close_after_;
+    }
   }
 
   Napi::Promise Promise() { return deferred_.Promise(); }
@@ -28,22 +81,16 @@ class SendRequestWorker : public Napi::AsyncWorker {
  protected:
   // On a libuv worker thread: the synchronous send blocks only this thread.
   void Execute() override {
-    dispatch_queue_t queue = dispatch_queue_create(
-        "com.github.nirs.vmnet-broker.client", DISPATCH_QUEUE_SERIAL);
-    xpc_connection_t connection =
-        xpc_connection_create_mach_service(service_.c_str(), queue, 0);
-    // Required before resume; errors come back as the reply below.
-    xpc_connection_set_event_handler(connection, ^(xpc_object_t){
-                                     });
-    xpc_connection_resume(connection);
+    const std::string call =
+        "xpc_connection_send_message_with_reply_sync to " + service_;
+    if (connection_ == nullptr) {
+      SetError(call + " failed: the session is closed");
+      return;
+    }
     xpc_object_t reply =
-        xpc_connection_send_message_with_reply_sync(connection, message_);
-    xpc_connection_cancel(connection);
-    xpc_release(connection);
-    dispatch_release(queue);
+        xpc_connection_send_message_with_reply_sync(connection_, message_);
     if (reply == nullptr) {
-      SetError("xpc_connection_send_message_with_reply_sync to " + service_ +
-               " returned no reply");
+      SetError(call + " returned no reply");
       return;
     }
     if (xpc_get_type(reply) == XPC_TYPE_ERROR) {
@@ -53,8 +100,7 @@ class SendRequestWorker : public Napi::AsyncWorker {
                             ? "XPC_ERROR_CONNECTION_INVALID (is the broker installed?)"
                             : (description != nullptr ? description : "XPC error");
       xpc_release(reply);
-      SetError("xpc_connection_send_message_with_reply_sync to " + service_ +
-               " failed: " + why);
+      SetError(call + " failed: " + why);
       return;
     }
     reply_ = reply;
@@ -67,31 +113,87 @@ class SendRequestWorker : public Napi::AsyncWorker {
  private:
   Napi::Promise::Deferred deferred_;
   std::string service_;
+  xpc_connection_t connection_;
   xpc_object_t message_;
+  Session* close_after_;
   xpc_object_t reply_ = nullptr;
 };
 
-}  // namespace
-
-Napi::Value XpcSendRequest(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  if (info.Length() < 2 || !info[0].IsString()) {
-    Napi::TypeError::New(
-        env,
-        "usage: xpcSendRequest(serviceName: string, {type: \"dictionary\", entries})")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
-  std::string service = info[0].As<Napi::String>().Utf8Value();
-  xpc_object_t message = JsToXpc(env, info[1], "message");
-  if (message == nullptr) return env.Undefined();
+// The message argument as a retained XPC dictionary, or nullptr after throwing.
+xpc_object_t MessageArgument(Napi::Env env, Napi::Value value, const char* usage) {
+  xpc_object_t message = JsToXpc(env, value, "message");
+  if (message == nullptr) return nullptr;
   if (xpc_get_type(message) != XPC_TYPE_DICTIONARY) {
     xpc_release(message);
-    Napi::TypeError::New(env, "xpcSendRequest: the message must be a dictionary")
+    Napi::TypeError::New(env, std::string(usage) + ": the message must be a dictionary")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return message;
+}
+
+Session* SessionArgument(Napi::Value value, const char* usage) {
+  if (!value.IsExternal() ||
+      !value.As<Napi::External<Session>>().CheckTypeTag(&kSessionTag)) {
+    Napi::TypeError::New(value.Env(),
+                         std::string(usage) + ": not a session from xpcOpen")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return value.As<Napi::External<Session>>().Data();
+}
+
+}  // namespace
+
+Napi::Value XpcOpen(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 1 || !info[0].IsString()) {
+    Napi::TypeError::New(env, "usage: xpcOpen(serviceName: string)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  auto* worker = new SendRequestWorker(env, std::move(service), message);
+  Session* session = OpenSession(info[0].As<Napi::String>().Utf8Value());
+  auto handle = Napi::External<Session>::New(env, session, [](Napi::Env, Session* s) {
+    s->Close();
+    delete s;
+  });
+  handle.TypeTag(&kSessionTag);
+  return handle;
+}
+
+Napi::Value XpcSend(const Napi::CallbackInfo& info) {
+  const char* usage = "usage: xpcSend(session, {type: \"dictionary\", entries})";
+  Napi::Env env = info.Env();
+  Session* session = SessionArgument(info[0], usage);
+  if (session == nullptr) return env.Undefined();
+  xpc_object_t message = MessageArgument(env, info[1], usage);
+  if (message == nullptr) return env.Undefined();
+  auto* worker =
+      new SendWorker(env, session->service, session->Retained(), message, nullptr);
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+Napi::Value XpcClose(const Napi::CallbackInfo& info) {
+  Session* session = SessionArgument(info[0], "usage: xpcClose(session)");
+  if (session != nullptr) session->Close();
+  return info.Env().Undefined();
+}
+
+Napi::Value XpcSendRequest(const Napi::CallbackInfo& info) {
+  const char* usage =
+      "usage: xpcSendRequest(serviceName: string, {type: \"dictionary\", entries})";
+  Napi::Env env = info.Env();
+  if (info.Length() < 2 || !info[0].IsString()) {
+    Napi::TypeError::New(env, usage).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  xpc_object_t message = MessageArgument(env, info[1], usage);
+  if (message == nullptr) return env.Undefined();
+  Session* session = OpenSession(info[0].As<Napi::String>().Utf8Value());
+  auto* worker =
+      new SendWorker(env, session->service, session->Retained(), message, session);
   Napi::Promise promise = worker->Promise();
   worker->Queue();
   return promise;

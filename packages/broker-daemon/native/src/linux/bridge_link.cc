@@ -110,9 +110,11 @@ Napi::Value AddAddress(const Napi::CallbackInfo& info) {
                "broadcast '" + broadcast + "' is not an IPv4 address");
     return env.Undefined();
   }
-  const unsigned index = if_nametoindex(ifname.c_str());
-  if (index == 0) {
-    ThrowSyscall(env, "if_nametoindex " + ifname, errno);
+  unsigned index = 0;
+  const char* failed = nullptr;
+  const int lookup = IndexOfInterface(ifname, &index, &failed);
+  if (lookup != 0) {
+    ThrowSyscall(env, std::string(failed) + " " + ifname, lookup);
     return env.Undefined();
   }
 

@@ -3,6 +3,8 @@
 
 #include <napi.h>
 
+#include <string>
+
 namespace vmnet_broker {
 
 // openTap({name, vnetHeader, queues, ownerUid, ownerGid}) -> {name, fds}
@@ -15,6 +17,12 @@ Napi::Value SetUp(const Napi::CallbackInfo& info);
 Napi::Value SetMtu(const Napi::CallbackInfo& info);
 Napi::Value MacAddress(const Napi::CallbackInfo& info);
 Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
+
+// The index of ifname in the calling thread's namespace: 0 and *index set, or an
+// errno (ENODEV when absent). Unlike glibc's if_nametoindex, which reports ENOENT
+// whenever it cannot open its helper socket, a descriptor shortage reports EMFILE
+// or ENFILE and names the socket call in *failed.
+int IndexOfInterface(const std::string& ifname, unsigned* index, const char** failed);
 
 // setUpInNetns(netnsFd, ifname): SIOCSIFFLAGS up inside the namespace behind netnsFd,
 // from a helper thread (the caller's namespace never changes).
@@ -34,6 +42,16 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info);
 // IPv6 (without duplicate address detection).
 Napi::Value CreateBridge(const Napi::CallbackInfo& info);
 Napi::Value AddAddress(const Napi::CallbackInfo& info);
+
+// watchLinks(onDeleted) -> stop(): calls onDeleted(ifname, ifindex) for every link
+// deleted from the calling thread's namespace (RTM_DELLINK over rtnetlink, polled
+// by libuv; the handle does not keep the loop alive). onDeleted("", 0) means the
+// kernel dropped notifications: check every link of interest.
+Napi::Value WatchLinks(const Napi::CallbackInfo& info);
+// netnsInfo(fd) -> {dev, inode, ownerUid} for a network namespace fd (ownerUid
+// null when the owning user namespace is outside the caller's), null for any other
+// file.
+Napi::Value NetnsInfo(const Napi::CallbackInfo& info);
 
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);

@@ -74,9 +74,11 @@ Napi::Value AddToBridge(const Napi::CallbackInfo& info) {
   if (!ReadName(info, 0, kUsage, &bridge) || !ReadName(info, 1, kUsage, &port)) {
     return env.Undefined();
   }
-  const unsigned int index = if_nametoindex(port.ifr_name);
-  if (index == 0) {
-    ThrowSyscall(env, std::string("if_nametoindex ") + port.ifr_name, errno);
+  unsigned index = 0;
+  const char* failed = nullptr;
+  const int err = IndexOfInterface(port.ifr_name, &index, &failed);
+  if (err != 0) {
+    ThrowSyscall(env, std::string(failed) + " " + port.ifr_name, err);
     return env.Undefined();
   }
   bridge.ifr_ifindex = static_cast<int>(index);
@@ -132,14 +134,37 @@ Napi::Value InterfaceIndex(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   struct ifreq ifr;
   if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
-  // if_nametoindex asks the calling thread's namespace; /sys/class/net would show
-  // the namespace that mounted sysfs, which is wrong inside `unshare --net`.
-  const unsigned int index = if_nametoindex(ifr.ifr_name);
-  if (index == 0 && errno != ENODEV && errno != ENXIO) {
-    ThrowSyscall(env, std::string("if_nametoindex ") + ifr.ifr_name, errno);
+  // An ioctl asks the calling thread's namespace; /sys/class/net would show the
+  // namespace that mounted sysfs, which is wrong inside `unshare --net`.
+  unsigned index = 0;
+  const char* failed = nullptr;
+  const int err = IndexOfInterface(ifr.ifr_name, &index, &failed);
+  if (err != 0 && err != ENODEV && err != ENXIO) {
+    ThrowSyscall(env, std::string(failed) + " " + ifr.ifr_name, err);
     return env.Undefined();
   }
   return Napi::Number::New(env, index);
+}
+
+int IndexOfInterface(const std::string& ifname, unsigned* index, const char** failed) {
+  struct ifreq ifr;
+  std::memset(&ifr, 0, sizeof(ifr));
+  if (ifname.empty() || ifname.size() >= IFNAMSIZ) {
+    *failed = "SIOCGIFINDEX";
+    return ENODEV;
+  }
+  std::memcpy(ifr.ifr_name, ifname.c_str(), ifname.size());
+  IoctlSocket sock;
+  if (sock.fd() < 0) {
+    *failed = "socket(AF_INET, SOCK_DGRAM)";
+    return errno;
+  }
+  if (ioctl(sock.fd(), SIOCGIFINDEX, &ifr) != 0) {
+    *failed = "SIOCGIFINDEX";
+    return errno;
+  }
+  *index = static_cast<unsigned>(ifr.ifr_ifindex);
+  return 0;
 }
 
 }  // namespace vmnet_broker

@@ -17,6 +17,8 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("createVeth", Napi::Function::New(env, CreateVeth, "createVeth"));
   exports.Set("createBridge", Napi::Function::New(env, CreateBridge, "createBridge"));
   exports.Set("addAddress", Napi::Function::New(env, AddAddress, "addAddress"));
+  exports.Set("watchLinks", Napi::Function::New(env, WatchLinks, "watchLinks"));
+  exports.Set("netnsInfo", Napi::Function::New(env, NetnsInfo, "netnsInfo"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));
   exports.Set("enterNewNetns",
               Napi::Function::New(env, EnterNewNetns, "enterNewNetns"));

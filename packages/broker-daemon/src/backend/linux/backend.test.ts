@@ -68,7 +68,7 @@ describe("createNetwork", () => {
     const network = await bed.create(networkConfig("shared"));
     const guest = await bed.guest("g1");
     const fd = guest.openNetnsFd();
-    const opened = await network.openVeth!(fd, "eth0");
+    const opened = await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
     linuxNative().closeFd(fd);
     expect(opened.peerIfname).toBe("eth0");
     expect(network.interfaceExists(opened.name)).toBe(true);
@@ -88,7 +88,7 @@ describe("createNetwork", () => {
     const [a, b] = [await bed.guest("a"), await bed.guest("b")];
     for (const guest of [a, b]) {
       const fd = guest.openNetnsFd();
-      await network.openVeth!(fd, "eth0");
+      await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
       linuxNative().closeFd(fd);
     }
     await acquireDhcpLease(a, "eth0");
@@ -104,7 +104,7 @@ describe("createNetwork", () => {
     expect(network.info.gateway).toBe("10.77.0.1");
     const guest = await bed.guest("r");
     const fd = guest.openNetnsFd();
-    await network.openVeth!(fd, "eth0");
+    await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
     linuxNative().closeFd(fd);
     await guest.run("ip", ["link", "set", "dev", "eth0", "address", mac]);
     const lease = await acquireDhcpLease(guest, "eth0");

@@ -2,19 +2,30 @@
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { formatSubnet, parseIPv4, prefixLength, type Subnet } from "../../config/ipv4.js";
 import type { NetworkConfig } from "../../config/network-config.js";
-import type { Backend, BackendNetwork } from "../../core/backend.js";
+import type { AdoptedNetwork, Backend, BackendNetwork } from "../../core/backend.js";
 import { CreateFailure } from "../../core/backend.js";
+import { type NotAdopted, stopRecordedDnsmasq, surveyRecords } from "./adopt.js";
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
-import { needsDnsmasq } from "./dnsmasq-config.js";
+import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
-import { type ReclaimReport, reclaimLeftovers } from "./leftovers.js";
-import { bridgeName, tableName } from "./names.js";
-import { LinuxNetwork } from "./network.js";
+import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
+import { bridgeName, isOurInterface, tableName } from "./names.js";
+import { linuxNative } from "./native.js";
+import { LinuxNetwork, type LinuxNetworkParts } from "./network.js";
 import { applyFirewall, deleteFirewall } from "./nftables.js";
+import { configOf, definitionOf, sameDefinition } from "./records.js";
 import { checkReservations } from "./reservations.js";
 import { dnsmasqFiles, networkDir } from "./runtime-files.js";
-import { checkStaticSubnet, namespaceOccupants, type Occupant, pickDynamicSubnet, planSubnet, staticSubnet } from "./subnets.js";
+import {
+  checkStaticSubnet,
+  namespaceOccupants,
+  type Occupant,
+  pickDynamicSubnet,
+  planSubnet,
+  type SubnetPlan,
+  staticSubnet,
+} from "./subnets.js";
 import { enableForwarding } from "./sysctl.js";
 
 export interface LinuxBackendOptions {
@@ -22,6 +33,8 @@ export interface LinuxBackendOptions {
   readonly runtimeDir: string;
   /** Told what reclaimLeftovers() removed (the daemon logs it). */
   readonly onReclaimed?: (report: ReclaimReport) => void;
+  /** Told about each recorded network that is not adopted, and why. */
+  readonly onNotAdopted?: (network: NotAdopted) => void;
   /**
    * Running in the private namespace of `serve` without --host. dnsmasq then
    * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
@@ -57,12 +70,127 @@ class LinuxBackend implements Backend {
   private queue: Promise<unknown> = Promise.resolve();
   /** The uid map never changes while the broker runs: read it once. */
   private rootOnly: Promise<boolean> | undefined;
+  /** What adoptLeftovers() took over, for reclaimLeftovers() to spare. */
+  private spared: Spared | undefined;
 
   constructor(private readonly options: LinuxBackendOptions) {}
 
+  async adoptLeftovers(): Promise<AdoptedNetwork[]> {
+    const survey = await surveyRecords(this.options.runtimeDir);
+    for (const entry of survey.notAdopted) this.options.onNotAdopted?.(entry);
+    const adopted: AdoptedNetwork[] = [];
+    const spared = { directories: new Set<string>(), tables: new Set<string>(), links: new Set<string>(), pids: new Set<number>() };
+    for (const { dir, path, record, attached } of survey.adoptable) {
+      const config = configOf(record, path);
+      const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
+      let dnsmasq: RunningDnsmasq | undefined;
+      try {
+        const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
+        await stopRecordedDnsmasq(record);
+        // The same lease file: leases handed out before the restart stay valid.
+        dnsmasq = await this.startDns(config, record.bridge, ipv4, ipv6, dnsmasqFiles(dir));
+        await dnsmasq?.untilServing();
+      } catch (error) {
+        await dnsmasq?.stop();
+        this.options.onNotAdopted?.({ dir, reason: `dnsmasq could not be restarted: ${describe(error)}`, suspicious: true });
+        continue;
+      }
+      const network = this.register(config, {
+        info: {
+          subnet: ipv4.network,
+          mask: ipv4.mask,
+          gateway: ipv4.gateway,
+          ipv6Prefix: config.ipv6Prefix === undefined ? "" : planIpv6(config.name, config.ipv6Prefix).prefix,
+          mtu: config.mtu,
+          bridge: record.bridge,
+        },
+        table: record.table,
+        dir,
+        leaseFile: record.leaseFile,
+        ...(dnsmasq ? { dnsmasq } : {}),
+        record: {
+          version: record.version,
+          name: record.name,
+          definition: record.definition,
+          ipv4: record.ipv4,
+          bridge: record.bridge,
+          table: record.table,
+          leaseFile: record.leaseFile,
+        },
+        interfaces: attached,
+      });
+      spared.directories.add(dir);
+      spared.tables.add(record.table);
+      spared.links.add(record.bridge);
+      for (const i of attached) spared.links.add(i.name);
+      if (dnsmasq) spared.pids.add(dnsmasq.pid);
+      adopted.push({ config, network, interfaces: attached, sameDefinition: (current) => sameDefinition(current, record.definition) });
+    }
+    this.spared = spared;
+    return adopted;
+  }
+
   async reclaimLeftovers(): Promise<void> {
-    const report = await reclaimLeftovers(this.options.runtimeDir);
+    const report = await reclaimLeftovers(this.options.runtimeDir, this.spared);
     this.options.onReclaimed?.(report);
+  }
+
+  watchInterfaces(onGone: (name: string) => void): () => void {
+    return linuxNative().watchLinks((ifname) => {
+      try {
+        if (ifname === "") {
+          // The kernel dropped notifications: look at every interface we know.
+          for (const network of this.networks.values()) {
+            for (const name of network.interfaceNames()) if (!network.interfaceExists(name)) this.gone(name, onGone);
+          }
+        } else if (isOurInterface(ifname)) {
+          this.gone(ifname, onGone);
+        }
+      } catch {
+        // A watcher callback must never throw into the addon.
+      }
+    });
+  }
+
+  private gone(name: string, onGone: (name: string) => void): void {
+    for (const network of this.networks.values()) network.forgetInterface(name);
+    onGone(name);
+  }
+
+  private startDns(
+    config: NetworkConfig,
+    bridge: string,
+    ipv4: SubnetPlan,
+    ipv6: Ipv6Plan | undefined,
+    files: DnsmasqFiles,
+  ): Promise<RunningDnsmasq | undefined> {
+    const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
+    if (!needsDnsmasq(dnsSpec)) return Promise.resolve(undefined);
+    this.rootOnly ??= onlyRootMapped();
+    return this.rootOnly.then((runAsRoot) =>
+      startDnsmasq({
+        ...dnsSpec,
+        networkName: config.name,
+        bridge,
+        mode: config.mode,
+        ipv4,
+        reservations: checkReservations(config.name, ipv4, config.dhcpReservations),
+        files,
+        runAsRoot,
+        upstreamDns: !(this.options.sandboxed ?? false),
+      }),
+    );
+  }
+
+  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed">): LinuxNetwork {
+    const network: LinuxNetwork = new LinuxNetwork({
+      ...parts,
+      onDestroyed: () => {
+        if (this.networks.get(config.name) === network) this.networks.delete(config.name);
+      },
+    });
+    this.networks.set(config.name, network);
+    return network;
   }
 
   createNetwork(config: NetworkConfig): Promise<BackendNetwork> {
@@ -91,7 +219,7 @@ class LinuxBackend implements Backend {
     const occupants = [...ours, ...(await namespaceOccupants())];
     if (fixed !== undefined) checkStaticSubnet(config.name, fixed, occupants);
     const ipv4 = planSubnet(fixed ?? pickDynamicSubnet(config.name, occupants));
-    const reservations = checkReservations(config.name, ipv4, config.dhcpReservations);
+    checkReservations(config.name, ipv4, config.dhcpReservations);
     const ipv6: Ipv6Plan | undefined = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
 
     const dir = networkDir(this.options.runtimeDir, config.name);
@@ -100,26 +228,11 @@ class LinuxBackend implements Backend {
     try {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
-      this.rootOnly ??= onlyRootMapped();
-      const runAsRoot = await this.rootOnly;
       // dnsmasq, bridge and table are made at the same time, dnsmasq (the slowest)
       // first: the rules match the bridge by name, and dnsmasq (bind-dynamic) starts
       // serving the bridge when it appears with its address.
       const made = await Promise.allSettled([
-        needsDnsmasq(dnsSpec)
-          ? startDnsmasq({
-              ...dnsSpec,
-              networkName: config.name,
-              bridge,
-              mode: config.mode,
-              ipv4,
-              reservations,
-              files,
-              runAsRoot,
-              upstreamDns: !(this.options.sandboxed ?? false),
-            })
-          : Promise.resolve(undefined),
+        this.startDns(config, bridge, ipv4, ipv6, files),
         createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
         applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
       ]);
@@ -137,7 +250,7 @@ class LinuxBackend implements Backend {
       throw new CreateFailure(`network '${config.name}': ${describe(error)}`, { cause: error });
     }
 
-    const network = new LinuxNetwork({
+    return this.register(config, {
       info: {
         subnet: ipv4.network,
         mask: ipv4.mask,
@@ -150,12 +263,16 @@ class LinuxBackend implements Backend {
       dir,
       leaseFile: files.leases,
       ...(dnsmasq ? { dnsmasq } : {}),
-      onDestroyed: () => {
-        if (this.networks.get(config.name) === network) this.networks.delete(config.name);
+      record: {
+        version: 1,
+        name: config.name,
+        definition: definitionOf(config),
+        ipv4: { network: ipv4.network, prefix: ipv4.prefix },
+        bridge,
+        table,
+        leaseFile: files.leases,
       },
     });
-    this.networks.set(config.name, network);
-    return network;
   }
 }
 

@@ -45,3 +45,21 @@ export async function listLinks(): Promise<string[]> {
   const links = JSON.parse(text || "[]") as { ifname?: string }[];
   return links.flatMap((link) => (link.ifname === undefined ? [] : [link.ifname]));
 }
+
+/** A link as `ip -j -d link show` reports it. */
+export interface LinkFacts {
+  readonly kind: string;
+  /** The bridge it is a port of, if any. */
+  readonly master: string | undefined;
+}
+
+/** Every link of the namespace with its kind and master, in one `ip` call. */
+export async function linkFacts(): Promise<Map<string, LinkFacts>> {
+  const text = await runTool("ip", ["-j", "-d", "link", "show"]);
+  const links = JSON.parse(text || "[]") as { ifname?: string; master?: string; linkinfo?: { info_kind?: string } }[];
+  const facts = new Map<string, LinkFacts>();
+  for (const link of links) {
+    if (link.ifname !== undefined) facts.set(link.ifname, { kind: link.linkinfo?.info_kind ?? "", master: link.master });
+  }
+  return facts;
+}

@@ -1,9 +1,10 @@
 /**
  * One dnsmasq per network, `--keep-in-foreground` under a guard (guarded-child.ts)
- * that is a child of the broker. It cannot outlive the network: destroy() stops
- * it; when the broker dies, even by `kill -9`, the guard's parent-death signal
- * makes it stop dnsmasq; and if something still survives, the next broker finds
- * it by its command line (leftovers.ts).
+ * that is a child of the broker. It never outlives its broker: destroy() and
+ * leave() stop it; when the broker dies, even by `kill -9`, the guard's
+ * parent-death signal makes it stop dnsmasq; and if something still survives, the
+ * next broker finds it by its command line (leftovers.ts, adopt.ts). A network
+ * the next broker adopts gets a new dnsmasq on the same lease file.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -20,6 +21,8 @@ const TERM_GRACE_MS = 2_000;
 
 export interface RunningDnsmasq {
   readonly pid: number;
+  /** Its config file (the next broker checks a recorded pid against it). */
+  readonly conf: string;
   /** SIGTERM, then SIGKILL if still alive after a grace period. Never throws. */
   stop(): Promise<void>;
   /**
@@ -160,5 +163,5 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
       await sleep(1);
     }
   };
-  return { pid, stop, untilServing };
+  return { pid, conf: spec.files.conf, stop, untilServing };
 }

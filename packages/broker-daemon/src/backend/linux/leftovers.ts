@@ -3,7 +3,8 @@
  * namespace started with a config file in our runtime dir, nftables tables with our
  * prefix, and every bridge, TAP and veth with our prefixes, then the runtime
  * directories (except those of a dnsmasq alive in another namespace). Run once at
- * start, before any network exists.
+ * start, after adoption (adopt.ts) and before any network is created; what was
+ * adopted is spared.
  */
 
 import { readlinkSync } from "node:fs";
@@ -35,7 +36,7 @@ function alive(pid: number): boolean {
 }
 
 /** The pid's arguments; empty when it is gone. */
-async function commandLine(pid: number): Promise<string[]> {
+export async function commandLine(pid: number): Promise<string[]> {
   try {
     return (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0").filter((arg) => arg !== "");
   } catch {
@@ -43,7 +44,8 @@ async function commandLine(pid: number): Promise<string[]> {
   }
 }
 
-async function stopProcess(pid: number): Promise<void> {
+/** SIGTERM, then SIGKILL after a grace period; the caller checked the pid is ours. */
+export async function stopProcess(pid: number): Promise<void> {
   try {
     process.kill(pid, "SIGTERM");
   } catch {
@@ -101,7 +103,7 @@ async function findDnsmasq(root: string): Promise<FoundDnsmasq[]> {
   return found;
 }
 
-function netnsOf(path: string): string | undefined {
+export function netnsOf(path: string): string | undefined {
   try {
     return readlinkSync(path);
   } catch {
@@ -109,11 +111,21 @@ function netnsOf(path: string): string | undefined {
   }
 }
 
-export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimReport> {
+/** What an adoption took over: reclaiming leaves it alone. */
+export interface Spared {
+  readonly directories: ReadonlySet<string>;
+  readonly tables: ReadonlySet<string>;
+  readonly links: ReadonlySet<string>;
+  readonly pids: ReadonlySet<number>;
+}
+
+const NOTHING_SPARED: Spared = { directories: new Set(), tables: new Set(), links: new Set(), pids: new Set() };
+
+export async function reclaimLeftovers(runtimeDir: string, spared: Spared = NOTHING_SPARED): Promise<ReclaimReport> {
   const report: ReclaimReport = { dnsmasqPids: [], tables: [], interfaces: [], directories: [] };
   const root = networksDir(runtimeDir);
   const found = await findDnsmasq(root);
-  const ours = found.filter((d) => d.here).map((d) => d.pid);
+  const ours = found.filter((d) => d.here && !spared.pids.has(d.pid)).map((d) => d.pid);
   await Promise.all(ours.map((pid) => stopProcess(pid)));
   report.dnsmasqPids.push(...ours);
   const inUseElsewhere = new Set(found.filter((d) => !d.here).map((d) => d.dir));
@@ -125,16 +137,17 @@ export async function reclaimLeftovers(runtimeDir: string): Promise<ReclaimRepor
   }
   for (const entry of entries) {
     const dir = join(root, entry);
-    if (inUseElsewhere.has(dir)) continue;
+    if (inUseElsewhere.has(dir) || spared.directories.has(dir)) continue;
     await rm(dir, { recursive: true, force: true });
     report.directories.push(dir);
   }
   for (const table of await listOurTables()) {
+    if (spared.tables.has(table)) continue;
     await deleteFirewall(table);
     report.tables.push(table);
   }
   for (const name of await listLinks()) {
-    if (!isOurInterface(name)) continue;
+    if (!isOurInterface(name) || spared.links.has(name)) continue;
     await deleteLink(name);
     report.interfaces.push(name);
   }

@@ -19,7 +19,7 @@ async function busyNetwork(name: string, mode: "shared" | "host" = "shared") {
   const tap = await network.openTap!({ vnetHeader: true, queues: 2, ownerUid: 0, ownerGid: 0 });
   const guest = await bed.guest(`${name}-guest`);
   const fd = guest.openNetnsFd();
-  const veth = await network.openVeth!(fd, "eth0");
+  const veth = await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
   linuxNative().closeFd(fd);
   const pid = Number.parseInt(readFileSync(`${bed.runtimeDir}/linux/${name}/dnsmasq.pid`, "utf8"), 10);
   return { network, tap, veth, pid };

@@ -29,7 +29,7 @@ async function addUplink(): Promise<Guest> {
 async function attachedGuest(network: BackendNetwork): Promise<Guest> {
   const guest = await bed.guest("guest");
   const fd = guest.openNetnsFd();
-  await network.openVeth!(fd, "eth0");
+  await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
   linuxNative().closeFd(fd);
   return guest;
 }

@@ -1,3 +1,5 @@
+import type { AccountsNative } from "../../config/accounts-native.js";
+
 /**
  * The typed surface of the daemon's native addon (native/src). Every function
  * validates its arguments (TypeError with a usage string) and names the failing
@@ -37,17 +39,39 @@ export interface Ipv4RouteEntry {
   readonly table: number;
 }
 
+/** Descriptor `from` is to be number `to` in an executed program. */
+export interface FdPlacement {
+  readonly from: number;
+  readonly to: number;
+}
+
+/** A network namespace as netnsInfo sees it. */
+export interface NetnsInfo {
+  /** st_dev and st_ino of the namespace: equal pairs are the same namespace. */
+  readonly dev: number;
+  readonly inode: number;
+  /**
+   * The uid owning its user namespace (NS_GET_USERNS, NS_GET_OWNER_UID), as the
+   * caller's user namespace sees it; null when that user namespace lies outside
+   * the caller's (EPERM).
+   */
+  readonly ownerUid: number | null;
+}
+
 /** Functions present on every OS. */
-export interface CommonNative {
+export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
   /**
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
    * `args` is the whole argv, args[0] included; `env` replaces the environment
    * (undefined values are dropped). Stdio stays open, SIGPIPE and the signal mask
-   * are reset to defaults. Only returns by throwing ("execvp unshare failed: ENOENT ...").
+   * are reset to defaults. `fds` puts descriptor `from` at number `to` (3 or
+   * above, distinct) without close-on-exec, whatever used that number before.
+   * Only returns by throwing ("execvp unshare failed: ENOENT ..."), and then
+   * every number is as it was.
    */
-  exec(file: string, args: readonly string[], env: Record<string, string | undefined>): never;
+  exec(file: string, args: readonly string[], env: Record<string, string | undefined>, fds?: ReadonlyArray<FdPlacement>): never;
 }
 
 /** Linux-only functions (native/src/linux). */
@@ -62,7 +86,7 @@ export interface LinuxNative extends CommonNative {
   setMtu(ifname: string, mtu: number): void;
   /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
   macAddress(ifname: string): string;
-  /** if_nametoindex in the calling thread's namespace; 0 when absent. */
+  /** SIOCGIFINDEX in the calling thread's namespace; 0 when absent. */
   interfaceIndex(ifname: string): number;
   /** RTM_NEWLINK: a bridge with STP off and forward delay 0, with `mtu`, down. */
   createBridge(name: string, mtu: number): void;
@@ -84,6 +108,19 @@ export interface LinuxNative extends CommonNative {
    * thread enters that namespace; the caller's threads never leave their own.
    */
   setUpInNetns(netnsFd: number, ifname: string): void;
+  /**
+   * Calls onDeleted(ifname, ifindex) for every link deleted from the calling
+   * thread's namespace from now on (RTM_DELLINK, RTNLGRP_LINK, polled by libuv on
+   * the main loop; it never keeps the process alive). onDeleted("", 0) means the
+   * kernel dropped notifications (ENOBUFS): check every link of interest. Returns
+   * the function that stops watching. onDeleted must not throw.
+   */
+  watchLinks(onDeleted: (ifname: string, ifindex: number) => void): () => void;
+  /**
+   * What the namespace behind `fd` is: null unless the fd is a network namespace
+   * (fstatfs on nsfs, then NS_GET_NSTYPE; no other file gets an ioctl).
+   */
+  netnsInfo(fd: number): NetnsInfo | null;
   /**
    * unshare(CLONE_NEWNET) for the calling thread: a fresh empty namespace (tests).
    * Throws unless the namespace really changed; returns its inode number.

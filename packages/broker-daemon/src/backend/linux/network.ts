@@ -1,12 +1,22 @@
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
-import type { BackendNetwork, LeaseInfo, NetworkInfo, OpenedInterface, TapOptions } from "../../core/backend.js";
+import type {
+  BackendNetwork,
+  InterfaceNote,
+  LeaseInfo,
+  NetworkInfo,
+  OpenedInterface,
+  TapOptions,
+  VethOptions,
+} from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
+import { checkVethTarget } from "./netns-access.js";
 import { deleteFirewall } from "./nftables.js";
+import { type NetworkRecord, writeRecord } from "./records.js";
 import { openTapOnBridge } from "./tap.js";
 import { openVethOnBridge } from "./veth.js";
 
@@ -16,6 +26,10 @@ export interface LinuxNetworkParts {
   readonly dir: string;
   readonly leaseFile: string;
   readonly dnsmasq?: RunningDnsmasq;
+  /** What the record says besides the interfaces and dnsmasq. */
+  readonly record: Omit<NetworkRecord, "interfaces" | "dnsmasq">;
+  /** Interfaces it starts with (adopted from a previous broker). */
+  readonly interfaces?: readonly InterfaceNote[];
   /** Called once destroy() has removed everything (the backend forgets the network). */
   readonly onDestroyed: () => void;
 }
@@ -24,9 +38,58 @@ export class LinuxNetwork implements BackendNetwork {
   readonly info: NetworkInfo;
   private readonly interfaces = new Set<string>();
   private destroyed: Promise<void> | undefined;
+  private removing = false;
+  private notes: readonly InterfaceNote[];
+  /** Record writes, in order. */
+  private writes: Promise<void> = Promise.resolve();
 
   constructor(private readonly parts: LinuxNetworkParts) {
     this.info = parts.info;
+    this.notes = parts.interfaces ?? [];
+    for (const note of this.notes) this.interfaces.add(note.name);
+  }
+
+  /** True when `name` is an interface this network opened or adopted. */
+  hasInterface(name: string): boolean {
+    return this.interfaces.has(name);
+  }
+
+  interfaceNames(): string[] {
+    return [...this.interfaces];
+  }
+
+  /** The link is gone (the kernel said so): nothing left to delete. */
+  forgetInterface(name: string): void {
+    this.interfaces.delete(name);
+  }
+
+  noteInterfaces(interfaces: readonly InterfaceNote[]): Promise<void> {
+    this.notes = interfaces;
+    return this.saveRecord();
+  }
+
+  /** Keeps everything in the kernel and the record for the next broker; only dnsmasq stops (it runs under us). */
+  async leave(): Promise<void> {
+    this.destroyed ??= (async () => {
+      await this.saveRecord().catch(() => undefined);
+      await this.parts.dnsmasq?.stop();
+      this.parts.onDestroyed();
+    })();
+    return this.destroyed;
+  }
+
+  private saveRecord(): Promise<void> {
+    const record: NetworkRecord = {
+      ...this.parts.record,
+      dnsmasq: this.parts.dnsmasq ? { pid: this.parts.dnsmasq.pid, conf: this.parts.dnsmasq.conf } : null,
+      interfaces: this.notes,
+    };
+    const write = this.writes.then(() => {
+      // Never recreate the record of a network being removed.
+      if (!this.removing) writeRecord(this.parts.dir, record);
+    });
+    this.writes = write.catch(() => undefined);
+    return write;
   }
 
   /** IPv4 leases from dnsmasq's lease file (empty without DHCP). */
@@ -40,8 +103,10 @@ export class LinuxNetwork implements BackendNetwork {
     return opened;
   }
 
-  async openVeth(netnsFd: number, ifname: string): Promise<OpenedInterface> {
-    const opened = await openVethOnBridge(this.info.bridge, this.info.mtu, netnsFd, ifname);
+  /** Only into a namespace the peer may use (netns-access.ts). */
+  async openVeth(options: VethOptions): Promise<OpenedInterface> {
+    checkVethTarget(options);
+    const opened = await openVethOnBridge(this.info.bridge, this.info.mtu, options.netnsFd, options.ifname);
     this.interfaces.add(opened.name);
     return opened;
   }
@@ -59,6 +124,7 @@ export class LinuxNetwork implements BackendNetwork {
 
   /** dnsmasq first (it answers on the bridge), then rules, ports, bridge, files. */
   destroy(): Promise<void> {
+    this.removing = true;
     this.destroyed ??= this.removeEverything();
     return this.destroyed;
   }

@@ -6,8 +6,9 @@
  * Everything is the addon's, with no child process (each one costs the broker a
  * fork of Node): one RTM_NEWLINK makes the pair with the far end inside the
  * namespace, ioctls enslave and raise the near end, and a helper thread that enters
- * the namespace raises the far end. Inside a rootless sandbox this fails (EPERM) for
- * namespaces the sandbox's user namespace does not own.
+ * the namespace raises the far end. Whether the peer may use that namespace and
+ * name is decided before, by netns-access.ts. Inside a rootless sandbox this fails
+ * (EPERM) for namespaces the sandbox's user namespace does not own.
  */
 import { CreateFailure, type OpenedInterface } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";

@@ -3,6 +3,7 @@
  * re-exports createDarwinPlatform for createPlatform().
  */
 import type { Logger } from "../../log.js";
+import { darwinStopPolicy } from "../../platform/darwin-stop-policy.js";
 import type { Platform, PlatformOptions } from "../../platform/platform.js";
 import { darwinNative } from "../../transport/xpc/darwin-native.js";
 import { DEFAULT_SERVICE_NAME, XpcTransport, type XpcTransportEvent } from "../../transport/xpc/xpc-transport.js";
@@ -16,11 +17,12 @@ export function createDarwinPlatform(options: PlatformOptions): Platform {
     // launchd sets XPC_SERVICE_NAME for the jobs it starts; started on demand,
     // the broker exits when idle and launchd starts it again on the next client.
     activated: launchedByLaunchd(),
+    stopPolicy: darwinStopPolicy,
     async listen(broker) {
       return XpcTransport.listen(broker, {
         serviceName,
         native,
-        onEvent: (event) => logXpcEvent(options.logger, event),
+        onEvent: xpcEventHandler(options.logger),
       });
     },
   };
@@ -29,6 +31,18 @@ export function createDarwinPlatform(options: PlatformOptions): Platform {
 export function launchedByLaunchd(env: NodeJS.ProcessEnv = process.env): boolean {
   const job = env.XPC_SERVICE_NAME;
   return job !== undefined && job !== "" && job !== "0";
+}
+
+/**
+ * Logs the transport's events. Nobody can reach a broker whose listener failed:
+ * it exits, and launchd starts a fresh one on the next connection (as the
+ * existing broker does), instead of lingering unreachable.
+ */
+export function xpcEventHandler(logger: Logger, exit: (status: number) => void = process.exit): (event: XpcTransportEvent) => void {
+  return (event) => {
+    logXpcEvent(logger, event);
+    if (event.type === "listener-error") exit(1);
+  };
 }
 
 function logXpcEvent(logger: Logger, event: XpcTransportEvent): void {

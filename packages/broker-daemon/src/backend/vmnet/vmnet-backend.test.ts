@@ -4,8 +4,9 @@ import { describe, expect, it } from "vitest";
 import { BUILTIN_NETWORKS } from "../../config/builtin.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import { CreateFailure } from "../../core/backend.js";
+import { silentLogger } from "../../log.js";
 import { VmnetNativeDouble } from "../../transport/xpc/native-double.test-util.js";
-import { launchedByLaunchd } from "./darwin-platform.js";
+import { launchedByLaunchd, xpcEventHandler } from "./darwin-platform.js";
 import { createVmnetBackend } from "./vmnet-backend.js";
 
 const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
@@ -52,6 +53,19 @@ describe("vmnet backend", () => {
     expect(vmnet.live).toBe(0);
   });
 
+  it("answers CREATE_FAILURE when vmnet does not finish in time, and releases what arrives later", async () => {
+    const vmnet = new VmnetNativeDouble();
+    let finish!: () => void;
+    vmnet.gate = new Promise((resolve) => (finish = resolve));
+    const failure = createVmnetBackend({ native: vmnet, createTimeoutMs: 50 }).createNetwork(shared);
+    await expect(failure).rejects.toBeInstanceOf(CreateFailure);
+    await expect(failure).rejects.toThrow(/vmnet_network_create did not finish within 0.05 s/);
+    finish();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect([...vmnet.released]).toEqual([1]);
+    expect(vmnet.live).toBe(0);
+  });
+
   it("advertises no TAP or veth and reclaims nothing (vmnet networks die with the process)", async () => {
     const backend = createVmnetBackend({ native: new VmnetNativeDouble() });
     expect(backend.platform).toBe("darwin");
@@ -65,5 +79,16 @@ describe("launchedByLaunchd", () => {
     expect(launchedByLaunchd({ XPC_SERVICE_NAME: "com.github.nirs.vmnet-broker" })).toBe(true);
     expect(launchedByLaunchd({ XPC_SERVICE_NAME: "0" })).toBe(false);
     expect(launchedByLaunchd({})).toBe(false);
+  });
+});
+
+describe("xpcEventHandler", () => {
+  it("exits 1 on a listener error, so launchd restarts the service", () => {
+    const exits: number[] = [];
+    const handle = xpcEventHandler(silentLogger, (status) => exits.push(status));
+    handle({ type: "invalid-message", peer: 1, reason: "x" });
+    expect(exits).toEqual([]);
+    handle({ type: "listener-error", message: "XPC listener error: Connection invalid" });
+    expect(exits).toEqual([1]);
   });
 });

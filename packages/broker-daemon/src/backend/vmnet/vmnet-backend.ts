@@ -13,17 +13,25 @@ import { describeVmnetFailure } from "./vmnet-status.js";
 
 export interface VmnetBackendOptions {
   readonly native: VmnetNative;
+  /** How long a creation may take before its peer gets CREATE_FAILURE. */
+  readonly createTimeoutMs?: number;
 }
 
+/** vmnet answers in well under a second; some macOS builds never answer. */
+export const DEFAULT_CREATE_TIMEOUT_MS = 30_000;
+
 export function createVmnetBackend(options: VmnetBackendOptions): Backend {
-  return new VmnetBackend(options.native);
+  return new VmnetBackend(options.native, options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS);
 }
 
 class VmnetBackend implements Backend {
   readonly platform = "darwin" as const;
   readonly features: readonly string[] = [];
 
-  constructor(private readonly native: VmnetNative) {}
+  constructor(
+    private readonly native: VmnetNative,
+    private readonly createTimeoutMs: number,
+  ) {}
 
   /** vmnet networks die with the process that created them: nothing survives a kill -9. */
   async reclaimLeftovers(): Promise<void> {}
@@ -37,12 +45,41 @@ class VmnetBackend implements Backend {
     }
     let created: VmnetCreated;
     try {
-      created = await this.native.vmnetCreateNetwork(options);
+      created = await withDeadline(this.native.vmnetCreateNetwork(options), this.createTimeoutMs, (late) =>
+        this.native.vmnetReleaseNetwork(late.network),
+      );
     } catch (error) {
       throw new CreateFailure(failureMessage(error));
     }
     return new VmnetNetwork(this.native, created, networkInfo(config, created));
   }
+}
+
+/**
+ * The creation's result, or a rejection once ms have passed: vmnet_network_create
+ * has been seen to hang its thread, and the peer (and every peer waiting for the
+ * same network) must get an answer. A network that arrives after that is released.
+ */
+function withDeadline(creation: Promise<VmnetCreated>, ms: number, releaseLate: (late: VmnetCreated) => void): Promise<VmnetCreated> {
+  return new Promise((resolve, reject) => {
+    let expired = false;
+    const timer = setTimeout(() => {
+      expired = true;
+      reject(new Error(`vmnet_network_create did not finish within ${ms / 1000} s; vmnet may be stuck (see the broker's log)`));
+    }, ms);
+    timer.unref();
+    creation.then(
+      (created) => {
+        clearTimeout(timer);
+        if (expired) releaseLate(created);
+        else resolve(created);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
 }
 
 function failureMessage(error: unknown): string {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { BUILTIN_NETWORKS } from "../../config/builtin.js";
-import type { NetworkConfig } from "../../config/network-config.js";
+import { EXPLICIT_SETTINGS, type ExplicitSetting, type NetworkConfig } from "../../config/network-config.js";
 import { vmnetOptionsFor } from "./vmnet-options.js";
 import { describeVmnetFailure, vmnetStatusName } from "./vmnet-status.js";
 
@@ -8,12 +8,29 @@ const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfi
 const host = BUILTIN_NETWORKS.find((n) => n.name === "host") as NetworkConfig;
 
 describe("vmnetOptionsFor", () => {
-  it("leaves the subnet to vmnet for the built-in networks", () => {
-    const options = vmnetOptionsFor(shared);
-    expect(options).toMatchObject({ mode: "shared", mtu: 1500, nat44: true, nat66: true, dhcp: true, dnsProxy: true });
-    expect(options.subnetGateway).toBeUndefined();
-    expect(options.subnetMask).toBeUndefined();
-    expect(vmnetOptionsFor(host).mode).toBe("host");
+  it("asks vmnet for nothing but the mode on the built-in networks, as the existing broker does", () => {
+    const all = {
+      nat44: true,
+      nat66: true,
+      dhcp: true,
+      dnsProxy: true,
+      routerAdvertisement: true,
+      portForwarding: [],
+      dhcpReservations: [],
+    };
+    expect(vmnetOptionsFor(shared)).toEqual({ mode: "shared", ...all });
+    expect(vmnetOptionsFor(host)).toEqual({ mode: "host", ...all });
+  });
+
+  it("calls a setter only for what a file set explicitly", () => {
+    const file = (explicit: ExplicitSetting[], extra: Partial<NetworkConfig> = {}) =>
+      vmnetOptionsFor({ ...host, ...extra, explicitSettings: new Set(explicit) });
+    // host's parsed defaults (NAT off) are vmnet's own host mode: no calls.
+    expect(file([])).toMatchObject({ nat44: true, nat66: true });
+    expect(file([]).mtu).toBeUndefined();
+    expect(file(["nat44", "mtu"], { mtu: 1500 })).toMatchObject({ nat44: false, nat66: true, mtu: 1500 });
+    expect(file(["dns"], { dns: true }).dnsProxy).toBe(true);
+    expect(file(["dns"], { dns: false }).dnsProxy).toBe(false);
   });
 
   it("passes the gateway (.1), not the network address, for a static subnet", () => {
@@ -34,6 +51,7 @@ describe("vmnetOptionsFor", () => {
   it("carries every vmnet knob, rules and reservations", () => {
     const options = vmnetOptionsFor({
       ...shared,
+      explicitSettings: new Set(EXPLICIT_SETTINGS),
       mtu: 9000,
       nat44: false,
       nat66: false,
@@ -70,6 +88,10 @@ describe("vmnet status", () => {
     const message = describeVmnetFailure("vmnet_network_create", 1009, "");
     expect(message).toMatch(/^vmnet_network_create failed: VMNET_SHARING_SERVICE_BUSY \(1009\): /);
     expect(message).toContain("Internet Sharing");
+  });
+
+  it("names com.apple.NetworkSharing for VMNET_MEM_FAILURE", () => {
+    expect(describeVmnetFailure("vmnet_network_create", 1002, "")).toMatch(/VMNET_MEM_FAILURE \(1002\): .*com\.apple\.NetworkSharing/);
   });
 
   it("points at the entitlement when vmnet refuses", () => {

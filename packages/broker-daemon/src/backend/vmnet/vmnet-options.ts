@@ -1,6 +1,6 @@
 /** NetworkConfig translated into vmnet's terms (pure, so it is tested on Linux). */
 import { formatIPv4, parseIPv4 } from "../../config/ipv4.js";
-import type { NetworkConfig } from "../../config/network-config.js";
+import type { ExplicitSetting, NetworkConfig } from "../../config/network-config.js";
 import type { VmnetCreateOptions } from "../../transport/xpc/darwin-native.js";
 
 export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
@@ -8,12 +8,13 @@ export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
     -readonly [K in keyof VmnetCreateOptions]: VmnetCreateOptions[K];
   } = {
     mode: config.mode,
-    mtu: config.mtu,
-    nat44: config.nat44,
-    nat66: config.nat66,
-    dhcp: config.dhcp,
-    dnsProxy: config.dns,
-    routerAdvertisement: config.routerAdvertisement,
+    // vmnet's defaults are what the existing broker gets: a switch is turned
+    // off only when a file says so.
+    nat44: !turnedOff(config, "nat44", config.nat44),
+    nat66: !turnedOff(config, "nat66", config.nat66),
+    dhcp: !turnedOff(config, "dhcp", config.dhcp),
+    dnsProxy: !turnedOff(config, "dns", config.dns),
+    routerAdvertisement: !turnedOff(config, "router_advertisement", config.routerAdvertisement),
     portForwarding: config.portForwarding.map((rule) => ({
       protocol: rule.protocol,
       externalPort: rule.externalPort,
@@ -42,5 +43,10 @@ export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
     options.ipv6PrefixLength = Number(length);
   }
   if (config.externalInterface !== undefined) options.externalInterface = config.externalInterface;
+  if (config.explicitSettings?.has("mtu")) options.mtu = config.mtu;
   return options;
+}
+
+function turnedOff(config: NetworkConfig, field: ExplicitSetting, value: boolean): boolean {
+  return config.explicitSettings?.has(field) === true && !value;
 }

@@ -14,6 +14,9 @@ const NAMES: Record<number, string> = {
 };
 
 const HINTS: Record<number, string> = {
+  1002:
+    "on some macOS builds a denied look-up of vmnet's sharing service com.apple.NetworkSharing (a sandboxed " +
+    "caller) surfaces as this status: run the broker unsandboxed, as install.sh sets it up",
   1003: "vmnet rejected a setting (subnets must be under 192.168.0.0/16 and given by their first usable address)",
   1005: "the broker may not use vmnet here: it needs the com.apple.security.virtualization entitlement",
   1009:

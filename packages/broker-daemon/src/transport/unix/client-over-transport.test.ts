@@ -1,6 +1,6 @@
 import { closeSync, writeSync } from "node:fs";
 import { BrokerClient, BrokerError, ErrorCodes } from "@vmnet-broker/client";
-import { ErrorCode, InterfaceKind, NetworkMode, type Request } from "@vmnet-broker/client/protocol";
+import { ErrorCode, InterfaceKind, LeaseHolder, NetworkMode, type Request } from "@vmnet-broker/client/protocol";
 import { closeAll } from "@vmnet-broker/client/socket";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Outgoing } from "../../core/peer.js";
@@ -73,6 +73,9 @@ function miniCore(pipes: { write: number }[]): FakeAcceptor {
               fdCount: pipes.length,
               peerIfname: "",
               mac: "52:54:00:00:00:01",
+              guestMac: "",
+              holder: LeaseHolder.LEASE_HOLDER_CONNECTION,
+              vhostFdCount: 0,
             },
           },
         },

@@ -9,7 +9,15 @@ export type DisconnectReason =
   /** The peer broke the framing (oversize header, stray fds); the transport hung up. */
   | "framing"
   /** The transport was closed. */
-  | "shutdown";
+  | "shutdown"
+  /** A limit ended it (see the event's limit). */
+  | "limit";
+
+/** A limit that was reached, by its name (the `serve` flag) and value. */
+export interface ReachedLimit {
+  readonly name: string;
+  readonly value: number;
+}
 
 /**
  * What happened on the Unix transport, for the daemon to log. The transport
@@ -20,7 +28,10 @@ export type UnixTransportEvent =
   | {
       readonly type: "disconnected";
       readonly peerId: bigint;
+      readonly uid: number;
       readonly reason: DisconnectReason;
+      /** Set when reason is "limit". */
+      readonly limit?: ReachedLimit;
       /** The peer went away with part of a request sent. */
       readonly midFrame: boolean;
       readonly error?: Error;
@@ -30,4 +41,6 @@ export type UnixTransportEvent =
   /** peer.handle() threw; the peer got INTERNAL_ERROR. */
   | { readonly type: "handler-error"; readonly peerId: bigint; readonly error: unknown }
   /** accept4 or SO_PEERCRED failed; the listener keeps going. */
-  | { readonly type: "accept-error"; readonly error: Error };
+  | { readonly type: "accept-error"; readonly error: Error }
+  /** The core refused a new peer (a connection limit); it was accepted and closed at once. */
+  | { readonly type: "refused"; readonly credentials: PeerCredentials; readonly limit: ReachedLimit; readonly message: string };

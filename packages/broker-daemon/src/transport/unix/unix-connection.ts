@@ -8,9 +8,11 @@ import {
   MAX_REQUEST_PAYLOAD,
 } from "@vmnet-broker/client/socket";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "../../core/peer.js";
-import type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
+import type { DisconnectReason, ReachedLimit, UnixTransportEvent } from "./transport-events.js";
+import { MAX_REQUEST_FDS, TRANSPORT_LIMIT_NAMES, type TransportLimits } from "./transport-limits.js";
+import type { UnsentBudget } from "./unsent-budget.js";
 
-/** Requests read ahead of the core; beyond this the connection stops reading. */
+/** Requests read ahead of the core; beyond this (or MAX_REQUEST_FDS fds) the connection stops reading. */
 const MAX_QUEUED_REQUESTS = 32;
 /** Replies not yet taken by a slow reader; beyond this the core is not asked for more. */
 const MAX_UNSENT_REPLY_BYTES = 2 * MAX_REPLY_PAYLOAD;
@@ -19,12 +21,24 @@ type Incoming =
   | { readonly kind: "frame"; readonly payload: Buffer; readonly fds: number[] }
   | { readonly kind: "broken"; readonly error: FramingError };
 
+/** What every connection of one transport shares. */
+export interface ConnectionSettings {
+  readonly limits: TransportLimits;
+  readonly budget: UnsentBudget<UnixConnection>;
+}
+
 /**
  * One accepted connection: decodes requests, hands them to the core one at a
  * time, and sends each reply (with its fds) in order.
  */
 export class UnixConnection {
   readonly #peer: PeerConnection;
+  readonly #credentials: PeerCredentials;
+  readonly #settings: ConnectionSettings;
+  #queuedFds = 0;
+  /** A reply carrying fds may still be queued: answer nothing more until it is sent. */
+  #fdsUnsent = false;
+  #limitReached: ReachedLimit | undefined;
   readonly #endpoint: FramedEndpoint;
   readonly #emit: (event: UnixTransportEvent) => void;
   readonly #queue: Incoming[] = [];
@@ -36,8 +50,16 @@ export class UnixConnection {
   readonly #ended: Promise<void>;
   #markEnded!: () => void;
 
-  constructor(fd: number, credentials: PeerCredentials, acceptor: PeerAcceptor, emit: (event: UnixTransportEvent) => void) {
+  constructor(
+    fd: number,
+    credentials: PeerCredentials,
+    acceptor: PeerAcceptor,
+    emit: (event: UnixTransportEvent) => void,
+    settings: ConnectionSettings,
+  ) {
     this.#emit = emit;
+    this.#credentials = credentials;
+    this.#settings = settings;
     this.#ended = new Promise((resolve) => {
       this.#markEnded = resolve;
     });
@@ -54,18 +76,31 @@ export class UnixConnection {
   #watch(fd: number): FramedEndpoint {
     return new FramedEndpoint(
       fd,
-      { maxReceivePayload: MAX_REQUEST_PAYLOAD, maxSendPayload: MAX_REPLY_PAYLOAD },
+      {
+        maxReceivePayload: MAX_REQUEST_PAYLOAD,
+        maxSendPayload: MAX_REPLY_PAYLOAD,
+        maxReceiveFds: MAX_REQUEST_FDS,
+        frameTimeoutMs: this.#settings.limits.frameTimeoutMs,
+      },
       {
         onFrame: (payload, fds) => this.#enqueue({ kind: "frame", payload, fds }),
         onFramingError: (error) => this.#enqueue({ kind: "broken", error }),
         onClose: (info) => this.#onClose(info),
-        onDrain: () => this.#wakeDrainWaiters(),
+        onDrain: () => {
+          this.#settings.budget.update(this, 0);
+          this.#wakeDrainWaiters();
+        },
       },
     );
   }
 
   get peerId(): bigint {
     return this.#peer.id;
+  }
+
+  /** Reply bytes waiting for the peer to read them. */
+  get queuedBytes(): number {
+    return this.#endpoint.queuedBytes;
   }
 
   /** Resolves once the socket is closed and the core has been told. */
@@ -80,13 +115,20 @@ export class UnixConnection {
     return this.#ended;
   }
 
+  /** Hangs up now because a limit was reached; nothing more is sent. */
+  evict(limit: ReachedLimit): void {
+    this.#limitReached ??= limit;
+    this.#endpoint.close();
+  }
+
   #enqueue(item: Incoming): void {
     if (this.#gone) {
       if (item.kind === "frame") closeAll(item.fds);
       return;
     }
     this.#queue.push(item);
-    if (this.#queue.length >= MAX_QUEUED_REQUESTS && !this.#readingPaused) {
+    if (item.kind === "frame") this.#queuedFds += item.fds.length;
+    if ((this.#queue.length >= MAX_QUEUED_REQUESTS || this.#queuedFds >= MAX_REQUEST_FDS) && !this.#readingPaused) {
       // A peer that sends faster than the core answers waits in its socket buffer.
       this.#readingPaused = true;
       this.#endpoint.pauseReading();
@@ -98,12 +140,14 @@ export class UnixConnection {
     this.#working = true;
     try {
       for (let item = this.#queue.shift(); item !== undefined && !this.#gone; item = this.#queue.shift()) {
-        if (this.#readingPaused && this.#queue.length < MAX_QUEUED_REQUESTS / 2) {
+        if (item.kind === "frame") this.#queuedFds -= item.fds.length;
+        if (this.#readingPaused && this.#queue.length < MAX_QUEUED_REQUESTS / 2 && this.#queuedFds < MAX_REQUEST_FDS) {
           this.#readingPaused = false;
           this.#endpoint.resumeReading();
         }
-        // A peer that does not read its replies gets no more work done for it.
-        while (this.#endpoint.queuedBytes > MAX_UNSENT_REPLY_BYTES && !this.#gone) await this.#drained();
+        // A peer that does not read its replies gets no more work done for it,
+        // and holds at most one reply's fds in the broker.
+        while (this.#unsentOverBudget() && !this.#gone) await this.#drained();
         if (this.#gone) {
           if (item.kind === "frame") closeAll(item.fds);
           return;
@@ -159,6 +203,12 @@ export class UnixConnection {
     }
   }
 
+  #unsentOverBudget(): boolean {
+    const queued = this.#endpoint.queuedBytes;
+    if (queued === 0) this.#fdsUnsent = false;
+    return queued > (this.#fdsUnsent ? 0 : MAX_UNSENT_REPLY_BYTES);
+  }
+
   /** Sends unless the connection is gone (then the reply has nobody to go to). */
   #send(payload: Uint8Array, fds: readonly number[]): void {
     if (this.#gone || this.#endpoint.closed) return;
@@ -166,6 +216,12 @@ export class UnixConnection {
       this.#endpoint.send(payload, fds);
     } catch {
       // The socket closed under us; onClose reports it and releases the peer.
+      return;
+    }
+    if (fds.length > 0) this.#fdsUnsent = true;
+    const budget = this.#settings.budget;
+    for (const evicted of budget.update(this, this.#endpoint.queuedBytes)) {
+      evicted.evict({ name: TRANSPORT_LIMIT_NAMES.maxUnsentReplyBytes, value: budget.max });
     }
   }
 
@@ -185,23 +241,32 @@ export class UnixConnection {
 
   #onClose(info: CloseInfo): void {
     this.#gone = true;
+    this.#settings.budget.remove(this);
     this.#wakeDrainWaiters();
     for (const item of this.#queue.splice(0)) {
       if (item.kind === "frame") closeAll(item.fds);
     }
     this.#peer.close();
+    if (info.framingError?.kind === "timeout") {
+      this.#limitReached ??= { name: TRANSPORT_LIMIT_NAMES.frameTimeoutMs, value: this.#settings.limits.frameTimeoutMs };
+    }
+    const limit = this.#limitReached;
     const reason: DisconnectReason = this.#shuttingDown
       ? "shutdown"
-      : info.framingError !== undefined
-        ? "framing"
-        : info.error !== undefined
-          ? "error"
-          : "eof";
+      : limit !== undefined
+        ? "limit"
+        : info.framingError !== undefined
+          ? "framing"
+          : info.error !== undefined
+            ? "error"
+            : "eof";
     this.#emit({
       type: "disconnected",
       peerId: this.#peer.id,
+      uid: this.#credentials.uid,
       reason,
       midFrame: info.midFrame,
+      ...(limit !== undefined && !this.#shuttingDown ? { limit } : {}),
       ...(info.error !== undefined ? { error: info.error } : {}),
     });
     this.#markEnded();

@@ -1,7 +1,10 @@
 import { closeAll, UnixListener } from "@vmnet-broker/client/socket";
+import { LimitExceeded } from "../../core/limits.js";
 import type { PeerAcceptor } from "../../core/peer.js";
 import type { UnixTransportEvent } from "./transport-events.js";
-import { UnixConnection } from "./unix-connection.js";
+import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "./transport-limits.js";
+import { type ConnectionSettings, UnixConnection } from "./unix-connection.js";
+import { UnsentBudget } from "./unsent-budget.js";
 
 export type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
 
@@ -22,6 +25,8 @@ export type UnixTransportOptions = (
 ) & {
   /** Receives every connect, disconnect and rejected frame, for logging. */
   readonly onEvent?: (event: UnixTransportEvent) => void;
+  /** Limits not given keep their defaults (DEFAULT_TRANSPORT_LIMITS). */
+  readonly limits?: Partial<TransportLimits>;
 };
 
 /**
@@ -37,15 +42,22 @@ export class UnixTransport {
 
   private constructor(acceptor: PeerAcceptor, options: UnixTransportOptions) {
     const emit = (event: UnixTransportEvent) => options.onEvent?.(event);
+    const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
+    const settings: ConnectionSettings = { limits, budget: new UnsentBudget(limits.maxUnsentReplyBytes) };
     const handlers = {
       onConnection: (fd: number, credentials: { uid: number; gid: number; pid: number }) => {
         let connection: UnixConnection;
         try {
-          connection = new UnixConnection(fd, credentials, acceptor, emit);
+          connection = new UnixConnection(fd, credentials, acceptor, emit, settings);
         } catch (error) {
-          // The core refused the peer (or the socket could not be watched): hang up.
+          // The core refused the peer (or the socket could not be watched): hang
+          // up at once, so refused peers never fill the listen backlog.
           closeAll([fd]);
-          emit({ type: "accept-error", error: error instanceof Error ? error : new Error(String(error)) });
+          if (error instanceof LimitExceeded) {
+            emit({ type: "refused", credentials, limit: { name: error.limit, value: error.value }, message: error.message });
+          } else {
+            emit({ type: "accept-error", error: error instanceof Error ? error : new Error(String(error)) });
+          }
           return;
         }
         this.#connections.add(connection);

@@ -4,6 +4,7 @@
  */
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
+import type { AccountsNative } from "../../config/accounts-native.js";
 import type { XpcDictionary, XpcValue } from "./xpc-value.js";
 
 /** One event from the XPC listener's private dispatch queue. */
@@ -32,10 +33,21 @@ export interface XpcNative {
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void;
 }
 
-/** The CLI's side of the Mach service (`vmnet-broker status` on macOS). */
+/** Opaque: one open connection to the Mach service. */
+export interface XpcSessionHandle {
+  readonly __xpcSession: unique symbol;
+}
+
+/** The CLI's side of the Mach service (`vmnet-broker status` and `acquire` on macOS). */
 export interface XpcClientNative {
   /** Connects, sends, waits for the reply off the JS thread; rejects on XPC errors. */
   xpcSendRequest(serviceName: string, message: XpcDictionary): Promise<XpcValue>;
+  /** A connection kept open until xpcClose: the broker's lease lasts as long. */
+  xpcOpen(serviceName: string): XpcSessionHandle;
+  /** Sends on the session and waits for the reply off the JS thread. */
+  xpcSend(session: XpcSessionHandle, message: XpcDictionary): Promise<XpcValue>;
+  /** Cancels the connection, releasing what was acquired on it. Idempotent. */
+  xpcClose(session: XpcSessionHandle): void;
 }
 
 /** What vmnetCreateNetwork takes: NetworkConfig translated for vmnet. */
@@ -46,7 +58,9 @@ export interface VmnetCreateOptions {
   readonly subnetMask?: string;
   readonly ipv6Prefix?: string;
   readonly ipv6PrefixLength?: number;
-  readonly mtu: number;
+  /** Absent: vmnet's default (1500), without a set_mtu call. */
+  readonly mtu?: number;
+  /** false turns the feature off; true leaves vmnet's default (on) alone. */
   readonly nat44: boolean;
   readonly nat66: boolean;
   readonly dhcp: boolean;
@@ -92,7 +106,7 @@ export interface VmnetNative {
   vmnetReleaseNetwork(network: VmnetNetworkHandle): void;
 }
 
-export type DarwinNative = XpcNative & XpcClientNative & VmnetNative;
+export type DarwinNative = XpcNative & XpcClientNative & VmnetNative & AccountsNative;
 
 /** packages/broker-daemon, from src/transport/xpc or dist/transport/xpc. */
 const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));

@@ -2,7 +2,7 @@
 import { ErrorCode } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
-import { loadConfig } from "../../config/load.js";
+import { builtinConfig } from "../../config/load.js";
 import type { AccountDatabase } from "../../config/users.js";
 import { Broker } from "../../core/broker.js";
 import { silentLogger } from "../../log.js";
@@ -12,14 +12,19 @@ import { replyFromMessage, XpcClientError, xpcRequest } from "./xpc-client.js";
 import { XpcTransport } from "./xpc-transport.js";
 import { xpcDictionary, xpcInt64, xpcString } from "./xpc-value.js";
 
-const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+const accounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_u, gid) => new Set([gid]),
+};
 
 describe("xpc client", () => {
   it("reads the broker's status through the transport", async () => {
     const xpc = new XpcNativeDouble();
     const broker = new Broker({
       backend: createVmnetBackend({ native: new VmnetNativeDouble() }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: builtinConfig(),
       accounts,
       logger: silentLogger,
       version: "9.9.9",
@@ -43,7 +48,8 @@ describe("xpc client", () => {
     expect(reply.result?.$case).toBe("status");
     const status = reply.result?.$case === "status" ? reply.result.value : undefined;
     expect(status?.brokerVersion).toBe("9.9.9");
-    expect(status?.peers.map((p) => p.uid)).toEqual([501, 0]);
+    // The asking connection (uid 0) is not listed.
+    expect(status?.peers.map((p) => p.uid)).toEqual([501]);
     transport.close();
     await broker.shutdown();
   });

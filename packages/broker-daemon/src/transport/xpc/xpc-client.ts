@@ -2,8 +2,8 @@
  * The client side of the XPC transport, for the CLI on macOS: one Request over
  * {command: "request", request: data}, one Reply back from {reply: data}.
  */
-import { ErrorCode, Reply, Request, type Status } from "@vmnet-broker/client/protocol";
-import { type DarwinNative, darwinNative, type XpcClientNative } from "./darwin-native.js";
+import { ErrorCode, type Network, Reply, Request, type Status } from "@vmnet-broker/client/protocol";
+import { type DarwinNative, darwinNative, type XpcClientNative, type XpcSessionHandle } from "./darwin-native.js";
 import { DEFAULT_SERVICE_NAME } from "./xpc-transport.js";
 import { type XpcDictionary, type XpcValue, xpcData, xpcDictionary, xpcGet, xpcString } from "./xpc-value.js";
 
@@ -57,4 +57,48 @@ export async function xpcStatus(serviceName = DEFAULT_SERVICE_NAME, native: Darw
   if (reply.result?.$case === "status") return reply.result.value;
   if (reply.result?.$case === "error") throw new XpcClientError(reply.result.value.code, reply.result.value.message);
   throw new XpcClientError(ErrorCode.ERROR_CODE_INVALID_REPLY, `expected a status reply, got ${reply.result?.$case ?? "nothing"}`);
+}
+
+/** An acquired network: the broker's description and its vmnet serialization. */
+export interface XpcAcquired {
+  readonly network: Network;
+  readonly serialization: XpcValue;
+}
+
+/**
+ * One connection to the broker held open: networks acquired on it stay acquired
+ * until close() (or the process exits), as with any client.
+ */
+export class XpcSession {
+  #nextId = 1;
+
+  private constructor(
+    private readonly native: XpcClientNative,
+    private readonly handle: XpcSessionHandle,
+  ) {}
+
+  static open(serviceName = DEFAULT_SERVICE_NAME, native: XpcClientNative = darwinNative()): XpcSession {
+    return new XpcSession(native, native.xpcOpen(serviceName));
+  }
+
+  async acquire(name: string): Promise<XpcAcquired> {
+    const request: Request = { id: this.#nextId++, command: { $case: "acquire", value: { networkName: name } } };
+    let answer: XpcValue;
+    try {
+      answer = await this.native.xpcSend(this.handle, requestMessage(request));
+    } catch (error) {
+      throw new XpcClientError(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, error instanceof Error ? error.message : String(error));
+    }
+    const reply = replyFromMessage(answer);
+    if (reply.result?.$case === "error") throw new XpcClientError(reply.result.value.code, reply.result.value.message);
+    const serialization = answer.type === "dictionary" ? xpcGet(answer, "network") : undefined;
+    if (reply.result?.$case !== "network" || serialization === undefined) {
+      throw new XpcClientError(ErrorCode.ERROR_CODE_INVALID_REPLY, "an acquire reply without a network and its serialization");
+    }
+    return { network: reply.result.value, serialization };
+  }
+
+  close(): void {
+    this.native.xpcClose(this.handle);
+  }
 }

@@ -21,8 +21,8 @@ export type XpcCommand =
   | { readonly kind: "request"; readonly request: Request }
   /** `request` data that is not a Request: answered like an undecodable Unix frame. */
   | { readonly kind: "undecodable"; readonly reason: string }
-  /** Not a message this broker understands: answered with {error: 4}. */
-  | { readonly kind: "invalid"; readonly reason: string };
+  /** Not a message this broker understands: answered with {error: code}, 4 unless said. */
+  | { readonly kind: "invalid"; readonly reason: string; readonly code?: ErrorCode };
 
 export function parseXpcMessage(message: XpcValue): XpcCommand {
   if (message.type !== "dictionary") return { kind: "invalid", reason: `message is ${message.type}, not a dictionary` };
@@ -32,6 +32,9 @@ export function parseXpcMessage(message: XpcValue): XpcCommand {
     case "acquire": {
       const name = xpcGet(message, "network_name");
       if (name?.type !== "string") return { kind: "invalid", reason: "acquire without a string 'network_name'" };
+      // The existing broker looks an empty name up and does not find it.
+      if (name.value === "")
+        return { kind: "invalid", reason: "acquire with an empty 'network_name'", code: ErrorCode.ERROR_CODE_NOT_FOUND };
       return { kind: "acquire", request: { id: 0, command: { $case: "acquire", value: { networkName: name.value } } } };
     }
     case "request": {
@@ -56,10 +59,19 @@ export function errorReply(code: ErrorCode): XpcDictionary {
   return xpcDictionary({ error: xpcInt64(code) });
 }
 
+/**
+ * The existing clients' codes: 0-7 with the existing broker's meanings. Codes added
+ * since (LIMIT_EXCEEDED, UNSUPPORTED) exist only on the `request` command; the
+ * existing broker answers a peer's 9th network with INTERNAL_ERROR.
+ */
+export function legacyCode(code: ErrorCode): ErrorCode {
+  return code > ErrorCode.ERROR_CODE_INTERNAL_ERROR ? ErrorCode.ERROR_CODE_INTERNAL_ERROR : code;
+}
+
 /** The reply to an upstream-style acquire: exactly one of `network` and `error`. */
 export function acquireReply(outgoing: Outgoing): XpcDictionary {
   const result = outgoing.reply.result;
-  if (result?.$case === "error") return errorReply(result.value.code);
+  if (result?.$case === "error") return errorReply(legacyCode(result.value.code));
   if (result?.$case === "network" && outgoing.serialization !== undefined) {
     return xpcDictionary({ network: xpcObject(outgoing.serialization) });
   }

@@ -1,9 +1,9 @@
 // The XPC transport over the real core and the real vmnet backend, with libxpc
 // and vmnet replaced by test doubles (native-double.test-util.ts).
-import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
+import { ErrorCode, LeaseHolder, Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
-import { loadConfig } from "../../config/load.js";
+import { builtinConfig } from "../../config/load.js";
 import type { AccountDatabase } from "../../config/users.js";
 import { Broker } from "../../core/broker.js";
 import { silentLogger } from "../../log.js";
@@ -11,7 +11,12 @@ import { type SerializationDouble, VmnetNativeDouble, XpcNativeDouble } from "./
 import { DEFAULT_SERVICE_NAME, XpcTransport, type XpcTransportEvent } from "./xpc-transport.js";
 import { type XpcDictionary, xpcData, xpcDictionary, xpcGet, xpcString } from "./xpc-value.js";
 
-const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_uid, gid) => new Set([gid]) };
+const accounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_uid, gid) => new Set([gid]),
+};
 
 const acquire = (name: string) => xpcDictionary({ command: xpcString("acquire"), network_name: xpcString(name) });
 const request = (r: Request) => xpcDictionary({ command: xpcString("request"), request: xpcData(Request.encode(r).finish()) });
@@ -46,7 +51,7 @@ describe("XpcTransport", () => {
     events = [];
     broker = new Broker({
       backend: createVmnetBackend({ native: vmnet }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: builtinConfig(),
       accounts,
       logger: silentLogger,
       version: "test",
@@ -93,7 +98,9 @@ describe("XpcTransport", () => {
 
   it("uses the XPC euid as the peer's identity", async () => {
     xpc.connect(1, 777, 30, 999);
-    const s = await status(1);
+    xpc.connect(2, 0, 0, 1);
+    const s = await status(2);
+    // The asker (peer 2) knows itself and is not listed.
     expect(s.peers).toHaveLength(1);
     expect(s.peers[0]).toMatchObject({ uid: 777, gid: 30, pid: 999 });
   });
@@ -120,7 +127,7 @@ describe("XpcTransport", () => {
     await xpc.send(1, acquire("shared"));
     xpc.disconnect(1);
     const s = await status(2);
-    expect(s.peers).toHaveLength(1);
+    expect(s.peers).toHaveLength(0);
     expect(s.networks.find((n) => n.network?.name === "shared")?.references).toBe(0);
   });
 
@@ -149,7 +156,13 @@ describe("XpcTransport", () => {
           id: 3,
           command: {
             $case: "openInterface",
-            value: { networkName: "shared", kind: { $case: "tap", value: { vnetHeader: false, queues: 1 } } },
+            value: {
+              networkName: "shared",
+              kind: {
+                $case: "tap",
+                value: { vnetHeader: false, queues: 1, holder: LeaseHolder.LEASE_HOLDER_UNSPECIFIED, named: false, vhostNet: false },
+              },
+            },
           },
         }),
       ),

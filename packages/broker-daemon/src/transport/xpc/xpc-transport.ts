@@ -118,7 +118,7 @@ export class XpcTransport {
     switch (command.kind) {
       case "invalid":
         this.#onEvent({ type: "invalid-message", peer: id, reason: command.reason });
-        return errorReply(ErrorCode.ERROR_CODE_INVALID_REQUEST);
+        return errorReply(command.code ?? ErrorCode.ERROR_CODE_INVALID_REQUEST);
       case "undecodable":
         this.#onEvent({ type: "invalid-message", peer: id, reason: command.reason });
         return undecodableReply(command.reason);

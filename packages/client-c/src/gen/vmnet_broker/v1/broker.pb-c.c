@@ -2148,7 +2148,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__counters__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__counters__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__field_descriptors[4] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__field_descriptors[3] =
 {
   {
     "network_name",
@@ -2186,21 +2186,8 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__open_interface_request__
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
-  {
-    "holder",
-    4,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(VmnetBroker__V1__OpenInterfaceRequest, holder),
-    &vmnet_broker__v1__lease_holder__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
 };
 static const unsigned vmnet_broker__v1__open_interface_request__field_indices_by_name[] = {
-  3,   /* field[3] = holder */
   0,   /* field[0] = network_name */
   1,   /* field[1] = tap */
   2,   /* field[2] = veth */
@@ -2208,7 +2195,7 @@ static const unsigned vmnet_broker__v1__open_interface_request__field_indices_by
 static const ProtobufCIntRange vmnet_broker__v1__open_interface_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request__descriptor =
 {
@@ -2218,14 +2205,14 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request__descr
   "VmnetBroker__V1__OpenInterfaceRequest",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__OpenInterfaceRequest),
-  4,
+  3,
   vmnet_broker__v1__open_interface_request__field_descriptors,
   vmnet_broker__v1__open_interface_request__field_indices_by_name,
   1,  vmnet_broker__v1__open_interface_request__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__open_interface_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descriptors[2] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descriptors[5] =
 {
   {
     "vnet_header",
@@ -2251,15 +2238,54 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__tap_options__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "holder",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__TapOptions, holder),
+    &vmnet_broker__v1__lease_holder__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "named",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__TapOptions, named),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "vhost_net",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__TapOptions, vhost_net),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__tap_options__field_indices_by_name[] = {
+  2,   /* field[2] = holder */
+  3,   /* field[3] = named */
   1,   /* field[1] = queues */
+  4,   /* field[4] = vhost_net */
   0,   /* field[0] = vnet_header */
 };
 static const ProtobufCIntRange vmnet_broker__v1__tap_options__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__tap_options__descriptor =
 {
@@ -2269,14 +2295,14 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__tap_options__descriptor =
   "VmnetBroker__V1__TapOptions",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__TapOptions),
-  2,
+  5,
   vmnet_broker__v1__tap_options__field_descriptors,
   vmnet_broker__v1__tap_options__field_indices_by_name,
   1,  vmnet_broker__v1__tap_options__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__tap_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__veth_options__field_descriptors[1] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__veth_options__field_descriptors[2] =
 {
   {
     "ifname",
@@ -2290,14 +2316,27 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__veth_options__field_desc
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "holder",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__VethOptions, holder),
+    &vmnet_broker__v1__lease_holder__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__veth_options__field_indices_by_name[] = {
+  1,   /* field[1] = holder */
   0,   /* field[0] = ifname */
 };
 static const ProtobufCIntRange vmnet_broker__v1__veth_options__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 1 }
+  { 0, 2 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__veth_options__descriptor =
 {
@@ -2307,14 +2346,14 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__veth_options__descriptor =
   "VmnetBroker__V1__VethOptions",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__VethOptions),
-  1,
+  2,
   vmnet_broker__v1__veth_options__field_descriptors,
   vmnet_broker__v1__veth_options__field_indices_by_name,
   1,  vmnet_broker__v1__veth_options__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__veth_options__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[8] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descriptors[9] =
 {
   {
     "network_name",
@@ -2412,6 +2451,18 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__interface__field_descrip
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "vhost_fd_count",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Interface, vhost_fd_count),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
   3,   /* field[3] = fd_count */
@@ -2422,11 +2473,12 @@ static const unsigned vmnet_broker__v1__interface__field_indices_by_name[] = {
   2,   /* field[2] = name */
   0,   /* field[0] = network_name */
   4,   /* field[4] = peer_ifname */
+  8,   /* field[8] = vhost_fd_count */
 };
 static const ProtobufCIntRange vmnet_broker__v1__interface__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
 {
@@ -2436,7 +2488,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
   "VmnetBroker__V1__Interface",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Interface),
-  8,
+  9,
   vmnet_broker__v1__interface__field_descriptors,
   vmnet_broker__v1__interface__field_indices_by_name,
   1,  vmnet_broker__v1__interface__number_ranges,

@@ -698,11 +698,6 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
    * The network; the peer must have acquired it on this connection.
    */
   char *network_name;
-  /*
-   * What holds the interface and its reference on the network; unset means
-   * the connection.
-   */
-  VmnetBroker__V1__LeaseHolder holder;
   VmnetBroker__V1__OpenInterfaceRequest__KindCase kind_case;
   union {
     /*
@@ -719,7 +714,7 @@ struct  VmnetBroker__V1__OpenInterfaceRequest
 };
 #define VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__open_interface_request__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND__NOT_SET, {0} }
 
 
 /*
@@ -738,10 +733,32 @@ struct  VmnetBroker__V1__TapOptions
    * back. 0 means 1.
    */
   uint32_t queues;
+  /*
+   * What holds the TAP and its reference on the network; unset means the
+   * connection.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
+  /*
+   * A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+   * persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+   * (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+   * back (Interface.fd_count is 0); Interface.name is the device to open. The
+   * broker deletes it when its holder (the connection) ends;
+   * LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+   * away by itself.
+   */
+  protobuf_c_boolean named;
+  /*
+   * Also send one open /dev/vhost-net fd per queue after the TAP fds
+   * (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+   * (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+   * host has no /dev/vhost-net.
+   */
+  protobuf_c_boolean vhost_net;
 };
 #define VMNET_BROKER__V1__TAP_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__tap_options__descriptor) \
-    , 0, 0 }
+    , 0, 0, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, 0, 0 }
 
 
 /*
@@ -754,10 +771,15 @@ struct  VmnetBroker__V1__VethOptions
    * Name of the end inside the client's namespace; empty means "eth0".
    */
   char *ifname;
+  /*
+   * What holds the veth pair and its reference on the network; unset means
+   * the connection.
+   */
+  VmnetBroker__V1__LeaseHolder holder;
 };
 #define VMNET_BROKER__V1__VETH_OPTIONS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__veth_options__descriptor) \
-    , (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED }
 
 
 /*
@@ -803,10 +825,15 @@ struct  VmnetBroker__V1__Interface
    * What holds the interface and its reference on the network.
    */
   VmnetBroker__V1__LeaseHolder holder;
+  /*
+   * How many /dev/vhost-net fds travel with this reply, after the fd_count
+   * TAP fds (TapOptions.vhost_net); 0 otherwise.
+   */
+  uint32_t vhost_fd_count;
 };
 #define VMNET_BROKER__V1__INTERFACE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__interface__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, 0 }
 
 
 /* VmnetBroker__V1__Request methods */

@@ -1273,9 +1273,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
   public var networkName: String = ""
   /// Which kind of interface to open.
   public var kind: Kind?
-  /// What holds the interface and its reference on the network; unset means
-  /// the connection.
-  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.OpenInterfaceRequest"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1312,8 +1309,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
       if case .veth(let existing)? = kind { value = existing }
       try reader.readMessage(into: &value)
       kind = .veth(value)
-    case (4, .varint):
-      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1334,10 +1329,6 @@ public struct VmnetBroker_V1_OpenInterfaceRequest: ProtoMessage {
       writer.writeTag(3, .lengthDelimited)
       writer.writeMessage(value)
     }
-    if holder.rawValue != 0 {
-      writer.writeTag(4, .varint)
-      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
-    }
   }
 }
 
@@ -1349,6 +1340,22 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
   /// Number of queues (IFF_MULTI_QUEUE when above 1); one fd per queue comes
   /// back. 0 means 1.
   public var queues: UInt32 = 0
+  /// What holds the TAP and its reference on the network; unset means the
+  /// connection.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
+  /// A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+  /// persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+  /// (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+  /// back (Interface.fd_count is 0); Interface.name is the device to open. The
+  /// broker deletes it when its holder (the connection) ends;
+  /// LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+  /// away by itself.
+  public var named: Bool = false
+  /// Also send one open /dev/vhost-net fd per queue after the TAP fds
+  /// (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+  /// (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+  /// host has no /dev/vhost-net.
+  public var vhostNet: Bool = false
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.TapOptions"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1367,6 +1374,12 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
       vnetHeader = try reader.readVarint() != 0
     case (2, .varint):
       queues = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (3, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
+    case (4, .varint):
+      named = try reader.readVarint() != 0
+    case (5, .varint):
+      vhostNet = try reader.readVarint() != 0
     default:
       return false
     }
@@ -1383,6 +1396,18 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
       writer.writeTag(2, .varint)
       writer.writeVarint(UInt64(queues))
     }
+    if holder.rawValue != 0 {
+      writer.writeTag(3, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
+    }
+    if named {
+      writer.writeTag(4, .varint)
+      writer.writeVarint(named ? 1 : 0)
+    }
+    if vhostNet {
+      writer.writeTag(5, .varint)
+      writer.writeVarint(vhostNet ? 1 : 0)
+    }
   }
 }
 
@@ -1390,6 +1415,9 @@ public struct VmnetBroker_V1_TapOptions: ProtoMessage {
 public struct VmnetBroker_V1_VethOptions: ProtoMessage {
   /// Name of the end inside the client's namespace; empty means "eth0".
   public var ifname: String = ""
+  /// What holds the veth pair and its reference on the network; unset means
+  /// the connection.
+  public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.VethOptions"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1406,6 +1434,8 @@ public struct VmnetBroker_V1_VethOptions: ProtoMessage {
     switch (number, wireType) {
     case (1, .lengthDelimited):
       ifname = try reader.readString()
+    case (2, .varint):
+      holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
     default:
       return false
     }
@@ -1417,6 +1447,10 @@ public struct VmnetBroker_V1_VethOptions: ProtoMessage {
     if !ifname.isEmpty {
       writer.writeTag(1, .lengthDelimited)
       writer.writeString(ifname)
+    }
+    if holder.rawValue != 0 {
+      writer.writeTag(2, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
     }
   }
 }
@@ -1444,6 +1478,9 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
   public var guestMac: String = ""
   /// What holds the interface and its reference on the network.
   public var holder: VmnetBroker_V1_LeaseHolder = VmnetBroker_V1_LeaseHolder(rawValue: 0)
+  /// How many /dev/vhost-net fds travel with this reply, after the fd_count
+  /// TAP fds (TapOptions.vhost_net); 0 otherwise.
+  public var vhostFdCount: UInt32 = 0
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.Interface"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1474,6 +1511,8 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
       guestMac = try reader.readString()
     case (8, .varint):
       holder = try VmnetBroker_V1_LeaseHolder(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
+    case (9, .varint):
+      vhostFdCount = try UInt32(truncatingIfNeeded: reader.readVarint())
     default:
       return false
     }
@@ -1513,6 +1552,10 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
     if holder.rawValue != 0 {
       writer.writeTag(8, .varint)
       writer.writeVarint(UInt64(bitPattern: Int64(holder.rawValue)))
+    }
+    if vhostFdCount != 0 {
+      writer.writeTag(9, .varint)
+      writer.writeVarint(UInt64(vhostFdCount))
     }
   }
 }

@@ -424,11 +424,6 @@ export interface OpenInterfaceRequest {
      */
     { $case: "veth"; value: VethOptions }
     | undefined;
-  /**
-   * What holds the interface and its reference on the network; unset means
-   * the connection.
-   */
-  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -444,6 +439,28 @@ export interface TapOptions {
    * back. 0 means 1.
    */
   queues: number;
+  /**
+   * What holds the TAP and its reference on the network; unset means the
+   * connection.
+   */
+  holder: LeaseHolder;
+  /**
+   * A TAP that VMMs open by name (Firecracker, cloud-hypervisor, crosvm):
+   * persistent (TUNSETPERSIST) and owned by the peer's uid and gid
+   * (TUNSETOWNER, TUNSETGROUP), so only they can attach to it. No TAP fd comes
+   * back (Interface.fd_count is 0); Interface.name is the device to open. The
+   * broker deletes it when its holder (the connection) ends;
+   * LEASE_HOLDER_INTERFACE is refused, since a persistent device never goes
+   * away by itself.
+   */
+  named: boolean;
+  /**
+   * Also send one open /dev/vhost-net fd per queue after the TAP fds
+   * (Interface.vhost_fd_count), for VMMs whose user cannot open the device
+   * (`-netdev tap,fd=3,vhost=on,vhostfd=4`). ERROR_CODE_UNSUPPORTED when the
+   * host has no /dev/vhost-net.
+   */
+  vhostNet: boolean;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -451,6 +468,11 @@ export interface TapOptions {
 export interface VethOptions {
   /** Name of the end inside the client's namespace; empty means "eth0". */
   ifname: string;
+  /**
+   * What holds the veth pair and its reference on the network; unset means
+   * the connection.
+   */
+  holder: LeaseHolder;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -483,6 +505,11 @@ export interface Interface {
   guestMac: string;
   /** What holds the interface and its reference on the network. */
   holder: LeaseHolder;
+  /**
+   * How many /dev/vhost-net fds travel with this reply, after the fd_count
+   * TAP fds (TapOptions.vhost_net); 0 otherwise.
+   */
+  vhostFdCount: number;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -2409,7 +2436,7 @@ export const Counters: MessageFns<Counters> = {
 };
 
 function createBaseOpenInterfaceRequest(): OpenInterfaceRequest {
-  return { networkName: "", kind: undefined, holder: 0, _unknownFields: {} };
+  return { networkName: "", kind: undefined, _unknownFields: {} };
 }
 
 export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
@@ -2424,9 +2451,6 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
       case "veth":
         VethOptions.encode(message.kind.value, writer.uint32(26).fork()).join();
         break;
-    }
-    if (message.holder !== 0) {
-      writer.uint32(32).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2476,14 +2500,6 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
             message.kind = { $case: "veth", value: VethOptions.decode(reader, reader.uint32()) };
             continue;
           }
-          case 4: {
-            if (tag !== 32) {
-              break;
-            }
-
-            message.holder = reader.int32() as any;
-            continue;
-          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2524,13 +2540,12 @@ export const OpenInterfaceRequest: MessageFns<OpenInterfaceRequest> = {
         break;
       }
     }
-    message.holder = object.holder ?? 0;
     return message;
   },
 };
 
 function createBaseTapOptions(): TapOptions {
-  return { vnetHeader: false, queues: 0, _unknownFields: {} };
+  return { vnetHeader: false, queues: 0, holder: 0, named: false, vhostNet: false, _unknownFields: {} };
 }
 
 export const TapOptions: MessageFns<TapOptions> = {
@@ -2540,6 +2555,15 @@ export const TapOptions: MessageFns<TapOptions> = {
     }
     if (message.queues !== 0) {
       writer.uint32(16).uint32(message.queues);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(24).int32(message.holder);
+    }
+    if (message.named !== false) {
+      writer.uint32(32).bool(message.named);
+    }
+    if (message.vhostNet !== false) {
+      writer.uint32(40).bool(message.vhostNet);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2581,6 +2605,30 @@ export const TapOptions: MessageFns<TapOptions> = {
             message.queues = reader.uint32();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.named = reader.bool();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.vhostNet = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2608,18 +2656,24 @@ export const TapOptions: MessageFns<TapOptions> = {
     const message = createBaseTapOptions();
     message.vnetHeader = object.vnetHeader ?? false;
     message.queues = object.queues ?? 0;
+    message.holder = object.holder ?? 0;
+    message.named = object.named ?? false;
+    message.vhostNet = object.vhostNet ?? false;
     return message;
   },
 };
 
 function createBaseVethOptions(): VethOptions {
-  return { ifname: "", _unknownFields: {} };
+  return { ifname: "", holder: 0, _unknownFields: {} };
 }
 
 export const VethOptions: MessageFns<VethOptions> = {
   encode(message: VethOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ifname !== "") {
       writer.uint32(10).string(message.ifname);
+    }
+    if (message.holder !== 0) {
+      writer.uint32(16).int32(message.holder);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2653,6 +2707,14 @@ export const VethOptions: MessageFns<VethOptions> = {
             message.ifname = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.holder = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2679,6 +2741,7 @@ export const VethOptions: MessageFns<VethOptions> = {
   fromPartial(object: DeepPartial<VethOptions>): VethOptions {
     const message = createBaseVethOptions();
     message.ifname = object.ifname ?? "";
+    message.holder = object.holder ?? 0;
     return message;
   },
 };
@@ -2693,6 +2756,7 @@ function createBaseInterface(): Interface {
     mac: "",
     guestMac: "",
     holder: 0,
+    vhostFdCount: 0,
     _unknownFields: {},
   };
 }
@@ -2722,6 +2786,9 @@ export const Interface: MessageFns<Interface> = {
     }
     if (message.holder !== 0) {
       writer.uint32(64).int32(message.holder);
+    }
+    if (message.vhostFdCount !== 0) {
+      writer.uint32(72).uint32(message.vhostFdCount);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2811,6 +2878,14 @@ export const Interface: MessageFns<Interface> = {
             message.holder = reader.int32() as any;
             continue;
           }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.vhostFdCount = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2844,6 +2919,7 @@ export const Interface: MessageFns<Interface> = {
     message.mac = object.mac ?? "";
     message.guestMac = object.guestMac ?? "";
     message.holder = object.holder ?? 0;
+    message.vhostFdCount = object.vhostFdCount ?? 0;
     return message;
   },
 };

@@ -1,0 +1,98 @@
+/** Records: only well-formed records naming our own objects are trusted; matchRecord checks the kernel. */
+import { describe, expect, it } from "vitest";
+import type { KernelFacts } from "./adopt.js";
+import { matchRecord } from "./adopt.js";
+import { type NetworkRecord, parseRecord, sameDefinition } from "./records.js";
+import { networkConfig } from "./test-support.test-util.js";
+
+const dir = "/run/vmnet-broker/linux/shared";
+const good: NetworkRecord = {
+  version: 1,
+  name: "shared",
+  definition: { description: "", mode: "shared", mtu: 1500, dhcp: true, dns: true, dhcpReservations: [] },
+  ipv4: { network: "192.168.100.0", prefix: 24 },
+  bridge: "vmbr-shared",
+  table: "vmnet_broker_shared",
+  leaseFile: `${dir}/dnsmasq.leases`,
+  dnsmasq: { pid: 4242, conf: `${dir}/dnsmasq.conf` },
+  interfaces: [
+    { name: "vmtap-0000abcd", kind: "tap", holder: "interface", ownerUid: 1000, guestMac: "02:11:22:33:44:55" },
+    { name: "vmveth-0000abcd", kind: "veth", holder: "connection", ownerUid: 0, guestMac: "" },
+  ],
+};
+const text = (record: unknown) => JSON.stringify(record);
+const reason = (record: unknown, at = dir) => {
+  const parsed = parseRecord(at, typeof record === "string" ? record : text(record));
+  return parsed.ok ? "accepted" : parsed.reason;
+};
+
+describe("parseRecord", () => {
+  it("accepts a record it wrote", () => {
+    expect(parseRecord(dir, text(good))).toEqual({ ok: true, record: good });
+  });
+
+  it("rejects corrupt records", () => {
+    expect(reason("{not json")).toBe("not JSON");
+    expect(reason("[]")).toMatch(/not an object/);
+    expect(reason({ ...good, version: 2 })).toMatch(/version/);
+    expect(reason({ ...good, interfaces: "vmtap-0000abcd" })).toMatch(/interfaces is not an array/);
+    expect(reason({ ...good, definition: { ...good.definition, mtu: "1500" } })).toMatch(/mtu/);
+    expect(reason({ ...good, ipv4: { network: "192.168.100.7", prefix: 24 } })).toMatch(/malformed/);
+    expect(reason({ ...good, dnsmasq: { pid: -1, conf: good.dnsmasq?.conf } })).toMatch(/pid/);
+  });
+
+  it("rejects foreign names and paths: nothing outside our prefixes and our directory is ever trusted", () => {
+    expect(reason({ ...good, bridge: "eth0" })).toMatch(/bridge "eth0" is not vmbr-shared/);
+    expect(reason({ ...good, table: "filter" })).toMatch(/table/);
+    expect(reason({ ...good, interfaces: [{ ...good.interfaces[0], name: "eth0" }] })).toMatch(/not one of ours/);
+    expect(reason({ ...good, interfaces: [{ ...good.interfaces[0], kind: "veth" }] })).toMatch(/has kind/);
+    expect(reason({ ...good, leaseFile: "/etc/shadow" })).toMatch(/lease file/);
+    expect(reason({ ...good, dnsmasq: { pid: 1, conf: "/etc/dnsmasq.conf" } })).toMatch(/dnsmasq config/);
+    expect(reason({ ...good, name: "../etc" })).toMatch(/not a network name/);
+    // A record copied into another network's directory.
+    expect(reason(good, "/run/vmnet-broker/linux/host")).toMatch(/does not belong/);
+  });
+});
+
+describe("matchRecord", () => {
+  const kernel = (overrides: Partial<KernelFacts> = {}): KernelFacts => ({
+    links: new Map([
+      ["vmbr-shared", { kind: "bridge", master: undefined }],
+      ["vmtap-0000abcd", { kind: "tun", master: "vmbr-shared" }],
+      ["vmveth-0000abcd", { kind: "veth", master: undefined }],
+    ]),
+    tables: new Set(["vmnet_broker_shared"]),
+    addresses: [{ ifname: "vmbr-shared", local: "192.168.100.1", prefix: 24 }],
+    ...overrides,
+  });
+
+  it("adopts the interfaces that are still ports of the bridge", () => {
+    expect(matchRecord(good, kernel())).toEqual({ attached: [good.interfaces[0]] });
+  });
+
+  it("refuses a bridge that is gone, not a bridge, or not on the recorded subnet, and a missing table", () => {
+    const without = new Map(kernel().links);
+    without.delete("vmbr-shared");
+    expect(matchRecord(good, kernel({ links: without }))).toEqual({ mismatch: "bridge vmbr-shared is gone" });
+    const dummy = new Map(kernel().links).set("vmbr-shared", { kind: "dummy", master: undefined });
+    expect(matchRecord(good, kernel({ links: dummy }))).toMatchObject({ mismatch: expect.stringMatching(/not a bridge/) });
+    const moved = kernel({ addresses: [{ ifname: "vmbr-shared", local: "192.168.101.1", prefix: 24 }] });
+    expect(matchRecord(good, moved)).toMatchObject({ mismatch: expect.stringMatching(/does not have 192.168.100.1\/24/) });
+    expect(matchRecord(good, kernel({ tables: new Set() }))).toMatchObject({ mismatch: expect.stringMatching(/table/) });
+  });
+
+  it("leaves a network with nothing attached to reclaim", () => {
+    const links = new Map(kernel().links);
+    links.delete("vmtap-0000abcd");
+    expect(matchRecord(good, kernel({ links }))).toHaveProperty("idle");
+  });
+});
+
+describe("sameDefinition", () => {
+  it("compares what the Linux backend runs with, not access lists or the source file", () => {
+    const config = networkConfig("shared", { allowedUids: new Set([1]), source: "/etc/vmnet-broker.d/shared.json" });
+    expect(sameDefinition(config, good.definition)).toBe(true);
+    expect(sameDefinition({ ...config, mtu: 9000 }, good.definition)).toBe(false);
+    expect(sameDefinition({ ...config, subnet: "10.0.0.0", mask: "255.255.255.0" }, good.definition)).toBe(false);
+  });
+});
