@@ -33,8 +33,8 @@ typedef enum {
 typedef struct {
     int listen_fd;
     script_t script;
-    int tap_peer_fd;      // read end of the pipe whose write end went out as a "TAP"
-    size_t veth_fds_seen; // descriptors that came with the veth request
+    int tap_peer_fd;                          // read end of the pipe whose write end went out as a "TAP"
+    size_t veth_fds_seen;                     // descriptors that came with the veth request
     _Atomic int requests;                     // read by the test while the peer runs
     VmnetBroker__V1__LeaseHolder holder_seen; // of the last open_interface
 } peer_t;

@@ -61,16 +61,20 @@ import Dispatch
   }
 
   extension VmnetBroker.Network {
-    /// `openTAP(vnetHeader:queues:)` without blocking the caller's thread;
+    /// `openTAP(vnetHeader:queues:holder:)` without blocking the caller's thread;
     /// cancelling it closes the connection.
-    public func openTAP(vnetHeader: Bool = false, queues: Int = 1) async throws -> VmnetBroker.TAPInterface {
-      try await connection.cancellable { try self.openTAP(vnetHeader: vnetHeader, queues: queues) }
+    public func openTAP(vnetHeader: Bool = false, queues: Int = 1, holder: VmnetBroker.Holder = .connection)
+      async throws -> VmnetBroker.TAPInterface
+    {
+      try await connection.cancellable { try self.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder) }
     }
 
-    /// `openVeth(namespaceFD:ifname:)` without blocking the caller's thread;
+    /// `openVeth(namespaceFD:ifname:holder:)` without blocking the caller's thread;
     /// cancelling it closes the connection.
-    public func openVeth(namespaceFD: Int32, ifname: String? = nil) async throws -> VmnetBroker.VethInterface {
-      try await connection.cancellable { try self.openVeth(namespaceFD: namespaceFD, ifname: ifname) }
+    public func openVeth(namespaceFD: Int32, ifname: String? = nil, holder: VmnetBroker.Holder = .connection)
+      async throws -> VmnetBroker.VethInterface
+    {
+      try await connection.cancellable { try self.openVeth(namespaceFD: namespaceFD, ifname: ifname, holder: holder) }
     }
   }
 #endif

@@ -137,6 +137,10 @@
       let veth = try await network.openVeth(namespaceFD: namespace, ifname: "vbswift0")
       #expect(veth.peerName == "vbswift0")
       #expect(!veth.name.isEmpty)
+      #expect(veth.holder == .connection)
+      let held = try await network.openVeth(namespaceFD: namespace, ifname: "vbswift1", holder: .interface)
+      #expect(held.holder == .interface)
+      #expect(held.peerName == "vbswift1")
       #expect(throws: VmnetBroker.Error.invalidRequest) {
         try network.openVeth(namespaceFD: namespace, ifname: "a-name-longer-than-ifnamsiz")
       }
