@@ -106,6 +106,7 @@ export class Broker {
     if (this.settings.max_networks_per_peer !== undefined) {
       args.push("--max-networks-per-peer", String(this.settings.max_networks_per_peer));
     }
+    if (this.settings.vhost_net_device !== undefined) args.push("--vhost-net-device", this.settings.vhost_net_device);
     const g = spawnGroup(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#g = g;
     g.child.stdout?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
