@@ -33,6 +33,7 @@ check_installed() {
   [[ "$(vmnet-broker --version)" == "vmnet-broker "* ]] || fail "vmnet-broker --version: $(vmnet-broker --version 2>&1)"
   [[ "$(pkg-config --cflags --libs vmnet-broker)" == *-lvmnet-broker* ]] || fail "pkg-config vmnet-broker"
   [[ -f /usr/include/vmnet-broker.h && -f /usr/share/man/man1/vmnet-broker.1.gz ]] || fail "header or man page missing"
+  /usr/libexec/vmnet-broker/vmnet-broker-bridge-helper --help >/dev/null || fail "the bridge helper does not run"
 }
 
 dpkg -i /mnt/debs/old/*.deb >/tmp/dpkg.log 2>&1 || { cat /tmp/dpkg.log; fail "install of $old"; }

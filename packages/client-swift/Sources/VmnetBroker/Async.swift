@@ -61,12 +61,15 @@ import Dispatch
   }
 
   extension VmnetBroker.Network {
-    /// `openTAP(vnetHeader:queues:holder:)` without blocking the caller's thread;
-    /// cancelling it closes the connection.
-    public func openTAP(vnetHeader: Bool = false, queues: Int = 1, holder: VmnetBroker.Holder = .connection)
-      async throws -> VmnetBroker.TAPInterface
-    {
-      try await connection.cancellable { try self.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder) }
+    /// `openTAP(vnetHeader:queues:holder:named:vhostNet:)` without blocking the
+    /// caller's thread; cancelling it closes the connection.
+    public func openTAP(
+      vnetHeader: Bool = false, queues: Int = 1, holder: VmnetBroker.Holder = .connection, named: Bool = false,
+      vhostNet: Bool = false
+    ) async throws -> VmnetBroker.TAPInterface {
+      try await connection.cancellable {
+        try self.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder, named: named, vhostNet: vhostNet)
+      }
     }
 
     /// `openVeth(namespaceFD:ifname:holder:)` without blocking the caller's thread;
