@@ -133,6 +133,15 @@ export class TestBroker {
     }
   }
 
+  /** Waits (bounded) for a log line: stderr reaches the test after the event it reports. */
+  async waitForLog(match: (line: string) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.log.some(match)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the log line: ${what}; log:\n${this.log.slice(-30).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
   async waitReady(timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
