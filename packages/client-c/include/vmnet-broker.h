@@ -28,6 +28,13 @@
 #include <stdint.h>
 #endif
 
+// The version of this header; set from the repository's VERSION file by
+// tools/release/set-version.mjs. The library's is in its soname and symbol versions.
+#define VMNET_BROKER_VERSION_MAJOR 0
+#define VMNET_BROKER_VERSION_MINOR 1
+#define VMNET_BROKER_VERSION_PATCH 0
+#define VMNET_BROKER_VERSION_STRING "0.1.0"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -227,6 +234,12 @@ void vmnet_broker_session_close(vmnet_broker_session_t *session);
 // as long as the broker takes. A timeout breaks the connection (code 1).
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *session, unsigned timeout_ms);
 
+// Interrupts the session from any thread: a call waiting on it fails at once
+// with VMNET_BROKER_XPC_FAILURE, later calls fail the same way, and the broker
+// releases everything the session held. The session still has to be closed
+// with vmnet_broker_session_close() (never at the same time as this call).
+void vmnet_broker_session_shutdown(vmnet_broker_session_t *session);
+
 // Exchanges versions. Returns 0 and fills *out, or -1 and sets *status.
 int vmnet_broker_session_hello(vmnet_broker_session_t *session, vmnet_broker_hello_t *out,
                                vmnet_broker_return_t *status);
@@ -282,6 +295,8 @@ int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags,
                           vmnet_broker_return_t *status);
 int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
                            vmnet_broker_return_t *status);
+// The same two with a choice of holder, also describing the interface in *info
+// (name, guest MAC, holder) when info is not NULL; see the session calls.
 int vmnet_broker_open_tap_held_by(const vmnet_broker_network_t *network, unsigned flags, unsigned queues,
                                   vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
                                   vmnet_broker_return_t *status);

@@ -8,6 +8,7 @@ import {
   VethOptions as VethOptionsMessage,
 } from "./gen/vmnet_broker/v1/broker.js";
 import { holderFromMessage, holderToMessage, type InterfaceHolder } from "./interface-holder.js";
+import { nativeAddon } from "./native/load-native-addon.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
 import { connectUnix } from "./socket/connect.js";
@@ -128,6 +129,8 @@ export class BrokerClient {
   /** Connects to the broker. Rejects with TRANSPORT_FAILURE if nothing answers there. */
   static async connect(options: ConnectOptions = {}): Promise<BrokerClient> {
     const socketPath = options.socketPath ?? defaultSocketPath();
+    // A missing addon is an installation fault, not a transport failure: its own error says what to do.
+    nativeAddon();
     let fd: number;
     try {
       fd = connectUnix(socketPath);

@@ -4,6 +4,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "last_error.h"
@@ -31,6 +32,7 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->fd_mu, NULL);
     s->next_id = 1;
     vb_frame_reader_init(&s->reader, VB_MAX_REPLY_PAYLOAD);
     vb_set_status(status, VMNET_BROKER_SUCCESS);
@@ -38,10 +40,25 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
 }
 
 static void break_session(vmnet_broker_session_t *s) {
+    pthread_mutex_lock(&s->fd_mu);
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
     }
+    pthread_mutex_unlock(&s->fd_mu);
+}
+
+// Not under s->mu, which a waiting call holds: shutdown() wakes that call with
+// EOF, and it then breaks the session itself.
+void vmnet_broker_session_shutdown(vmnet_broker_session_t *s) {
+    if (s == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&s->fd_mu);
+    if (s->fd >= 0) {
+        shutdown(s->fd, SHUT_RDWR);
+    }
+    pthread_mutex_unlock(&s->fd_mu);
 }
 
 void vmnet_broker_session_close(vmnet_broker_session_t *s) {
@@ -50,6 +67,7 @@ void vmnet_broker_session_close(vmnet_broker_session_t *s) {
     }
     break_session(s);
     vb_frame_reader_destroy(&s->reader);
+    pthread_mutex_destroy(&s->fd_mu);
     pthread_mutex_destroy(&s->mu);
     free(s);
 }

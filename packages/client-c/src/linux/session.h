@@ -11,8 +11,9 @@
 #include "vmnet_broker/v1/broker.pb-c.h"
 
 struct vmnet_broker_session {
-    pthread_mutex_t mu; // serializes calls: one request in flight
-    int fd;             // -1 once broken
+    pthread_mutex_t mu;    // serializes calls: one request in flight
+    pthread_mutex_t fd_mu; // held to close fd, so a shutdown from another thread never hits a reused number
+    int fd;                // -1 once broken
     uint32_t next_id;
     unsigned timeout_ms;
     vb_frame_reader_t reader;
