@@ -16,8 +16,9 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-export function socketPath(flag: string | undefined): string {
-  return flag ?? process.env.VMNET_BROKER_SOCKET ?? DEFAULT_SOCKET;
+/** --socket, else $VMNET_BROKER_SOCKET unless empty (empty means unset, as in every client), else the default. */
+export function socketPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return flag ?? (env.VMNET_BROKER_SOCKET || DEFAULT_SOCKET);
 }
 
 export function integer(command: string, flag: string, text: string | undefined, fallback: number, min = 0): number {

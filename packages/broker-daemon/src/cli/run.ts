@@ -25,9 +25,10 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   if (!values.network) throw new UsageError("--network is required", "run");
   if (process.platform === "darwin") {
-    // UNSUPPORTED, as the broker answers a TAP request on macOS.
-    throw new Error(
-      "run is UNSUPPORTED on macOS: vmnet networks have no TAP devices to pass; a VM attaches itself " +
+    // UNSUPPORTED, as the broker answers a TAP request on macOS (and exits 9 like it).
+    throw new BrokerError(
+      ErrorCodes.Unsupported,
+      "run needs Linux: vmnet networks have no TAP devices to pass; a VM attaches itself " +
         "(vmnet_network_create_with_serialization); use `vmnet-broker acquire` to hold a network",
     );
   }

@@ -20,8 +20,8 @@ The socket is $VMNET_BROKER_SOCKET, or ${DEFAULT_SOCKET}.
 `,
   serve: `Usage: vmnet-broker serve [options]
 
-Runs the broker. By default it runs in a sandbox: a private network (and pid)
-namespace made for this run, so it can be tried without touching the machine's
+Runs the broker. By default it runs in a sandbox: a private network namespace
+made for this run, so it can be tried without touching the machine's
 networking; clients still reach it through the socket. --host runs it for real.
 
 Options:
