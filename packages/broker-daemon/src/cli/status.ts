@@ -6,11 +6,18 @@ import { parse, socketPath } from "./parse.js";
 import { statusToJson } from "./status-json.js";
 
 export async function statusCommand(args: string[]): Promise<number> {
-  const { values } = parse("status", args, { json: { type: "boolean" }, socket: { type: "string" }, "service-name": { type: "string" } });
+  const { values } = parse("status", args, {
+    json: { type: "boolean" },
+    all: { type: "boolean" },
+    socket: { type: "string" },
+    "service-name": { type: "string" },
+  });
   const status = process.platform === "darwin" ? await xpcStatus(values["service-name"]) : await unixStatus(socketPath(values.socket));
   const accounts = systemAccounts();
   process.stdout.write(
-    values.json ? `${JSON.stringify(statusToJson(status), null, 2)}\n` : formatStatus(status, (uid) => accounts.userName(uid)),
+    values.json
+      ? `${JSON.stringify(statusToJson(status), null, 2)}\n`
+      : formatStatus(status, { userName: (uid) => accounts.userName(uid), all: values.all ?? false }),
   );
   return 0;
 }

@@ -58,11 +58,14 @@ per-network limits and may open 32 connections above --max-connections):
   --frame-timeout-ms N            time to finish a request once started; then the
                                   peer is disconnected (default 10000)
 `,
-  status: `Usage: vmnet-broker status [--json] [--socket PATH] [--service-name NAME]
+  status: `Usage: vmnet-broker status [--json] [--all] [--socket PATH] [--service-name NAME]
 
 --socket is the Unix socket (Linux); --service-name the Mach service (macOS,
 default com.github.nirs.vmnet-broker). Shows the broker's networks (with their references and removal countdown), the
 connected peers, DHCP leases, interfaces, counters and configuration errors.
+Leases whose expiry has passed (guests long gone; dnsmasq keeps them until they
+expire) are left out and counted; --all shows them marked "expired". --json
+prints every lease with its expires_unix.
 Root and members of the broker's --admin-group see everything; everyone else sees
 the networks they may acquire, their own connections and interfaces and the
 leases of their own interfaces, and the output says the view is filtered.
