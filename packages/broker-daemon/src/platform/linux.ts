@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { inheritedListenFd } from "@vmnet-broker/client/socket";
 import { createLinuxBackend } from "../backend/linux/index.js";
 import { systemAccounts } from "../config/users.js";
-import type { Logger } from "../log.js";
+import { type Logger, reportFields } from "../log.js";
 import { LogThrottle } from "../log-throttle.js";
 import { UnixTransport, type UnixTransportEvent } from "../transport/unix/unix-transport.js";
 import type { Platform, PlatformOptions } from "./platform.js";
@@ -14,7 +14,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
   const backend = createLinuxBackend({
     runtimeDir: options.runtimeDir,
     sandboxed: options.sandboxed,
-    onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
+    onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", reportFields(report)),
     onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
   });
   const inheritedFd = inheritedListenFd();
@@ -95,10 +95,4 @@ function logTransportEvent(logger: Logger, throttle: LogThrottle, event: UnixTra
     case "connected":
       break;
   }
-}
-
-function flatten(report: object): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(report)) out[key] = Array.isArray(value) ? value.join(",") || "-" : String(value);
-  return out;
 }
