@@ -1,5 +1,5 @@
 /** Help texts, one per command, shown by `--help` and on usage errors. */
-export const DEFAULT_SOCKET = "/run/vmnet-broker/broker.sock";
+import { SYSTEM_SOCKET as DEFAULT_SOCKET } from "./runtime-paths.js";
 
 export const USAGE: Record<string, string> = {
   main: `vmnet-broker: one system-wide broker for VM networks
@@ -16,7 +16,9 @@ Commands:
   version       print the version
 
 Run 'vmnet-broker <command> --help' for a command's options.
-The socket is $VMNET_BROKER_SOCKET, or ${DEFAULT_SOCKET}.
+The socket is $VMNET_BROKER_SOCKET, or ${DEFAULT_SOCKET}; a user other than
+root without that socket talks to their own sandbox broker's, if it runs
+($XDG_RUNTIME_DIR/vmnet-broker/broker.sock).
 `,
   serve: `Usage: vmnet-broker serve [options]
 
@@ -26,13 +28,16 @@ networking; clients still reach it through the socket. --host runs it for real.
 
 Options:
   --host                     create networks in the machine's own namespace
-  --socket PATH              socket to listen on (default: $VMNET_BROKER_SOCKET or ${DEFAULT_SOCKET})
+  --socket PATH              socket to listen on (default: $VMNET_BROKER_SOCKET, or
+                             broker.sock in the runtime directory)
   --socket-mode MODE         octal permissions of the socket (default 0660; 0666 in the sandbox)
   --socket-group GROUP       group owning the socket (name or gid)
   --admin-group GROUP        members see all of status, as root does (name or gid;
                              default: root only)
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
-  --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
+  --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker for
+                             root; otherwise $XDG_RUNTIME_DIR/vmnet-broker, or
+                             /tmp/vmnet-broker-UID without XDG_RUNTIME_DIR)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
   --exit-when-idle           exit after the idle delay with no peers (automatic with
                              systemd socket activation)
