@@ -1,6 +1,6 @@
 // The command line as scripts use it: status (table and JSON), run with a TAP fd
 // inherited by a command, help and usage errors.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, TestBroker } from "./harness/broker.js";
@@ -55,6 +55,22 @@ describe("vmnet-broker CLI (live broker)", () => {
     const status = JSON.parse(stdout);
     expect(status).toMatchObject({ platform: "linux", counters: expect.objectContaining({ peers_connected: expect.any(Number) }) });
     expect(Array.isArray(status.networks)).toBe(true);
+  });
+
+  it("status names each client from its hello: the CLI and the TypeScript library", async () => {
+    const holder = spawn(process.execPath, [CLI, "acquire", "--socket", broker.socket, "--until-stdin-closes", "shared"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const library = await broker.connect();
+    try {
+      await library.acquireNetwork("host");
+      const status = await broker.waitFor((s) => s.peers.some((p) => p.clientName === "vmnet-broker-cli"), "the CLI's hello");
+      expect(status.peers.map((p) => p.clientName).sort()).toEqual(["@vmnet-broker/client", "vmnet-broker-cli"]);
+    } finally {
+      holder.stdin?.end();
+      await new Promise((r) => holder.once("exit", r));
+      await library.close();
+    }
   });
 
   it("status prints readable tables", async () => {

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
-import { BrokerClient } from "@vmnet-broker/client";
 import { acquireOverXpc } from "./acquire-xpc.js";
+import { connectBroker } from "./connect.js";
 import { untilReleased } from "./hold.js";
 import { parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
@@ -36,7 +36,7 @@ export async function acquireCommand(args: string[]): Promise<number> {
     release();
     return 0;
   }
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  const client = await connectBroker(socketPath(values.socket));
   // Closed on every way out: an open socket would keep the process alive after an error.
   try {
     for (const name of positionals) {

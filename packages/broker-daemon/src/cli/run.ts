@@ -1,4 +1,5 @@
-import { BrokerClient, BrokerError, ErrorCodes } from "@vmnet-broker/client";
+import { BrokerError, ErrorCodes } from "@vmnet-broker/client";
+import { connectBroker } from "./connect.js";
 import { CommandNotRunnable, findExecutable } from "./find-executable.js";
 import { integer, parse, socketPath } from "./parse.js";
 import { execCommand } from "./run-exec.js";
@@ -45,7 +46,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return error.status;
   }
 
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  const client = await connectBroker(socketPath(values.socket));
   let command: PreparedCommand;
   let tapFds: number[];
   try {

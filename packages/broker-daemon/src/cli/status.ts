@@ -1,6 +1,6 @@
-import { BrokerClient } from "@vmnet-broker/client";
 import type { Status } from "@vmnet-broker/client/protocol";
 import { systemAccounts } from "../config/users.js";
+import { connectBroker } from "./connect.js";
 import { formatStatus } from "./format-status.js";
 import { parse, socketPath } from "./parse.js";
 import { statusToJson } from "./status-json.js";
@@ -23,7 +23,7 @@ export async function statusCommand(args: string[]): Promise<number> {
 }
 
 async function unixStatus(path: string): Promise<Status> {
-  const client = await BrokerClient.connect({ socketPath: path });
+  const client = await connectBroker(path);
   try {
     return await client.status();
   } finally {
