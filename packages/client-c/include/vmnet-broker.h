@@ -312,6 +312,9 @@ void vmnet_broker_network_free(vmnet_broker_network_t *network);
 const char *vmnet_broker_status_broker_version(const vmnet_broker_status_t *st);
 uint32_t vmnet_broker_status_pid(const vmnet_broker_status_t *st);
 size_t vmnet_broker_status_peer_count(const vmnet_broker_status_t *st);
+// The name a peer gave in its hello ("" when it sent none); index <
+// vmnet_broker_status_peer_count(), NULL when out of range.
+const char *vmnet_broker_status_peer_client_name(const vmnet_broker_status_t *st, size_t index);
 size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *st);
 // index < vmnet_broker_status_network_count(); NULL / 0 when out of range.
 const char *vmnet_broker_status_network_name(const vmnet_broker_status_t *st, size_t index);

@@ -24,6 +24,8 @@
         guard let session = vmnet_broker_connect(path, &status) else {
           throw VmnetBroker.Error.fromC(status)
         }
+        // Named in the hello that goes out with the first request.
+        vmnet_broker_session_set_client(session, VmnetBroker.clientName, VmnetBroker.clientVersion)
         self.session = session
         self.socketPath = path
       }
