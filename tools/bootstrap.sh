@@ -12,6 +12,8 @@ debian_packages=(
   clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
   debootstrap                                         # the Swift chroot
+  qemu-system-x86                                     # the VM-tool tests (tools/guest boots under TCG)
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients # ... and libvirt's session mode
 )
 missing=()
 for p in "${debian_packages[@]}"; do

@@ -14,6 +14,7 @@ _vmnet_broker() {
         --admin-group) COMPREPLY=($(true -- "$cur")); return ;;
         --config-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
         --runtime-dir) COMPREPLY=($(compgen -d -- "$cur")); return ;;
+        --vhost-net-device) COMPREPLY=($(compgen -f -- "$cur")); return ;;
         --idle-delay-ms) COMPREPLY=($(true -- "$cur")); return ;;
         --service-name) COMPREPLY=($(true -- "$cur")); return ;;
         --log-level) COMPREPLY=($(compgen -W 'debug info warn error' -- "$cur")); return ;;
@@ -26,7 +27,7 @@ _vmnet_broker() {
         --max-unsent-reply-bytes) COMPREPLY=($(true -- "$cur")); return ;;
         --frame-timeout-ms) COMPREPLY=($(true -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W '--host --socket --socket-mode --socket-group --admin-group --config-dir --runtime-dir --idle-delay-ms --exit-when-idle --remove-networks-on-stop --service-name --log-level --max-networks-per-peer --max-interfaces-per-peer --max-interfaces-per-user --max-interfaces-per-network --max-connections --max-connections-per-user --max-unsent-reply-bytes --frame-timeout-ms --help' -- "$cur"))
+      COMPREPLY=($(compgen -W '--host --socket --socket-mode --socket-group --admin-group --config-dir --runtime-dir --vhost-net-device --idle-delay-ms --exit-when-idle --remove-networks-on-stop --service-name --log-level --max-networks-per-peer --max-interfaces-per-peer --max-interfaces-per-user --max-interfaces-per-network --max-connections --max-connections-per-user --max-unsent-reply-bytes --frame-timeout-ms --help' -- "$cur"))
       ;;
     status)
       case "$prev" in
@@ -52,7 +53,7 @@ _vmnet_broker() {
         --queues) COMPREPLY=($(true -- "$cur")); return ;;
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W '--network --tap-fd --vnet-hdr --queues --wrap --socket --help' -- "$cur"))
+      COMPREPLY=($(compgen -W '--network --tap-fd --vnet-hdr --queues --wrap --tap-name --vhost-net --socket --help' -- "$cur"))
       ;;
     check-config)
       case "$prev" in

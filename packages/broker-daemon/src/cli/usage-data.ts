@@ -83,6 +83,12 @@ export const COMMANDS: readonly CommandUsage[] = [
             text: "dnsmasq and lease files (default /run/vmnet-broker for root; otherwise $XDG_RUNTIME_DIR/vmnet-broker, or /tmp/vmnet-broker-UID without XDG_RUNTIME_DIR)",
             complete: "directory",
           },
+          {
+            name: "--vhost-net-device",
+            value: "PATH",
+            text: "opened for TAPs asked with vhost_net (default /dev/vhost-net; absent: such requests are UNSUPPORTED)",
+            complete: "file",
+          },
           { name: "--idle-delay-ms", value: "N", text: "remove a network N ms after its last user left (default 120000)" },
           {
             name: "--exit-when-idle",
@@ -182,17 +188,20 @@ export const COMMANDS: readonly CommandUsage[] = [
   {
     name: "run",
     summary: "acquire a network and become a VMM (exec) holding a TAP on it",
-    synopsis: "--network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] [--socket PATH] -- COMMAND [ARG...]",
+    synopsis:
+      "--network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] [--tap-name] [--vhost-net] [--socket PATH] -- COMMAND [ARG...]",
     description: [
       "Acquires NAME, opens a TAP on it, and runs COMMAND (a VMM) with the TAP's fd as file descriptor N (default 3); with --queues N > 1 the queue fds are N, N+1, ...",
       "By default run becomes COMMAND: it execs it in its own process (same pid, no parent left behind), and the TAP itself holds the network (an interface-held lease) until its last fd closes, that is until the VMM exits or is killed. No wrapper process can die and leave the VM on a detached TAP.",
       "--wrap keeps run as COMMAND's parent instead: run's connection holds the lease while COMMAND runs, run exits with COMMAND's status and passes SIGINT/SIGTERM on, and COMMAND gets SIGKILL if run dies (even by kill -9). Use it with a broker that does not know interface-held leases, or to tie the lease to run.",
-      "In ARGs, {mac} becomes the guest MAC the broker picked (unique per TAP, so VMs started from one command line do not share QEMU's default), {fd} the first TAP fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name. Example:",
+      "--tap-name opens a persistent TAP owned by your user that COMMAND opens by name ({tap}; Firecracker, cloud-hypervisor, crosvm) instead of passing fds; it implies --wrap (run's connection holds that TAP, which is removed when run exits).",
+      "--vhost-net also passes one open /dev/vhost-net fd per queue, numbered after the TAP fds, for QEMU's vhost=on,vhostfd=N when your user cannot open the device. The broker refuses it (UNSUPPORTED) on a host without /dev/vhost-net.",
+      "In ARGs, {mac} becomes the guest MAC the broker picked (unique per TAP, so VMs started from one command line do not share QEMU's default), {fd} the first TAP fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name, {vhostfd} and {vhostfds} the same for the vhost-net fds. Example:",
       {
         example:
           "vmnet-broker run --network shared -- \\\n    qemu-system-x86_64 -netdev tap,id=n0,fd={fd} \\\n    -device virtio-net-pci,netdev=n0,mac={mac} ...",
       },
-      "The environment gets VMNET_BROKER_TAP_FDS (comma separated), VMNET_BROKER_TAP_NAME, VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it (--help included) is COMMAND's. Once COMMAND runs, the exit status is COMMAND's; a COMMAND that cannot be found exits 127 (126 when it is not executable), before anything is acquired.",
+      "The environment gets VMNET_BROKER_TAP_FDS and VMNET_BROKER_VHOST_FDS (comma separated), VMNET_BROKER_TAP_NAME, VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it (--help included) is COMMAND's. Once COMMAND runs, the exit status is COMMAND's; a COMMAND that cannot be found exits 127 (126 when it is not executable), before anything is acquired.",
     ],
     positionals: "command",
     groups: [
@@ -204,6 +213,8 @@ export const COMMANDS: readonly CommandUsage[] = [
           { name: "--vnet-hdr", text: "open the TAP with IFF_VNET_HDR (QEMU vnet_hdr=on)" },
           { name: "--queues", value: "N", text: "a multi-queue TAP with N fds (default 1)" },
           { name: "--wrap", text: "stay as COMMAND's parent; the connection holds the lease" },
+          { name: "--tap-name", text: "a persistent TAP of yours that COMMAND opens by name; implies --wrap" },
+          { name: "--vhost-net", text: "also pass one /dev/vhost-net fd per queue, after the TAP fds" },
           socket,
         ],
       },
