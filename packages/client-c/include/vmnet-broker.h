@@ -230,6 +230,12 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
 // frees the session. NULL is ignored.
 void vmnet_broker_session_close(vmnet_broker_session_t *session);
 
+// Names the client in the hello the session sends ahead of its first request
+// (the broker's status shows it as CLIENT): default "client-c" and this
+// library's version. Call it before the first request; libraries built on this
+// one (client-swift) give their own name.
+void vmnet_broker_session_set_client(vmnet_broker_session_t *session, const char *name, const char *version);
+
 // Bounds every later wait for a reply on this session; 0 (the default) waits
 // as long as the broker takes. A timeout breaks the connection (code 1).
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *session, unsigned timeout_ms);
@@ -331,6 +337,9 @@ void vmnet_broker_network_free(vmnet_broker_network_t *network);
 const char *vmnet_broker_status_broker_version(const vmnet_broker_status_t *st);
 uint32_t vmnet_broker_status_pid(const vmnet_broker_status_t *st);
 size_t vmnet_broker_status_peer_count(const vmnet_broker_status_t *st);
+// The name a peer gave in its hello ("" when it sent none); index <
+// vmnet_broker_status_peer_count(), NULL when out of range.
+const char *vmnet_broker_status_peer_client_name(const vmnet_broker_status_t *st, size_t index);
 size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *st);
 // index < vmnet_broker_status_network_count(); NULL / 0 when out of range.
 const char *vmnet_broker_status_network_name(const vmnet_broker_status_t *st, size_t index);

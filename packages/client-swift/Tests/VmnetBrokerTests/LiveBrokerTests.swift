@@ -41,6 +41,17 @@
       #expect(!hello.brokerVersion.isEmpty)
     }
 
+    @Test("a connection names itself client-swift in the broker's status")
+    func clientName() throws {
+      let holder = try connect()
+      defer { holder.close() }
+      _ = try holder.acquireNetwork(named: "shared")
+      let observer = try connect()
+      defer { observer.close() }
+      // The observer's own connection is left out of its status.
+      #expect(try observer.status().peerClientNames.contains("client-swift"))
+    }
+
     @Test("acquire shared returns its description and holds a reference")
     func acquireShared() throws {
       let connection = try connect()

@@ -32,6 +32,8 @@
         guard let session = vmnet_broker_connect(path, &status) else {
           throw VmnetBroker.Error.fromC(status)
         }
+        // Named in the hello that goes out with the first request.
+        vmnet_broker_session_set_client(session, VmnetBroker.clientName, VmnetBroker.clientVersion)
         if let timeout {
           vmnet_broker_session_set_timeout_ms(session, Self.milliseconds(timeout))
         }
