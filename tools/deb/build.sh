@@ -44,8 +44,14 @@ c_flags=(OUT="$work/c" CFLAGS="$(dpkg-buildflags --get CFLAGS) $(dpkg-buildflags
 run make -C "$root/packages/client-c" "${c_flags[@]}" lib
 run make -C "$root/packages/client-c" "${c_flags[@]}" install DESTDIR="$stage" PREFIX=/usr LIBDIR="/usr/lib/$multiarch"
 
+# The man page and completions generated from the CLI's usage data.
+daemon="$root/packages/broker-daemon"
+install -D -m 644 "$daemon/completions/vmnet-broker.bash" "$stage/usr/share/bash-completion/completions/vmnet-broker"
+install -D -m 644 "$daemon/completions/_vmnet-broker" "$stage/usr/share/zsh/vendor-completions/_vmnet-broker"
+
 cp -a "$root/tools/deb/debian" "$src/debian"
-systemd="$root/packages/broker-daemon/systemd"
+cp "$daemon/man/vmnet-broker.1" "$src/debian/vmnet-broker.1"
+systemd="$daemon/systemd"
 for unit in service socket sysusers tmpfiles; do cp "$systemd/vmnet-broker.$unit" "$src/debian/vmnet-broker.$unit"; done
 cat >"$src/debian/changelog" <<CHANGELOG
 vmnet-broker ($version) unstable; urgency=medium

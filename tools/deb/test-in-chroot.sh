@@ -33,6 +33,8 @@ check_installed() {
   [[ "$(vmnet-broker --version)" == "vmnet-broker "* ]] || fail "vmnet-broker --version: $(vmnet-broker --version 2>&1)"
   [[ "$(pkg-config --cflags --libs vmnet-broker)" == *-lvmnet-broker* ]] || fail "pkg-config vmnet-broker"
   [[ -f /usr/include/vmnet-broker.h && -f /usr/share/man/man1/vmnet-broker.1.gz ]] || fail "header or man page missing"
+  [[ -f /usr/share/bash-completion/completions/vmnet-broker && -f /usr/share/zsh/vendor-completions/_vmnet-broker ]] ||
+    fail "bash or zsh completion missing"
   /usr/libexec/vmnet-broker/vmnet-broker-bridge-helper --help >/dev/null || fail "the bridge helper does not run"
 }
 

@@ -54,6 +54,12 @@ export function places(version) {
     line(header, "VMNET_BROKER_VERSION_PATCH", /^(#define VMNET_BROKER_VERSION_PATCH )(\d+)()$/, patch),
     line(header, "VMNET_BROKER_VERSION_STRING", /^(#define VMNET_BROKER_VERSION_STRING ")([^"]*)(")$/, version),
     line("packages/client-go/options.go", "ClientVersion", /^(const ClientVersion = ")([^"]*)(")$/, version),
+    line(
+      "packages/client-swift/Sources/VmnetBroker/Linux/ClientName.swift",
+      "clientVersion",
+      /^(\s*public static let clientVersion = ")([^"]*)(")$/,
+      version,
+    ),
     line("Package.swift", "VB_CLIENT_VERSION", swiftDefine, version),
     line("packages/client-swift/Package.swift", "VB_CLIENT_VERSION", swiftDefine, version),
     line("packages/client-swift/README.md", "the dependency example", /^(\s*\.package\(url: "[^"]*", from: ")([^"]*)("\),)$/, version),
