@@ -56,6 +56,54 @@ function tapReply(id: number, fdCount: number, holder = LeaseHolder.LEASE_HOLDER
 }
 
 describe("BrokerClient.connect", () => {
+  it("says hello with its name first, without waiting for the answer", async () => {
+    // A broker that never answers the hello still gets the next request at once.
+    const seen: string[] = [];
+    broker = new FakeBroker(path, (r) => {
+      seen.push(r.request.command?.$case ?? "");
+      echoAcquire(r);
+    });
+    const client = await BrokerClient.connect({ socketPath: path });
+    await client.acquireNetwork("shared");
+    expect(broker.hellos).toHaveLength(1);
+    expect(broker.hellos[0]?.command).toMatchObject({
+      $case: "hello",
+      value: { protocolVersion: 1, clientName: "@vmnet-broker/client", clientVersion: expect.any(String) },
+    });
+    expect(seen).toEqual(["acquire"]);
+    await client.close();
+    const named = await BrokerClient.connect({
+      socketPath: path,
+      clientName: "vmnet-broker-cli",
+      clientVersion: "9",
+    });
+    await named.acquireNetwork("shared");
+    expect(broker.hellos[1]?.command).toMatchObject({
+      value: { clientName: "vmnet-broker-cli", clientVersion: "9" },
+    });
+    await named.close();
+  });
+
+  it("keeps working when the broker refuses the hello", async () => {
+    const fresh = `${temp.dir}/refusing.sock`;
+    const refusing = new FakeBroker(
+      fresh,
+      (r) =>
+        r.request.command?.$case === "hello"
+          ? r.reply(errorReply(r.request.id, 4, "no hello here"))
+          : echoAcquire(r),
+      { answerHello: false },
+    );
+    try {
+      const client = await BrokerClient.connect({ socketPath: fresh });
+      await expect(client.acquireNetwork("shared")).resolves.toMatchObject({ name: "shared" });
+      expect(refusing.requests.map((r) => r.request.command?.$case)).toEqual(["hello", "acquire"]);
+      await client.close();
+    } finally {
+      refusing.stop();
+    }
+  });
+
   it("rejects with TRANSPORT_FAILURE naming the socket when nothing is there", async () => {
     const error = await rejection(BrokerClient.connect({ socketPath: `${temp.dir}/none.sock` }));
     expect(error.code).toBe(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE);
