@@ -175,22 +175,30 @@ describe("Broker log lines", () => {
     const adopted = (config: NetworkConfig, same: boolean): AdoptedNetwork => ({
       config,
       network: new FakeNetwork(config),
-      interfaces: [{ name: `tap-${config.name}`, kind: "tap", ownerUid: 1000, guestMac: "", mac: "" }],
+      interfaces: [
+        { name: `tap-${config.name}`, kind: "tap", ownerUid: 1000, guestMac: "", mac: "" },
+        { name: `veth-${config.name}`, kind: "veth", ownerUid: 1000, guestMac: "", mac: "" },
+      ],
       sameDefinition: () => same,
     });
     const broker = makeBroker(backend, { logger, config: configWith(lab) });
-    broker.adopt([adopted(lab, true), adopted({ ...lab, name: "gone" }, true), adopted({ ...BUILTIN_NETWORKS[1]!, mtu: 9000 }, false)]);
+    // The recorded definition is its own object: the configured one is used when they match.
+    broker.adopt([
+      adopted({ ...lab }, true),
+      adopted({ ...lab, name: "gone" }, true),
+      adopted({ ...BUILTIN_NETWORKS[1]!, mtu: 9000 }, false),
+    ]);
     expect(logger.lines.filter((l) => l.event !== "record-failed")).toEqual([
       {
         level: "info",
         event: "network-adopted",
-        fields: { network: "lab", bridge: "fake-lab", subnet: "10.9.0.0", interfaces: "tap-lab" },
+        fields: { network: "lab", bridge: "fake-lab", subnet: "10.9.0.0", interfaces: "tap-lab,veth-lab" },
       },
       { level: "warn", event: "adopted-config-differs", fields: { network: "gone", hint: "no longer configured" } },
       {
         level: "info",
         event: "network-adopted",
-        fields: { network: "gone", bridge: "fake-gone", subnet: "10.9.0.0", interfaces: "tap-gone" },
+        fields: { network: "gone", bridge: "fake-gone", subnet: "10.9.0.0", interfaces: "tap-gone,veth-gone" },
       },
       {
         level: "warn",
@@ -200,7 +208,7 @@ describe("Broker log lines", () => {
       {
         level: "info",
         event: "network-adopted",
-        fields: { network: "host", bridge: "fake-host", subnet: "10.9.0.0", interfaces: "tap-host" },
+        fields: { network: "host", bridge: "fake-host", subnet: "10.9.0.0", interfaces: "tap-host,veth-host" },
       },
     ]);
   });

@@ -70,13 +70,4 @@ describe("IdleTimer", () => {
     expect(expired).toHaveBeenCalledTimes(1);
     expect(timer.remainingMs).toBe(0);
   });
-
-  it("never keeps the process alive", () => {
-    const unref = vi.spyOn(globalThis, "setTimeout");
-    const timer = new IdleTimer(1000, () => {});
-    timer.start();
-    const handle = unref.mock.results[0]?.value as NodeJS.Timeout;
-    expect(handle.hasRef()).toBe(false);
-    timer.cancel();
-  });
 });
