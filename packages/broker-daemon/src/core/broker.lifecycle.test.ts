@@ -6,7 +6,7 @@ import { ErrorCode, InterfaceKind, type Reply, Request } from "@vmnet-broker/cli
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { LogFields, Logger } from "../log.js";
 import type { BackendNetwork, OpenedInterface, TapOptions } from "./backend.js";
-import { FakeBackend, type FakeNetwork, makeBroker } from "./fake-backend.test-util.js";
+import { FakeBackend, type FakeNetwork, makeBroker, testAccounts } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
 
 const alice = { uid: 1000, gid: 1000, pid: 77 };
@@ -231,5 +231,38 @@ describe("Broker lifecycle edges", () => {
     a.close();
     await vi.advanceTimersByTimeAsync(0);
     expect((backend.created[0] as FakeNetwork).removed).toEqual([]);
+  });
+
+  it("removes a TAP that finished opening after shutdown removed its network", async () => {
+    const broker = makeBroker(backend);
+    const peer = broker.connect(alice, "unix");
+    await peer.handle(acquireRequest("shared"), []);
+    const network = backend.created[0] as FakeNetwork;
+    const realOpen = network.openTap.bind(network);
+    let proceed!: () => void;
+    const gate = new Promise<void>((resolve) => (proceed = resolve));
+    network.openTap = async (options: TapOptions) => {
+      const opened = await realOpen(options);
+      await gate;
+      return opened;
+    };
+    const pending = peer.handle(tapRequest("shared"), []);
+    await vi.advanceTimersByTimeAsync(0);
+    await broker.shutdown();
+    proceed();
+    const out = await pending;
+    expect(errorOf(out.reply)).toEqual({ code: ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, message: "peer disconnected" });
+    expect(network.removed).toEqual(["faketap0"]);
+  });
+
+  it("looks no group up for status when no admin group is configured", async () => {
+    const looked: unknown[] = [];
+    const accounts = { ...testAccounts, gidOf: (name: string) => (looked.push(name), testAccounts.gidOf(name)) };
+    const peer = makeBroker(backend, { accounts }).connect(alice, "unix");
+    await peer.handle(Request.create({ id: 1, command: { $case: "status", value: {} } }), []);
+    expect(looked).toEqual([]);
+    const admin = makeBroker(backend, { accounts, adminGroup: "vm" }).connect(alice, "unix");
+    await admin.handle(Request.create({ id: 1, command: { $case: "status", value: {} } }), []);
+    expect(looked).toEqual(["vm"]);
   });
 });
