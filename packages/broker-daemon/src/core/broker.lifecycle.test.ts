@@ -265,4 +265,23 @@ describe("Broker lifecycle edges", () => {
     await admin.handle(Request.create({ id: 1, command: { $case: "status", value: {} } }), []);
     expect(looked).toEqual(["vm"]);
   });
+
+  it("records each interface for the next broker with its holder, owner, guest MAC, and whether it is named", async () => {
+    const peer = makeBroker(backend).connect(alice, "unix");
+    await peer.handle(acquireRequest("shared"), []);
+    const first = await openTap(peer, "shared", 2);
+    await peer.handle(
+      Request.create({
+        id: 6,
+        command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "tap", value: { queues: 1, named: true } } } },
+      }),
+      [],
+    );
+    const network = backend.created[0] as FakeNetwork;
+    const guest = first.result?.$case === "interface" ? first.result.value.guestMac : "";
+    expect(network.notes).toStrictEqual([
+      { name: "faketap0", kind: "tap", holder: "interface", ownerUid: 1000, guestMac: guest },
+      { name: "faketap1", kind: "tap", holder: "connection", ownerUid: 1000, guestMac: expect.any(String), named: true },
+    ]);
+  });
 });
