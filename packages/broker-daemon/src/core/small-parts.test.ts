@@ -2,6 +2,7 @@
 // the client's error mapping), guest MACs, the idle countdown.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { AccessDenied, CreateFailure, InvalidArgument, Unsupported } from "./backend.js";
+import { ConnectionLimits } from "./connection-limits.js";
 import { RequestFailure } from "./failure.js";
 import { pickGuestMac, randomLocalMac } from "./guest-mac.js";
 import { IdleTimer } from "./idle-timer.js";
@@ -33,6 +34,10 @@ describe("guest MACs", () => {
       expect(mac).toMatch(/^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/);
       expect(Number.parseInt(mac.slice(0, 2), 16) & 0x03).toBe(0x02);
     }
+  });
+
+  it("vary in their first byte too (only its two low bits are fixed)", () => {
+    expect(new Set(Array.from({ length: 64 }, () => randomLocalMac().slice(0, 2))).size).toBeGreaterThan(1);
   });
 
   it("differ from one call to the next", () => {
@@ -69,5 +74,28 @@ describe("IdleTimer", () => {
     vi.advanceTimersByTime(2000);
     expect(expired).toHaveBeenCalledTimes(1);
     expect(timer.remainingMs).toBe(0);
+  });
+});
+
+describe("ConnectionLimits messages", () => {
+  it("names the total limit for users and root's used-up reserve for root", () => {
+    const limits = new ConnectionLimits({ maxConnections: 1, maxConnectionsPerUser: 5 });
+    limits.admit(1000);
+    expect(() => limits.admit(1001)).toThrow("limit max-connections (1) reached for uid 1001");
+    for (let i = 0; i < 32; i++) limits.admit(0);
+    expect(() => limits.admit(0)).toThrow("limit max-connections (1) reached for uid 0; root's reserve of 32 is used up too");
+  });
+
+  it("frees one slot per release, ignores releases of uids it never admitted", () => {
+    const limits = new ConnectionLimits({ maxConnections: 2, maxConnectionsPerUser: 2 });
+    limits.admit(1000);
+    limits.admit(1000);
+    limits.release(4242);
+    expect(() => limits.admit(1001)).toThrow("limit max-connections (2) reached for uid 1001");
+    limits.release(1000);
+    limits.admit(1001);
+    limits.release(1000);
+    limits.admit(1000);
+    expect(() => limits.admit(1000)).toThrow("limit max-connections (2) reached for uid 1000");
   });
 });
