@@ -26,7 +26,7 @@ import {
   type SubnetPlan,
   staticSubnet,
 } from "./subnets.js";
-import { enableForwarding } from "./sysctl.js";
+import { enableForwarding, keepBridgesOutOfNetfilter } from "./sysctl.js";
 
 export interface LinuxBackendOptions {
   /** Directory for per-network runtime files (dnsmasq config, pid, leases, log). */
@@ -42,6 +42,11 @@ export interface LinuxBackendOptions {
    * runs under a guard with a parent-death signal, see guarded-child.ts.)
    */
   readonly sandboxed?: boolean;
+  /**
+   * The namespace is the broker's own (default: when sandboxed), so its bridge
+   * netfilter switches may be turned off (sysctl.ts). Tests set it for theirs.
+   */
+  readonly ownsNamespace?: boolean;
 }
 
 /** True inside a user namespace that maps only uid 0 (a rootless sandbox). */
@@ -241,6 +246,7 @@ class LinuxBackend implements Backend {
       for (const result of made) if (result.status === "rejected") throw result.reason;
       await dnsmasq?.untilServing();
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
+      if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();
     } catch (error) {
       await dnsmasq?.stop();
       await deleteFirewall(table);

@@ -22,6 +22,26 @@ export interface FirewallSpec {
   readonly ipv6?: Ipv6Plan;
 }
 
+/**
+ * Raw-priority chains that mark traffic staying on the bridge (guest to gateway,
+ * gateway to guest, and bridged guest to guest when br_netfilter is on) as
+ * untracked: connection tracking, turned on in the namespace by the NAT hook, never
+ * sees it. Flows leaving the subnet keep their state, which masquerade needs; their
+ * replies arrive on the uplink, not on the bridge.
+ */
+function untracked(br: string, spec: FirewallSpec): string[] {
+  const local4 = `{ ${spec.ipv4.network}/${spec.ipv4.prefix}, 224.0.0.0/24, 255.255.255.255 }`;
+  const local6 = spec.ipv6 === undefined ? undefined : `{ ${spec.ipv6.prefix}, fe80::/10, ff02::/16 }`;
+  const chain = (name: string, hook: string, dir: string): string[] => [
+    `  chain ${name} {`,
+    `    type filter hook ${hook} priority raw; policy accept;`,
+    `    ${dir} ${br} ip daddr ${local4} notrack`,
+    ...(local6 === undefined ? [] : [`    ${dir} ${br} ip6 daddr ${local6} notrack`]),
+    "  }",
+  ];
+  return [...chain("prerouting", "prerouting", "iifname"), ...chain("output", "output", "oifname")];
+}
+
 /** The ruleset text for `nft -f -`. Exported for unit tests. */
 export function firewallRuleset(spec: FirewallSpec): string {
   const br = `"${spec.bridge}"`;
@@ -60,7 +80,7 @@ export function firewallRuleset(spec: FirewallSpec): string {
       "  }",
     );
   }
-  lines.push("}");
+  lines.push(...untracked(br, spec), "}");
   return `${lines.join("\n")}\n`;
 }
 
