@@ -239,7 +239,7 @@ class LinuxBackend implements Backend {
       const made = await Promise.allSettled([
         this.startDns(config, bridge, ipv4, ipv6, files),
         createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
-        applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
+        (async () => applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }))(),
       ]);
       const [started] = made;
       if (started.status === "fulfilled") dnsmasq = started.value;
@@ -249,8 +249,8 @@ class LinuxBackend implements Backend {
       if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();
     } catch (error) {
       await dnsmasq?.stop();
-      await deleteFirewall(table);
-      await deleteLink(bridge);
+      deleteFirewall(table);
+      deleteLink(bridge);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (error instanceof CreateFailure) throw error;
       throw new CreateFailure(`network '${config.name}': ${describe(error)}`, { cause: error });

@@ -1,7 +1,6 @@
 /** The network's bridge: created, addressed and brought up by the addon (rtnetlink, ioctl). */
 import type { Ipv6Plan } from "./ipv6.js";
 import { linuxNative } from "./native.js";
-import { runTool } from "./run-tool.js";
 import type { SubnetPlan } from "./subnets.js";
 
 export interface BridgeSpec {
@@ -25,41 +24,37 @@ export async function createBridge(spec: BridgeSpec): Promise<void> {
     if (spec.ipv6 !== undefined) native.addAddress(spec.name, spec.ipv6.gateway, spec.ipv6.length, "");
     native.setUp(spec.name);
   } catch (error) {
-    await deleteLink(spec.name);
+    deleteLink(spec.name);
     throw error;
   }
 }
 
-/** `ip link del`; a link that is already gone is fine. Never throws. */
-export async function deleteLink(name: string): Promise<void> {
+/** RTM_DELLINK from the addon; a link that is already gone is fine. Never throws. */
+export function deleteLink(name: string): void {
   try {
-    await runTool("ip", ["link", "del", "dev", name]);
+    linuxNative().deleteLink(name);
   } catch {
     // Gone already (a TAP dies with its fds), or never created.
   }
 }
 
-/** Names of every link in the namespace (`ip -j link show`). */
-export async function listLinks(): Promise<string[]> {
-  const text = await runTool("ip", ["-j", "link", "show"]);
-  const links = JSON.parse(text || "[]") as { ifname?: string }[];
-  return links.flatMap((link) => (link.ifname === undefined ? [] : [link.ifname]));
+/** Names of every link in the namespace (one rtnetlink dump). */
+export function listLinks(): string[] {
+  return linuxNative()
+    .listLinks()
+    .map((link) => link.name);
 }
 
-/** A link as `ip -j -d link show` reports it. */
+/** A link's kind and bridge, from the addon's rtnetlink dump. */
 export interface LinkFacts {
   readonly kind: string;
   /** The bridge it is a port of, if any. */
   readonly master: string | undefined;
 }
 
-/** Every link of the namespace with its kind and master, in one `ip` call. */
-export async function linkFacts(): Promise<Map<string, LinkFacts>> {
-  const text = await runTool("ip", ["-j", "-d", "link", "show"]);
-  const links = JSON.parse(text || "[]") as { ifname?: string; master?: string; linkinfo?: { info_kind?: string } }[];
+/** Every link of the namespace with its kind and master, in one dump. */
+export function linkFacts(): Map<string, LinkFacts> {
   const facts = new Map<string, LinkFacts>();
-  for (const link of links) {
-    if (link.ifname !== undefined) facts.set(link.ifname, { kind: link.linkinfo?.info_kind ?? "", master: link.master });
-  }
+  for (const link of linuxNative().listLinks()) facts.set(link.name, { kind: link.kind, master: link.master || undefined });
   return facts;
 }
