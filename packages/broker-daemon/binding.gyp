@@ -18,7 +18,8 @@
         "native/src/common/register.cc",
         "native/src/common/fd.cc",
         "native/src/common/exec.cc",
-        "native/src/common/accounts.cc"
+        "native/src/common/accounts.cc",
+        "native/src/common/fd_placement.cc"
       ],
       "conditions": [
         ["OS=='linux'", {

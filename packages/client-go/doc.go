@@ -10,6 +10,11 @@
 // opened. Keep the Client open for as long as your VMs use the network;
 // typically one Client per process, for the life of the process.
 //
+// The one opt-in exception: an interface opened with
+// WithHolder(HolderInterface) holds its network itself, for as long as it
+// exists (a TAP until its last descriptor closes, a veth until its
+// namespace goes), so a launcher may hand it to a VMM and exit or exec.
+//
 // # Linux
 //
 // On Linux the client is pure Go: it speaks the broker's Unix-socket

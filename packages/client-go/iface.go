@@ -40,9 +40,9 @@ type TAPOptions struct {
 	Queues int
 }
 
-// Interface is an interface the broker opened for this client. The broker
-// removes it when the Client closes; a TAP also dies when its last file is
-// closed.
+// Interface is an interface the broker opened for this client. A TAP dies
+// when its last file is closed; a connection-held interface (the default)
+// also when the Client closes.
 type Interface struct {
 	// Network is the name of the network it is attached to.
 	Network string
@@ -55,6 +55,12 @@ type Interface struct {
 	PeerIfname string
 	// MAC is the interface's hardware address (veth: the namespace end).
 	MAC net.HardwareAddr
+	// GuestMAC is, for a TAP, a unique MAC the broker picked for the guest
+	// behind it (QEMU -device virtio-net-pci,mac=...), so that VMs do not
+	// share a default MAC; nil for veth and from older brokers.
+	GuestMAC net.HardwareAddr
+	// Holder is what holds the interface and its reference on the network.
+	Holder Holder
 	// Files are the TAP queues, one per queue; nil for veth. The caller owns
 	// them. They are non-blocking, so Read honours deadlines; hand them to a
 	// hypervisor with exec.Cmd.ExtraFiles as usual.
@@ -83,13 +89,26 @@ func interfaceFromProto(p *brokerpb.Interface) (*Interface, error) {
 		Kind:       InterfaceKind(p.GetKind()),
 		Name:       p.GetName(),
 		PeerIfname: p.GetPeerIfname(),
+		Holder:     holderFromProto(p.GetHolder()),
 	}
-	if s := p.GetMac(); s != "" {
-		mac, err := net.ParseMAC(s)
-		if err != nil {
-			return nil, invalidReply("interface.mac: %q is not a hardware address", s)
-		}
-		i.MAC = mac
+	var err error
+	if i.MAC, err = parseOptionalMAC("interface.mac", p.GetMac()); err != nil {
+		return nil, err
+	}
+	if i.GuestMAC, err = parseOptionalMAC("interface.guest_mac", p.GetGuestMac()); err != nil {
+		return nil, err
 	}
 	return i, nil
+}
+
+// parseOptionalMAC parses a reply's MAC field; "" gives nil.
+func parseOptionalMAC(field, s string) (net.HardwareAddr, error) {
+	if s == "" {
+		return nil, nil
+	}
+	mac, err := net.ParseMAC(s)
+	if err != nil {
+		return nil, invalidReply("%s: %q is not a hardware address", field, s)
+	}
+	return mac, nil
 }

@@ -83,9 +83,9 @@ func statusResult(r *brokerpb.Reply) (*Status, error) {
 	return statusFromProto(res.Status)
 }
 
-// interfaceResult checks an open_interface reply against the kind asked for
-// and the number of descriptors that arrived with it.
-func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int) (*Interface, error) {
+// interfaceResult checks an open_interface reply against the kind and holder
+// asked for and the number of descriptors that arrived with it.
+func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int, holder Holder) (*Interface, error) {
 	if err := brokerError(r); err != nil {
 		return nil, err
 	}
@@ -102,6 +102,9 @@ func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int) (*Inter
 	}
 	if declared := res.Interface.GetFdCount(); uint64(declared) != uint64(fdCount) {
 		return nil, invalidReply("open_interface: reply declares fd_count %d but %d descriptors arrived", declared, fdCount)
+	}
+	if err := checkHolder(holder, i.Holder); err != nil {
+		return nil, err
 	}
 	return i, nil
 }

@@ -51,23 +51,26 @@ func (c *Client) Status(ctx context.Context) (*Status, error) {
 // OpenTAP asks the broker for a TAP device on a network this Client has
 // acquired, attached to the network's bridge. The returned Interface holds
 // one file per queue; pass them to the hypervisor (QEMU -netdev tap,fd=N)
-// and close them when done. The broker removes the device when this Client
-// closes, and the kernel removes it when its last file is closed.
-func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions) (*Interface, error) {
+// and close them when done. The kernel removes the device when its last
+// file is closed; by default the broker also removes it when this Client
+// closes. With WithHolder(HolderInterface) it outlives the Client and holds
+// the network until its last file (anywhere) is closed.
+func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions, iopts ...InterfaceOption) (*Interface, error) {
+	io := resolveInterfaceOptions(iopts)
 	if opts.Queues < 0 || opts.Queues > maxFdsPerMessage {
 		return nil, &Error{Code: CodeInvalidRequest, Message: fmt.Sprintf("TAPOptions.Queues: %d is outside 0..%d", opts.Queues, maxFdsPerMessage)}
 	}
 	req := &brokerpb.Request{Command: &brokerpb.Request_OpenInterface{OpenInterface: &brokerpb.OpenInterfaceRequest{
 		NetworkName: network,
 		Kind: &brokerpb.OpenInterfaceRequest_Tap{Tap: &brokerpb.TapOptions{
-			VnetHeader: opts.VnetHeader, Queues: uint32(opts.Queues),
+			VnetHeader: opts.VnetHeader, Queues: uint32(opts.Queues), Holder: brokerpb.LeaseHolder(io.holder),
 		}},
 	}}}
 	reply, fds, err := c.roundTrip(ctx, req, nil)
 	if err != nil {
 		return nil, err
 	}
-	iface, err := interfaceResult(reply, InterfaceTAP, len(fds))
+	iface, err := interfaceResult(reply, InterfaceTAP, len(fds), io.holder)
 	if err != nil {
 		closeFds(fds)
 		return nil, err
@@ -88,15 +91,20 @@ func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions) (
 // OpenVeth asks the broker for a veth pair on a network this Client has
 // acquired: one end joins the network's bridge, the other is moved into
 // the network namespace netns (an open /proc/<pid>/ns/net or
-// /run/netns/NAME) and named ifname ("" means "eth0"). The broker removes
-// the pair when this Client closes. netns may be closed once this returns.
-func (c *Client) OpenVeth(ctx context.Context, network string, netns *os.File, ifname string) (*Interface, error) {
+// /run/netns/NAME) and named ifname ("" means "eth0"). By default the broker
+// removes the pair when this Client closes; with WithHolder(HolderInterface)
+// the pair holds the network until the namespace goes. netns may be closed
+// once this returns.
+func (c *Client) OpenVeth(ctx context.Context, network string, netns *os.File, ifname string, iopts ...InterfaceOption) (*Interface, error) {
+	io := resolveInterfaceOptions(iopts)
 	if netns == nil {
 		return nil, &Error{Code: CodeInvalidRequest, Message: "OpenVeth: netns is nil"}
 	}
 	req := &brokerpb.Request{Command: &brokerpb.Request_OpenInterface{OpenInterface: &brokerpb.OpenInterfaceRequest{
 		NetworkName: network,
-		Kind:        &brokerpb.OpenInterfaceRequest_Veth{Veth: &brokerpb.VethOptions{Ifname: ifname}},
+		Kind: &brokerpb.OpenInterfaceRequest_Veth{Veth: &brokerpb.VethOptions{
+			Ifname: ifname, Holder: brokerpb.LeaseHolder(io.holder),
+		}},
 	}}}
 	raw, err := netns.SyscallConn()
 	if err != nil {
@@ -116,7 +124,7 @@ func (c *Client) OpenVeth(ctx context.Context, network string, netns *os.File, i
 	if rtErr != nil {
 		return nil, rtErr
 	}
-	iface, err := interfaceResult(reply, InterfaceVeth, len(fds))
+	iface, err := interfaceResult(reply, InterfaceVeth, len(fds), io.holder)
 	if err != nil {
 		closeFds(fds)
 		return nil, err

@@ -34,8 +34,11 @@ type Status struct {
 	Peers []PeerStatus
 	// Counters are totals since the broker started.
 	Counters Counters
-	// ConfigErrors are problems of the last configuration load.
+	// ConfigErrors are problems of the last configuration load (admins only).
 	ConfigErrors []string
+	// ViewFiltered is true when the asker is not an admin and sees only its
+	// own part: networks it may acquire, its own connections and interfaces.
+	ViewFiltered bool
 }
 
 // NetworkStatus is one network in a Status.
@@ -52,6 +55,15 @@ type NetworkStatus struct {
 	Interfaces []InterfaceStatus
 	// RemovalIn is the time until idle removal; 0 while the network is held.
 	RemovalIn time.Duration
+	// InterfaceReferences is how many interfaces hold it (HolderInterface),
+	// beside the connections counted in References.
+	InterfaceReferences int
+	// Adopted is true when this broker took the network over from a
+	// previous one (restart, upgrade, crash) instead of creating it.
+	Adopted bool
+	// Live is false for a configured network that does not exist now; its
+	// live fields are then empty.
+	Live bool
 }
 
 // PeerStatus is one connected client in a Status.
@@ -88,8 +100,13 @@ type InterfaceStatus struct {
 	Name string
 	// Kind is TAP or veth.
 	Kind InterfaceKind
-	// PeerID is the connection that opened it.
+	// PeerID is the connection that opened it (it may have closed since,
+	// for an interface-held one).
 	PeerID uint64
+	// Holder is what holds it and its reference on the network.
+	Holder Holder
+	// OwnerUID is the user id of the connection that opened it.
+	OwnerUID uint32
 }
 
 // Counters are totals since the broker started: connections accepted and
@@ -119,6 +136,7 @@ func statusFromProto(p *brokerpb.Status) (*Status, error) {
 		PID:           int(p.GetPid()),
 		Uptime:        seconds(p.GetUptimeSeconds()),
 		ConfigErrors:  p.GetConfigErrors(),
+		ViewFiltered:  p.GetViewFiltered(),
 	}
 	for _, pn := range p.GetNetworks() {
 		n, err := networkFromProto(pn.GetNetwork())
@@ -130,6 +148,10 @@ func statusFromProto(p *brokerpb.Status) (*Status, error) {
 			References: int(pn.GetReferences()),
 			PeerIDs:    pn.GetPeerIds(),
 			RemovalIn:  time.Duration(min(pn.GetRemovalInMs(), uint64(1<<63-1)/uint64(time.Millisecond))) * time.Millisecond,
+
+			InterfaceReferences: int(pn.GetInterfaceReferences()),
+			Adopted:             pn.GetAdopted(),
+			Live:                pn.GetLive(),
 		}
 		for _, l := range pn.GetLeases() {
 			lease := Lease{MAC: l.GetMac(), IP: l.GetIp(), Hostname: l.GetHostname()}
@@ -139,7 +161,10 @@ func statusFromProto(p *brokerpb.Status) (*Status, error) {
 			ns.Leases = append(ns.Leases, lease)
 		}
 		for _, i := range pn.GetInterfaces() {
-			ns.Interfaces = append(ns.Interfaces, InterfaceStatus{Name: i.GetName(), Kind: InterfaceKind(i.GetKind()), PeerID: i.GetPeerId()})
+			ns.Interfaces = append(ns.Interfaces, InterfaceStatus{
+				Name: i.GetName(), Kind: InterfaceKind(i.GetKind()), PeerID: i.GetPeerId(),
+				Holder: holderFromProto(i.GetHolder()), OwnerUID: i.GetOwnerUid(),
+			})
 		}
 		s.Networks = append(s.Networks, ns)
 	}

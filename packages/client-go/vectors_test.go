@@ -138,7 +138,7 @@ func interpretAll(r *brokerpb.Reply) error {
 		func() error { _, err := statusResult(r); return err },
 		func() error {
 			n := int(r.GetInterface().GetFdCount())
-			_, err := interfaceResult(r, InterfaceKind(r.GetInterface().GetKind()), n)
+			_, err := interfaceResult(r, InterfaceKind(r.GetInterface().GetKind()), n, holderFromProto(r.GetInterface().GetHolder()))
 			return err
 		},
 		func() error { return checkFdsAllowed(r, 1) },

@@ -16,7 +16,7 @@ describe("vmnet-broker CLI (live broker)", () => {
     await broker.dispose();
   });
 
-  it("run: acquires, opens a TAP, passes it as fd 3 to the command, holds the lease while it runs", async () => {
+  it("run --wrap: acquires, opens a TAP, passes it as fd 3 to the command, holds the lease while it runs", async () => {
     // The command checks fd 3 is a TUN/TAP device and reports what the broker set.
     const probe = `
       const fs = require("fs");
@@ -28,6 +28,7 @@ describe("vmnet-broker CLI (live broker)", () => {
     const result = await run(process.execPath, [
       CLI,
       "run",
+      "--wrap",
       "--socket",
       broker.socket,
       "--network",

@@ -147,7 +147,7 @@ describe("veth namespace rule (live broker, --host in a test namespace)", () => 
     } finally {
       client.close();
     }
-    await broker.waitFor((s) => !s.networks.some((n) => n.network?.name === "lab2"), "lab2's removal");
+    await broker.waitFor((s) => !s.networks.some((n) => n.network?.name === "lab2" && n.live), "lab2's removal");
   });
 
   it("refuses the broker's reserved names, even in the peer's own namespace and even to root", async () => {

@@ -136,19 +136,31 @@ static void op_status(void) {
     vmnet_broker_status_free(status);
 }
 
+// "holder": "connection" (the default) or "interface"; false for anything else.
+static bool holder_of(const json_value_t *cmd, vmnet_broker_holder_t *holder) {
+    const char *name = json_get_string(cmd, "holder", "connection");
+    *holder = strcmp(name, "interface") == 0 ? VMNET_BROKER_HOLDER_INTERFACE : VMNET_BROKER_HOLDER_CONNECTION;
+    return strcmp(name, "interface") == 0 || strcmp(name, "connection") == 0;
+}
+
 static void op_open_tap(const json_value_t *cmd) {
     const vmnet_broker_network_t *n = network_for(json_get_string(cmd, "network", ""));
     unsigned flags = json_get_bool(cmd, "vnet_header", false) ? VMNET_BROKER_TAP_VNET_HDR : 0;
     double q = json_get_number(cmd, "queues", 1);
     unsigned queues = q < 0 ? 0 : (unsigned)q;
     int fds[VMNET_BROKER_MAX_QUEUES];
-    vmnet_broker_interface_t info;
+    vmnet_broker_interface_info_t info;
     vmnet_broker_return_t st;
+    vmnet_broker_holder_t holder;
+    if (!holder_of(cmd, &holder)) {
+        print_failure(VMNET_BROKER_INVALID_REQUEST, "holder must be \"connection\" or \"interface\"");
+        return;
+    }
     if (queues > VMNET_BROKER_MAX_QUEUES || tap_fd_count + (queues ? queues : 1) > MAX_TAP_FDS) {
         print_failure(VMNET_BROKER_INVALID_REQUEST, "too many queues for this program");
         return;
     }
-    if (vmnet_broker_session_open_tap(session, n, flags, queues, fds, &info, &st) != 0) {
+    if (vmnet_broker_session_open_tap_held_by(session, n, flags, queues, holder, fds, &info, &st) != 0) {
         fail_last(st);
         return;
     }
@@ -160,6 +172,21 @@ static void op_open_tap(const json_value_t *cmd) {
     print_ok_begin();
     print_field_string("name", info.name);
     print_field_uint("fds", info.fd_count);
+    print_field_string("holder", info.holder == VMNET_BROKER_HOLDER_INTERFACE ? "interface" : "connection");
+    print_field_string("guest_mac", info.guest_mac);
+    print_end();
+}
+
+// Closes every TAP fd this program holds: an interface-held TAP goes with them.
+static void op_close_taps(void) {
+    size_t closed = tap_fd_count;
+    for (size_t i = 0; i < tap_fd_count; i++) {
+        close(tap_fds[i]);
+    }
+    tap_fd_count = 0;
+    last_tap_fd = -1;
+    print_ok_begin();
+    print_field_uint("closed", closed);
     print_end();
 }
 
@@ -193,8 +220,8 @@ static void op_pipeline(const json_value_t *cmd) {
     print_end();
 }
 
-// Closing the connection releases everything; the TAP fds are ours and stay
-// open until the program exits, as the runner expects.
+// Closing the connection releases everything it holds; the TAP fds are ours and
+// stay open until close_taps or the program's exit, as the runner expects.
 static void close_session(void) {
     for (size_t i = 0; i < network_count; i++) {
         vmnet_broker_network_free(networks[i]);
@@ -217,7 +244,8 @@ static void run_command(const json_value_t *cmd) {
         print_end();
         return;
     }
-    static const char *const known[] = {"connect", "hello", "acquire", "status", "open_tap", "tap_probe", "pipeline"};
+    static const char *const known[] = {"connect",  "hello",     "acquire",    "status",
+                                        "open_tap", "tap_probe", "close_taps", "pipeline"};
     bool is_known = false;
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         is_known |= strcmp(op, known[i]) == 0;
@@ -228,6 +256,10 @@ static void run_command(const json_value_t *cmd) {
     }
     if (strcmp(op, "tap_probe") == 0) {
         op_tap_probe();
+        return;
+    }
+    if (strcmp(op, "close_taps") == 0) {
+        op_close_taps();
         return;
     }
     if (strcmp(op, "connect") == 0 && session != NULL && vb_session_broken(session)) {

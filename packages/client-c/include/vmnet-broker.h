@@ -10,6 +10,12 @@
 // for as long as its connection to the broker is open. Closing the connection
 // (vmnet_broker_close(), vmnet_broker_session_close(), or the process exiting
 // or dying) releases all of them. There is no per-network release call.
+//
+// One opt-in exception (Linux): an interface opened with
+// VMNET_BROKER_HOLDER_INTERFACE (the *_held_by calls) holds its network itself,
+// for exactly as long as it exists: a TAP until its last fd closes, in whatever
+// process holds it; a veth until its namespace goes. For launchers that hand the
+// TAP to a VMM and exit, or exec it.
 
 #ifndef VMNET_BROKER_H
 #define VMNET_BROKER_H
@@ -163,6 +169,28 @@ typedef struct {
     unsigned fd_count;                          // TAP: queues whose fds were returned
 } vmnet_broker_interface_t;
 
+// What holds an opened interface and its reference on the network (LeaseHolder).
+typedef enum {
+    // The connection that opened it: closing the connection removes it (the
+    // default of vmnet_broker_open_tap() and friends).
+    VMNET_BROKER_HOLDER_CONNECTION = 1,
+    // The interface itself: a TAP holds its network until its last fd closes, a
+    // veth until its namespace goes, whether or not the connection stays open.
+    VMNET_BROKER_HOLDER_INTERFACE = 2
+} vmnet_broker_holder_t;
+
+// An opened interface, as the *_held_by calls describe it (vmnet_broker_interface_t
+// keeps its layout for existing callers).
+typedef struct {
+    char name[VMNET_BROKER_IFNAME_SIZE];        // host side: the TAP, or the bridge end of the veth
+    char peer_ifname[VMNET_BROKER_IFNAME_SIZE]; // veth: the name inside the namespace
+    char mac[18];                               // "aa:bb:cc:dd:ee:ff", or "" if unknown
+    unsigned fd_count;                          // TAP: queues whose fds were returned
+    char guest_mac[18];                         // TAP: a unique MAC the broker picked for the guest (QEMU
+                                                // -device virtio-net-pci,mac=...); "" for veth
+    vmnet_broker_holder_t holder;               // what holds it
+} vmnet_broker_interface_info_t;
+
 // Static description of a status code ("(unknown status)" for unknown codes).
 const char *vmnet_broker_strerror(vmnet_broker_return_t status);
 
@@ -214,6 +242,20 @@ int vmnet_broker_session_open_tap(vmnet_broker_session_t *session, const vmnet_b
 int vmnet_broker_session_open_veth(vmnet_broker_session_t *session, const vmnet_broker_network_t *network, int netns_fd,
                                    const char *ifname, vmnet_broker_interface_t *info, vmnet_broker_return_t *status);
 
+// vmnet_broker_session_open_tap() with a choice of holder. With
+// VMNET_BROKER_HOLDER_INTERFACE the TAP outlives the session and holds the network
+// until its last fd closes (in this process or one it passed the fds to). A broker
+// that does not honour the holder gives VMNET_BROKER_UNSUPPORTED (and no fd).
+int vmnet_broker_session_open_tap_held_by(vmnet_broker_session_t *session, const vmnet_broker_network_t *network,
+                                          unsigned flags, unsigned queues, vmnet_broker_holder_t holder, int *fds,
+                                          vmnet_broker_interface_info_t *info, vmnet_broker_return_t *status);
+
+// vmnet_broker_session_open_veth() with a choice of holder; with
+// VMNET_BROKER_HOLDER_INTERFACE the pair holds the network until the namespace goes.
+int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *session, const vmnet_broker_network_t *network,
+                                           int netns_fd, const char *ifname, vmnet_broker_holder_t holder,
+                                           vmnet_broker_interface_info_t *info, vmnet_broker_return_t *status);
+
 // Reads the broker's state. Free with vmnet_broker_status_free().
 vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session, vmnet_broker_return_t *status);
 
@@ -230,6 +272,12 @@ int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags,
                           vmnet_broker_return_t *status);
 int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
                            vmnet_broker_return_t *status);
+int vmnet_broker_open_tap_held_by(const vmnet_broker_network_t *network, unsigned flags, unsigned queues,
+                                  vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
+                                  vmnet_broker_return_t *status);
+int vmnet_broker_open_veth_held_by(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
+                                   vmnet_broker_holder_t holder, vmnet_broker_interface_info_t *info,
+                                   vmnet_broker_return_t *status);
 vmnet_broker_status_t *vmnet_broker_get_status(vmnet_broker_return_t *status);
 // Closes the default session: releases everything this process acquired
 // through the calls above.
@@ -262,6 +310,20 @@ size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *st);
 // index < vmnet_broker_status_network_count(); NULL / 0 when out of range.
 const char *vmnet_broker_status_network_name(const vmnet_broker_status_t *st, size_t index);
 uint32_t vmnet_broker_status_network_references(const vmnet_broker_status_t *st, size_t index);
+// Interfaces holding the network (VMNET_BROKER_HOLDER_INTERFACE), beside the
+// connections counted in references.
+uint32_t vmnet_broker_status_network_interface_references(const vmnet_broker_status_t *st, size_t index);
+// Whether this broker took the network over from a previous one (restart).
+bool vmnet_broker_status_network_adopted(const vmnet_broker_status_t *st, size_t index);
+// False for a configured network that does not exist now.
+bool vmnet_broker_status_network_live(const vmnet_broker_status_t *st, size_t index);
+// The interfaces open on network `index`; iface < that count. NULL / 0 when out of range.
+size_t vmnet_broker_status_interface_count(const vmnet_broker_status_t *st, size_t index);
+const char *vmnet_broker_status_interface_name(const vmnet_broker_status_t *st, size_t index, size_t iface);
+vmnet_broker_holder_t vmnet_broker_status_interface_holder(const vmnet_broker_status_t *st, size_t index, size_t iface);
+uint32_t vmnet_broker_status_interface_owner_uid(const vmnet_broker_status_t *st, size_t index, size_t iface);
+// True when the asker is not an admin and sees only its own part of the state.
+bool vmnet_broker_status_view_filtered(const vmnet_broker_status_t *st);
 void vmnet_broker_status_free(vmnet_broker_status_t *st);
 
 #endif // __APPLE__

@@ -27,6 +27,7 @@ typedef enum {
     SCRIPT_CUT_MID_FRAME, // half a frame, then close
     SCRIPT_SILENT,        // read the request, never answer
     SCRIPT_BYTE_BY_BYTE,  // correct replies, one byte per write
+    SCRIPT_OLD_BROKER,    // like NORMAL, but ignores the holder (answers none)
 } script_t;
 
 typedef struct {
@@ -35,6 +36,7 @@ typedef struct {
     int tap_peer_fd;      // read end of the pipe whose write end went out as a "TAP"
     size_t veth_fds_seen; // descriptors that came with the veth request
     int requests;
+    VmnetBroker__V1__LeaseHolder holder_seen; // of the last open_interface
 } peer_t;
 
 static char socket_path[108];
@@ -122,6 +124,11 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
     VmnetBroker__V1__HelloReply hello = VMNET_BROKER__V1__HELLO_REPLY__INIT;
     VmnetBroker__V1__Error err = VMNET_BROKER__V1__ERROR__INIT;
     char *features[] = {(char *)"tap", (char *)"status"};
+    VmnetBroker__V1__Status status = VMNET_BROKER__V1__STATUS__INIT;
+    VmnetBroker__V1__NetworkStatus net_status = VMNET_BROKER__V1__NETWORK_STATUS__INIT;
+    VmnetBroker__V1__InterfaceStatus held_itf = VMNET_BROKER__V1__INTERFACE_STATUS__INIT;
+    VmnetBroker__V1__NetworkStatus *nets[] = {&net_status};
+    VmnetBroker__V1__InterfaceStatus *itfs[] = {&held_itf};
     int out_fds[2] = {-1, -1};
     size_t out_n = 0;
     switch (req->command_case) {
@@ -156,6 +163,12 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
     case VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE:
         itf.network_name = req->open_interface->network_name;
         itf.name = (char *)"vmtap0";
+        p->holder_seen = req->open_interface->kind_case == VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_TAP
+                             ? req->open_interface->tap->holder
+                             : req->open_interface->veth->holder;
+        if (p->script != SCRIPT_OLD_BROKER) {
+            itf.holder = p->holder_seen;
+        }
         if (req->open_interface->kind_case == VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH) {
             p->veth_fds_seen = nfds;
             itf.kind = VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH;
@@ -163,14 +176,35 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
         } else {
             int pipefd[2];
             CHECK(pipe(pipefd) == 0);
+            if (p->tap_peer_fd >= 0) {
+                close(p->tap_peer_fd); // only the last TAP's is read
+            }
             p->tap_peer_fd = pipefd[0];
             out_fds[0] = pipefd[1];
             out_n = 1;
             itf.kind = VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP;
             itf.fd_count = p->script == SCRIPT_FD_MISMATCH ? 2 : 1;
+            itf.guest_mac = (char *)"52:54:00:ab:cd:ef";
         }
         reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_INTERFACE;
         reply.interface = &itf;
+        break;
+    case VMNET_BROKER__V1__REQUEST__COMMAND_STATUS:
+        net.name = (char *)"shared";
+        held_itf.name = (char *)"vmtap0";
+        held_itf.holder = VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE;
+        held_itf.owner_uid = 1000;
+        net_status.network = &net;
+        net_status.interface_references = 1;
+        net_status.adopted = 1;
+        net_status.live = 1;
+        net_status.n_interfaces = 1;
+        net_status.interfaces = itfs;
+        status.view_filtered = 1;
+        status.n_networks = 1;
+        status.networks = nets;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_STATUS;
+        reply.status = &status;
         break;
     default:
         err.code = VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_INVALID_REQUEST;
@@ -299,6 +333,72 @@ static void test_normal_calls(void) {
     CHECK_EQ_INT(p.requests, 5);
 }
 
+static void test_holder(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    CHECK(n != NULL);
+    int fd = -1;
+    vmnet_broker_interface_info_t info;
+    CHECK_EQ_INT(vmnet_broker_session_open_tap_held_by(s, n, 0, 1, VMNET_BROKER_HOLDER_INTERFACE, &fd, &info, &st), 0);
+    CHECK_EQ_INT(p.holder_seen, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE);
+    CHECK_EQ_INT(info.holder, VMNET_BROKER_HOLDER_INTERFACE);
+    CHECK_EQ_STR(info.guest_mac, "52:54:00:ab:cd:ef");
+    CHECK_EQ_STR(info.name, "vmtap0");
+    close(fd);
+    // The calls that predate the option ask for the connection.
+    vmnet_broker_interface_t old;
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, 0, 1, &fd, &old, &st), 0);
+    CHECK_EQ_INT(p.holder_seen, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION);
+    close(fd);
+    int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    CHECK_EQ_INT(vmnet_broker_session_open_veth_held_by(s, n, netns, "eth1", VMNET_BROKER_HOLDER_INTERFACE, &info, &st),
+                 0);
+    CHECK_EQ_INT(info.holder, VMNET_BROKER_HOLDER_INTERFACE);
+    close(netns);
+    CHECK_EQ_INT(vmnet_broker_session_open_tap_held_by(s, n, 0, 1, (vmnet_broker_holder_t)7, &fd, NULL, &st), -1);
+    CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
+
+    vmnet_broker_status_t *status = vmnet_broker_session_get_status(s, &st);
+    CHECK(status != NULL);
+    CHECK(vmnet_broker_status_view_filtered(status));
+    CHECK_EQ_INT(vmnet_broker_status_network_interface_references(status, 0), 1);
+    CHECK(vmnet_broker_status_network_adopted(status, 0));
+    CHECK(vmnet_broker_status_network_live(status, 0));
+    CHECK(!vmnet_broker_status_network_live(status, 1));
+    CHECK_EQ_INT(vmnet_broker_status_interface_count(status, 0), 1);
+    CHECK_EQ_STR(vmnet_broker_status_interface_name(status, 0, 0), "vmtap0");
+    CHECK(vmnet_broker_status_interface_name(status, 0, 1) == NULL);
+    CHECK_EQ_INT(vmnet_broker_status_interface_holder(status, 0, 0), VMNET_BROKER_HOLDER_INTERFACE);
+    CHECK_EQ_INT(vmnet_broker_status_interface_owner_uid(status, 0, 0), 1000);
+    vmnet_broker_status_free(status);
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+}
+
+// A broker that ignores the holder would tie the TAP to the connection: the
+// call fails with UNSUPPORTED and hands out no fd.
+static void test_holder_ignored(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_OLD_BROKER);
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    vmnet_broker_network_t *n = vmnet_broker_session_acquire_network(s, "shared", &st);
+    int fd = -1;
+    CHECK_EQ_INT(vmnet_broker_session_open_tap_held_by(s, n, 0, 1, VMNET_BROKER_HOLDER_INTERFACE, &fd, NULL, &st), -1);
+    CHECK_EQ_INT(st, VMNET_BROKER_UNSUPPORTED);
+    CHECK_EQ_INT(fd, -1);
+    CHECK(strstr(vmnet_broker_last_error(), "holder=interface") != NULL);
+    CHECK_EQ_INT(vmnet_broker_session_open_tap(s, n, 0, 1, &fd, NULL, &st), 0);
+    close(fd);
+    vmnet_broker_network_free(n);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+}
+
 static vmnet_broker_return_t one_acquire(script_t script, bool *broken_after) {
     peer_t p;
     pthread_t t = start_peer(&p, script);
@@ -392,6 +492,8 @@ int main(void) {
     test_normal_calls();
     test_misbehaving_peers();
     test_fd_count_mismatch();
+    test_holder();
+    test_holder_ignored();
     test_global_session();
     test_null_session();
     CHECK_EQ_INT(open_fd_count(), fds_before);

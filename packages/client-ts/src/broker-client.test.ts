@@ -3,7 +3,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokerClient } from "./broker-client.js";
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode, ErrorCodes } from "./errors.js";
-import { InterfaceKind, Reply } from "./gen/vmnet_broker/v1/broker.js";
+import { InterfaceKind, LeaseHolder, Reply } from "./gen/vmnet_broker/v1/broker.js";
 import { closeAll } from "./socket/framed-endpoint.js";
 import {
   closeQuietly,
@@ -37,7 +37,7 @@ async function rejection(promise: Promise<unknown>): Promise<BrokerError> {
   throw new Error("expected a rejection");
 }
 
-function tapReply(id: number, fdCount: number): Reply {
+function tapReply(id: number, fdCount: number, holder = LeaseHolder.LEASE_HOLDER_UNSPECIFIED): Reply {
   return Reply.fromPartial({
     id,
     result: {
@@ -48,6 +48,8 @@ function tapReply(id: number, fdCount: number): Reply {
         name: "vmtap0",
         fdCount,
         mac: "52:54:00:12:34:56",
+        guestMac: "02:42:ac:11:00:02",
+        holder,
       },
     },
   });
@@ -166,6 +168,62 @@ describe("BrokerClient requests", () => {
     await client.close();
   });
 
+  it("asks for an interface-held TAP and surfaces the guest MAC and holder", async () => {
+    const pipes = [makePipe(temp.dir, "q0"), makePipe(temp.dir, "q1")];
+    broker = new FakeBroker(path, (r) =>
+      r.reply(
+        tapReply(r.request.id, 2, LeaseHolder.LEASE_HOLDER_INTERFACE),
+        pipes.map((p) => p.write),
+      ),
+    );
+    const client = await BrokerClient.connect({ socketPath: path });
+    const tap = await client.openTap("shared", { queues: 2, holder: "interface" });
+    expect(broker.requests[0]?.request.command).toMatchObject({
+      $case: "openInterface",
+      value: {
+        networkName: "shared",
+        kind: { $case: "tap", value: { queues: 2, holder: LeaseHolder.LEASE_HOLDER_INTERFACE } },
+      },
+    });
+    expect(tap).toMatchObject({
+      guestMac: "02:42:ac:11:00:02",
+      holder: "interface",
+      mac: "52:54:00:12:34:56",
+    });
+    expect(tap.fds).toHaveLength(2);
+    closeAll(tap.fds);
+    for (const p of pipes) closeQuietly(p.read, p.write);
+    await client.close();
+  });
+
+  it("asks for a connection-held TAP by default", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path, (r) => r.reply(tapReply(r.request.id, 1), [pipe.write]));
+    const client = await BrokerClient.connect({ socketPath: path });
+    const tap = await client.openTap("shared");
+    expect(broker.requests[0]?.request.command).toMatchObject({
+      value: { kind: { value: { holder: LeaseHolder.LEASE_HOLDER_CONNECTION } } },
+    });
+    expect(tap.holder).toBe("connection");
+    closeAll(tap.fds);
+    closeQuietly(pipe.read, pipe.write);
+    await client.close();
+  });
+
+  it("rejects with UNSUPPORTED, closing the fds, when the broker ignores holder=interface", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path, (r) => r.reply(tapReply(r.request.id, 1), [pipe.write]));
+    const client = await BrokerClient.connect({ socketPath: path });
+    await eventually(() => broker?.connections.size === 1, "the broker to accept");
+    const before = openFds().size;
+    const error = await rejection(client.openTap("shared", { holder: "interface" }));
+    expect(error.code).toBe(ErrorCodes.Unsupported);
+    expect(error.message).toContain("asked for holder=interface");
+    expect(openFds().size).toBe(before);
+    closeQuietly(pipe.read, pipe.write);
+    await client.close();
+  });
+
   it("reports INVALID_REPLY and closes the fds when their count differs from fd_count", async () => {
     const pipe = makePipe(temp.dir);
     broker = new FakeBroker(path, (r) => r.reply(tapReply(r.request.id, 2), [pipe.write]));
@@ -187,16 +245,24 @@ describe("BrokerClient requests", () => {
           id: r.request.id,
           result: {
             $case: "interface",
-            value: { kind: InterfaceKind.INTERFACE_KIND_VETH, name: "vmveth0", peerIfname: "eth0" },
+            value: {
+              kind: InterfaceKind.INTERFACE_KIND_VETH,
+              name: "vmveth0",
+              peerIfname: "eth0",
+              holder: LeaseHolder.LEASE_HOLDER_INTERFACE,
+            },
           },
         }),
       ),
     );
     const client = await BrokerClient.connect({ socketPath: path });
     const netns = openSync("/proc/self/ns/net", "r");
-    const veth = await client.openVeth("shared", netns, "eth0");
-    expect(veth).toMatchObject({ name: "vmveth0", peerIfname: "eth0" });
+    const veth = await client.openVeth("shared", netns, "eth0", { holder: "interface" });
+    expect(veth).toMatchObject({ name: "vmveth0", peerIfname: "eth0", holder: "interface" });
     const received = broker.requests[0];
+    expect(received?.request.command).toMatchObject({
+      value: { kind: { $case: "veth", value: { holder: LeaseHolder.LEASE_HOLDER_INTERFACE } } },
+    });
     expect(received?.fds).toHaveLength(1);
     expect(fstatSync(received?.fds[0] ?? -1).ino).toBe(statSync("/proc/self/ns/net").ino);
     closeQuietly(netns);

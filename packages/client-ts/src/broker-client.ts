@@ -1,11 +1,13 @@
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode } from "./errors.js";
 import {
+  type LeaseHolder,
   type Reply,
   type Request,
   TapOptions as TapOptionsMessage,
   VethOptions as VethOptionsMessage,
 } from "./gen/vmnet_broker/v1/broker.js";
+import { holderFromMessage, holderToMessage, type InterfaceHolder } from "./interface-holder.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
 import { connectUnix } from "./socket/connect.js";
@@ -41,7 +43,17 @@ export interface HelloInfo {
   readonly features: readonly string[];
 }
 
-export interface TapOptions extends CallOptions {
+/** Options of every interface request. */
+export interface InterfaceOptions extends CallOptions {
+  /**
+   * What holds the interface and its reference on the network: "connection"
+   * (default: closing this client removes it) or "interface" (it lives until
+   * its last fd closes / its namespace goes, even after this client closes).
+   */
+  readonly holder?: InterfaceHolder;
+}
+
+export interface TapOptions extends InterfaceOptions {
   /** IFF_VNET_HDR: a virtio-net header on every frame (QEMU vnet_hdr=on). Default false. */
   readonly vnetHeader?: boolean;
   /** Queues (IFF_MULTI_QUEUE above 1); one fd per queue. Default 1. */
@@ -54,8 +66,15 @@ export interface TapInterface {
   readonly name: string;
   /** One open fd per queue (for QEMU: -netdev tap,fd=N). */
   readonly fds: number[];
-  /** The interface's hardware address, lower case, colon separated. */
+  /** The TAP device's own hardware address, lower case, colon separated. */
   readonly mac: string;
+  /**
+   * A unique MAC the broker picked for the guest behind the TAP (for QEMU:
+   * -device virtio-net-pci,mac=...), so that VMs do not share a default MAC.
+   */
+  readonly guestMac: string;
+  /** What holds the TAP and its reference on the network. */
+  readonly holder: InterfaceHolder;
 }
 
 /** A veth pair: one end on the network's bridge, the other in the client's namespace. */
@@ -64,7 +83,10 @@ export interface VethInterface {
   readonly name: string;
   /** The name inside the namespace. */
   readonly peerIfname: string;
+  /** The namespace end's hardware address. */
   readonly mac: string;
+  /** What holds the pair and its reference on the network. */
+  readonly holder: InterfaceHolder;
 }
 
 type ReplyResult = NonNullable<Reply["result"]>;
@@ -139,8 +161,10 @@ export class BrokerClient {
 
   /**
    * Opens a TAP device on a network this connection acquired. The returned fds
-   * belong to the caller (close them when done); the device goes away when the
-   * last fd closes or this connection closes.
+   * belong to the caller (close them when done). The device goes away when its
+   * last fd closes or, with the default holder "connection", when this
+   * connection closes; with holder "interface" it outlives the connection and
+   * holds the network until its last fd closes.
    */
   async openTap(network: Network | string, options: TapOptions = {}): Promise<TapInterface> {
     const queues = options.queues ?? 1;
@@ -150,6 +174,7 @@ export class BrokerClient {
         `queues must be an integer >= 1, got ${queues}`,
       );
     }
+    const holder = options.holder ?? "connection";
     const { value, fds } = await this.#requestWithFds(
       "interface",
       {
@@ -158,25 +183,32 @@ export class BrokerClient {
           networkName: networkName(network),
           kind: {
             $case: "tap",
-            value: TapOptionsMessage.fromPartial({ vnetHeader: options.vnetHeader ?? false, queues }),
+            value: TapOptionsMessage.fromPartial({
+              vnetHeader: options.vnetHeader ?? false,
+              queues,
+              holder: holderToMessage(holder),
+            }),
           },
         },
       },
       options,
     );
-    return { name: value.name, fds, mac: value.mac };
+    checkHolder(holder, value.holder, fds);
+    return { name: value.name, fds, mac: value.mac, guestMac: value.guestMac, holder };
   }
 
   /**
    * Creates a veth pair on a network this connection acquired and moves one end
    * into the network namespace behind netnsFd (for example an open
-   * /proc/self/ns/net or /run/netns/NAME). The caller keeps netnsFd.
+   * /proc/self/ns/net or /run/netns/NAME). The caller keeps netnsFd. With
+   * holder "interface" the pair outlives this connection and holds the network
+   * until the namespace goes.
    */
   async openVeth(
     network: Network | string,
     netnsFd: number,
     ifname = "",
-    options: CallOptions = {},
+    options: InterfaceOptions = {},
   ): Promise<VethInterface> {
     if (!Number.isInteger(netnsFd) || netnsFd < 0) {
       throw new BrokerError(
@@ -184,20 +216,25 @@ export class BrokerClient {
         `netnsFd must be an open fd, got ${netnsFd}`,
       );
     }
+    const holder = options.holder ?? "connection";
     const { value, fds } = await this.#requestWithFds(
       "interface",
       {
         $case: "openInterface",
         value: {
           networkName: networkName(network),
-          kind: { $case: "veth", value: VethOptionsMessage.fromPartial({ ifname }) },
+          kind: {
+            $case: "veth",
+            value: VethOptionsMessage.fromPartial({ ifname, holder: holderToMessage(holder) }),
+          },
         },
       },
       options,
       [netnsFd],
     );
     closeAll(fds);
-    return { name: value.name, peerIfname: value.peerIfname, mac: value.mac };
+    checkHolder(holder, value.holder, []);
+    return { name: value.name, peerIfname: value.peerIfname, mac: value.mac, holder };
   }
 
   /** The broker's whole state: networks, peers, leases, counters. */
@@ -273,6 +310,21 @@ function unpackReply<K extends ReplyResult["$case"]>(
     );
   }
   return { value: result.value as ResultValue<K>, fds };
+}
+
+/**
+ * A broker that ignores the holder it was asked for (one older than the
+ * option) answers "connection": the interface would vanish with this
+ * connection, which a caller asking for "interface" cannot use.
+ */
+function checkHolder(asked: InterfaceHolder, answered: LeaseHolder, fds: number[]): void {
+  const got = holderFromMessage(answered);
+  if (got === asked) return;
+  closeAll(fds);
+  throw new BrokerError(
+    ErrorCode.ERROR_CODE_UNSUPPORTED,
+    `asked for holder=${asked}, but the broker answered holder=${got} (it predates the holder option)`,
+  );
 }
 
 function networkName(network: Network | string): string {

@@ -7,6 +7,7 @@ export {
   type CallOptions,
   type ConnectOptions,
   type HelloInfo,
+  type InterfaceOptions,
   PROTOCOL_VERSION,
   type TapInterface,
   type TapOptions,
@@ -14,4 +15,5 @@ export {
 } from "./broker-client.js";
 export { DEFAULT_SOCKET_PATH, defaultSocketPath } from "./default-socket-path.js";
 export { BrokerError, ErrorCode, ErrorCodes, errorCodeName } from "./errors.js";
+export type { InterfaceHolder } from "./interface-holder.js";
 export type { BrokerStatus, Network } from "./network.js";

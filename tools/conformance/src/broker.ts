@@ -32,7 +32,7 @@ export class BrokerError extends Error {
 }
 
 export interface StatusJson {
-  networks?: { network?: { name?: string }; references?: number; [k: string]: unknown }[];
+  networks?: { network?: { name?: string }; references?: number; interface_references?: number; [k: string]: unknown }[];
   peers?: { id?: number; pid?: number; [k: string]: unknown }[];
   [k: string]: unknown;
 }

@@ -59,7 +59,7 @@ export interface Case {
 
 export const DEFAULT_CASE_TIMEOUT_MS = 120_000;
 const CASE_NAME = /^[a-z0-9-]+\/[a-z0-9-]+$/;
-const CLIENT_OPS = new Set(["connect", "hello", "acquire", "status", "open_tap", "tap_probe", "pipeline", "close", "exit"]);
+const CLIENT_OPS = new Set(["connect", "hello", "acquire", "status", "open_tap", "tap_probe", "close_taps", "pipeline", "close", "exit"]);
 
 export class CaseError extends Error {
   override readonly name = "CaseError";

@@ -1,7 +1,7 @@
 /**
  * The broker's status JSON reshaped for expectations:
- * {networks: {<name>: {references, removal_in_ms, mode, bridge, subnet,
- *  peer_count, interfaces, leases}}, peers: <count>, config_errors: <count>,
+ * {networks: {<name>: {references, interface_references, removal_in_ms, mode,
+ *  bridge, subnet, peer_count, interfaces, leases}}, peers: <count>, config_errors: <count>,
  *  counters: {...}}. A case writes `networks: {foo: null}` for "absent".
  */
 import type { StatusJson } from "./broker.js";
@@ -13,6 +13,7 @@ export function statusView(status: StatusJson): Record<string, unknown> {
     const name = String(net.name ?? "");
     networks[name] = {
       references: n.references ?? 0,
+      interface_references: n.interface_references ?? 0,
       removal_in_ms: n.removal_in_ms ?? 0,
       mode: net.mode,
       bridge: net.bridge,

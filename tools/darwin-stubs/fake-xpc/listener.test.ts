@@ -36,7 +36,12 @@ interface TestAddon extends XpcNative, XpcClientNative {
 
 const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
 const SERVICE = "com.example.vmnet-broker.test";
-const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+const accounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_u, gid) => new Set([gid]),
+};
 
 const str = (value: string): XpcValue => ({ type: "string", value });
 const dict = (record: Record<string, XpcValue>): XpcDictionary => ({ type: "dictionary", entries: Object.entries(record) });
@@ -82,12 +87,12 @@ describe("native XPC listener on the fake libxpc", () => {
   let vmnet: VmnetWithXpcSerialization;
   let events: XpcTransportEvent[];
 
-  beforeEach(() => {
+  beforeEach(async () => {
     vmnet = new VmnetWithXpcSerialization();
     events = [];
     broker = new Broker({
       backend: createVmnetBackend({ native: vmnet }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", accounts),
       accounts,
       logger: silentLogger,
       version: "test",

@@ -32,7 +32,12 @@ interface TestAddon extends DarwinNative {
 const addon = createRequire(import.meta.url)(process.env.FAKE_XPC_ADDON as string) as TestAddon;
 const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
 const host = BUILTIN_NETWORKS.find((n) => n.name === "host") as NetworkConfig;
-const noAccounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+const noAccounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_u, gid) => new Set([gid]),
+};
 
 /** A configuration directory holding one NAME.json per entry. */
 function configDir(files: Record<string, object>): string {
@@ -74,7 +79,7 @@ describe("vmnet through the addon", () => {
   });
 
   it("calls a setter only for a field a file set, even to vmnet's default value", async () => {
-    const config = loadConfig(configDir({ lab: { mode: "host", mtu: 1500, dns: true, nat66: false } }), noAccounts);
+    const config = await loadConfig(configDir({ lab: { mode: "host", mtu: 1500, dns: true, nat66: false } }), noAccounts);
     const network = await createVmnetBackend({ native: addon }).createNetwork(config.networks.get("lab") as NetworkConfig);
     expect(recorded(network.serialization)).toMatchObject({ mode: "host", calls: "set_mtu,disable_nat66" });
     await network.destroy();
@@ -143,10 +148,15 @@ describe("vmnet through the addon", () => {
   });
 
   it("serves an acquire end to end: listener, transport, core, backend, vmnet", async () => {
-    const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_u, gid) => new Set([gid]) };
+    const accounts: AccountDatabase = {
+      uidOf: () => undefined,
+      gidOf: () => undefined,
+      userName: () => undefined,
+      groupsOf: (_u, gid) => new Set([gid]),
+    };
     const broker = new Broker({
       backend: createVmnetBackend({ native: addon }),
-      config: loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", accounts),
       accounts,
       logger: silentLogger,
       version: "test",
@@ -176,7 +186,7 @@ describe("vmnet through the addon", () => {
     const dir = configDir({ stuck: { mode: "shared", subnet: "192.168.99.0", mask: "255.255.255.0" } });
     const broker = new Broker({
       backend: createVmnetBackend({ native: addon, createTimeoutMs: 300 }),
-      config: loadConfig(dir, noAccounts),
+      config: await loadConfig(dir, noAccounts),
       accounts: noAccounts,
       logger: silentLogger,
       version: "test",

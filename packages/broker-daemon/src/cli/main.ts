@@ -30,7 +30,10 @@ async function main(argv: string[]): Promise<number> {
   }
   const run = commands[command];
   if (!run) throw new UsageError(`unknown command '${command}'`, "main");
-  if (args.includes("--help") || args.includes("-h")) {
+  // Only run's own options ask for help: what follows `--` is the command's.
+  const separator = args.indexOf("--");
+  const own = separator < 0 ? args : args.slice(0, separator);
+  if (own.includes("--help") || own.includes("-h")) {
     process.stdout.write(USAGE[command] ?? "");
     return 0;
   }

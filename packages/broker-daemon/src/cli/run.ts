@@ -1,12 +1,16 @@
-import { spawn } from "node:child_process";
-import { closeSync } from "node:fs";
-import { BrokerClient } from "@vmnet-broker/client";
+import { BrokerClient, BrokerError, ErrorCodes } from "@vmnet-broker/client";
+import { CommandNotRunnable, findExecutable } from "./find-executable.js";
 import { integer, parse, socketPath } from "./parse.js";
+import { execCommand } from "./run-exec.js";
+import { fillPlaceholders, runEnvironment } from "./run-placeholders.js";
+import { type PreparedCommand, wrapCommand } from "./run-wrap.js";
 import { UsageError } from "./usage-error.js";
 
 /**
- * acquire + open a TAP + run a command with the TAP's fds at fixed numbers, holding
- * the lease for exactly as long as the command runs.
+ * acquire + open a TAP + run a command with the TAP's fds at fixed numbers. By
+ * default this process becomes the command (exec) and the TAP holds the
+ * network; with --wrap it stays as the command's parent and its connection
+ * holds the lease while the command runs.
  */
 export async function runCommand(args: string[]): Promise<number> {
   const separator = args.indexOf("--");
@@ -17,6 +21,7 @@ export async function runCommand(args: string[]): Promise<number> {
     "vnet-hdr": { type: "boolean" },
     queues: { type: "string" },
     socket: { type: "string" },
+    wrap: { type: "boolean" },
   });
   if (!values.network) throw new UsageError("--network is required", "run");
   if (process.platform === "darwin") {
@@ -28,48 +33,46 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const firstFd = integer("run", "tap-fd", values["tap-fd"], 3, 3);
   const queues = integer("run", "queues", values.queues, 1, 1);
+  const wrap = values.wrap ?? false;
   const [file, ...commandArgs] = args.slice(separator + 1) as [string, ...string[]];
+  let path: string;
+  try {
+    path = findExecutable(file);
+  } catch (error) {
+    if (!(error instanceof CommandNotRunnable)) throw error;
+    process.stderr.write(`vmnet-broker: run: ${error.message}\n`);
+    return error.status;
+  }
 
   const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  let command: PreparedCommand;
+  let tapFds: number[];
   try {
     const network = await client.acquireNetwork(values.network);
-    const tap = await client.openTap(network.name, { vnetHeader: values["vnet-hdr"] ?? false, queues });
-    // Node maps stdio[i] = fd onto the child's descriptor i; the gap up to firstFd
-    // is filled with "ignore" (/dev/null), which is harmless.
-    const stdio: Array<"inherit" | "ignore" | number> = ["inherit", "inherit", "inherit"];
-    while (stdio.length < firstFd) stdio.push("ignore");
-    stdio.push(...tap.fds);
-    const tapFds = tap.fds.map((_, i) => firstFd + i);
-    const child = spawn(file, commandArgs, {
-      stdio,
-      env: {
-        ...process.env,
-        VMNET_BROKER_TAP_FDS: tapFds.join(","),
-        VMNET_BROKER_TAP_NAME: tap.name,
-        VMNET_BROKER_NETWORK: network.name,
-        VMNET_BROKER_GATEWAY: network.gateway,
-        VMNET_BROKER_SUBNET: network.subnet,
-        VMNET_BROKER_MASK: network.mask,
-      },
+    const tap = await client.openTap(network.name, {
+      vnetHeader: values["vnet-hdr"] ?? false,
+      queues,
+      holder: wrap ? "connection" : "interface",
     });
-    // The child has its own copies now; ours would keep the TAP alive after it exits.
-    for (const fd of tap.fds) closeSync(fd);
-    const forward = (signal: NodeJS.Signals) => child.kill(signal);
-    process.on("SIGINT", forward);
-    process.on("SIGTERM", forward);
-    const status = await new Promise<number>((resolve, reject) => {
-      child.once("error", (error) => reject(new Error(`cannot run ${file}: ${error.message}`)));
-      child.once("exit", (code, signal) => resolve(code ?? 128 + (signal ? signalNumber(signal) : 0)));
-    });
-    process.off("SIGINT", forward);
-    process.off("SIGTERM", forward);
-    return status;
-  } finally {
-    client.close();
+    tapFds = tap.fds;
+    const fds = tap.fds.map((_, i) => firstFd + i);
+    const runTap = { network, name: tap.name, fds, guestMac: tap.guestMac };
+    command = { file, path, args: fillPlaceholders(commandArgs, runTap), env: runEnvironment(runTap), fds };
+  } catch (error) {
+    await client.close();
+    if (!wrap && BrokerError.is(error, ErrorCodes.Unsupported)) {
+      throw new Error(`${error.message}; this broker cannot let a TAP hold its network: use run --wrap`);
+    }
+    throw error;
   }
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
+  if (wrap) {
+    try {
+      return await wrapCommand(command, tapFds);
+    } finally {
+      await client.close();
+    }
+  }
+  // The TAP holds the network from here on; the connection has nothing left to hold.
+  await client.close();
+  return execCommand(command, tapFds);
 }

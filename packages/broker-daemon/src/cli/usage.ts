@@ -10,7 +10,7 @@ Commands:
   serve         run the broker (in a private network namespace unless --host)
   status        show networks, peers, leases and counters (--json for scripts)
   acquire       hold networks until interrupted (for scripts and tests)
-  run           acquire a network, open a TAP, and run a command with its fd
+  run           acquire a network and become a VMM (exec) holding a TAP on it
   check-config  validate the configuration directory without serving
   stop          macOS: stop the launchd job (--force even while VMs hold networks)
   version       print the version
@@ -81,17 +81,35 @@ On macOS it holds the networks over XPC (the Mach service --service-name,
 default com.github.nirs.vmnet-broker) and prints a summary of each vmnet
 serialization; --veth-into is Linux only.
 `,
-  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] -- COMMAND [ARG...]
+  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] -- COMMAND [ARG...]
 
-Acquires NAME, opens a TAP on it, and runs COMMAND with the TAP's fd as file
-descriptor N (default 3) while holding the lease; exits with COMMAND's status.
-With --queues N > 1 the queue fds are N, N+1, ... Example:
+Acquires NAME, opens a TAP on it, and runs COMMAND (a VMM) with the TAP's fd as
+file descriptor N (default 3); with --queues N > 1 the queue fds are N, N+1, ...
 
-  vmnet-broker run --network shared --tap-fd 3 -- \\
-      qemu-system-x86_64 -netdev tap,id=n0,fd=3 -device virtio-net-pci,netdev=n0 ...
+By default run becomes COMMAND: it execs it in its own process (same pid, no
+parent left behind), and the TAP itself holds the network (an interface-held
+lease) until its last fd closes, that is until the VMM exits or is killed. No
+wrapper process can die and leave the VM on a detached TAP.
+
+--wrap keeps run as COMMAND's parent instead: run's connection holds the lease
+while COMMAND runs, run exits with COMMAND's status and passes SIGINT/SIGTERM on,
+and COMMAND gets SIGKILL if run dies (even by kill -9). Use it with a broker
+that does not know interface-held leases, or to tie the lease to run.
+
+In ARGs, {mac} becomes the guest MAC the broker picked (unique per TAP, so VMs
+started from one command line do not share QEMU's default), {fd} the first TAP
+fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name.
+Example:
+
+  vmnet-broker run --network shared -- \\
+      qemu-system-x86_64 -netdev tap,id=n0,fd={fd} \\
+      -device virtio-net-pci,netdev=n0,mac={mac} ...
 
 The environment gets VMNET_BROKER_TAP_FDS (comma separated), VMNET_BROKER_TAP_NAME,
-VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY, VMNET_BROKER_SUBNET, VMNET_BROKER_MASK.
+VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY,
+VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it
+(--help included) is COMMAND's. A COMMAND that cannot be found exits 127 (126
+when it is not executable), before anything is acquired.
 `,
   "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
 

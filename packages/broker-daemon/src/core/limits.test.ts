@@ -156,7 +156,12 @@ describe("Broker interface limits", () => {
   it("names the network limit on acquire too", async () => {
     const extra = ["n1", "n2"].map((name) => ({ ...BUILTIN_NETWORKS[0]!, name }));
     const { loadConfig } = await import("../config/load.js");
-    const config = loadConfig("/nonexistent-config-dir", { uidOf: () => undefined, gidOf: () => undefined, groupsOf: () => new Set() });
+    const config = await loadConfig("/nonexistent-config-dir", {
+      uidOf: () => undefined,
+      gidOf: () => undefined,
+      userName: () => undefined,
+      groupsOf: () => new Set(),
+    });
     const broker = makeBroker(backend, {
       config: { ...config, networks: new Map([...config.networks, ...extra.map((n) => [n.name, n] as const)]) },
       limits: { maxNetworksPerPeer: 1 },

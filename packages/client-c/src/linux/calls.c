@@ -99,26 +99,55 @@ vmnet_broker_network_t *vmnet_broker_session_acquire_network(vmnet_broker_sessio
     return network;
 }
 
-// Copies a reply's Interface into info, checking the name fits IFNAMSIZ.
+// Copies a reply's Interface into info, checking the strings fit.
 static vmnet_broker_return_t fill_interface(const VmnetBroker__V1__Interface *itf, unsigned fd_count,
-                                            vmnet_broker_interface_t *info) {
+                                            vmnet_broker_interface_info_t *info) {
     if (strlen(itf->name) >= VMNET_BROKER_IFNAME_SIZE || strlen(itf->peer_ifname) >= VMNET_BROKER_IFNAME_SIZE ||
-        strlen(itf->mac) >= sizeof(info->mac)) {
-        return vb_fail(VMNET_BROKER_INVALID_REPLY, "interface reply: name \"%s\" or mac too long", itf->name);
+        strlen(itf->mac) >= sizeof(info->mac) || strlen(itf->guest_mac) >= sizeof(info->guest_mac)) {
+        return vb_fail(VMNET_BROKER_INVALID_REPLY, "interface reply: name \"%s\" or a mac too long", itf->name);
     }
-    if (info != NULL) {
-        memset(info, 0, sizeof(*info));
-        copy_str(info->name, sizeof(info->name), itf->name);
-        copy_str(info->peer_ifname, sizeof(info->peer_ifname), itf->peer_ifname);
-        copy_str(info->mac, sizeof(info->mac), itf->mac);
-        info->fd_count = fd_count;
-    }
+    memset(info, 0, sizeof(*info));
+    copy_str(info->name, sizeof(info->name), itf->name);
+    copy_str(info->peer_ifname, sizeof(info->peer_ifname), itf->peer_ifname);
+    copy_str(info->mac, sizeof(info->mac), itf->mac);
+    copy_str(info->guest_mac, sizeof(info->guest_mac), itf->guest_mac);
+    info->fd_count = fd_count;
+    // Unset means the connection (a broker older than the holder option).
+    info->holder = itf->holder == VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE
+                       ? VMNET_BROKER_HOLDER_INTERFACE
+                       : VMNET_BROKER_HOLDER_CONNECTION;
     return VMNET_BROKER_SUCCESS;
+}
+
+// The older description, for the calls that predate the holder.
+static void to_interface(const vmnet_broker_interface_info_t *from, vmnet_broker_interface_t *to) {
+    if (to == NULL) {
+        return;
+    }
+    memset(to, 0, sizeof(*to));
+    memcpy(to->name, from->name, sizeof(to->name));
+    memcpy(to->peer_ifname, from->peer_ifname, sizeof(to->peer_ifname));
+    memcpy(to->mac, from->mac, sizeof(to->mac));
+    to->fd_count = from->fd_count;
+}
+
+static const char *holder_name(vmnet_broker_holder_t holder) {
+    return holder == VMNET_BROKER_HOLDER_INTERFACE ? "interface" : "connection";
+}
+
+static VmnetBroker__V1__LeaseHolder wire_holder(vmnet_broker_holder_t holder) {
+    return holder == VMNET_BROKER_HOLDER_INTERFACE ? VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE
+                                                   : VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_CONNECTION;
+}
+
+static bool valid_holder(vmnet_broker_holder_t holder) {
+    return holder == VMNET_BROKER_HOLDER_CONNECTION || holder == VMNET_BROKER_HOLDER_INTERFACE;
 }
 
 static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBroker__V1__OpenInterfaceRequest *open,
                                             const int *send_fds, size_t send_nfds, VmnetBroker__V1__InterfaceKind kind,
-                                            unsigned want_fds, int *fds, vmnet_broker_interface_t *info) {
+                                            vmnet_broker_holder_t holder, unsigned want_fds, int *fds,
+                                            vmnet_broker_interface_info_t *info) {
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE;
     req.open_interface = open;
@@ -139,6 +168,12 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
     } else {
         ret = fill_interface(itf, want_fds, info);
     }
+    if (ret == VMNET_BROKER_SUCCESS && info->holder != holder) {
+        // A broker older than the option makes every interface connection-held,
+        // which a caller asking for the interface as holder cannot use.
+        ret = vb_fail(VMNET_BROKER_UNSUPPORTED, "asked for holder=%s, but the broker answered holder=%s",
+                      holder_name(holder), holder_name(info->holder));
+    }
     if (ret == VMNET_BROKER_SUCCESS) {
         for (unsigned i = 0; i < want_fds; i++) {
             fds[i] = frame.fds[i];
@@ -150,27 +185,72 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
     return ret;
 }
 
-int vmnet_broker_session_open_tap(vmnet_broker_session_t *s, const vmnet_broker_network_t *network, unsigned flags,
-                                  unsigned queues, int *fds, vmnet_broker_interface_t *info,
-                                  vmnet_broker_return_t *status) {
+int vmnet_broker_session_open_tap_held_by(vmnet_broker_session_t *s, const vmnet_broker_network_t *network,
+                                          unsigned flags, unsigned queues, vmnet_broker_holder_t holder, int *fds,
+                                          vmnet_broker_interface_info_t *info, vmnet_broker_return_t *status) {
     vb_clear_error();
     unsigned n = queues == 0 ? 1 : queues;
     vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
+    vmnet_broker_interface_info_t local;
     if (network == NULL || fds == NULL) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: network and fds must not be NULL");
     } else if (n > VMNET_BROKER_MAX_QUEUES) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: %u queues, at most %u", n, VMNET_BROKER_MAX_QUEUES);
     } else if (flags & ~VMNET_BROKER_TAP_VNET_HDR) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: unknown flags 0x%x", flags & ~VMNET_BROKER_TAP_VNET_HDR);
+    } else if (!valid_holder(holder)) {
+        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: unknown holder %d", (int)holder);
     } else {
         VmnetBroker__V1__TapOptions tap = VMNET_BROKER__V1__TAP_OPTIONS__INIT;
         tap.vnet_header = (flags & VMNET_BROKER_TAP_VNET_HDR) != 0;
         tap.queues = n;
+        tap.holder = wire_holder(holder);
         VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
         open.network_name = network->net->name;
         open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_TAP;
         open.tap = &tap;
-        ret = open_interface(s, &open, NULL, 0, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP, n, fds, info);
+        ret = open_interface(s, &open, NULL, 0, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP, holder, n, fds,
+                             info != NULL ? info : &local);
+    }
+    vb_set_status(status, ret);
+    return ret == VMNET_BROKER_SUCCESS ? 0 : -1;
+}
+
+int vmnet_broker_session_open_tap(vmnet_broker_session_t *s, const vmnet_broker_network_t *network, unsigned flags,
+                                  unsigned queues, int *fds, vmnet_broker_interface_t *info,
+                                  vmnet_broker_return_t *status) {
+    vmnet_broker_interface_info_t full;
+    int rc = vmnet_broker_session_open_tap_held_by(s, network, flags, queues, VMNET_BROKER_HOLDER_CONNECTION, fds,
+                                                   &full, status);
+    if (rc == 0) {
+        to_interface(&full, info);
+    }
+    return rc;
+}
+
+int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *s, const vmnet_broker_network_t *network,
+                                           int netns_fd, const char *ifname, vmnet_broker_holder_t holder,
+                                           vmnet_broker_interface_info_t *info, vmnet_broker_return_t *status) {
+    vb_clear_error();
+    vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
+    vmnet_broker_interface_info_t local;
+    if (network == NULL || netns_fd < 0) {
+        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_veth: network must not be NULL and netns_fd must be open");
+    } else if (ifname != NULL && strlen(ifname) >= VMNET_BROKER_IFNAME_SIZE) {
+        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_veth: ifname \"%s\" longer than %d bytes", ifname,
+                      VMNET_BROKER_IFNAME_SIZE - 1);
+    } else if (!valid_holder(holder)) {
+        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_veth: unknown holder %d", (int)holder);
+    } else {
+        VmnetBroker__V1__VethOptions veth = VMNET_BROKER__V1__VETH_OPTIONS__INIT;
+        veth.ifname = (char *)(ifname != NULL ? ifname : "");
+        veth.holder = wire_holder(holder);
+        VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
+        open.network_name = network->net->name;
+        open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH;
+        open.veth = &veth;
+        ret = open_interface(s, &open, &netns_fd, 1, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH, holder, 0,
+                             NULL, info != NULL ? info : &local);
     }
     vb_set_status(status, ret);
     return ret == VMNET_BROKER_SUCCESS ? 0 : -1;
@@ -178,25 +258,13 @@ int vmnet_broker_session_open_tap(vmnet_broker_session_t *s, const vmnet_broker_
 
 int vmnet_broker_session_open_veth(vmnet_broker_session_t *s, const vmnet_broker_network_t *network, int netns_fd,
                                    const char *ifname, vmnet_broker_interface_t *info, vmnet_broker_return_t *status) {
-    vb_clear_error();
-    vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
-    if (network == NULL || netns_fd < 0) {
-        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_veth: network must not be NULL and netns_fd must be open");
-    } else if (ifname != NULL && strlen(ifname) >= VMNET_BROKER_IFNAME_SIZE) {
-        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_veth: ifname \"%s\" longer than %d bytes", ifname,
-                      VMNET_BROKER_IFNAME_SIZE - 1);
-    } else {
-        VmnetBroker__V1__VethOptions veth = VMNET_BROKER__V1__VETH_OPTIONS__INIT;
-        veth.ifname = (char *)(ifname != NULL ? ifname : "");
-        VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
-        open.network_name = network->net->name;
-        open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH;
-        open.veth = &veth;
-        ret = open_interface(s, &open, &netns_fd, 1, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH, 0, NULL,
-                             info);
+    vmnet_broker_interface_info_t full;
+    int rc = vmnet_broker_session_open_veth_held_by(s, network, netns_fd, ifname, VMNET_BROKER_HOLDER_CONNECTION, &full,
+                                                    status);
+    if (rc == 0) {
+        to_interface(&full, info);
     }
-    vb_set_status(status, ret);
-    return ret == VMNET_BROKER_SUCCESS ? 0 : -1;
+    return rc;
 }
 
 vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *s, vmnet_broker_return_t *status) {

@@ -68,6 +68,30 @@ int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, 
     return rc;
 }
 
+int vmnet_broker_open_tap_held_by(const vmnet_broker_network_t *network, unsigned flags, unsigned queues,
+                                  vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
+                                  vmnet_broker_return_t *status) {
+    vmnet_broker_session_t *s = lock_default(status);
+    if (s == NULL) {
+        return -1;
+    }
+    int rc = vmnet_broker_session_open_tap_held_by(s, network, flags, queues, holder, fds, info, status);
+    pthread_mutex_unlock(&default_mu);
+    return rc;
+}
+
+int vmnet_broker_open_veth_held_by(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
+                                   vmnet_broker_holder_t holder, vmnet_broker_interface_info_t *info,
+                                   vmnet_broker_return_t *status) {
+    vmnet_broker_session_t *s = lock_default(status);
+    if (s == NULL) {
+        return -1;
+    }
+    int rc = vmnet_broker_session_open_veth_held_by(s, network, netns_fd, ifname, holder, info, status);
+    pthread_mutex_unlock(&default_mu);
+    return rc;
+}
+
 vmnet_broker_status_t *vmnet_broker_get_status(vmnet_broker_return_t *status) {
     vmnet_broker_session_t *s = lock_default(status);
     if (s == NULL) {

@@ -38,5 +38,6 @@ func main() {
 	if err := in.Err(); err != nil && err != io.EOF {
 		fmt.Fprintf(os.Stderr, "vmnet-broker-conformance: read stdin: %v\n", err)
 	}
-	s.closeAll()
+	s.closeTAPs()
+	s.closeClient()
 }

@@ -24,6 +24,7 @@ type command struct {
 	Network    string `json:"network"`
 	VnetHeader bool   `json:"vnet_header"`
 	Queues     int    `json:"queues"`
+	Holder     string `json:"holder"`
 	Count      int    `json:"count"`
 }
 
@@ -56,7 +57,8 @@ type session struct {
 	out      *json.Encoder
 	client   *vmnetbroker.Client
 	networks map[string]*vmnetbroker.Network
-	// taps keeps every opened TAP alive until the program ends.
+	// taps keeps every opened TAP's files open until close_taps or the
+	// program's end (not close: an interface-held TAP outlives the connection).
 	taps     []*vmnetbroker.Interface
 	lastTap  *vmnetbroker.Interface
 	lastVnet bool
@@ -70,7 +72,7 @@ func (s *session) run(cmd command) result {
 	}
 	switch cmd.Op {
 	case "connect":
-		s.closeAll()
+		s.closeClient()
 		c, err := vmnetbroker.Dial(ctx)
 		if err != nil {
 			return failureOf(err)
@@ -101,19 +103,15 @@ func (s *session) run(cmd command) result {
 		}
 		return success(result{"networks": nets, "peers": len(st.Peers)})
 	case "open_tap":
-		iface, err := s.client.OpenTAP(ctx, cmd.Network, vmnetbroker.TAPOptions{VnetHeader: cmd.VnetHeader, Queues: cmd.Queues})
-		if err != nil {
-			return failureOf(err)
-		}
-		s.taps = append(s.taps, iface)
-		s.lastTap, s.lastVnet = iface, cmd.VnetHeader
-		return success(result{"name": iface.Name, "fds": len(iface.Files)})
+		return s.openTAP(ctx, cmd)
 	case "tap_probe":
 		return s.tapProbe(ctx)
+	case "close_taps":
+		return s.closeTAPs()
 	case "pipeline":
 		return s.pipeline(ctx, cmd)
 	case "close":
-		s.closeAll()
+		s.closeClient()
 		return success(nil)
 	case "exit":
 		// The kernel closes the socket: the broker sees the process die.
@@ -140,6 +138,39 @@ func networkJSON(n *vmnetbroker.Network) result {
 		"name": n.Name, "mode": n.Mode.String(), "subnet": subnet, "mask": n.Mask(),
 		"gateway": gateway, "mtu": n.MTU, "bridge": n.Bridge,
 	}
+}
+
+var holders = map[string]vmnetbroker.Holder{
+	"": vmnetbroker.HolderConnection, "connection": vmnetbroker.HolderConnection, "interface": vmnetbroker.HolderInterface,
+}
+
+func (s *session) openTAP(ctx context.Context, cmd command) result {
+	holder, ok := holders[cmd.Holder]
+	if !ok {
+		return failure(int(vmnetbroker.CodeInvalidRequest), fmt.Sprintf("open_tap: holder %q is not connection or interface", cmd.Holder))
+	}
+	iface, err := s.client.OpenTAP(ctx, cmd.Network, vmnetbroker.TAPOptions{VnetHeader: cmd.VnetHeader, Queues: cmd.Queues}, vmnetbroker.WithHolder(holder))
+	if err != nil {
+		return failureOf(err)
+	}
+	s.taps = append(s.taps, iface)
+	s.lastTap, s.lastVnet = iface, cmd.VnetHeader
+	guestMAC := ""
+	if iface.GuestMAC != nil {
+		guestMAC = iface.GuestMAC.String()
+	}
+	return success(result{"name": iface.Name, "fds": len(iface.Files), "holder": iface.Holder.String(), "guest_mac": guestMAC})
+}
+
+// closeTAPs closes every TAP file this program holds.
+func (s *session) closeTAPs() result {
+	closed := 0
+	for _, t := range s.taps {
+		closed += len(t.Files)
+		_ = t.Close()
+	}
+	s.taps, s.lastTap = nil, nil
+	return success(result{"closed": closed})
 }
 
 func (s *session) tapProbe(ctx context.Context) result {
@@ -190,11 +221,9 @@ func (s *session) pipeline(ctx context.Context, cmd command) result {
 	return success(result{"replies": cmd.Count})
 }
 
-func (s *session) closeAll() {
-	for _, t := range s.taps {
-		_ = t.Close()
-	}
-	s.taps, s.lastTap = nil, nil
+// closeClient closes the connection, releasing what it holds; the TAP files
+// stay open.
+func (s *session) closeClient() {
 	if s.client != nil {
 		_ = s.client.Close()
 		s.client = nil

@@ -28,6 +28,7 @@
         case "status": return try status()
         case "open_tap": return try openTAP(command)
         case "tap_probe": return try tapProbe()
+        case "close_taps": return closeTAPs()
         case "pipeline":
           return try pipelineAcquires(network: try field(command, "network"), count: try count(command))
         case "close": return close()
@@ -91,32 +92,45 @@
       let name: String = try field(command, "network")
       let vnetHeader = command["vnet_header"] as? Bool ?? false
       let queues = (command["queues"] as? Int).map { $0 == 0 ? 1 : $0 } ?? 1
+      let holder = try self.holder(command)
       let tap: VmnetBroker.TAPInterface
       if let network = networks[name] {
-        tap = try network.openTAP(vnetHeader: vnetHeader, queues: queues)
+        tap = try network.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder)
         lastTAP = (network, tap, vnetHeader)
       } else {
         // The Swift API opens TAPs only on networks `acquire` returned; ask by
         // name so the broker answers for one this connection does not hold.
-        tap = try openTAPByName(connection, name: name, vnetHeader: vnetHeader, queues: queues)
+        tap = try openTAPByName(connection, name: name, vnetHeader: vnetHeader, queues: queues, holder: holder)
       }
       heldFileDescriptors += tap.fileDescriptors
-      return JSONLines.success(["name": tap.name, "fds": tap.fileDescriptors.count])
+      return JSONLines.success([
+        "name": tap.name, "fds": tap.fileDescriptors.count,
+        "holder": tap.holder == .interface ? "interface" : "connection", "guest_mac": tap.guestMAC,
+      ])
+    }
+
+    private func holder(_ command: [String: Any]) throws -> VmnetBroker.Holder {
+      switch command["holder"] as? String ?? "connection" {
+      case "connection": return .connection
+      case "interface": return .interface
+      default: throw VmnetBroker.Error(code: 4, detail: "holder must be \"connection\" or \"interface\"")
+      }
     }
 
     private func openTAPByName(
-      _ connection: VmnetBroker.Connection, name: String, vnetHeader: Bool, queues: Int
+      _ connection: VmnetBroker.Connection, name: String, vnetHeader: Bool, queues: Int, holder: VmnetBroker.Holder
     ) throws -> VmnetBroker.TAPInterface {
       guard (1...Int(VMNET_BROKER_MAX_QUEUES)).contains(queues) else {
         throw VmnetBroker.Error(code: 4, detail: "queues must be 1...\(VMNET_BROKER_MAX_QUEUES)")
       }
       return try connection.withCSession { session in
         var fds = [Int32](repeating: -1, count: queues)
-        var info = vmnet_broker_interface_t()
+        var info = vmnet_broker_interface_info_t()
         var status = VMNET_BROKER_SUCCESS
         let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
         let result = fds.withUnsafeMutableBufferPointer { buffer in
-          vbc_open_tap_by_name(session, name, flags, UInt32(queues), buffer.baseAddress, &info, &status)
+          vbc_open_tap_by_name(
+            session, name, flags, UInt32(queues), holder.cValue, buffer.baseAddress, &info, &status)
         }
         guard result == 0 else {
           throw VmnetBroker.Error(
@@ -124,6 +138,15 @@
         }
         return VmnetBroker.TAPInterface(info, fileDescriptors: fds)
       }
+    }
+
+    /// Closes every TAP descriptor this program holds.
+    private func closeTAPs() -> [String: Any] {
+      let closed = heldFileDescriptors.count
+      heldFileDescriptors.forEach { _ = Glibc.close($0) }
+      heldFileDescriptors = []
+      lastTAP = nil
+      return JSONLines.success(["closed": closed])
     }
 
     private func tapProbe() throws -> [String: Any] {
@@ -151,13 +174,12 @@
       return JSONLines.success(["replies": count])
     }
 
+    /// Closes the connection; the TAP descriptors stay open until `close_taps`
+    /// (an interface-held TAP outlives the connection).
     private func close() -> [String: Any] {
       connection?.close()
       connection = nil
       networks = [:]
-      lastTAP = nil
-      heldFileDescriptors.forEach { _ = Glibc.close($0) }
-      heldFileDescriptors = []
       return JSONLines.success()
     }
 

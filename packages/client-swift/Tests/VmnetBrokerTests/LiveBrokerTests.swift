@@ -106,6 +106,38 @@
       #expect(throws: VmnetBroker.Error.invalidRequest) { try network.openTAP(queues: 0) }
     }
 
+    @Test("a TAP held by the interface outlives its connection until its fd closes")
+    func interfaceHeldTAP() throws {
+      let connection = try connect()
+      let network = try connection.acquireNetwork(named: "shared")
+      let tap = try network.openTAP(holder: .interface)
+      #expect(tap.holder == .interface)
+      #expect(tap.guestMAC.split(separator: ":").count == 6)
+      connection.close()
+      let observer = try connect()
+      defer { observer.close() }
+      let held = try #require(try observer.status().networks.first { $0.name == "shared" })
+      #expect(held.interfaceReferences == 1)
+      #expect(held.interfaces.first { $0.name == tap.name }?.holder == .interface)
+      tap.fileDescriptors.forEach { _ = Glibc.close($0) }
+      var released = false
+      for _ in 0..<100 where !released {
+        released =
+          try observer.status().networks.first { $0.name == "shared" }.map { $0.interfaceReferences == 0 } ?? true
+        if !released { usleep(50_000) }
+      }
+      #expect(released)
+    }
+
+    @Test("a TAP is held by its connection by default")
+    func connectionHeldTAP() throws {
+      let connection = try connect()
+      defer { connection.close() }
+      let tap = try connection.acquireNetwork(named: "shared").openTAP()
+      defer { tap.fileDescriptors.forEach { _ = Glibc.close($0) } }
+      #expect(tap.holder == .connection)
+    }
+
     @Test("a closed connection fails with transportFailure")
     func closedConnection() throws {
       let connection = try connect()

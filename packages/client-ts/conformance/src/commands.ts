@@ -1,4 +1,11 @@
-import { BrokerClient, BrokerError, ErrorCodes, type Network } from "@vmnet-broker/client";
+import { closeSync } from "node:fs";
+import {
+  BrokerClient,
+  BrokerError,
+  ErrorCodes,
+  type InterfaceHolder,
+  type Network,
+} from "@vmnet-broker/client";
 import { TapDevice } from "./tap-probe.js";
 
 export type Command = { readonly op?: unknown } & Record<string, unknown>;
@@ -24,11 +31,22 @@ function integerField(command: Command, name: string, fallback: number): number 
     : fail(ErrorCodes.InvalidRequest, `"${name}" must be an integer`);
 }
 
-/** The state of one simulated client: its connection (the lease) and its last TAP. */
+function holderField(command: Command): InterfaceHolder {
+  const value = command.holder ?? "connection";
+  return value === "connection" || value === "interface"
+    ? value
+    : fail(ErrorCodes.InvalidRequest, `"holder" must be "connection" or "interface"`);
+}
+
+/**
+ * The state of one simulated client: its connection (the lease), its last TAP,
+ * and every TAP fd it holds (kept past `close`, until `close_taps` or exit).
+ */
 export class ConformanceClient {
   #broker: BrokerClient | undefined;
   readonly #networks = new Map<string, Network>();
   #lastTap: { device: TapDevice; network: string } | undefined;
+  #tapFds: number[] = [];
 
   async run(command: Command): Promise<Result> {
     switch (command.op) {
@@ -70,6 +88,8 @@ export class ConformanceClient {
         return this.#openTap(command);
       case "tap_probe":
         return this.#probe();
+      case "close_taps":
+        return this.#closeTaps();
       case "pipeline":
         return this.#pipeline(command);
       case "close":
@@ -91,12 +111,21 @@ export class ConformanceClient {
     const tap = await this.#connected().openTap(networkName, {
       vnetHeader,
       queues: integerField(command, "queues", 1),
+      holder: holderField(command),
     });
     // The program keeps the fds open (the runner checks the TAP stays alive).
+    this.#tapFds.push(...tap.fds);
     const [first] = tap.fds;
     if (first !== undefined)
       this.#lastTap = { device: new TapDevice(first, vnetHeader), network: networkName };
-    return { name: tap.name, fds: tap.fds.length };
+    return { name: tap.name, fds: tap.fds.length, holder: tap.holder, guest_mac: tap.guestMac };
+  }
+
+  #closeTaps(): Result {
+    const fds = this.#tapFds.splice(0);
+    for (const fd of fds) closeSync(fd);
+    this.#lastTap = undefined;
+    return { closed: fds.length };
   }
 
   async #probe(): Promise<Result> {

@@ -8,7 +8,8 @@ namespace vmnet_broker {
 // closeFd(fd: number): void
 Napi::Value CloseFd(const Napi::CallbackInfo& info);
 
-// exec(file: string, args: string[], env: Record<string,string>): never
+// exec(file: string, args: string[], env: Record<string,string>,
+//      fds?: Array<{from: number, to: number}>): never
 Napi::Value Exec(const Napi::CallbackInfo& info);
 
 // accountUid(name): uid | null, accountGid(name): gid | null (getpwnam_r,

@@ -1,6 +1,7 @@
 // exec: replaces the current process image (keeping its pid). The sandbox uses it
 // to re-execute the broker under `unshare` so that the pid a supervisor knows is
-// the sandbox itself.
+// the sandbox itself; `run` uses it to become the VMM with the TAP fds at the
+// numbers the VMM's command line names.
 #include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
@@ -10,12 +11,14 @@
 #include <vector>
 
 #include "common/common.h"
+#include "common/fd_placement.h"
 #include "errors.h"
 
 namespace vmnet_broker {
 
 static constexpr const char* kExecUsage =
-    "exec(file: string, args: string[], env: Record<string, string>)";
+    "exec(file: string, args: string[], env: Record<string, string>, "
+    "fds?: Array<{from: number, to: number}>)";
 
 // Node ignores SIGPIPE and may block signals; a new program must start with the
 // defaults or it inherits them.
@@ -76,6 +79,53 @@ static void ExecWithEnvironment(const char* file, char* const argv[],
 #endif
 }
 
+// The optional fourth argument: distinct target numbers, 3 and above (stdio
+// stays as it is).
+static bool ReadPlacements(const Napi::CallbackInfo& info,
+                           std::vector<FdPlacement>* placements) {
+  Napi::Env env = info.Env();
+  if (info.Length() < 4 || info[3].IsUndefined()) return true;
+  if (!info[3].IsArray()) {
+    ThrowUsage(env, kExecUsage, "fds must be an array");
+    return false;
+  }
+  Napi::Array list = info[3].As<Napi::Array>();
+  for (uint32_t i = 0; i < list.Length(); i++) {
+    const std::string where = "fds[" + std::to_string(i) + "]";
+    Napi::Value item = list.Get(i);
+    if (!item.IsObject()) {
+      ThrowUsage(env, kExecUsage, where + " must be {from, to}");
+      return false;
+    }
+    Napi::Object object = item.As<Napi::Object>();
+    FdPlacement p{};
+    int* fields[] = {&p.from, &p.to};
+    const char* names[] = {"from", "to"};
+    for (int f = 0; f < 2; f++) {
+      Napi::Value v = object.Get(names[f]);
+      const double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
+      if (d < 0 || d > 65535 || d != static_cast<int>(d)) {
+        ThrowUsage(env, kExecUsage,
+                   where + "." + names[f] + " must be a file descriptor number");
+        return false;
+      }
+      *fields[f] = static_cast<int>(d);
+    }
+    if (p.to < 3) {
+      ThrowUsage(env, kExecUsage, where + ".to must be 3 or above (stdio is kept)");
+      return false;
+    }
+    for (const FdPlacement& other : *placements) {
+      if (other.to == p.to) {
+        ThrowUsage(env, kExecUsage, where + ".to repeats " + std::to_string(p.to));
+        return false;
+      }
+    }
+    placements->push_back(p);
+  }
+  return true;
+}
+
 Napi::Value Exec(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 3 || !info[0].IsString() || !info[1].IsArray() ||
@@ -104,6 +154,9 @@ Napi::Value Exec(const Napi::CallbackInfo& info) {
     environment.push_back(key + "=" + value.As<Napi::String>().Utf8Value());
   }
 
+  std::vector<FdPlacement> placements;
+  if (!ReadPlacements(info, &placements)) return env.Undefined();
+
   std::vector<char*> argv;
   for (std::string& arg : args) argv.push_back(arg.data());
   argv.push_back(nullptr);
@@ -111,12 +164,18 @@ Napi::Value Exec(const Napi::CallbackInfo& info) {
   for (std::string& entry : environment) envp.push_back(entry.data());
   envp.push_back(nullptr);
 
+  PlacedFds placed;
+  if (const int err = placed.Place(placements); err != 0) {
+    ThrowSyscall(env, "placing fds for exec", err);
+    return env.Undefined();
+  }
   const SavedStdio stdio = InheritStdio();
   const SavedSignals saved = ResetSignals();
   ExecWithEnvironment(file.c_str(), argv.data(), envp.data());
   const int err = errno;
   RestoreSignals(saved);
   RestoreStdio(stdio);
+  placed.Restore();
   ThrowSyscall(env, "execvp " + file, err);
   return env.Undefined();
 }

@@ -39,6 +39,12 @@ export interface Ipv4RouteEntry {
   readonly table: number;
 }
 
+/** Descriptor `from` is to be number `to` in an executed program. */
+export interface FdPlacement {
+  readonly from: number;
+  readonly to: number;
+}
+
 /** A network namespace as netnsInfo sees it. */
 export interface NetnsInfo {
   /** st_dev and st_ino of the namespace: equal pairs are the same namespace. */
@@ -92,9 +98,12 @@ export interface CommonNative extends AccountsNative {
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
    * `args` is the whole argv, args[0] included; `env` replaces the environment
    * (undefined values are dropped). Stdio stays open, SIGPIPE and the signal mask
-   * are reset to defaults. Only returns by throwing ("execvp unshare failed: ENOENT ...").
+   * are reset to defaults. `fds` puts descriptor `from` at number `to` (3 or
+   * above, distinct) without close-on-exec, whatever used that number before.
+   * Only returns by throwing ("execvp unshare failed: ENOENT ..."), and then
+   * every number is as it was.
    */
-  exec(file: string, args: readonly string[], env: Record<string, string | undefined>): never;
+  exec(file: string, args: readonly string[], env: Record<string, string | undefined>, fds?: ReadonlyArray<FdPlacement>): never;
 }
 
 /** Linux-only functions (native/src/linux). */

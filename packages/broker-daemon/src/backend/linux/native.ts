@@ -6,7 +6,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { LinuxNative } from "./native-surface.js";
 
-export type { CommonNative, LinuxNative, OpenedTap, TapRequest } from "./native-surface.js";
+export type { CommonNative, FdPlacement, LinuxNative, OpenedTap, TapRequest } from "./native-surface.js";
 
 /** packages/broker-daemon, from src/backend/linux or dist/backend/linux. */
 const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));

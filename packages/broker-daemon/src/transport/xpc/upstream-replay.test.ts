@@ -17,7 +17,12 @@ import { VmnetNativeDouble, XpcNativeDouble } from "./native-double.test-util.js
 import { XpcTransport } from "./xpc-transport.js";
 import { type XpcDictionary, type XpcValue, xpcData, xpcDictionary, xpcGet, xpcString } from "./xpc-value.js";
 
-const accounts: AccountDatabase = { uidOf: () => undefined, gidOf: () => undefined, groupsOf: (_uid, gid) => new Set([gid]) };
+const accounts: AccountDatabase = {
+  uidOf: () => undefined,
+  gidOf: () => undefined,
+  userName: () => undefined,
+  groupsOf: (_uid, gid) => new Set([gid]),
+};
 
 /** What vmnet_broker_acquire_network sends: two xpc_dictionary_set_string calls. */
 const upstreamAcquire = (name: string) => xpcDictionary({ command: xpcString("acquire"), network_name: xpcString(name) });
@@ -34,13 +39,13 @@ describe("the existing clients' requests", () => {
   let broker: Broker;
   let transport: XpcTransport;
 
-  beforeEach(() => {
+  beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-replay-"));
     for (let i = 1; i <= 9; i++) writeFileSync(join(dir, `net${i}.json`), JSON.stringify({ mode: "shared" }));
     xpc = new XpcNativeDouble();
     broker = new Broker({
       backend: createVmnetBackend({ native: new VmnetNativeDouble() }),
-      config: loadConfig(dir, accounts),
+      config: await loadConfig(dir, accounts),
       accounts,
       logger: silentLogger,
       version: "test",

@@ -15,7 +15,8 @@ vmnet_broker_return_t vbc_pipeline_acquire(vmnet_broker_session_t *session, cons
 // Asks for a TAP on the network called `name` whether or not this session
 // acquired it, so the broker, not the client, decides (NOT_ALLOWED).
 int vbc_open_tap_by_name(vmnet_broker_session_t *session, const char *name, unsigned flags, unsigned queues,
-                         int *fds, vmnet_broker_interface_t *info, vmnet_broker_return_t *status);
+                         vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
+                         vmnet_broker_return_t *status);
 
 #endif
 

@@ -80,13 +80,20 @@
 
       /// Opens a TAP device on this network (for QEMU `-netdev tap,fd=N`,
       /// cloud-hypervisor, crosvm). Returns one file descriptor per queue; the
-      /// caller owns and closes them, and the device disappears when the last
-      /// one closes or the connection closes.
+      /// caller owns and closes them. The device disappears when the last one
+      /// closes and, with the default holder ``Holder/connection``, when the
+      /// connection closes. With ``Holder/interface`` it outlives the connection
+      /// and holds the network until its last descriptor closes, in whatever
+      /// process has it (for a launcher that execs the VMM).
       ///
       /// - Parameters:
       ///   - vnetHeader: `IFF_VNET_HDR`: a virtio-net header on every frame.
       ///   - queues: 1 to 64; above 1 the device is multi-queue.
-      public func openTAP(vnetHeader: Bool = false, queues: Int = 1) throws -> TAPInterface {
+      ///   - holder: what holds the TAP and its reference on the network. A
+      ///     broker that does not honour it gives `unsupported`.
+      public func openTAP(vnetHeader: Bool = false, queues: Int = 1, holder: Holder = .connection) throws
+        -> TAPInterface
+      {
         guard queues >= 1, queues <= Int(VMNET_BROKER_MAX_QUEUES) else {
           throw VmnetBroker.Error(
             code: VmnetBroker.Error.invalidRequest.code,
@@ -95,11 +102,11 @@
         let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
         return try connection.withSession { session in
           var fds = [Int32](repeating: -1, count: queues)
-          var info = vmnet_broker_interface_t()
+          var info = vmnet_broker_interface_info_t()
           var status = VMNET_BROKER_SUCCESS
           let result = fds.withUnsafeMutableBufferPointer { buffer in
-            vmnet_broker_session_open_tap(
-              session, handle.pointer, flags, UInt32(queues), buffer.baseAddress, &info, &status)
+            vmnet_broker_session_open_tap_held_by(
+              session, handle.pointer, flags, UInt32(queues), holder.cValue, buffer.baseAddress, &info, &status)
           }
           guard result == 0 else {
             throw VmnetBroker.Error.fromC(status)
@@ -115,15 +122,23 @@
       public let name: String
       /// Its hardware address, or "" when the broker did not say.
       public let mac: String
+      /// A unique MAC the broker picked for the guest behind the TAP (QEMU
+      /// `-device virtio-net-pci,mac=...`), so that VMs do not share a default
+      /// MAC; "" from a broker that picks none.
+      public let guestMAC: String
+      /// What holds the TAP and its reference on the network.
+      public let holder: Holder
       /// One open descriptor per queue. The caller owns them and must close them.
       public let fileDescriptors: [Int32]
 
       /// The interface the C client described; `fileDescriptors` holds at least
       /// `info.fd_count` descriptors, the first that many of which are kept.
       @_spi(Conformance)
-      public init(_ info: vmnet_broker_interface_t, fileDescriptors: [Int32]) {
+      public init(_ info: vmnet_broker_interface_info_t, fileDescriptors: [Int32]) {
         name = string(fromCArray: info.name)
         mac = string(fromCArray: info.mac)
+        guestMAC = string(fromCArray: info.guest_mac)
+        holder = Holder(info.holder)
         self.fileDescriptors = Array(fileDescriptors.prefix(Int(info.fd_count)))
       }
     }
