@@ -1,5 +1,7 @@
 // listLinks and deleteLink: the namespace's links read with one rtnetlink dump and
 // deleted with RTM_DELLINK, so adoption and leftover reclaim run no `ip` process.
+#include "linux/links.h"
+
 #include <linux/if_link.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
@@ -21,12 +23,6 @@
 namespace vmnet_broker {
 
 static constexpr const char* kDeleteUsage = "deleteLink(ifname: string)";
-
-struct Link {
-  std::string name;
-  std::string kind;
-  unsigned master = 0;
-};
 
 static void ReadLink(const nlmsghdr* message, std::map<unsigned, Link>* links) {
   const auto* header = static_cast<const ifinfomsg*>(NLMSG_DATA(message));
@@ -50,8 +46,7 @@ static void ReadLink(const nlmsghdr* message, std::map<unsigned, Link>* links) {
   (*links)[static_cast<unsigned>(header->ifi_index)] = link;
 }
 
-// The links of the calling thread's namespace by index; 0 or an errno with *step.
-static int DumpLinks(std::map<unsigned, Link>* links, std::string* step) {
+int DumpLinks(std::map<unsigned, Link>* links, std::string* step) {
   const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (fd < 0) {
     *step = "socket(AF_NETLINK, NETLINK_ROUTE)";

@@ -34,6 +34,7 @@ bool ParsePrefix(const std::string& text, NftPrefix* out) {
 
 int HookNumber(const std::string& hook) {
   if (hook == "prerouting") return NF_INET_PRE_ROUTING;
+  if (hook == "input") return NF_INET_LOCAL_IN;
   if (hook == "forward") return NF_INET_FORWARD;
   if (hook == "output") return NF_INET_LOCAL_OUT;
   if (hook == "postrouting") return NF_INET_POST_ROUTING;
@@ -72,10 +73,10 @@ class Expressions {
     Data(NFTA_CMP_DATA, bytes, size);
     End(data);
   }
-  void Payload(uint32_t offset, uint32_t length) {
+  void Payload(uint32_t base, uint32_t offset, uint32_t length) {
     const size_t data = Begin("payload");
     batch_->AttrBe32(NFTA_PAYLOAD_DREG, NFT_REG_1);
-    batch_->AttrBe32(NFTA_PAYLOAD_BASE, NFT_PAYLOAD_NETWORK_HEADER);
+    batch_->AttrBe32(NFTA_PAYLOAD_BASE, base);
     batch_->AttrBe32(NFTA_PAYLOAD_OFFSET, offset);
     batch_->AttrBe32(NFTA_PAYLOAD_LEN, length);
     End(data);
@@ -115,11 +116,12 @@ class Expressions {
   size_t element_ = 0;
 };
 
-static void MatchName(Expressions* x, uint32_t key, const std::string& name) {
+static void MatchName(Expressions* x, uint32_t key, const std::string& name,
+                      uint32_t op = NFT_CMP_EQ) {
   char padded[IFNAMSIZ] = {};
   std::memcpy(padded, name.data(), name.size());
   x->Meta(key);
-  x->Compare(NFT_CMP_EQ, padded, sizeof(padded));
+  x->Compare(op, padded, sizeof(padded));
 }
 
 // ip/ip6 saddr or daddr within prefix: load the bytes the prefix covers, mask
@@ -130,7 +132,7 @@ static void MatchPrefix(Expressions* x, const NftPrefix& prefix, bool source,
   const size_t size = static_cast<size_t>((prefix.length + 7) / 8);
   unsigned char value[16] = {};
   std::memcpy(value, prefix.bytes, size);
-  x->Payload(offset, static_cast<uint32_t>(size));
+  x->Payload(NFT_PAYLOAD_NETWORK_HEADER, offset, static_cast<uint32_t>(size));
   if (prefix.length % 8 != 0) {
     unsigned char mask[16];
     std::memset(mask, 0xff, size);
@@ -152,6 +154,9 @@ static void AppendRule(NfMessages* batch, const std::string& table,
   const size_t list = batch->BeginNest(NFTA_RULE_EXPRESSIONS);
   Expressions x(batch);
   if (!rule.iifname.empty()) MatchName(&x, NFT_META_IIFNAME, rule.iifname);
+  for (const std::string& name : rule.not_iifnames) {
+    MatchName(&x, NFT_META_IIFNAME, name, NFT_CMP_NEQ);
+  }
   if (!rule.oifname.empty()) MatchName(&x, NFT_META_OIFNAME, rule.oifname);
   const NftPrefix& any = rule.saddr.present ? rule.saddr : rule.daddr;
   if (any.present) {
@@ -166,6 +171,11 @@ static void AppendRule(NfMessages* batch, const std::string& table,
     x.Meta(NFT_META_L4PROTO);
     x.Compare(NFT_CMP_EQ, &proto, 1);
   }
+  if (rule.dport >= 0) {
+    const uint16_t port = htons(static_cast<uint16_t>(rule.dport));
+    x.Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, sizeof(port));
+    x.Compare(NFT_CMP_EQ, &port, sizeof(port));
+  }
   if (rule.established) {
     // ct state related,established: the state bits in host byte order.
     const uint32_t bits =
@@ -178,6 +188,8 @@ static void AppendRule(NfMessages* batch, const std::string& table,
   if (rule.counter) x.Bare("counter");
   if (rule.action == "accept") {
     x.Verdict(NF_ACCEPT);
+  } else if (rule.action == "drop") {
+    x.Verdict(NF_DROP);
   } else if (rule.action == "return") {
     x.Verdict(NFT_RETURN);
   } else if (rule.action == "notrack") {

@@ -21,12 +21,14 @@ struct NftPrefix {
 // One rule: every match given must hold, then the counter, then the action.
 struct NftRule {
   std::string iifname, oifname;
+  std::vector<std::string> not_iifnames;  // iifname is none of these
   NftPrefix saddr, daddr;
   bool daddr_not = false;    // daddr != prefix
   int l4proto = -1;          // IPPROTO_*, -1 for any
+  int dport = -1;            // th dport (needs l4proto), -1 for any
   bool established = false;  // ct state related,established
   bool counter = false;
-  std::string action;              // accept, return, reject, notrack, masquerade
+  std::string action;              // accept, drop, return, reject, notrack, masquerade
   int port_min = 0, port_max = 0;  // masquerade to :min-max when non-zero
 };
 
@@ -44,7 +46,8 @@ bool ParsePrefix(const std::string& text, NftPrefix* out);
 // action names must be valid (checked by the caller).
 void AppendChain(NfMessages* batch, const std::string& table, const NftChain& chain);
 
-// The hook number of "prerouting", "forward", "output" or "postrouting"; -1 else.
+// The hook number of "prerouting", "input", "forward", "output" or "postrouting";
+// -1 else.
 int HookNumber(const std::string& hook);
 
 }  // namespace vmnet_broker

@@ -40,7 +40,21 @@ static int IntField(const Napi::Object& object, const char* key, int fallback) {
 static std::string ReadRule(const Napi::Object& object, NftRule* rule) {
   rule->iifname = StringField(object, "iifname");
   rule->oifname = StringField(object, "oifname");
-  for (const std::string* name : {&rule->iifname, &rule->oifname}) {
+  const Napi::Value others = object.Get("notIifnames");
+  if (!others.IsUndefined()) {
+    if (!others.IsArray()) return "notIifnames must be an array of names";
+    const Napi::Array names = others.As<Napi::Array>();
+    for (uint32_t i = 0; i < names.Length(); ++i) {
+      if (!names.Get(i).IsString() ||
+          names.Get(i).As<Napi::String>().Utf8Value().empty()) {
+        return "notIifnames must be an array of names";
+      }
+      rule->not_iifnames.push_back(names.Get(i).As<Napi::String>().Utf8Value());
+    }
+  }
+  std::vector<const std::string*> all = {&rule->iifname, &rule->oifname};
+  for (const std::string& name : rule->not_iifnames) all.push_back(&name);
+  for (const std::string* name : all) {
     if (name->size() >= IFNAMSIZ) return "interface name '" + *name + "' is too long";
   }
   const std::string saddr = StringField(object, "saddr");
@@ -59,6 +73,9 @@ static std::string ReadRule(const Napi::Object& object, NftRule* rule) {
   }
   rule->l4proto = IntField(object, "l4proto", -1);
   if (rule->l4proto < -1 || rule->l4proto > 255) return "l4proto must be 0-255";
+  rule->dport = IntField(object, "dport", -1);
+  if (rule->dport < -1 || rule->dport > 65535) return "dport must be 0-65535";
+  if (rule->dport >= 0 && rule->l4proto < 0) return "dport needs l4proto";
   rule->established = object.Get("established").ToBoolean().Value();
   rule->counter = object.Get("counter").ToBoolean().Value();
   rule->action = StringField(object, "action");
@@ -69,7 +86,8 @@ static std::string ReadRule(const Napi::Object& object, NftRule* rule) {
                 rule->port_max > 65535 || rule->port_min > rule->port_max)) {
     return "portMin/portMax: 1 <= min <= max <= 65535, masquerade only";
   }
-  for (const char* action : {"accept", "return", "reject", "notrack", "masquerade"}) {
+  for (const char* action :
+       {"accept", "drop", "return", "reject", "notrack", "masquerade"}) {
     if (rule->action == action) return "";
   }
   return "unknown action '" + rule->action + "'";

@@ -233,17 +233,11 @@ class LinuxBackend implements Backend {
     try {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      // dnsmasq, bridge and table are made at the same time, dnsmasq (the slowest)
-      // first: the rules match the bridge by name, and dnsmasq (bind-dynamic) starts
-      // serving the bridge when it appears with its address.
-      const made = await Promise.allSettled([
-        this.startDns(config, bridge, ipv4, ipv6, files),
-        createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
-        (async () => applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }))(),
-      ]);
-      const [started] = made;
-      if (started.status === "fulfilled") dnsmasq = started.value;
-      for (const result of made) if (result.status === "rejected") throw result.reason;
+      // Bridge and table first (addon calls, about a millisecond): dnsmasq binds the
+      // bridge's addresses when it starts (bind-interfaces, dnsmasq-config.ts).
+      createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      dnsmasq = await this.startDns(config, bridge, ipv4, ipv6, files);
       await dnsmasq?.untilServing();
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
       if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();

@@ -16,7 +16,7 @@ export interface BridgeSpec {
  * (an `ip` child process would cost the broker a fork of Node). On failure the
  * half-made bridge is removed and the error rethrown.
  */
-export async function createBridge(spec: BridgeSpec): Promise<void> {
+export function createBridge(spec: BridgeSpec): void {
   const native = linuxNative();
   try {
     native.createBridge(spec.name, spec.mtu);

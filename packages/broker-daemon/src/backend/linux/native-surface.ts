@@ -65,6 +65,8 @@ export interface NetnsInfo {
  */
 export interface NftRule {
   readonly iifname?: string;
+  /** iifname is none of these. */
+  readonly notIifnames?: readonly string[];
   readonly oifname?: string;
   readonly saddr?: string;
   readonly daddr?: string;
@@ -72,10 +74,12 @@ export interface NftRule {
   readonly notDaddr?: string;
   /** meta l4proto (IPPROTO_*). */
   readonly l4proto?: number;
+  /** Transport destination port; needs l4proto. */
+  readonly dport?: number;
   /** ct state related,established. */
   readonly established?: boolean;
   readonly counter?: boolean;
-  readonly action: "accept" | "return" | "reject" | "notrack" | "masquerade";
+  readonly action: "accept" | "drop" | "return" | "reject" | "notrack" | "masquerade";
   /** masquerade to :portMin-portMax. */
   readonly portMin?: number;
   readonly portMax?: number;
@@ -85,7 +89,7 @@ export interface NftRule {
 export interface NftChain {
   readonly name: string;
   readonly type: "filter" | "nat";
-  readonly hook: "prerouting" | "forward" | "output" | "postrouting";
+  readonly hook: "prerouting" | "input" | "forward" | "output" | "postrouting";
   readonly priority: number;
   readonly rules: readonly NftRule[];
 }

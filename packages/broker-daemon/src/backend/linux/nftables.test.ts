@@ -43,6 +43,14 @@ const SHARED = `table inet vmnet_broker_fw {
 		ip saddr 10.9.0.0/24 ip daddr != 10.9.0.0/24 counter packets 0 bytes 0 masquerade
 	}
 
+	chain input {
+		type filter hook input priority filter; policy accept;
+		iifname != "vmbr-fw" iifname != "lo" ip daddr 10.9.0.1 tcp dport 53 drop
+		iifname != "vmbr-fw" iifname != "lo" ip daddr 10.9.0.1 udp dport 53 drop
+		iifname != "vmbr-fw" iifname != "lo" ip6 daddr fd00:1:2:3::1 tcp dport 53 drop
+		iifname != "vmbr-fw" iifname != "lo" ip6 daddr fd00:1:2:3::1 udp dport 53 drop
+	}
+
 	chain prerouting {
 		type filter hook prerouting priority raw; policy accept;
 		iifname "vmbr-fw" ip daddr 10.9.0.0/24 notrack

@@ -81,12 +81,27 @@ function untrackedRules(spec: FirewallSpec, v4: string, direction: "iifname" | "
   return local.map((daddr) => ({ [direction]: spec.bridge, daddr, action: "notrack" }));
 }
 
+/**
+ * dnsmasq binds the gateway's addresses (bind-interfaces), and the kernel delivers
+ * a packet for a local address whatever interface it came in on: DNS for the
+ * gateway from anywhere but the bridge (or this namespace itself, over lo) is
+ * dropped, as bind-dynamic's own check did (CVE-2012-3411). DHCP needs nothing:
+ * dnsmasq binds its port 67 socket to the bridge (SO_BINDTODEVICE).
+ */
+function dnsGuardRules(spec: FirewallSpec): NftRule[] {
+  const gateways = [`${spec.ipv4.gateway}/32`, ...(spec.ipv6 ? [`${spec.ipv6.gateway}/128`] : [])];
+  return gateways.flatMap((daddr) =>
+    [TCP, UDP].map((l4proto): NftRule => ({ notIifnames: [spec.bridge, "lo"], daddr, l4proto, dport: 53, action: "drop" })),
+  );
+}
+
 /** The table's chains and rules. Exported for unit tests. */
 export function firewallChains(spec: FirewallSpec): NftChain[] {
   const v4 = `${spec.ipv4.network}/${spec.ipv4.prefix}`;
   const chains: NftChain[] = [{ name: "forward", type: "filter", hook: "forward", priority: FILTER, rules: forwardRules(spec, v4) }];
   if (spec.mode === "shared") chains.push({ name: "postrouting", type: "nat", hook: "postrouting", priority: SRCNAT, rules: natRules(v4) });
   chains.push(
+    { name: "input", type: "filter", hook: "input", priority: FILTER, rules: dnsGuardRules(spec) },
     { name: "prerouting", type: "filter", hook: "prerouting", priority: RAW, rules: untrackedRules(spec, v4, "iifname") },
     { name: "output", type: "filter", hook: "output", priority: RAW, rules: untrackedRules(spec, v4, "oifname") },
   );

@@ -113,10 +113,11 @@ describe("ipv6", () => {
 describe("firewallChains", () => {
   it("shared: forwards the subnet out, established back in, masquerades except multicast/broadcast, untracks the bridge", () => {
     const chains = firewallChains({ table: "vmnet_broker_shared", bridge: "vmbr-shared", mode: "shared", ipv4: plan });
-    const [forward, nat, pre, out] = chains;
+    const [forward, nat, input, pre, out] = chains;
     expect(chains.map((c) => `${c.name}/${c.hook}/${c.priority}`)).toEqual([
       "forward/forward/0",
       "postrouting/postrouting/100",
+      "input/input/0",
       "prerouting/prerouting/-300",
       "output/output/-300",
     ]);
@@ -124,13 +125,20 @@ describe("firewallChains", () => {
     expect(forward?.rules).toContainEqual({ oifname: "vmbr-shared", daddr: "192.168.100.0/24", established: true, action: "accept" });
     expect(nat?.rules.slice(0, 2).map((r) => `${r.daddr} ${r.action}`)).toEqual(["224.0.0.0/24 return", "255.255.255.255/32 return"]);
     expect(nat?.rules.at(-1)).toEqual({ saddr: "192.168.100.0/24", notDaddr: "192.168.100.0/24", counter: true, action: "masquerade" });
+    expect(input?.rules).toContainEqual({
+      notIifnames: ["vmbr-shared", "lo"],
+      daddr: "192.168.100.1/32",
+      l4proto: 17,
+      dport: 53,
+      action: "drop",
+    });
     expect(pre?.rules.every((r) => r.iifname === "vmbr-shared" && r.action === "notrack")).toBe(true);
     expect(out?.rules.map((r) => r.daddr)).toEqual(["192.168.100.0/24", "224.0.0.0/24", "255.255.255.255/32"]);
   });
 
   it("host: only bridge-to-bridge, no NAT chain", () => {
     const [forward, ...rest] = firewallChains({ table: "t", bridge: "vmbr-host", mode: "host", ipv4: plan });
-    expect(rest.map((c) => c.name)).toEqual(["prerouting", "output"]);
+    expect(rest.map((c) => c.name)).toEqual(["input", "prerouting", "output"]);
     expect(forward?.rules).toEqual([
       { iifname: "vmbr-host", oifname: "vmbr-host", action: "accept" },
       { iifname: "vmbr-host", counter: true, action: "reject" },
@@ -145,7 +153,7 @@ describe("dnsmasqConfig", () => {
     for (const key of [
       "strict-order",
       "except-interface=lo",
-      "bind-dynamic",
+      "bind-interfaces",
       "interface=vmbr-shared",
       "dhcp-no-override",
       "dhcp-authoritative",
