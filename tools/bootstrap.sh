@@ -12,6 +12,7 @@ debian_packages=(
   clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
   debootstrap                                         # the Swift chroot
+  iperf3 slirp4netns                                  # the data-plane benchmark (bench/dataplane.mjs)
 )
 missing=()
 for p in "${debian_packages[@]}"; do
