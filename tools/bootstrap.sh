@@ -13,6 +13,8 @@ debian_packages=(
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
   debootstrap                                         # the Swift chroot
   iperf3 slirp4netns                                  # the data-plane benchmark (bench/dataplane.mjs)
+  qemu-system-x86                                     # the VM-tool tests (tools/guest boots under TCG)
+  libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients # ... and libvirt's session mode
 )
 missing=()
 for p in "${debian_packages[@]}"; do

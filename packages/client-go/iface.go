@@ -38,6 +38,15 @@ type TAPOptions struct {
 	// Queues is the number of queues; one file per queue comes back.
 	// 0 means 1.
 	Queues int
+	// Named asks for a persistent TAP that a VMM opens by name (Firecracker,
+	// cloud-hypervisor, crosvm), owned by this process's uid and gid: no
+	// file comes back (Interface.Name is the device), and the broker removes
+	// it when this Client closes. HolderInterface is refused for it.
+	Named bool
+	// VhostNet also asks for one open /dev/vhost-net file per queue
+	// (Interface.VhostFiles), for a VMM whose user cannot open the device
+	// (QEMU vhost=on,vhostfd=N). ErrUnsupported on a host without it.
+	VhostNet bool
 }
 
 // Interface is an interface the broker opened for this client. A TAP dies
@@ -65,12 +74,15 @@ type Interface struct {
 	// them. They are non-blocking, so Read honours deadlines; hand them to a
 	// hypervisor with exec.Cmd.ExtraFiles as usual.
 	Files []*os.File
+	// VhostFiles are the /dev/vhost-net files (TAPOptions.VhostNet), one per
+	// queue; nil otherwise. The caller owns them.
+	VhostFiles []*os.File
 }
 
 // Close closes every file of the interface.
 func (i *Interface) Close() error {
 	var errs []error
-	for _, f := range i.Files {
+	for _, f := range append(append([]*os.File{}, i.Files...), i.VhostFiles...) {
 		if err := f.Close(); err != nil {
 			errs = append(errs, err)
 		}

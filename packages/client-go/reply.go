@@ -100,13 +100,22 @@ func interfaceResult(r *brokerpb.Reply, want InterfaceKind, fdCount int, holder 
 	if i.Kind != want {
 		return nil, invalidReply("open_interface: asked for a %s, got kind %s", want, i.Kind)
 	}
-	if declared := res.Interface.GetFdCount(); uint64(declared) != uint64(fdCount) {
-		return nil, invalidReply("open_interface: reply declares fd_count %d but %d descriptors arrived", declared, fdCount)
+	if declared := uint64(res.Interface.GetFdCount()) + uint64(res.Interface.GetVhostFdCount()); declared != uint64(fdCount) {
+		return nil, invalidReply("open_interface: reply declares fd_count + vhost_fd_count %d but %d descriptors arrived", declared, fdCount)
 	}
 	if err := checkHolder(holder, i.Holder); err != nil {
 		return nil, err
 	}
 	return i, nil
+}
+
+// checkTAPOptions reports a broker that ignored Named or VhostNet (one that
+// predates them) instead of handing back something else than asked.
+func checkTAPOptions(opts TAPOptions, got *brokerpb.Interface) error {
+	if opts.Named != (got.GetFdCount() == 0) || opts.VhostNet != (got.GetVhostFdCount() > 0) {
+		return &Error{Code: CodeUnsupported, Message: "open_interface: the broker ignored TAPOptions.Named or VhostNet (it predates them)"}
+	}
+	return nil
 }
 
 // checkFdsAllowed rejects descriptors on any reply but an interface.

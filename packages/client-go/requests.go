@@ -64,6 +64,7 @@ func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions, i
 		NetworkName: network,
 		Kind: &brokerpb.OpenInterfaceRequest_Tap{Tap: &brokerpb.TapOptions{
 			VnetHeader: opts.VnetHeader, Queues: uint32(opts.Queues), Holder: brokerpb.LeaseHolder(io.holder),
+			Named: opts.Named, VhostNet: opts.VhostNet,
 		}},
 	}}}
 	reply, fds, err := c.roundTrip(ctx, req, nil)
@@ -71,11 +72,19 @@ func (c *Client) OpenTAP(ctx context.Context, network string, opts TAPOptions, i
 		return nil, err
 	}
 	iface, err := interfaceResult(reply, InterfaceTAP, len(fds), io.holder)
+	if err == nil {
+		err = checkTAPOptions(opts, reply.GetInterface())
+	}
 	if err != nil {
 		closeFds(fds)
 		return nil, err
 	}
-	for i, fd := range fds {
+	// The TAP queues come first, then the vhost-net descriptors.
+	tapFds := fds[:reply.GetInterface().GetFdCount()]
+	for i, fd := range fds[len(tapFds):] {
+		iface.VhostFiles = append(iface.VhostFiles, os.NewFile(uintptr(fd), fmt.Sprintf("vhost-net:%s:%d", iface.Name, i)))
+	}
+	for i, fd := range tapFds {
 		// Non-blocking makes the file pollable, so reads honour deadlines
 		// and do not pin a thread; os/exec turns it back for a child.
 		if err := syscall.SetNonblock(fd, true); err != nil {

@@ -146,9 +146,12 @@ static bool holder_of(const json_value_t *cmd, vmnet_broker_holder_t *holder) {
 static void op_open_tap(const json_value_t *cmd) {
     const vmnet_broker_network_t *n = network_for(json_get_string(cmd, "network", ""));
     unsigned flags = json_get_bool(cmd, "vnet_header", false) ? VMNET_BROKER_TAP_VNET_HDR : 0;
+    flags |= json_get_bool(cmd, "named", false) ? VMNET_BROKER_TAP_NAMED : 0;
+    flags |= json_get_bool(cmd, "vhost_net", false) ? VMNET_BROKER_TAP_VHOST_NET : 0;
     double q = json_get_number(cmd, "queues", 1);
     unsigned queues = q < 0 ? 0 : (unsigned)q;
-    int fds[VMNET_BROKER_MAX_QUEUES];
+    // TAP fds, then as many vhost-net fds.
+    int fds[2 * VMNET_BROKER_MAX_QUEUES];
     vmnet_broker_interface_info_t info;
     vmnet_broker_return_t st;
     vmnet_broker_holder_t holder;
@@ -156,7 +159,7 @@ static void op_open_tap(const json_value_t *cmd) {
         print_failure(VMNET_BROKER_INVALID_REQUEST, "holder must be \"connection\" or \"interface\"");
         return;
     }
-    if (queues > VMNET_BROKER_MAX_QUEUES || tap_fd_count + (queues ? queues : 1) > MAX_TAP_FDS) {
+    if (queues > VMNET_BROKER_MAX_QUEUES || tap_fd_count + 2 * (queues ? queues : 1) > MAX_TAP_FDS) {
         print_failure(VMNET_BROKER_INVALID_REQUEST, "too many queues for this program");
         return;
     }
@@ -164,14 +167,16 @@ static void op_open_tap(const json_value_t *cmd) {
         fail_last(st);
         return;
     }
-    for (unsigned i = 0; i < info.fd_count; i++) {
+    unsigned vhost_fds = (flags & VMNET_BROKER_TAP_VHOST_NET) ? (queues ? queues : 1) : 0;
+    for (unsigned i = 0; i < info.fd_count + vhost_fds; i++) {
         tap_fds[tap_fd_count++] = fds[i];
     }
-    last_tap_fd = fds[0];
+    last_tap_fd = info.fd_count > 0 ? fds[0] : -1;
     last_tap_network = n->reply != NULL ? n : NULL;
     print_ok_begin();
     print_field_string("name", info.name);
     print_field_uint("fds", info.fd_count);
+    print_field_uint("vhost_fds", vhost_fds);
     print_field_string("holder", info.holder == VMNET_BROKER_HOLDER_INTERFACE ? "interface" : "connection");
     print_field_string("guest_mac", info.guest_mac);
     print_end();

@@ -120,8 +120,18 @@ const char *_Nonnull vmnet_broker_strerror(vmnet_broker_return_t status);
 // Environment variable naming the broker's socket.
 #define VMNET_BROKER_SOCKET_ENV "VMNET_BROKER_SOCKET"
 
-// vmnet_broker_open_tap() flags.
+// vmnet_broker_open_tap() flags (every open_tap call takes them).
 #define VMNET_BROKER_TAP_VNET_HDR 0x1u // IFF_VNET_HDR: virtio-net header on every frame
+// A persistent TAP that a VMM opens by name (Firecracker, cloud-hypervisor,
+// crosvm), owned by the caller's uid and gid: no TAP fd comes back, info->name
+// is the device, and it is removed when the session closes. Only with
+// VMNET_BROKER_HOLDER_CONNECTION (the broker refuses the interface as holder).
+#define VMNET_BROKER_TAP_NAMED 0x2u
+// Also one open /dev/vhost-net fd per queue, after the TAP fds in fds[] (which
+// then needs room for 2 * queues, or queues with VMNET_BROKER_TAP_NAMED), for
+// QEMU's vhost=on,vhostfd=N. VMNET_BROKER_UNSUPPORTED on a host without
+// /dev/vhost-net.
+#define VMNET_BROKER_TAP_VHOST_NET 0x4u
 
 // Largest number of TAP queues one call may ask for.
 #define VMNET_BROKER_MAX_QUEUES 64u

@@ -224,6 +224,47 @@ describe("BrokerClient requests", () => {
     await client.close();
   });
 
+  it("splits TAP and vhost-net fds by the reply's counts, TAP queues first", async () => {
+    const pipes = [makePipe(temp.dir, "tap"), makePipe(temp.dir, "vhost")];
+    broker = new FakeBroker(path, (r) => {
+      const reply = tapReply(r.request.id, 1);
+      if (reply.result?.$case === "interface") reply.result.value.vhostFdCount = 1;
+      r.reply(
+        reply,
+        pipes.map((p) => p.write),
+      );
+    });
+    const client = await BrokerClient.connect({ socketPath: path });
+    const tap = await client.openTap("shared", { vhostNet: true });
+    expect(broker.requests[0]?.request.command).toMatchObject({
+      value: { kind: { value: { vhostNet: true, named: false } } },
+    });
+    expect(tap.fds).toHaveLength(1);
+    expect(tap.vhostFds).toHaveLength(1);
+    // The vhost-net fd is the second one sent: writing to it reaches the "vhost" pipe.
+    writeSync(tap.vhostFds[0] as number, "v");
+    expect(readSync(pipes[1]?.read as number, Buffer.alloc(1))).toBe(1);
+    closeAll([...tap.fds, ...tap.vhostFds]);
+    for (const p of pipes) closeQuietly(p.read, p.write);
+    await client.close();
+  });
+
+  it("rejects with UNSUPPORTED, closing the fds, when the broker ignores named or vhostNet", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path, (r) => r.reply(tapReply(r.request.id, 1), [pipe.write]));
+    const client = await BrokerClient.connect({ socketPath: path });
+    await eventually(() => broker?.connections.size === 1, "the broker to accept");
+    const before = openFds().size;
+    for (const options of [{ named: true }, { vhostNet: true }]) {
+      const error = await rejection(client.openTap("shared", options));
+      expect(error.code).toBe(ErrorCodes.Unsupported);
+      expect(error.message).toContain("predates");
+    }
+    expect(openFds().size).toBe(before);
+    closeQuietly(pipe.read, pipe.write);
+    await client.close();
+  });
+
   it("reports INVALID_REPLY and closes the fds when their count differs from fd_count", async () => {
     const pipe = makePipe(temp.dir);
     broker = new FakeBroker(path, (r) => r.reply(tapReply(r.request.id, 2), [pipe.write]));

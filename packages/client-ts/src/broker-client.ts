@@ -58,14 +58,28 @@ export interface TapOptions extends InterfaceOptions {
   readonly vnetHeader?: boolean;
   /** Queues (IFF_MULTI_QUEUE above 1); one fd per queue. Default 1. */
   readonly queues?: number;
+  /**
+   * A persistent TAP that a VMM opens by name (Firecracker, cloud-hypervisor,
+   * crosvm), owned by this process's user: no fd comes back, and it is removed
+   * when this connection closes (holder "interface" is refused). Default false.
+   */
+  readonly named?: boolean;
+  /**
+   * Also one open /dev/vhost-net fd per queue (vhostFds), for a VMM whose user
+   * cannot open the device (QEMU vhost=on,vhostfd=N). UNSUPPORTED on a host
+   * without /dev/vhost-net. Default false.
+   */
+  readonly vhostNet?: boolean;
 }
 
 /** A TAP device on a network. The caller owns `fds` and must close them. */
 export interface TapInterface {
   /** The TAP device's name on the host. */
   readonly name: string;
-  /** One open fd per queue (for QEMU: -netdev tap,fd=N). */
+  /** One open fd per queue (for QEMU: -netdev tap,fd=N); empty for a named TAP. */
   readonly fds: number[];
+  /** With vhostNet: one /dev/vhost-net fd per queue (QEMU vhostfd=N); else empty. */
+  readonly vhostFds: number[];
   /** The TAP device's own hardware address, lower case, colon separated. */
   readonly mac: string;
   /**
@@ -187,6 +201,8 @@ export class BrokerClient {
               vnetHeader: options.vnetHeader ?? false,
               queues,
               holder: holderToMessage(holder),
+              named: options.named ?? false,
+              vhostNet: options.vhostNet ?? false,
             }),
           },
         },
@@ -194,7 +210,26 @@ export class BrokerClient {
       options,
     );
     checkHolder(holder, value.holder, fds);
-    return { name: value.name, fds, mac: value.mac, guestMac: value.guestMac, holder };
+    // A broker older than these options ignores them: say so rather than
+    // hand back something else than asked.
+    if (
+      (options.named ?? false) !== (value.fdCount === 0) ||
+      (options.vhostNet ?? false) !== value.vhostFdCount > 0
+    ) {
+      closeAll(fds);
+      throw new BrokerError(
+        ErrorCode.ERROR_CODE_UNSUPPORTED,
+        "the broker ignored the named or vhostNet option (it predates them)",
+      );
+    }
+    return {
+      name: value.name,
+      fds: fds.slice(0, value.fdCount),
+      vhostFds: fds.slice(value.fdCount),
+      mac: value.mac,
+      guestMac: value.guestMac,
+      holder,
+    };
   }
 
   /**
@@ -302,7 +337,7 @@ function unpackReply<K extends ReplyResult["$case"]>(
   if (result.$case !== expected) {
     return fail(ErrorCode.ERROR_CODE_INVALID_REPLY, `expected a ${expected} reply, got ${result.$case}`);
   }
-  const expectedFds = result.$case === "interface" ? result.value.fdCount : 0;
+  const expectedFds = result.$case === "interface" ? result.value.fdCount + result.value.vhostFdCount : 0;
   if (fds.length !== expectedFds) {
     return fail(
       ErrorCode.ERROR_CODE_INVALID_REPLY,

@@ -106,6 +106,7 @@ export class Broker {
     if (this.settings.max_networks_per_peer !== undefined) {
       args.push("--max-networks-per-peer", String(this.settings.max_networks_per_peer));
     }
+    if (this.settings.vhost_net_device !== undefined) args.push("--vhost-net-device", this.settings.vhost_net_device);
     const g = spawnGroup(process.execPath, args, { stdio: ["ignore", "pipe", "pipe"] });
     this.#g = g;
     g.child.stdout?.setEncoding("utf8").on("data", (s: string) => this.log.push(s));
@@ -185,9 +186,8 @@ export class Broker {
             return reject(new BrokerError(message, BUILD_IN_FLUX.test(stderr)));
           }
           try {
-            const status = JSON.parse(stdout) as StatusJson;
-            status.peers = withoutNewestPeer(status.peers ?? []);
-            resolve(status);
+            // The broker leaves the asker (this status command) out of the peers.
+            resolve(JSON.parse(stdout) as StatusJson);
           } catch {
             reject(new BrokerError(`vmnet-broker status --json printed something that is not JSON: ${stdout.slice(0, 200)}`));
           }
@@ -202,11 +202,4 @@ export class Broker {
     rmSync(this.dir, { recursive: true, force: true });
     Broker.liveDirs.delete(this.dir);
   }
-}
-
-/** The status command's own connection is the newest peer (highest id); peer pids are 0 across the sandbox's pid namespace. */
-export function withoutNewestPeer<T extends { id?: number }>(peers: readonly T[]): T[] {
-  if (peers.length === 0) return [];
-  const newest = Math.max(...peers.map((p) => p.id ?? 0));
-  return peers.filter((p) => (p.id ?? 0) !== newest);
 }

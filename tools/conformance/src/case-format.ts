@@ -16,6 +16,8 @@ export interface ClientDecl {
 export interface BrokerSettings {
   idle_delay_ms?: number;
   max_networks_per_peer?: number;
+  /** `serve --vhost-net-device`: what the broker opens for vhost_net (a path that does not exist makes it UNSUPPORTED). */
+  vhost_net_device?: string;
   /** Extra config files: network name -> JSON body. */
   networks?: Record<string, Record<string, unknown>>;
 }
@@ -118,11 +120,17 @@ function parseClients(where: string, v: unknown): ClientDecl[] {
 function parseBroker(where: string, v: unknown): BrokerSettings {
   if (v === undefined) return {};
   if (!isObj(v)) throw new CaseError(`${where}.broker: must be a mapping`);
-  onlyKeys(`${where}.broker`, v, ["idle_delay_ms", "max_networks_per_peer", "networks"]);
+  onlyKeys(`${where}.broker`, v, ["idle_delay_ms", "max_networks_per_peer", "vhost_net_device", "networks"]);
   const out: BrokerSettings = {};
   if (v.idle_delay_ms !== undefined) out.idle_delay_ms = nonNegInt(`${where}.broker.idle_delay_ms`, v.idle_delay_ms);
   if (v.max_networks_per_peer !== undefined) {
     out.max_networks_per_peer = nonNegInt(`${where}.broker.max_networks_per_peer`, v.max_networks_per_peer);
+  }
+  if (v.vhost_net_device !== undefined) {
+    if (typeof v.vhost_net_device !== "string" || !v.vhost_net_device.startsWith("/")) {
+      throw new CaseError(`${where}.broker.vhost_net_device: must be an absolute path`);
+    }
+    out.vhost_net_device = v.vhost_net_device;
   }
   if (v.networks !== undefined) {
     if (!isObj(v.networks)) throw new CaseError(`${where}.broker.networks: must map network names to JSON bodies`);

@@ -2,13 +2,14 @@
  * The broker's status JSON reshaped for expectations:
  * {networks: {<name>: {references, interface_references, removal_in_ms, mode,
  *  bridge, subnet, peer_count, interfaces, leases}}, peers: <count>, config_errors: <count>,
- *  counters: {...}}. A case writes `networks: {foo: null}` for "absent".
+ *  counters: {...}}. A case writes `networks: {foo: null}` for "absent". Only live
+ * networks count: status also lists configured ones that are not live.
  */
 import type { StatusJson } from "./broker.js";
 
 export function statusView(status: StatusJson): Record<string, unknown> {
   const networks: Record<string, unknown> = {};
-  for (const n of status.networks ?? []) {
+  for (const n of liveNetworks(status)) {
     const net = (n.network ?? {}) as Record<string, unknown>;
     const name = String(net.name ?? "");
     networks[name] = {
@@ -33,5 +34,9 @@ export function statusView(status: StatusJson): Record<string, unknown> {
 }
 
 export function hasNetwork(status: StatusJson, name: string): boolean {
-  return (status.networks ?? []).some((n) => n.network?.name === name);
+  return liveNetworks(status).some((n) => n.network?.name === name);
+}
+
+function liveNetworks(status: StatusJson) {
+  return (status.networks ?? []).filter((n) => n.live !== false);
 }

@@ -5,6 +5,7 @@ const tap = {
   network: { name: "shared", gateway: "192.168.105.1", subnet: "192.168.105.0", mask: "255.255.255.0" },
   name: "vmtap-1",
   fds: [3, 4],
+  vhostFds: [5, 6],
   guestMac: "52:54:00:ab:cd:ef",
 };
 
@@ -20,6 +21,13 @@ describe("run placeholders", () => {
     ]);
   });
 
+  it("fills {vhostfd} and {vhostfds}, and refuses fd placeholders that have no fd behind them", () => {
+    expect(fillPlaceholders(["vhostfd={vhostfd}", "vhostfds={vhostfds}"], tap)).toEqual(["vhostfd=5", "vhostfds=5:6"]);
+    expect(() => fillPlaceholders(["fd={fd}"], { ...tap, fds: [] })).toThrow(/--tap-name gives the TAP by name: use \{tap\}/);
+    expect(() => fillPlaceholders(["{vhostfds}"], { ...tap, vhostFds: [] })).toThrow(/add --vhost-net/);
+    expect(fillPlaceholders(["ifname={tap}"], { ...tap, fds: [], vhostFds: [] })).toEqual(["ifname=vmtap-1"]);
+  });
+
   it("refuses {mac} when the broker picked none", () => {
     expect(() => fillPlaceholders(["mac={mac}"], { ...tap, guestMac: "" })).toThrow(/no guest MAC/);
     expect(fillPlaceholders(["fd={fd}"], { ...tap, guestMac: "" })).toEqual(["fd=3"]);
@@ -30,6 +38,7 @@ describe("run placeholders", () => {
     expect(env).toMatchObject({
       PATH: "/bin",
       VMNET_BROKER_TAP_FDS: "3,4",
+      VMNET_BROKER_VHOST_FDS: "5,6",
       VMNET_BROKER_TAP_NAME: "vmtap-1",
       VMNET_BROKER_GUEST_MAC: "52:54:00:ab:cd:ef",
       VMNET_BROKER_NETWORK: "shared",

@@ -10,7 +10,8 @@ import { UsageError } from "./usage-error.js";
  * acquire + open a TAP + run a command with the TAP's fds at fixed numbers. By
  * default this process becomes the command (exec) and the TAP holds the
  * network; with --wrap it stays as the command's parent and its connection
- * holds the lease while the command runs.
+ * holds the lease while the command runs. --tap-name (a persistent TAP the
+ * command opens by name) implies --wrap: only a connection can hold that TAP.
  */
 export async function runCommand(args: string[]): Promise<number> {
   const separator = args.indexOf("--");
@@ -22,6 +23,8 @@ export async function runCommand(args: string[]): Promise<number> {
     queues: { type: "string" },
     socket: { type: "string" },
     wrap: { type: "boolean" },
+    "tap-name": { type: "boolean" },
+    "vhost-net": { type: "boolean" },
   });
   if (!values.network) throw new UsageError("--network is required", "run");
   if (process.platform === "darwin") {
@@ -33,7 +36,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   const firstFd = integer("run", "tap-fd", values["tap-fd"], 3, 3);
   const queues = integer("run", "queues", values.queues, 1, 1);
-  const wrap = values.wrap ?? false;
+  const named = values["tap-name"] ?? false;
+  const wrap = (values.wrap ?? false) || named;
   const [file, ...commandArgs] = args.slice(separator + 1) as [string, ...string[]];
   let path: string;
   try {
@@ -53,10 +57,19 @@ export async function runCommand(args: string[]): Promise<number> {
       vnetHeader: values["vnet-hdr"] ?? false,
       queues,
       holder: wrap ? "connection" : "interface",
+      named,
+      vhostNet: values["vhost-net"] ?? false,
     });
-    tapFds = tap.fds;
-    const fds = tap.fds.map((_, i) => firstFd + i);
-    const runTap = { network, name: tap.name, fds, guestMac: tap.guestMac };
+    // The command finds the queue fds first, then the vhost-net fds.
+    tapFds = [...tap.fds, ...tap.vhostFds];
+    const fds = tapFds.map((_, i) => firstFd + i);
+    const runTap = {
+      network,
+      name: tap.name,
+      fds: fds.slice(0, tap.fds.length),
+      vhostFds: fds.slice(tap.fds.length),
+      guestMac: tap.guestMac,
+    };
     command = { file, path, args: fillPlaceholders(commandArgs, runTap), env: runEnvironment(runTap), fds };
   } catch (error) {
     await client.close();

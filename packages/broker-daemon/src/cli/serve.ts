@@ -27,6 +27,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     "remove-networks-on-stop": { type: "boolean" },
     "service-name": { type: "string" },
     "log-level": { type: "string" },
+    "vhost-net-device": { type: "string" },
   });
   const level = (values["log-level"] ?? "info") as LogLevel;
   if (!["debug", "info", "warn", "error"].includes(level)) throw new UsageError(`--log-level must be debug, info, warn or error`, "serve");
@@ -51,6 +52,7 @@ export async function serveCommand(args: string[]): Promise<number> {
     transportLimits: limits.transport,
     ...(values["socket-group"] !== undefined ? { socketGroup: values["socket-group"] } : {}),
     ...(values["service-name"] !== undefined ? { serviceName: values["service-name"] } : {}),
+    ...(values["vhost-net-device"] !== undefined ? { vhostNetDevice: values["vhost-net-device"] } : {}),
   });
   const daemon = await startDaemon({
     backend: platform.backend,

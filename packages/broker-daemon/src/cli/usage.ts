@@ -33,6 +33,8 @@ Options:
                              default: root only)
   --config-dir DIR           network definitions, *.json (default /etc/vmnet-broker.d)
   --runtime-dir DIR          dnsmasq and lease files (default /run/vmnet-broker)
+  --vhost-net-device PATH    opened for TAPs asked with vhost_net (default /dev/vhost-net;
+                             absent: such requests are UNSUPPORTED)
   --idle-delay-ms N          remove a network N ms after its last user left (default 120000)
   --exit-when-idle           exit after the idle delay with no peers (automatic with
                              systemd socket activation)
@@ -81,7 +83,8 @@ On macOS it holds the networks over XPC (the Mach service --service-name,
 default com.github.nirs.vmnet-broker) and prints a summary of each vmnet
 serialization; --veth-into is Linux only.
 `,
-  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap] -- COMMAND [ARG...]
+  run: `Usage: vmnet-broker run --network NAME [--tap-fd N] [--vnet-hdr] [--queues N] [--wrap]
+                         [--tap-name] [--vhost-net] -- COMMAND [ARG...]
 
 Acquires NAME, opens a TAP on it, and runs COMMAND (a VMM) with the TAP's fd as
 file descriptor N (default 3); with --queues N > 1 the queue fds are N, N+1, ...
@@ -96,16 +99,26 @@ while COMMAND runs, run exits with COMMAND's status and passes SIGINT/SIGTERM on
 and COMMAND gets SIGKILL if run dies (even by kill -9). Use it with a broker
 that does not know interface-held leases, or to tie the lease to run.
 
+--tap-name opens a persistent TAP owned by your user that COMMAND opens by name
+({tap}; Firecracker, cloud-hypervisor, crosvm) instead of passing fds; it implies
+--wrap (run's connection holds that TAP, which is removed when run exits).
+
+--vhost-net also passes one open /dev/vhost-net fd per queue, numbered after the
+TAP fds, for QEMU's vhost=on,vhostfd=N when your user cannot open the device.
+The broker refuses it (UNSUPPORTED) on a host without /dev/vhost-net.
+
 In ARGs, {mac} becomes the guest MAC the broker picked (unique per TAP, so VMs
 started from one command line do not share QEMU's default), {fd} the first TAP
-fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name.
+fd, {fds} every TAP fd joined by ':' (QEMU's fds=), {tap} the TAP's name,
+{vhostfd} and {vhostfds} the same for the vhost-net fds.
 Example:
 
   vmnet-broker run --network shared -- \\
       qemu-system-x86_64 -netdev tap,id=n0,fd={fd} \\
       -device virtio-net-pci,netdev=n0,mac={mac} ...
 
-The environment gets VMNET_BROKER_TAP_FDS (comma separated), VMNET_BROKER_TAP_NAME,
+The environment gets VMNET_BROKER_TAP_FDS and VMNET_BROKER_VHOST_FDS (comma
+separated), VMNET_BROKER_TAP_NAME,
 VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY,
 VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it
 (--help included) is COMMAND's. A COMMAND that cannot be found exits 127 (126

@@ -51,6 +51,10 @@ export interface TapOptions {
   /** Who may use the device (TUNSETOWNER / TUNSETGROUP): the peer. */
   readonly ownerUid: number;
   readonly ownerGid: number;
+  /** Persistent and opened by name (fds is empty); removed with removeInterface. */
+  readonly named: boolean;
+  /** Also one /dev/vhost-net fd per queue (vhostFds); rejects with Unsupported without the device. */
+  readonly vhostNet: boolean;
 }
 
 export interface VethOptions {
@@ -70,6 +74,8 @@ export interface OpenedInterface {
   readonly mac: string;
   /** TAP queue fds; the caller owns them and must close them after sending. */
   readonly fds: readonly number[];
+  /** TAP with vhostNet: one /dev/vhost-net fd per queue, owned like fds. */
+  readonly vhostFds?: readonly number[];
 }
 
 /** What holds an interface's reference on its network (protocol LeaseHolder). */
@@ -83,6 +89,11 @@ export interface InterfaceNote {
   readonly ownerUid: number;
   /** TAP: the MAC picked for the guest behind it; "" for veth. */
   readonly guestMac: string;
+  /**
+   * A persistent TAP opened by name: held by its connection only, so a broker
+   * that starts after this one reclaims it rather than adopting it.
+   */
+  readonly named?: boolean;
 }
 
 /** A network a previous broker left, taken over as it is. */
@@ -135,6 +146,11 @@ export class CreateFailure extends Error {
 /** Thrown by backends when the peer may not do what it asked; the message names the rule. */
 export class AccessDenied extends Error {
   override readonly name = "AccessDenied";
+}
+
+/** Thrown by backends when the host lacks what a request needs (/dev/vhost-net). */
+export class Unsupported extends Error {
+  override readonly name = "Unsupported";
 }
 
 /** Thrown by backends when an argument the peer sent is unusable (an fd of the wrong kind). */

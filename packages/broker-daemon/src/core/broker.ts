@@ -25,6 +25,7 @@ import {
   type InterfaceHolder,
   InvalidArgument,
   type OpenedInterface,
+  Unsupported,
 } from "./backend.js";
 import { ConnectionLimits } from "./connection-limits.js";
 import { describeNetwork } from "./describe-network.js";
@@ -371,15 +372,24 @@ export class Broker implements PeerAcceptor {
     const holder = holderOf(request.kind?.value.holder ?? LeaseHolder.LEASE_HOLDER_UNSPECIFIED);
     let opened: OpenedInterface;
     let kind: "tap" | "veth";
+    let named = false;
     const requested = request.kind;
     if (requested?.$case === "tap") {
       if (!live.openTap)
         throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `TAP interfaces are not supported on ${this.options.backend.platform}`);
       const queues = requested.value.queues || 1;
       if (queues > MAX_TAP_QUEUES) throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, `queues must be 1..${MAX_TAP_QUEUES}`);
+      named = requested.value.named;
+      // A persistent device never goes away by itself: only a connection can hold it.
+      if (named && holder === "interface")
+        throw new RequestFailure(
+          ErrorCode.ERROR_CODE_INVALID_REQUEST,
+          "a named TAP is held by its connection; holder=interface is refused",
+        );
       kind = "tap";
+      const { vnetHeader, vhostNet } = requested.value;
       opened = await creating(() =>
-        live.openTap!({ vnetHeader: requested.value.vnetHeader, queues, ownerUid: peer.credentials.uid, ownerGid: peer.credentials.gid }),
+        live.openTap!({ vnetHeader, queues, ownerUid: peer.credentials.uid, ownerGid: peer.credentials.gid, named, vhostNet }),
       );
     } else if (requested?.$case === "veth") {
       if (!live.openVeth)
@@ -402,8 +412,9 @@ export class Broker implements PeerAcceptor {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
     }
     const guestMac = kind === "tap" ? await this.#guestMac(network) : "";
+    const vhostFds = opened.vhostFds ?? [];
     if (peer.closed || this.#registry.get(name) !== network) {
-      for (const fd of opened.fds) closeQuietly(fd);
+      for (const fd of [...opened.fds, ...vhostFds]) closeQuietly(fd);
       await live.removeInterface(opened.name);
       throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
     }
@@ -415,6 +426,7 @@ export class Broker implements PeerAcceptor {
       ownerUid: peer.credentials.uid,
       guestMac,
       mac: opened.mac,
+      ...(named ? { named } : {}),
     });
     // Recorded before the reply: an interface a client may hold is always in the record.
     await this.#persist(network);
@@ -428,6 +440,8 @@ export class Broker implements PeerAcceptor {
       kind,
       interface: opened.name,
       fds: opened.fds.length,
+      vhost_fds: vhostFds.length || undefined,
+      named: named || undefined,
       holder,
       guest_mac: guestMac || undefined,
     });
@@ -449,9 +463,10 @@ export class Broker implements PeerAcceptor {
         mac: opened.mac,
         guestMac,
         holder: holder === "interface" ? LeaseHolder.LEASE_HOLDER_INTERFACE : LeaseHolder.LEASE_HOLDER_CONNECTION,
-        vhostFdCount: 0,
+        vhostFdCount: vhostFds.length,
       },
-      fds: opened.fds,
+      // TAP queues first, then the vhost-net fds (Interface.vhost_fd_count).
+      fds: [...opened.fds, ...vhostFds],
     };
   }
 
@@ -544,6 +559,7 @@ function asFailure(error: unknown): RequestFailure {
   if (error instanceof CreateFailure) return new RequestFailure(ErrorCode.ERROR_CODE_CREATE_FAILURE, error.message);
   if (error instanceof AccessDenied) return new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, error.message);
   if (error instanceof InvalidArgument) return new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, error.message);
+  if (error instanceof Unsupported) return new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, error.message);
   return new RequestFailure(ErrorCode.ERROR_CODE_INTERNAL_ERROR, error instanceof Error ? error.message : String(error));
 }
 

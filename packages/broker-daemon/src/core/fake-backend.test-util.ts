@@ -13,6 +13,7 @@ import {
   type InterfaceNote,
   type LeaseInfo,
   type TapOptions,
+  Unsupported,
 } from "./backend.js";
 import { Broker, type BrokerOptions } from "./broker.js";
 
@@ -23,12 +24,17 @@ export class FakeNetwork implements BackendNetwork {
   notes: readonly InterfaceNote[] = [];
   readonly removed: string[] = [];
   readonly alive = new Set<string>();
+  /** What the last openTap was asked. */
+  lastTap: TapOptions | undefined;
   /** What leases() answers; a test may replace it. */
   leaseTable: LeaseInfo[] = [{ mac: "52:54:00:00:00:01", ip: "10.9.0.10", hostname: "guest", expiresUnix: 0 }];
   /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
   tapMac: string | undefined;
   #taps = 0;
-  constructor(readonly config: NetworkConfig) {}
+  constructor(
+    readonly config: NetworkConfig,
+    readonly hasVhostNet = false,
+  ) {}
   get info() {
     return {
       subnet: "10.9.0.0",
@@ -43,13 +49,17 @@ export class FakeNetwork implements BackendNetwork {
     return this.leaseTable;
   }
   async openTap(options: TapOptions) {
+    this.lastTap = options;
+    if (options.vhostNet && !this.hasVhostNet) throw new Unsupported("vhost-net: no /dev/vhost-net (fake)");
     const index = this.#taps++;
     const name = `faketap${index}`;
     this.alive.add(name);
-    const fds = Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
+    const open = () => Array.from({ length: options.queues }, () => openSync("/dev/null", "r"));
+    const fds = options.named ? [] : open();
+    const vhostFds = options.vhostNet ? open() : [];
     // faketap0 is 52:54:00:00:00:02, faketap1 :03, and so on.
     const mac = this.tapMac ?? `52:54:00:00:00:${(index + 2).toString(16).padStart(2, "0")}`;
-    return { name, peerIfname: "", mac, fds };
+    return { name, peerIfname: "", mac, fds, vhostFds };
   }
   async removeInterface(name: string) {
     this.removed.push(name);
@@ -76,6 +86,8 @@ export class FakeBackend implements Backend {
   /** When set, the next creation waits for this promise. */
   gate: Promise<void> | undefined;
   failNext: string | undefined;
+  /** Whether the networks it creates have /dev/vhost-net. */
+  hasVhostNet = false;
   /** What adoptLeftovers() hands the daemon. */
   leftovers: AdoptedNetwork[] = [];
   #onGone: ((name: string) => void) | undefined;
@@ -101,7 +113,7 @@ export class FakeBackend implements Backend {
       this.failNext = undefined;
       throw new CreateFailure(why);
     }
-    const network = new FakeNetwork(config);
+    const network = new FakeNetwork(config, this.hasVhostNet);
     this.created.push(network);
     return network;
   }

@@ -20,7 +20,14 @@ export function isHeld(network: ManagedNetwork): boolean {
 
 /** The network's interfaces as the backend records them. */
 export function interfaceNotes(network: ManagedNetwork): InterfaceNote[] {
-  return [...network.interfaces.values()].map(({ name, kind, holder, ownerUid, guestMac }) => ({ name, kind, holder, ownerUid, guestMac }));
+  return [...network.interfaces.values()].map(({ name, kind, holder, ownerUid, guestMac, named }) => ({
+    name,
+    kind,
+    holder,
+    ownerUid,
+    guestMac,
+    ...(named ? { named } : {}),
+  }));
 }
 
 /** Tells the backend what is attached now; a failed write is only logged by the caller. */

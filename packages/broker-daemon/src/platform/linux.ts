@@ -14,6 +14,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
   const backend = createLinuxBackend({
     runtimeDir: options.runtimeDir,
     sandboxed: options.sandboxed,
+    ...(options.vhostNetDevice !== undefined ? { vhostNetDevice: options.vhostNetDevice } : {}),
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
     onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
   });

@@ -24,6 +24,8 @@ export interface PlatformOptions {
   /** macOS: the Mach service name. */
   readonly serviceName?: string;
   readonly sandboxed: boolean;
+  /** Linux: the device opened for TapOptions.vhostNet (default /dev/vhost-net). */
+  readonly vhostNetDevice?: string;
   /** The Unix transport's limits (Linux). */
   readonly transportLimits: TransportLimits;
 }

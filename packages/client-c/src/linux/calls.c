@@ -144,10 +144,11 @@ static bool valid_holder(vmnet_broker_holder_t holder) {
     return holder == VMNET_BROKER_HOLDER_CONNECTION || holder == VMNET_BROKER_HOLDER_INTERFACE;
 }
 
+// want_fds TAP fds, then want_vhost /dev/vhost-net fds, land in fds.
 static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBroker__V1__OpenInterfaceRequest *open,
                                             const int *send_fds, size_t send_nfds, VmnetBroker__V1__InterfaceKind kind,
-                                            vmnet_broker_holder_t holder, unsigned want_fds, int *fds,
-                                            vmnet_broker_interface_info_t *info) {
+                                            vmnet_broker_holder_t holder, unsigned want_fds, unsigned want_vhost,
+                                            int *fds, vmnet_broker_interface_info_t *info) {
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE;
     req.open_interface = open;
@@ -161,10 +162,15 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
     const VmnetBroker__V1__Interface *itf = reply->interface;
     if (itf->kind != kind) {
         ret = vb_fail(VMNET_BROKER_INVALID_REPLY, "interface reply: kind %d, expected %d", (int)itf->kind, (int)kind);
-    } else if (itf->fd_count != want_fds || frame.nfds != want_fds) {
+    } else if ((want_fds == 0 && itf->fd_count != 0 && kind == VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP) ||
+               (want_vhost != 0 && itf->vhost_fd_count == 0)) {
+        // A broker older than TapOptions.named / vhost_net ignores them.
+        ret =
+            vb_fail(VMNET_BROKER_UNSUPPORTED, "the broker ignored the named or vhost_net TAP option (it predates it)");
+    } else if (itf->fd_count != want_fds || itf->vhost_fd_count != want_vhost || frame.nfds != want_fds + want_vhost) {
         ret = vb_fail(VMNET_BROKER_INVALID_REPLY,
-                      "interface reply: fd_count %u and %zu received descriptors, expected %u", itf->fd_count,
-                      frame.nfds, want_fds);
+                      "interface reply: fd_count %u, vhost_fd_count %u and %zu received descriptors, expected %u + %u",
+                      itf->fd_count, itf->vhost_fd_count, frame.nfds, want_fds, want_vhost);
     } else {
         ret = fill_interface(itf, want_fds, info);
     }
@@ -175,7 +181,7 @@ static vmnet_broker_return_t open_interface(vmnet_broker_session_t *s, VmnetBrok
                       holder_name(holder), holder_name(info->holder));
     }
     if (ret == VMNET_BROKER_SUCCESS) {
-        for (unsigned i = 0; i < want_fds; i++) {
+        for (unsigned i = 0; i < want_fds + want_vhost; i++) {
             fds[i] = frame.fds[i];
             frame.fds[i] = -1; // taken by the caller
         }
@@ -192,12 +198,16 @@ int vmnet_broker_session_open_tap_held_by(vmnet_broker_session_t *s, const vmnet
     unsigned n = queues == 0 ? 1 : queues;
     vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
     vmnet_broker_interface_info_t local;
-    if (network == NULL || fds == NULL) {
+    const unsigned known = VMNET_BROKER_TAP_VNET_HDR | VMNET_BROKER_TAP_NAMED | VMNET_BROKER_TAP_VHOST_NET;
+    const bool named = (flags & VMNET_BROKER_TAP_NAMED) != 0;
+    const unsigned want_fds = named ? 0 : n;
+    const unsigned want_vhost = (flags & VMNET_BROKER_TAP_VHOST_NET) != 0 ? n : 0;
+    if (network == NULL || (fds == NULL && want_fds + want_vhost > 0)) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: network and fds must not be NULL");
     } else if (n > VMNET_BROKER_MAX_QUEUES) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: %u queues, at most %u", n, VMNET_BROKER_MAX_QUEUES);
-    } else if (flags & ~VMNET_BROKER_TAP_VNET_HDR) {
-        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: unknown flags 0x%x", flags & ~VMNET_BROKER_TAP_VNET_HDR);
+    } else if (flags & ~known) {
+        ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: unknown flags 0x%x", flags & ~known);
     } else if (!valid_holder(holder)) {
         ret = vb_fail(VMNET_BROKER_INVALID_REQUEST, "open_tap: unknown holder %d", (int)holder);
     } else {
@@ -205,12 +215,14 @@ int vmnet_broker_session_open_tap_held_by(vmnet_broker_session_t *s, const vmnet
         tap.vnet_header = (flags & VMNET_BROKER_TAP_VNET_HDR) != 0;
         tap.queues = n;
         tap.holder = wire_holder(holder);
+        tap.named = named;
+        tap.vhost_net = want_vhost > 0;
         VmnetBroker__V1__OpenInterfaceRequest open = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__INIT;
         open.network_name = network->net->name;
         open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_TAP;
         open.tap = &tap;
-        ret = open_interface(s, &open, NULL, 0, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP, holder, n, fds,
-                             info != NULL ? info : &local);
+        ret = open_interface(s, &open, NULL, 0, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_TAP, holder, want_fds,
+                             want_vhost, fds, info != NULL ? info : &local);
     }
     vb_set_status(status, ret);
     return ret == VMNET_BROKER_SUCCESS ? 0 : -1;
@@ -250,7 +262,7 @@ int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *s, const vmne
         open.kind_case = VMNET_BROKER__V1__OPEN_INTERFACE_REQUEST__KIND_VETH;
         open.veth = &veth;
         ret = open_interface(s, &open, &netns_fd, 1, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_VETH, holder, 0,
-                             NULL, info != NULL ? info : &local);
+                             0, NULL, info != NULL ? info : &local);
     }
     vb_set_status(status, ret);
     return ret == VMNET_BROKER_SUCCESS ? 0 : -1;

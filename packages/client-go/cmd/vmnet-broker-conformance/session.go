@@ -25,6 +25,8 @@ type command struct {
 	VnetHeader bool   `json:"vnet_header"`
 	Queues     int    `json:"queues"`
 	Holder     string `json:"holder"`
+	Named      bool   `json:"named"`
+	VhostNet   bool   `json:"vhost_net"`
 	Count      int    `json:"count"`
 }
 
@@ -149,7 +151,8 @@ func (s *session) openTAP(ctx context.Context, cmd command) result {
 	if !ok {
 		return failure(int(vmnetbroker.CodeInvalidRequest), fmt.Sprintf("open_tap: holder %q is not connection or interface", cmd.Holder))
 	}
-	iface, err := s.client.OpenTAP(ctx, cmd.Network, vmnetbroker.TAPOptions{VnetHeader: cmd.VnetHeader, Queues: cmd.Queues}, vmnetbroker.WithHolder(holder))
+	opts := vmnetbroker.TAPOptions{VnetHeader: cmd.VnetHeader, Queues: cmd.Queues, Named: cmd.Named, VhostNet: cmd.VhostNet}
+	iface, err := s.client.OpenTAP(ctx, cmd.Network, opts, vmnetbroker.WithHolder(holder))
 	if err != nil {
 		return failureOf(err)
 	}
@@ -159,14 +162,17 @@ func (s *session) openTAP(ctx context.Context, cmd command) result {
 	if iface.GuestMAC != nil {
 		guestMAC = iface.GuestMAC.String()
 	}
-	return success(result{"name": iface.Name, "fds": len(iface.Files), "holder": iface.Holder.String(), "guest_mac": guestMAC})
+	return success(result{
+		"name": iface.Name, "fds": len(iface.Files), "vhost_fds": len(iface.VhostFiles),
+		"holder": iface.Holder.String(), "guest_mac": guestMAC,
+	})
 }
 
 // closeTAPs closes every TAP file this program holds.
 func (s *session) closeTAPs() result {
 	closed := 0
 	for _, t := range s.taps {
-		closed += len(t.Files)
+		closed += len(t.Files) + len(t.VhostFiles)
 		_ = t.Close()
 	}
 	s.taps, s.lastTap = nil, nil

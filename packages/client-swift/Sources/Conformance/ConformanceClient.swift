@@ -93,18 +93,22 @@
       let vnetHeader = command["vnet_header"] as? Bool ?? false
       let queues = (command["queues"] as? Int).map { $0 == 0 ? 1 : $0 } ?? 1
       let holder = try self.holder(command)
+      let named = command["named"] as? Bool ?? false
+      let vhostNet = command["vhost_net"] as? Bool ?? false
       let tap: VmnetBroker.TAPInterface
       if let network = networks[name] {
-        tap = try network.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder)
-        lastTAP = (network, tap, vnetHeader)
+        tap = try network.openTAP(
+          vnetHeader: vnetHeader, queues: queues, holder: holder, named: named, vhostNet: vhostNet)
+        lastTAP = tap.fileDescriptors.isEmpty ? nil : (network, tap, vnetHeader)
       } else {
         // The Swift API opens TAPs only on networks `acquire` returned; ask by
         // name so the broker answers for one this connection does not hold.
-        tap = try openTAPByName(connection, name: name, vnetHeader: vnetHeader, queues: queues, holder: holder)
+        let flags = VmnetBroker.tapFlags(vnetHeader: vnetHeader, named: named, vhostNet: vhostNet)
+        tap = try openTAPByName(connection, name: name, flags: flags, queues: queues, holder: holder)
       }
-      heldFileDescriptors += tap.fileDescriptors
+      heldFileDescriptors += tap.fileDescriptors + tap.vhostFileDescriptors
       return JSONLines.success([
-        "name": tap.name, "fds": tap.fileDescriptors.count,
+        "name": tap.name, "fds": tap.fileDescriptors.count, "vhost_fds": tap.vhostFileDescriptors.count,
         "holder": tap.holder == .interface ? "interface" : "connection", "guest_mac": tap.guestMAC,
       ])
     }
@@ -118,16 +122,15 @@
     }
 
     private func openTAPByName(
-      _ connection: VmnetBroker.Connection, name: String, vnetHeader: Bool, queues: Int, holder: VmnetBroker.Holder
+      _ connection: VmnetBroker.Connection, name: String, flags: UInt32, queues: Int, holder: VmnetBroker.Holder
     ) throws -> VmnetBroker.TAPInterface {
       guard (1...Int(VMNET_BROKER_MAX_QUEUES)).contains(queues) else {
         throw VmnetBroker.Error(code: 4, detail: "queues must be 1...\(VMNET_BROKER_MAX_QUEUES)")
       }
       return try connection.withCSession { session in
-        var fds = [Int32](repeating: -1, count: queues)
+        var fds = [Int32](repeating: -1, count: 2 * queues)
         var info = vmnet_broker_interface_info_t()
         var status = VMNET_BROKER_SUCCESS
-        let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
         let result = fds.withUnsafeMutableBufferPointer { buffer in
           vbc_open_tap_by_name(
             session, name, flags, UInt32(queues), holder.cValue, buffer.baseAddress, &info, &status)
@@ -136,7 +139,8 @@
           throw VmnetBroker.Error(
             code: Int32(bitPattern: status.rawValue), detail: String(cString: vmnet_broker_last_error()))
         }
-        return VmnetBroker.TAPInterface(info, fileDescriptors: fds)
+        let vhostCount = flags & VMNET_BROKER_TAP_VHOST_NET != 0 ? queues : 0
+        return VmnetBroker.TAPInterface(info, fileDescriptors: fds, vhostCount: vhostCount)
       }
     }
 

@@ -112,13 +112,21 @@ export class ConformanceClient {
       vnetHeader,
       queues: integerField(command, "queues", 1),
       holder: holderField(command),
+      named: command.named === true,
+      vhostNet: command.vhost_net === true,
     });
     // The program keeps the fds open (the runner checks the TAP stays alive).
-    this.#tapFds.push(...tap.fds);
+    this.#tapFds.push(...tap.fds, ...tap.vhostFds);
     const [first] = tap.fds;
-    if (first !== undefined)
-      this.#lastTap = { device: new TapDevice(first, vnetHeader), network: networkName };
-    return { name: tap.name, fds: tap.fds.length, holder: tap.holder, guest_mac: tap.guestMac };
+    this.#lastTap =
+      first !== undefined ? { device: new TapDevice(first, vnetHeader), network: networkName } : undefined;
+    return {
+      name: tap.name,
+      fds: tap.fds.length,
+      vhost_fds: tap.vhostFds.length,
+      holder: tap.holder,
+      guest_mac: tap.guestMac,
+    };
   }
 
   #closeTaps(): Result {

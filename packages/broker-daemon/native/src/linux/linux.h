@@ -7,7 +7,7 @@
 
 namespace vmnet_broker {
 
-// openTap({name, vnetHeader, queues, ownerUid, ownerGid}) -> {name, fds}
+// openTap({name, vnetHeader, queues, ownerUid, ownerGid, persistent}) -> {name, fds}
 Napi::Value OpenTap(const Napi::CallbackInfo& info);
 
 // addToBridge(bridge, ifname), setUp(ifname), setMtu(ifname, mtu),

@@ -1,5 +1,6 @@
-// openTap: creates a TAP device and returns one fd per queue. The device is not
-// persistent, so it disappears when the VM closes its last fd.
+// openTap: creates a TAP device and returns one fd per queue. Unless asked to
+// be persistent (a TAP that VMMs open by name), it disappears when the VM
+// closes its last fd.
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
@@ -18,7 +19,7 @@ namespace vmnet_broker {
 
 static constexpr const char* kOpenTapUsage =
     "openTap({name: string, vnetHeader: boolean, queues: number, ownerUid: "
-    "number, ownerGid: number})";
+    "number, ownerGid: number, persistent: boolean})";
 static constexpr int kMaxQueues = 256;
 
 static void CloseAll(const std::vector<int>& fds) {
@@ -66,6 +67,12 @@ Napi::Value OpenTap(const Napi::CallbackInfo& info) {
     ThrowUsage(env, kOpenTapUsage, "vnetHeader must be a boolean");
     return env.Undefined();
   }
+  Napi::Value persistent_js = options.Get("persistent");
+  if (!persistent_js.IsBoolean()) {
+    ThrowUsage(env, kOpenTapUsage, "persistent must be a boolean");
+    return env.Undefined();
+  }
+  const bool persistent = persistent_js.As<Napi::Boolean>().Value();
   int queues = 0, owner_uid = 0, owner_gid = 0;
   if (!ReadInt(options, "queues", 1, kMaxQueues, &queues) ||
       !ReadInt(options, "ownerUid", 0, 2147483647, &owner_uid) ||
@@ -108,6 +115,13 @@ Napi::Value OpenTap(const Napi::CallbackInfo& info) {
         const int err = errno;
         CloseAll(fds);
         ThrowSyscall(env, "TUNSETGROUP", err);
+        return env.Undefined();
+      }
+      // Set last, so that a failure above still removes the device with the fds.
+      if (persistent && ioctl(fd, TUNSETPERSIST, 1UL) != 0) {
+        const int err = errno;
+        CloseAll(fds);
+        ThrowSyscall(env, "TUNSETPERSIST", err);
         return env.Undefined();
       }
     }

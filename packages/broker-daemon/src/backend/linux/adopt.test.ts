@@ -17,7 +17,7 @@ const recordPath = () => `${bed.runtimeDir}/linux/shared/${RECORD_FILE}`;
 /** A network with a TAP (fd held) recorded, as a broker leaves it when it dies. */
 async function leftBehind() {
   const network = await bed.create(networkConfig("shared"));
-  const tap = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0 });
+  const tap = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false });
   await network.noteInterfaces!([{ name: tap.name, kind: "tap", holder: "connection", ownerUid: 1000, guestMac: "02:00:00:00:00:01" }]);
   return { network, tap };
 }
@@ -71,6 +71,25 @@ describe("adoptLeftovers", () => {
     expect(await linkNames()).not.toContain("vmbr-shared");
   });
 
+  it("reclaims a named TAP (its connection ended with the old broker) and adopts the rest", async () => {
+    const { network, tap } = await leftBehind();
+    const named = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 1000, ownerGid: 1000, named: true, vhostNet: false });
+    await network.noteInterfaces!([
+      { name: tap.name, kind: "tap", holder: "connection", ownerUid: 1000, guestMac: "02:00:00:00:00:01" },
+      { name: named.name, kind: "tap", holder: "connection", ownerUid: 1000, guestMac: "02:00:00:00:00:02", named: true },
+    ]);
+    try {
+      const { backend } = nextBroker();
+      const adopted = await backend.adoptLeftovers!();
+      await backend.reclaimLeftovers();
+      bed.networks.push(...adopted.map((a) => a.network));
+      expect(adopted.flatMap((a) => a.interfaces.map((i) => i.name))).toEqual([tap.name]);
+      expect(await linkNames()).not.toContain(named.name);
+    } finally {
+      linuxNative().closeFd(tap.fds[0]!);
+    }
+  });
+
   it("reports and reclaims a corrupt record, and never touches what a foreign record names", async () => {
     const { tap } = await leftBehind();
     try {
@@ -91,7 +110,7 @@ describe("adoptLeftovers", () => {
       // Not JSON at all, from the broker that reclaimed.
       const made = await backend.createNetwork(networkConfig("shared"));
       bed.networks.push(made);
-      const second = await made.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0 });
+      const second = await made.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false });
       linuxNative().closeFd(second.fds[0]!);
       writeFileSync(recordPath(), "{");
       const again = nextBroker();
@@ -121,8 +140,8 @@ describe("watchInterfaces", () => {
     const gone: string[] = [];
     const stop = bed.backend.watchInterfaces!((name) => gone.push(name));
     try {
-      const tap = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0 });
-      const other = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0 });
+      const tap = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false });
+      const other = await network.openTap!({ vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false });
       await runTool("ip", ["link", "set", other.name, "nomaster"]);
       linuxNative().closeFd(tap.fds[0]!);
       for (let i = 0; i < 200 && gone.length === 0; i++) await new Promise((r) => setTimeout(r, 5));

@@ -64,7 +64,9 @@ export function matchRecord(
   const addressed = kernel.addresses.some((a) => a.ifname === record.bridge && a.local === gateway && a.prefix === record.ipv4.prefix);
   if (!addressed) return { mismatch: `${record.bridge} does not have ${gateway}/${record.ipv4.prefix} (the recorded subnet)` };
   if (!kernel.tables.has(record.table)) return { mismatch: `nftables table ${record.table} is gone` };
-  const attached = record.interfaces.filter((i) => kernel.links.get(i.name)?.master === record.bridge);
+  // A named TAP was held by a connection to the previous broker, which has
+  // ended: it is reclaimed with the leftovers, not adopted.
+  const attached = record.interfaces.filter((i) => !i.named && kernel.links.get(i.name)?.master === record.bridge);
   if (attached.length === 0) return { idle: "no recorded interface is attached any more" };
   return { attached };
 }

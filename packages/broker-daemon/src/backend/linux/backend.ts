@@ -1,4 +1,5 @@
 /** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
+
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { formatSubnet, parseIPv4, prefixLength, type Subnet } from "../../config/ipv4.js";
 import type { NetworkConfig } from "../../config/network-config.js";
@@ -27,6 +28,7 @@ import {
   staticSubnet,
 } from "./subnets.js";
 import { enableForwarding, keepBridgesOutOfNetfilter } from "./sysctl.js";
+import { VHOST_NET } from "./tap.js";
 
 export interface LinuxBackendOptions {
   /** Directory for per-network runtime files (dnsmasq config, pid, leases, log). */
@@ -47,6 +49,8 @@ export interface LinuxBackendOptions {
    * netfilter switches may be turned off (sysctl.ts). Tests set it for theirs.
    */
   readonly ownsNamespace?: boolean;
+  /** The device opened for TapOptions.vhostNet (default /dev/vhost-net). */
+  readonly vhostNetDevice?: string;
 }
 
 /** True inside a user namespace that maps only uid 0 (a rootless sandbox). */
@@ -187,9 +191,10 @@ class LinuxBackend implements Backend {
     );
   }
 
-  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed">): LinuxNetwork {
+  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice">): LinuxNetwork {
     const network: LinuxNetwork = new LinuxNetwork({
       ...parts,
+      vhostNetDevice: this.options.vhostNetDevice ?? VHOST_NET,
       onDestroyed: () => {
         if (this.networks.get(config.name) === network) this.networks.delete(config.name);
       },

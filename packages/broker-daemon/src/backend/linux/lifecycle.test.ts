@@ -16,7 +16,7 @@ async function busyNetwork(name: string, mode: "shared" | "host" = "shared") {
   const network = await bed.backend.createNetwork(networkConfig(name, { mode }));
   // Cleaned up by the test bed even when the test fails half-way (destroy is idempotent).
   bed.networks.push(network);
-  const tap = await network.openTap!({ vnetHeader: true, queues: 2, ownerUid: 0, ownerGid: 0 });
+  const tap = await network.openTap!({ vnetHeader: true, queues: 2, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false });
   const guest = await bed.guest(`${name}-guest`);
   const fd = guest.openNetnsFd();
   const veth = await network.openVeth!({ netnsFd: fd, ifname: "eth0", peerUid: 0 });

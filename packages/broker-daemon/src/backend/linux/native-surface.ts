@@ -15,12 +15,17 @@ export interface TapRequest {
   readonly queues: number;
   readonly ownerUid: number;
   readonly ownerGid: number;
+  /**
+   * TUNSETPERSIST: the device outlives its fds (a TAP VMMs open by name, as
+   * ownerUid/ownerGid only); removing it is then the caller's job (RTM_DELLINK).
+   */
+  readonly persistent: boolean;
 }
 
 export interface OpenedTap {
   /** The device's final name. */
   readonly name: string;
-  /** One O_CLOEXEC fd per queue; the device vanishes when the last one closes. */
+  /** One O_CLOEXEC fd per queue; unless persistent, the device vanishes when the last one closes. */
   readonly fds: number[];
 }
 

@@ -32,6 +32,8 @@ export interface LinuxNetworkParts {
   readonly interfaces?: readonly InterfaceNote[];
   /** Called once destroy() has removed everything (the backend forgets the network). */
   readonly onDestroyed: () => void;
+  /** The device opened for TapOptions.vhostNet. */
+  readonly vhostNetDevice: string;
 }
 
 export class LinuxNetwork implements BackendNetwork {
@@ -98,7 +100,7 @@ export class LinuxNetwork implements BackendNetwork {
   }
 
   async openTap(options: TapOptions): Promise<OpenedInterface> {
-    const opened = openTapOnBridge(this.info.bridge, this.info.mtu, options);
+    const opened = await openTapOnBridge(this.info.bridge, this.info.mtu, options, this.parts.vhostNetDevice);
     this.interfaces.add(opened.name);
     return opened;
   }

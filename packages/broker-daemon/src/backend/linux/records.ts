@@ -186,7 +186,9 @@ function checkInterface(value: unknown): InterfaceNote {
   if (holder !== "connection" && holder !== "interface") fail(`interface ${name} has holder ${JSON.stringify(holder)}`);
   const guestMac = string(o, "guestMac");
   if (guestMac !== "" && !MAC.test(guestMac)) fail(`interface ${name} has guest MAC ${JSON.stringify(guestMac)}`);
-  return { name, kind, holder, ownerUid: integer(o, "ownerUid", 0, 0xffffffff), guestMac };
+  const named = o.named ?? false;
+  if (typeof named !== "boolean" || (named && kind !== "tap")) fail(`interface ${name} has named ${JSON.stringify(named)}`);
+  return { name, kind, holder, ownerUid: integer(o, "ownerUid", 0, 0xffffffff), guestMac, ...(named ? { named } : {}) };
 }
 
 function checkRecord(dir: string, value: unknown): NetworkRecord {

@@ -91,17 +91,26 @@
       ///   - queues: 1 to 64; above 1 the device is multi-queue.
       ///   - holder: what holds the TAP and its reference on the network. A
       ///     broker that does not honour it gives `unsupported`.
-      public func openTAP(vnetHeader: Bool = false, queues: Int = 1, holder: Holder = .connection) throws
-        -> TAPInterface
-      {
+      ///   - named: a persistent TAP that a VMM opens by name (Firecracker,
+      ///     cloud-hypervisor, crosvm), owned by this process's user: no
+      ///     descriptor comes back, and the broker removes it when the
+      ///     connection closes. Only with ``Holder/connection``.
+      ///   - vhostNet: also one open `/dev/vhost-net` descriptor per queue
+      ///     (``TAPInterface/vhostFileDescriptors``), for QEMU
+      ///     `vhost=on,vhostfd=N`; `unsupported` on a host without the device.
+      public func openTAP(
+        vnetHeader: Bool = false, queues: Int = 1, holder: Holder = .connection, named: Bool = false,
+        vhostNet: Bool = false
+      ) throws -> TAPInterface {
         guard queues >= 1, queues <= Int(VMNET_BROKER_MAX_QUEUES) else {
           throw VmnetBroker.Error(
             code: VmnetBroker.Error.invalidRequest.code,
             detail: "queues must be 1...\(VMNET_BROKER_MAX_QUEUES), got \(queues)")
         }
-        let flags: UInt32 = vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0
+        let flags = VmnetBroker.tapFlags(vnetHeader: vnetHeader, named: named, vhostNet: vhostNet)
         return try connection.withSession { session in
-          var fds = [Int32](repeating: -1, count: queues)
+          // TAP descriptors first, then as many vhost-net ones.
+          var fds = [Int32](repeating: -1, count: 2 * queues)
           var info = vmnet_broker_interface_info_t()
           var status = VMNET_BROKER_SUCCESS
           let result = fds.withUnsafeMutableBufferPointer { buffer in
@@ -111,9 +120,16 @@
           guard result == 0 else {
             throw VmnetBroker.Error.fromC(status)
           }
-          return TAPInterface(info, fileDescriptors: fds)
+          return TAPInterface(info, fileDescriptors: fds, vhostCount: vhostNet ? queues : 0)
         }
       }
+    }
+
+    /// The C client's open_tap flags for these options.
+    @_spi(Conformance)
+    public static func tapFlags(vnetHeader: Bool, named: Bool, vhostNet: Bool) -> UInt32 {
+      (vnetHeader ? VMNET_BROKER_TAP_VNET_HDR : 0) | (named ? VMNET_BROKER_TAP_NAMED : 0)
+        | (vhostNet ? VMNET_BROKER_TAP_VHOST_NET : 0)
     }
 
     /// A TAP device the broker opened for this process.
@@ -128,18 +144,24 @@
       public let guestMAC: String
       /// What holds the TAP and its reference on the network.
       public let holder: Holder
-      /// One open descriptor per queue. The caller owns them and must close them.
+      /// One open descriptor per queue (none for a TAP by name). The caller
+      /// owns them and must close them.
       public let fileDescriptors: [Int32]
+      /// With `vhostNet`: one open `/dev/vhost-net` descriptor per queue, owned
+      /// like `fileDescriptors`; else empty.
+      public let vhostFileDescriptors: [Int32]
 
-      /// The interface the C client described; `fileDescriptors` holds at least
-      /// `info.fd_count` descriptors, the first that many of which are kept.
+      /// The interface the C client described; `fileDescriptors` holds
+      /// `info.fd_count` TAP descriptors followed by `vhostCount` vhost-net ones.
       @_spi(Conformance)
-      public init(_ info: vmnet_broker_interface_info_t, fileDescriptors: [Int32]) {
+      public init(_ info: vmnet_broker_interface_info_t, fileDescriptors: [Int32], vhostCount: Int = 0) {
         name = string(fromCArray: info.name)
         mac = string(fromCArray: info.mac)
         guestMAC = string(fromCArray: info.guest_mac)
         holder = Holder(info.holder)
-        self.fileDescriptors = Array(fileDescriptors.prefix(Int(info.fd_count)))
+        let tapCount = Int(info.fd_count)
+        self.fileDescriptors = Array(fileDescriptors.prefix(tapCount))
+        vhostFileDescriptors = Array(fileDescriptors.dropFirst(tapCount).prefix(vhostCount))
       }
     }
   }
