@@ -76,7 +76,7 @@ function tapPump(fds, size) {
 native.setUp("lo");
 const runtimeDir = mkdtempSync(join(tmpdir(), "vmnet-broker-dataplane-"));
 const brokerNs = openSync("/proc/thread-self/ns/net", "r");
-const tapOptions = { vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0 };
+const tapOptions = { vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false };
 let network;
 try {
   // The broker's side: the Linux backend as the sandboxed broker runs it.
