@@ -5,7 +5,7 @@ import { startDaemon } from "../daemon.js";
 import { type Logger, type LogLevel, stderrLogger } from "../log.js";
 import { connectionsThatFit, openFileLimit } from "../platform/fd-budget.js";
 import { createPlatform } from "../platform/index.js";
-import { enterSandbox, isSandboxed } from "../sandbox/sandbox.js";
+import { enterSandbox } from "../sandbox/sandbox.js";
 import { LIMIT_FLAGS, parseLimitFlags } from "./limit-flags.js";
 import { integer, parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
@@ -36,10 +36,10 @@ export async function serveCommand(args: string[]): Promise<number> {
   const modeText = values["socket-mode"];
   if (modeText !== undefined && !/^0?[0-7]{3}$/.test(modeText)) throw new UsageError(`--socket-mode must be octal like 0660`, "serve");
 
-  // Linux without --host: run in a private namespace made for this run. This call
-  // replaces the process (same pid) and does not return.
+  // Linux without --host: run in a private namespace made for this run (as root the
+  // main thread moves; otherwise the process re-executes itself, same pid).
   const sandbox = process.platform === "linux" && !values.host;
-  if (sandbox && !isSandboxed()) enterSandbox(process.argv);
+  if (sandbox) enterSandbox(process.argv);
 
   const logger = stderrLogger(level);
   const core = fitConnectionsToFds(limits.core, logger);
