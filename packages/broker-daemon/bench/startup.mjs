@@ -3,7 +3,9 @@
 // single executable (tools/sea, when built) the same way. One JSON line per figure:
 //   {"figure", "ms": [min, median, max], "floor_ms": [..], "ratio": [min, median, max]}
 //
-//   node bench/startup.mjs [PAIRS]        (after the build; as root or not)
+//   node bench/startup.mjs [PAIRS] [SEA]   (after the build; as root or not)
+// SEA: the single executable's path (`node tools/sea/build.mjs --out DIR` makes
+// DIR/bin/vmnet-broker); without it only the node side is measured.
 //
 // Each broker runs in its own sandbox (a private network namespace that dies with
 // it) on a temporary socket, and is killed once it accepted.
@@ -15,7 +17,7 @@ import { join } from "node:path";
 
 const pairs = Number(process.argv[2] ?? 7);
 const main = new URL("../dist/cli/main.js", import.meta.url).pathname;
-const sea = new URL("../../../tools/sea/out/vmnet-broker", import.meta.url).pathname;
+const sea = process.argv[3];
 const work = mkdtempSync(join(tmpdir(), "vmnet-broker-startup-"));
 
 function exited(child) {
@@ -68,7 +70,7 @@ const stats = (xs) => {
   return [s[0], s[Math.floor(s.length / 2)], s[s.length - 1]].map((x) => +x.toFixed(2));
 };
 const sides = [["serve (node dist/cli/main.js)", [process.execPath, main]]];
-if (existsSync(sea)) sides.push(["serve (single executable)", [sea]]);
+if (sea !== undefined && existsSync(sea)) sides.push(["serve (single executable)", [sea]]);
 try {
   for (const [figure, command] of sides) {
     const broker = [];
