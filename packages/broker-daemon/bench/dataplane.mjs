@@ -130,7 +130,7 @@ try {
   await address(floor.a, IP.a);
   await address(floor.b, IP.b);
   const floorTaps = [0, 1].map((i) => {
-    const tap = native.openTap({ name: `fltap${i}`, ...tapOptions });
+    const tap = native.openTap({ name: `fltap${i}`, ...tapOptions, persistent: false });
     native.addToBridge("fl0", tap.name);
     native.setUp(tap.name);
     return tap.fds[0];

@@ -1,4 +1,5 @@
 /** createBridge through the addon's rtnetlink calls, checked with `ip -j -d` (fresh namespace). */
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBridge } from "./bridge.js";
 import { planIpv6 } from "./ipv6.js";
@@ -32,6 +33,14 @@ describe("createBridge", () => {
       expect.objectContaining({ family: "inet", local: "10.33.0.1", prefixlen: 24, broadcast: "10.33.0.255" }),
     );
     expect(bridge?.addr_info).toContainEqual(expect.objectContaining({ family: "inet6", local: "fd00:33::1", prefixlen: 64, nodad: true }));
+  });
+
+  it("gives a bridge without an IPv6 prefix no IPv6 at all (no link-local, no routes)", async () => {
+    createBridge({ name: "vmbr-v4", mtu: 1500, ipv4 });
+    expect(readFileSync("/proc/sys/net/ipv6/conf/vmbr-v4/disable_ipv6", "utf8").trim()).toBe("1");
+    const [bridge] = JSON.parse(await runTool("ip", ["-j", "addr", "show", "dev", "vmbr-v4"])) as BridgeJson[];
+    expect(bridge?.addr_info.map((a) => a.family)).toEqual(["inet"]);
+    expect(await runTool("ip", ["-6", "route", "show", "table", "all", "dev", "vmbr-v4"])).toBe("");
   });
 
   it("names RTM_NEWLINK when the name is taken, and leaves the other link alone", async () => {

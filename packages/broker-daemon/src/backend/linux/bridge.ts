@@ -1,4 +1,5 @@
 /** The network's bridge: created, addressed and brought up by the addon (rtnetlink, ioctl). */
+import { writeFileSync } from "node:fs";
 import type { Ipv6Plan } from "./ipv6.js";
 import { linuxNative } from "./native.js";
 import type { SubnetPlan } from "./subnets.js";
@@ -20,12 +21,29 @@ export function createBridge(spec: BridgeSpec): void {
   const native = linuxNative();
   try {
     native.createBridge(spec.name, spec.mtu);
+    if (spec.ipv6 === undefined) disableIpv6(spec.name);
     native.addAddress(spec.name, spec.ipv4.gateway, spec.ipv4.prefix, spec.ipv4.broadcast);
     if (spec.ipv6 !== undefined) native.addAddress(spec.name, spec.ipv6.gateway, spec.ipv6.length, "");
     native.setUp(spec.name);
   } catch (error) {
     deleteLink(spec.name);
     throw error;
+  }
+}
+
+/**
+ * A network without an IPv6 prefix gets no IPv6 on its bridge: no link-local
+ * address, no fe80::/64 and ff00::/8 routes. Every dnsmasq of the namespace hears
+ * every route change, and with 200 networks these two made each new bridge cost
+ * 15-16 ms instead of 2-4 ms. Guests still reach each other over IPv6 link-local
+ * (the bridge forwards frames, whatever their protocol). Synchronous: the file
+ * belongs to the calling thread's namespace. No file means no IPv6 in the kernel.
+ */
+function disableIpv6(bridge: string): void {
+  try {
+    writeFileSync(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, "1\n");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
 }
 
