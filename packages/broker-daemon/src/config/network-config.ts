@@ -10,6 +10,12 @@ export interface DhcpReservation {
   readonly mac: string;
   /** IPv4 address inside the network's subnet. */
   readonly ip: string;
+  /**
+   * The user whose VMs get this MAC as their guest MAC (an interface's guest_mac,
+   * `vmnet-broker run`'s {mac}), so the user's VM keeps its address; absent: any VM
+   * that brings the MAC itself.
+   */
+  readonly uid?: number;
 }
 
 export interface PortForwardingRule {

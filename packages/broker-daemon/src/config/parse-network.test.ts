@@ -35,3 +35,23 @@ describe("parseNetworkFile: explicit settings", () => {
     expect(bare.ok && bare.config.explicitSettings?.size).toBe(0);
   });
 });
+
+describe("parseNetworkFile: a reservation's user", () => {
+  const lab = (user: unknown) =>
+    parse({
+      mode: "shared",
+      subnet: "10.9.0.0",
+      mask: "255.255.255.0",
+      dhcp_reservations: [{ mac: "52:54:00:00:0a:0a", ip: "10.9.0.10", user }],
+    });
+
+  it("takes a user name or a uid", () => {
+    expect(lab("alice")).toMatchObject({ ok: true, config: { dhcpReservations: [{ mac: "52:54:00:00:0a:0a", uid: 1000 }] } });
+    expect(lab(1001)).toMatchObject({ ok: true, config: { dhcpReservations: [{ uid: 1001 }] } });
+  });
+
+  it("names an unknown user or a bad value, with the field", () => {
+    expect(lab("mallory")).toMatchObject({ ok: false, errors: [expect.stringMatching(/dhcp_reservations\[0\]\.user'?: no user named/)] });
+    expect(lab(-1)).toMatchObject({ ok: false, errors: [expect.stringMatching(/dhcp_reservations\[0\]\.user'?: .*neither/)] });
+  });
+});

@@ -143,7 +143,8 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
         else {
           seenMacs.add(mac);
           seenIps.add(ip);
-          dhcpReservations.push({ mac, ip: formatIPv4(ip) });
+          const uid = reservationUser(rec?.user, accounts, (why) => fail(`${field}.user`, why));
+          dhcpReservations.push({ mac, ip: formatIPv4(ip), ...(uid !== undefined ? { uid } : {}) });
         }
       }
     }
@@ -230,6 +231,19 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
 }
 
 /** Why ip cannot be reserved for a guest on subnet, or undefined when it can. */
+/** A reservation's optional `user`: a name or a numeric uid. */
+function reservationUser(value: unknown, accounts: AccountDatabase, fail: (why: string) => void): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === "number" && Number.isInteger(value) && value >= 0 && value < 2 ** 32 - 1) return value;
+  if (typeof value === "string" && Buffer.byteLength(value) <= MAX_ACCOUNT_NAME_BYTES) {
+    const uid = accounts.uidOf(value);
+    if (uid === undefined) fail(`no user named ${quote(value)}`);
+    return uid;
+  }
+  fail(`${quote(value)} is neither a user name nor a numeric uid`);
+  return undefined;
+}
+
 function reservationProblem(subnet: Subnet, ip: number): string | undefined {
   if (!subnetContains(subnet, ip)) return `is outside the subnet ${formatIPv4(subnet.network)}/${subnet.prefix}`;
   const hostPart = ip - subnet.network;

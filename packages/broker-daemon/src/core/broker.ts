@@ -411,7 +411,7 @@ export class Broker implements PeerAcceptor {
     } else {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "open_interface needs tap or veth");
     }
-    const guestMac = kind === "tap" ? await this.#guestMac(network) : "";
+    const guestMac = kind === "tap" ? await this.#guestMac(network, peer.credentials.uid) : "";
     const vhostFds = opened.vhostFds ?? [];
     if (peer.closed || this.#registry.get(name) !== network) {
       for (const fd of [...opened.fds, ...vhostFds]) closeQuietly(fd);
@@ -470,12 +470,17 @@ export class Broker implements PeerAcceptor {
     };
   }
 
-  /** Unique among the network's interfaces and its DHCP leases. */
-  async #guestMac(network: ManagedNetwork): Promise<string> {
+  /**
+   * The user's DHCP reservation on this network when it has one that no live
+   * interface uses (so the user's VM keeps its address); otherwise a fresh MAC,
+   * unique among the network's interfaces and its DHCP leases.
+   */
+  async #guestMac(network: ManagedNetwork, uid: number): Promise<string> {
+    const inUse = new Set([...network.interfaces.values()].map((record) => record.guestMac));
+    const reserved = network.config.dhcpReservations.find((r) => r.uid === uid && !inUse.has(r.mac));
+    if (reserved !== undefined) return reserved.mac;
     const leases = (await network.live?.leases().catch(() => [])) ?? [];
-    const taken = new Set(leases.map((l) => l.mac));
-    for (const record of network.interfaces.values()) taken.add(record.guestMac);
-    return pickGuestMac(taken);
+    return pickGuestMac(new Set([...inUse, ...leases.map((l) => l.mac)]));
   }
 
   /** A link was deleted: drop the interface (and its reference) wherever it was. */

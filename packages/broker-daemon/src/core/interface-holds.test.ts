@@ -155,6 +155,32 @@ describe("interface-held references", () => {
     expect(macs.has("52:54:00:00:00:01")).toBe(false);
   });
 
+  it("gives a user's TAP that user's DHCP reservation MAC while no live interface uses it, and fresh MACs after", async () => {
+    const shared = BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig;
+    const lab: NetworkConfig = {
+      ...shared,
+      subnet: "10.9.0.0",
+      mask: "255.255.255.0",
+      dhcpReservations: [
+        { mac: "52:54:00:00:0b:0b", ip: "10.9.0.20", uid: bob.uid },
+        { mac: "52:54:00:00:0a:0a", ip: "10.9.0.10", uid: alice.uid },
+        { mac: "52:54:00:00:00:99", ip: "10.9.0.99" },
+      ],
+    };
+    const broker = makeBroker(backend, { config: { networks: new Map([["shared", lab]]), errors: [], broken: new Set() } });
+    const a = broker.connect(alice, "unix");
+    await acquire(a, "shared");
+    const first = await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION);
+    const second = await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION);
+    expect(first.guestMac).toBe("52:54:00:00:0a:0a");
+    expect(second.guestMac).not.toBe("52:54:00:00:0a:0a");
+    expect(["52:54:00:00:0b:0b", "52:54:00:00:00:99"]).not.toContain(second.guestMac);
+    // Once the first TAP is gone, the reservation is the user's again.
+    (backend.created[0] as FakeNetwork).alive.delete(first.name);
+    backend.linkGone(first.name);
+    expect((await openTap(a, "shared", LeaseHolder.LEASE_HOLDER_CONNECTION)).guestMac).toBe("52:54:00:00:0a:0a");
+  });
+
   it("adopts leftovers held by their interfaces, with the recorded definition when the configuration changed", async () => {
     const recorded: NetworkConfig = { ...(BUILTIN_NETWORKS.find((n) => n.name === "shared") as NetworkConfig), mtu: 1400 };
     const left = new FakeNetwork(recorded);

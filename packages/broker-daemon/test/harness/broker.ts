@@ -1,5 +1,5 @@
 // Starts the real daemon (dist/cli/main.js) for end-to-end tests, always in a
-// namespace of its own: by default `serve` sandboxes itself (private net+pid
+// namespace of its own: by default `serve` sandboxes itself (a private network
 // namespace: kill -9 of its pid removes everything); `inNetns` instead runs
 // `serve --host` inside a named namespace the test owns, for the restart tests.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";
@@ -130,6 +130,15 @@ export class TestBroker {
       if (check(status)) return status;
       if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; log:\n${this.log.slice(-30).join("\n")}`);
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Waits (bounded) for a log line: stderr reaches the test after the event it reports. */
+  async waitForLog(match: (line: string) => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.log.some(match)) {
+      if (Date.now() > deadline) throw new Error(`timed out waiting for the log line: ${what}; log:\n${this.log.slice(-30).join("\n")}`);
+      await new Promise((r) => setTimeout(r, 20));
     }
   }
 
