@@ -33,7 +33,8 @@ describe("enterSandbox as root", () => {
       `import { readlinkSync } from "node:fs";`,
       "enterSandbox();",
       // A child inherits the main thread's namespace, as dnsmasq does.
-      `console.log(process.pid, readlinkSync("/proc/self/ns/net"), process.env.${SANDBOX_MARKER});`,
+      // Strings only: console.log colours numbers when FORCE_COLOR is set (nx sets it).
+      `console.log(String(process.pid), readlinkSync("/proc/self/ns/net"), process.env.${SANDBOX_MARKER});`,
       `console.log(execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).trim());`,
     ].join("\n");
     const { stdout, code, pid } = await runChild(process.execPath, ["--input-type=module", "-e", script]);
