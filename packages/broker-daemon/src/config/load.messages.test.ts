@@ -20,7 +20,9 @@ describe("loadConfig messages", () => {
 
   it("names a path that is not a directory, or one every user may write", async () => {
     write("file", {});
-    expect((await load(join(dir, "file"))).errors).toEqual([`${join(dir, "file")}: not a directory`]);
+    const notDir = await load(join(dir, "file"));
+    expect(notDir.errors).toEqual([`${join(dir, "file")}: not a directory`]);
+    expect([...notDir.broken]).toEqual([]);
     chmodSync(dir, 0o757);
     expect((await load()).errors).toEqual([`${dir}: writable by every user; make it writable by root only`]);
   });

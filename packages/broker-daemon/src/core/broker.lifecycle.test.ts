@@ -284,4 +284,25 @@ describe("Broker lifecycle edges", () => {
       { name: "faketap1", kind: "tap", holder: "connection", ownerUid: 1000, guestMac: expect.any(String), named: true },
     ]);
   });
+
+  it("records nothing, and logs no failure, for a backend that keeps no record", async () => {
+    const logger = recorder();
+    const peer = makeBroker(backend, { logger }).connect(alice, "unix");
+    await peer.handle(acquireRequest("shared"), []);
+    (backend.created[0] as BackendNetwork).noteInterfaces = undefined;
+    await openTap(peer, "shared");
+    expect(logger.events("record-failed")).toEqual([]);
+  });
+
+  it("does not keep at shutdown a network whose interfaces are all gone", async () => {
+    const broker = makeBroker(backend);
+    const peer = broker.connect(alice, "unix");
+    await peer.handle(acquireRequest("shared"), []);
+    await openTap(peer, "shared", 2);
+    const network = backend.created[0] as FakeNetwork;
+    network.alive.clear();
+    broker.beginShutdown(true);
+    await broker.shutdown();
+    expect([network.destroyed, network.left]).toEqual([true, false]);
+  });
 });

@@ -121,4 +121,12 @@ describe("XPC client", () => {
       message: "connection interrupted",
     });
   });
+
+  it("refuses an acquire answered with an empty Reply", async () => {
+    const { native } = scripted(replyMessage({ id: 1 }, { network: xpcString("s") }));
+    await expect(XpcSession.open("s", native).acquire("shared")).rejects.toMatchObject({
+      code: ErrorCode.ERROR_CODE_INVALID_REPLY,
+      message: "an acquire reply without a network and its serialization",
+    });
+  });
 });

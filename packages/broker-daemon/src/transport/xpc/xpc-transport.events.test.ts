@@ -5,6 +5,7 @@ import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import type { Outgoing } from "../../core/peer.js";
 import { FakeAcceptor } from "../unix/fake-acceptor.test-util.js";
+import type { XpcEvent, XpcNative } from "./darwin-native.js";
 import { XpcNativeDouble } from "./native-double.test-util.js";
 import { MAX_REQUEST_BYTES } from "./xpc-mapping.js";
 import { DEFAULT_SERVICE_NAME, XpcTransport, type XpcTransportEvent } from "./xpc-transport.js";
@@ -158,5 +159,62 @@ describe("XpcTransport events", () => {
     );
     expect(() => xpc.connect(3)).not.toThrow();
     expect(events).toEqual([{ type: "handler-error", peer: 3, error: refusal }]);
+  });
+
+  describe("over a hand-driven native layer", () => {
+    function manual(xpcReply: XpcNative["xpcReply"] = () => {}) {
+      let emit!: (event: XpcEvent) => void;
+      const closes: number[] = [];
+      const native: XpcNative = {
+        xpcListen: (_service, onEvent) => {
+          emit = onEvent;
+          return { close: () => void closes.push(1) };
+        },
+        xpcReply,
+      };
+      const acceptor = new FakeAcceptor(ok);
+      const events: XpcTransportEvent[] = [];
+      const transport = XpcTransport.listen(acceptor, { native, onEvent: (e) => events.push(e) });
+      return { emit: (event: XpcEvent) => emit(event), closes, acceptor, events, transport };
+    }
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
+
+    it("closes its listener once, and accepts no peer after close", () => {
+      const { emit, closes, acceptor, transport } = manual();
+      transport.close();
+      transport.close();
+      expect(closes).toEqual([1]);
+      emit({ type: "connect", peer: 1, euid: 501, egid: 20, pid: 1 });
+      expect(acceptor.peers).toEqual([]);
+      expect(transport.peerCount).toBe(0);
+    });
+
+    it("handles a message without a reply context and answers nothing", async () => {
+      const replies: unknown[] = [];
+      const { emit, acceptor, events } = manual((_reply, body) => void replies.push(body));
+      emit({ type: "connect", peer: 1, euid: 501, egid: 20, pid: 1 });
+      emit({ type: "message", peer: 1, message: status(6), reply: null });
+      await tick();
+      expect(acceptor.peers[0]?.requests.map((r) => r.request.id)).toEqual([6]);
+      expect(replies).toEqual([]);
+      expect(events).toEqual([]);
+    });
+
+    it("ignores a disconnect of a peer it does not know", () => {
+      const { emit, events } = manual();
+      emit({ type: "disconnect", peer: 42 });
+      expect(events).toEqual([]);
+    });
+
+    it("reports a reply the native layer could not send", async () => {
+      const failure = new Error("xpc_connection_send_message failed");
+      const { emit, events } = manual(() => {
+        throw failure;
+      });
+      emit({ type: "connect", peer: 1, euid: 501, egid: 20, pid: 1 });
+      emit({ type: "message", peer: 1, message: status(7), reply: {} as never });
+      await tick();
+      expect(events).toEqual([{ type: "handler-error", peer: 1, error: failure }]);
+    });
   });
 });
