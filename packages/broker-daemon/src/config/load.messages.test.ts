@@ -47,11 +47,14 @@ describe("loadConfig messages", () => {
   });
 
   it("reads files in name order, so the first of two overlapping networks is the one offered", async () => {
-    write("b.json", { mode: "shared", subnet: "10.7.0.0", mask: "255.255.0.0" });
+    // Written in both orders: whatever order the directory lists them in, a.json is read first.
     write("a.json", { mode: "shared", subnet: "10.7.1.0", mask: "255.255.255.0" });
+    write("b.json", { mode: "shared", subnet: "10.7.0.0", mask: "255.255.0.0" });
+    write("c.json", { mode: "shared", subnet: "10.8.0.0", mask: "255.255.0.0" });
+    write("d.json", { mode: "shared", subnet: "10.8.1.0", mask: "255.255.255.0" });
     const config = await load();
-    expect([...config.networks.keys()]).toEqual(["shared", "host", "a"]);
-    expect([...config.broken]).toEqual(["b"]);
+    expect([...config.networks.keys()]).toEqual(["shared", "host", "a", "c"]);
+    expect([...config.broken]).toEqual(["b", "d"]);
   });
 
   it("keeps last good file definitions when the directory breaks, but never a built-in as 'broken'", async () => {
