@@ -240,6 +240,59 @@ describe("status visibility after a reload", () => {
   });
 });
 
+describe("status for a user who is not an admin", () => {
+  beforeEach(() => vi.useFakeTimers());
+  afterEach(() => vi.useRealTimers());
+
+  it("shows the leases of the MAC behind the user's veth", async () => {
+    const backend = new FakeBackend();
+    const broker = makeBroker(backend, { config });
+    const peer = broker.connect(alice, "unix");
+    await send(peer, { $case: "acquire", value: { networkName: "shared" } });
+    const shared = backend.created[0] as FakeNetwork;
+    (shared as BackendNetwork).openVeth = async (options) => {
+      closeSync(options.netnsFd);
+      shared.alive.add("veth-a");
+      return { name: "veth-a", peerIfname: options.ifname, mac: "52:54:00:AA:BB:CC", fds: [] };
+    };
+    await peer.handle(
+      Request.create({
+        id: 2,
+        command: { $case: "openInterface", value: { networkName: "shared", kind: { $case: "veth", value: { ifname: "eth0" } } } },
+      }),
+      [openSync("/dev/null", "r")],
+    );
+    shared.leaseTable = [
+      { mac: "52:54:00:aa:bb:cc", ip: "10.9.0.30", hostname: "container", expiresUnix: 1 },
+      { mac: "52:54:00:00:00:77", ip: "10.9.0.31", hostname: "other", expiresUnix: 1 },
+    ];
+    const result = await send(peer, { $case: "status", value: {} });
+    const leases = result?.$case === "status" ? result.value.networks.find((n) => n.network?.name === "shared")?.leases : undefined;
+    expect(leases?.map((l) => l.hostname)).toEqual(["container"]);
+  });
+
+  it("shows a network the user may no longer acquire while an interface of theirs is on it", async () => {
+    const backend = new FakeBackend();
+    const only = (uid: number): LoadedConfig => ({
+      networks: new Map([...BUILTIN_NETWORKS, { ...lab, allowedUids: new Set([uid]) }].map((n) => [n.name, n])),
+      errors: [],
+      broken: new Set(),
+    });
+    const broker = makeBroker(backend, { config: only(1000) });
+    const first = broker.connect(alice, "unix");
+    await send(first, { $case: "acquire", value: { networkName: "lab" } });
+    await send(first, {
+      $case: "openInterface",
+      value: { networkName: "lab", kind: { $case: "tap", value: { queues: 1, holder: LeaseHolder.LEASE_HOLDER_INTERFACE } } },
+    });
+    first.close();
+    broker.reload(only(1001));
+    const again = broker.connect(alice, "unix");
+    const result = await send(again, { $case: "status", value: {} });
+    expect(result?.$case === "status" && result.value.networks.map((n) => n.network?.name)).toContain("lab");
+  });
+});
+
 describe("fitStatus", () => {
   const limit = MAX_REPLY_BYTES - REPLY_ENVELOPE_BYTES;
   /** A status with one lease whose encoding is exactly `size` bytes. */
