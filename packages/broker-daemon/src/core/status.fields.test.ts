@@ -1,7 +1,7 @@
 // Every field of status as an admin sees it: `vmnet-broker status` prints them
 // and monitoring reads them, so each must carry its own value.
 import { closeSync, openSync } from "node:fs";
-import { InterfaceKind, LeaseHolder, NetworkMode, Request, Status } from "@vmnet-broker/client/protocol";
+import { InterfaceKind, LeaseHolder, NetworkMode, Reply, Request, Status } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -9,7 +9,7 @@ import type { NetworkConfig } from "../config/network-config.js";
 import type { BackendNetwork } from "./backend.js";
 import { FakeBackend, type FakeNetwork, makeBroker } from "./fake-backend.test-util.js";
 import type { PeerConnection } from "./peer.js";
-import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES } from "./reply-size.js";
+import { MAX_REPLY_BYTES, REPLY_ENVELOPE_BYTES, replyFits } from "./reply-size.js";
 import { fitStatus } from "./status.js";
 
 const alice = { uid: 1000, gid: 1000, pid: 77 };
@@ -317,5 +317,20 @@ describe("fitStatus", () => {
     const fitted = fitStatus(over);
     expect(fitted.networks[0]?.leases).toEqual([]);
     expect(fitted.brokerVersion).toBe(over.brokerVersion);
+  });
+});
+
+describe("replyFits", () => {
+  it("takes a reply of exactly the protocol's limit, and not one byte more", () => {
+    const make = (pad: number) => Reply.fromPartial({ id: 1, result: { $case: "status", value: { brokerVersion: "x".repeat(pad) } } });
+    const sized = (size: number) => {
+      let pad = size - Reply.encode(make(0)).finish().length;
+      while (Reply.encode(make(pad)).finish().length > size) pad--;
+      const reply = make(pad);
+      expect(Reply.encode(reply).finish().length).toBe(size);
+      return reply;
+    };
+    expect(replyFits(sized(MAX_REPLY_BYTES))).toBe(true);
+    expect(replyFits(sized(MAX_REPLY_BYTES + 1))).toBe(false);
   });
 });
