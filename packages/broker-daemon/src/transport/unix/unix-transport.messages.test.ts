@@ -1,8 +1,8 @@
 // The Unix transport's own words: the messages peers get when the transport (not
 // the core) answers, the events the daemon logs, its description and socket owner.
-import { openSync, statSync } from "node:fs";
-import { ErrorCode, type Request } from "@vmnet-broker/client/protocol";
-import { MAX_REPLY_PAYLOAD } from "@vmnet-broker/client/socket";
+import { closeSync, openSync, statSync, writeSync } from "node:fs";
+import { ErrorCode, Request } from "@vmnet-broker/client/protocol";
+import { connectUnix, MAX_REPLY_PAYLOAD } from "@vmnet-broker/client/socket";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { Outgoing } from "../../core/peer.js";
 import { FakeAcceptor } from "./fake-acceptor.test-util.js";
@@ -139,5 +139,20 @@ describe("UnixTransport messages", () => {
     await eventually(() => events.some((e) => e.type === "disconnected"), "the disconnect");
     const disconnected = events.find((e) => e.type === "disconnected");
     expect(disconnected).toStrictEqual({ type: "disconnected", peerId: 1n, uid: process.geteuid?.() ?? 0, reason: "eof", midFrame: false });
+  });
+
+  it("reports a peer that hung up without reading its reply as a socket error, with the error", async () => {
+    start(new FakeAcceptor((r) => statusReply(r)));
+    const fd = connectUnix(socketPath);
+    const payload = Request.encode(Request.fromPartial({ id: 1, command: { $case: "status", value: {} } })).finish();
+    const header = Buffer.alloc(4);
+    header.writeUInt32BE(payload.length);
+    writeSync(fd, Buffer.concat([header, payload]));
+    await eventually(() => events.some((e) => e.type === "connected"), "the connection");
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    closeSync(fd);
+    await eventually(() => events.some((e) => e.type === "disconnected"), "the disconnect");
+    const disconnected = events.find((e) => e.type === "disconnected");
+    expect(disconnected).toMatchObject({ type: "disconnected", reason: "error", midFrame: false, error: expect.any(Error) });
   });
 });
