@@ -240,13 +240,19 @@ static void *peer_main(void *arg) {
                      req->command_case == VMNET_BROKER__V1__REQUEST__COMMAND_HELLO ? "hello" : "other");
         }
         if (p->script == SCRIPT_OVERSIZED) {
-            uint8_t hdr[4];
-            vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
-            CHECK(write(fd, hdr, 4) == 4);
+            // One oversized header, then silence until the client hangs up: the
+            // client drops the session, and the peer reads on rather than closing
+            // with the hello's companion request unread (a reset could swallow the
+            // header).
+            if (p->requests == 1) {
+                uint8_t hdr[4];
+                vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
+                CHECK(send(fd, hdr, 4, MSG_NOSIGNAL) == 4);
+            }
         } else if (p->script == SCRIPT_CUT_MID_FRAME) {
             uint8_t half[6] = {0};
             vb_frame_put_header(half, 10);
-            CHECK(write(fd, half, sizeof(half)) == (ssize_t)sizeof(half));
+            CHECK(send(fd, half, sizeof(half), MSG_NOSIGNAL) == (ssize_t)sizeof(half));
             vmnet_broker__v1__request__free_unpacked(req, NULL);
             break;
         } else if (p->script != SCRIPT_SILENT) {
