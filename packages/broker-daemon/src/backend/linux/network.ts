@@ -11,6 +11,7 @@ import type {
 } from "../../core/backend.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
+import { watchLeaseFile } from "./lease-watch.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
@@ -97,6 +98,13 @@ export class LinuxNetwork implements BackendNetwork {
   /** IPv4 leases from dnsmasq's lease file (empty without DHCP). */
   leases(): Promise<LeaseInfo[]> {
     return readLeases(this.parts.leaseFile);
+  }
+
+  /** Quiet while the network is being removed: its lease file goes with it. */
+  watchLeases(onChange: () => void): () => void {
+    return watchLeaseFile(this.parts.leaseFile, () => {
+      if (!this.removing) onChange();
+    });
   }
 
   async openTap(options: TapOptions): Promise<OpenedInterface> {
