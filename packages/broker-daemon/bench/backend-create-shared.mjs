@@ -38,9 +38,18 @@ const guest = await createGuest("bench");
 const backend = createLinuxBackend({ runtimeDir });
 await backend.reclaimLeftovers();
 const config = {
-  name: "shared", description: "", mode: "shared", mtu: 1500, dhcp: true, dns: true,
-  dhcpReservations: [], nat44: true, nat66: false, routerAdvertisement: false,
-  portForwarding: [], source: "bench",
+  name: "shared",
+  description: "",
+  mode: "shared",
+  mtu: 1500,
+  dhcp: true,
+  dns: true,
+  dhcpReservations: [],
+  nat44: true,
+  nat66: false,
+  routerAdvertisement: false,
+  portForwarding: [],
+  source: "bench",
 };
 let network;
 try {

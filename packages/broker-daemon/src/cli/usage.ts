@@ -11,6 +11,8 @@ Commands:
   status        show networks, peers, leases and counters (--json for scripts)
   acquire       hold networks until interrupted (for scripts and tests)
   run           acquire a network and become a VMM (exec) holding a TAP on it
+  lease         print (or wait for) the DHCP lease of a guest's MAC
+  events        follow networks, interfaces, leases and peers as they change
   check-config  validate the configuration directory without serving
   stop          macOS: stop the launchd job (--force even while VMs hold networks)
   version       print the version
@@ -59,6 +61,8 @@ per-network limits and may open 32 connections above --max-connections):
                                   (default 67108864)
   --frame-timeout-ms N            time to finish a request once started; then the
                                   peer is disconnected (default 10000)
+  --max-unsent-event-bytes N      events one subscriber may leave unread; then it
+                                  is disconnected (default 262144)
 `,
   status: `Usage: vmnet-broker status [--json] [--socket PATH] [--service-name NAME]
 
@@ -123,6 +127,30 @@ VMNET_BROKER_GUEST_MAC, VMNET_BROKER_NETWORK, VMNET_BROKER_GATEWAY,
 VMNET_BROKER_SUBNET, VMNET_BROKER_MASK. Options go before --; everything after it
 (--help included) is COMMAND's. A COMMAND that cannot be found exits 127 (126
 when it is not executable), before anything is acquired.
+`,
+  lease: `Usage: vmnet-broker lease [--socket PATH] [--wait SECONDS] [--json] NETWORK MAC
+
+Prints the DHCP lease of the guest with hardware address MAC on NETWORK: its
+IPv4 address first, then the MAC, the network and its attributes. With --wait it
+waits up to SECONDS (at most 600) for the guest to take one; the answer comes
+as soon as the DHCP server has handed it out. Exits 5 (NOT_FOUND) when the guest
+has no lease by then. You may look up networks you may acquire; you need not
+hold them, and the network need not exist yet. For example, with run's guest MAC:
+
+  MAC=52:54:00:12:34:56
+  vmnet-broker run --network shared -- qemu-system-x86_64 ... mac=$MAC ... &
+  vmnet-broker lease shared "$MAC" --wait 60
+`,
+  events: `Usage: vmnet-broker events [--socket PATH] [--json]
+
+Follows the broker's events until interrupted, one line each, as docker events
+does: time, type, network, then attributes (sequence, interface, lease, peer,
+user). Types: network-created, network-removed, interface-opened,
+interface-removed, lease-added, lease-renewed, lease-expired, peer-connected,
+peer-gone. --json prints one JSON object per line. Root and the --admin-group see
+every event; everyone else sees the networks they may acquire, their own
+connections and interfaces, and the leases of their own interfaces (as status).
+A reader that falls too far behind (--max-unsent-event-bytes) is disconnected.
 `,
   "check-config": `Usage: vmnet-broker check-config [--config-dir DIR]
 

@@ -1,0 +1,46 @@
+import { BrokerClient, BrokerError, type GuestLease, MAX_LEASE_WAIT_MS } from "@vmnet-broker/client";
+import { parse, socketPath } from "./parse.js";
+import { UsageError } from "./usage-error.js";
+
+/**
+ * Prints the DHCP lease of a guest's MAC, waiting up to --wait seconds for the
+ * guest to take one. Exits with the broker's error code: NOT_FOUND (5) when it
+ * has none.
+ */
+export async function leaseCommand(args: string[]): Promise<number> {
+  const { values, positionals } = parse(
+    "lease",
+    args,
+    { socket: { type: "string" }, json: { type: "boolean" }, wait: { type: "string" } },
+    true,
+  );
+  const [network, mac, ...rest] = positionals;
+  if (network === undefined || mac === undefined || rest.length > 0) throw new UsageError("give a NETWORK and a MAC", "lease");
+  const seconds = Number(values.wait ?? "0");
+  if (!Number.isFinite(seconds) || seconds < 0 || seconds * 1000 > MAX_LEASE_WAIT_MS) {
+    throw new UsageError(`--wait must be 0..${MAX_LEASE_WAIT_MS / 1000} seconds, not '${values.wait}'`, "lease");
+  }
+  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  let lease: GuestLease;
+  try {
+    lease = await client.waitForLease(network, mac, { timeoutMs: Math.round(seconds * 1000) });
+  } catch (error) {
+    // The shared error code is the exit status: 5 NOT_FOUND, 3 NOT_ALLOWED, ...
+    if (!(error instanceof BrokerError)) throw error;
+    process.stderr.write(`vmnet-broker: ${error.message}\n`);
+    return error.code;
+  } finally {
+    void client.close();
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(lease)}\n` : `${formatLease(lease)}\n`);
+  return 0;
+}
+
+/** "10.0.0.7 52:54:00:aa:bb:cc shared hostname=vm expires=2026-11-30T14:00:00Z": the address first, for `cut`. */
+export function formatLease(lease: GuestLease): string {
+  const parts = [lease.ip, lease.mac, lease.network];
+  if (lease.ipv6.length > 0) parts.push(`ipv6=${lease.ipv6.join(",")}`);
+  if (lease.hostname !== "") parts.push(`hostname=${lease.hostname}`);
+  parts.push(`expires=${lease.expiresUnix === 0 ? "never" : new Date(lease.expiresUnix * 1000).toISOString()}`);
+  return parts.join(" ");
+}
