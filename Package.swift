@@ -11,11 +11,9 @@ let package = Package(
   name: "VmnetBroker",
   platforms: [.macOS("26.0")],
   products: [
-    .library(name: "VmnetBroker", targets: ["VmnetBroker"]),
-    .library(name: "VmnetBrokerProto", targets: ["VmnetBrokerProto"]),
+    .library(name: "VmnetBroker", targets: ["VmnetBroker"])
   ],
   targets: [
-    .target(name: "VmnetBrokerProto", path: "\(sources)/VmnetBrokerProto"),
     .target(
       name: "CVmnetBroker",
       path: "\(sources)/CVmnetBroker",

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything the project needs on a fresh Debian 12 machine, and nothing
 # twice: Debian packages, npm packages, Go modules and generator plugins.
-# (The Swift chroot is built on first use by tools/swift/chroot.sh.)
+# (The Swift chroot and the Debian-package test chroot are built on first use by
+# tools/swift/chroot.sh and tools/deb/chroot.sh.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,9 @@ debian_packages=(
   protobuf-c-compiler libprotobuf-c-dev pkg-config    # the C codec and client
   clang clang-format libblocksruntime-dev shellcheck  # C checks, darwin syntax checks, scripts
   libclang-rt-14-dev valgrind                         # sanitizers, libFuzzer, leak checks
-  debootstrap                                         # the Swift chroot
+  debootstrap                                         # the Swift and Debian-package chroots
+  debhelper lintian                                   # the Debian packages (tools/deb)
+  g++-aarch64-linux-gnu binutils-aarch64-linux-gnu    # linux-arm64 npm prebuilds (tools/npm)
   qemu-system-x86                                     # the VM-tool tests (tools/guest boots under TCG)
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients # ... and libvirt's session mode
 )

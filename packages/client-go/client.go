@@ -74,7 +74,31 @@ func Dial(ctx context.Context, opts ...Option) (*Client, error) {
 		readerDone: make(chan struct{}),
 	}
 	go c.readLoop()
+	if err := c.greet(ctx); err != nil {
+		_ = c.Close()
+		return nil, err
+	}
 	return c, nil
+}
+
+// greet writes the hello that names this client in the broker's status and
+// logs, without waiting for its reply (the reader drops it): Dial costs no
+// extra round trip and later calls pipeline behind it. A broker that refuses
+// the hello changes nothing.
+func (c *Client) greet(ctx context.Context) error {
+	cl, err := c.register()
+	if err != nil {
+		return err
+	}
+	c.mu.Lock()
+	cl.abandoned = true
+	c.mu.Unlock()
+	payload, err := proto.Marshal(c.helloRequest(cl.id))
+	if err != nil {
+		c.forget(cl)
+		return &Error{Code: CodeInternal, Message: "encode hello", Cause: err}
+	}
+	return c.send(ctx, cl, appendFrame(nil, payload), nil)
 }
 
 // Connect is Dial with a background context.

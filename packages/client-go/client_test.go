@@ -380,6 +380,21 @@ func rawBroker(t *testing.T, serve func(conn *net.UnixConn)) string {
 	return path
 }
 
+// readOneCall answers Dial's hello as a broker would and returns the next
+// request.
+func readOneCall(conn *net.UnixConn) (*brokerpb.Request, error) {
+	for {
+		req, err := readOneRequest(conn)
+		if err != nil || req.GetHello() == nil {
+			return req, err
+		}
+		p, _ := proto.Marshal(&brokerpb.Reply{Id: req.GetId(), Result: &brokerpb.Reply_Hello{Hello: &brokerpb.HelloReply{}}})
+		if _, err := conn.Write(appendFrame(nil, p)); err != nil {
+			return nil, err
+		}
+	}
+}
+
 func readOneRequest(conn *net.UnixConn) (*brokerpb.Request, error) {
 	var hdr [4]byte
 	if _, err := ioReadFull(conn, hdr[:]); err != nil {
@@ -447,7 +462,7 @@ func TestMisbehavingBrokers(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			path := rawBroker(t, func(conn *net.UnixConn) {
-				req, err := readOneRequest(conn)
+				req, err := readOneCall(conn)
 				if err != nil {
 					return
 				}
@@ -566,5 +581,43 @@ func TestBlockedWriteHonoursContext(t *testing.T) {
 		case <-time.After(safety):
 			t.Fatal("a call blocked in write did not honour its context")
 		}
+	}
+}
+
+// Dial names the client in a hello, the first request the broker sees.
+func TestDialSaysHelloFirst(t *testing.T) {
+	c, b := dialFake(t, nil)
+	if _, err := c.AcquireNetwork(testCtx(t), "shared"); err != nil {
+		t.Fatal(err)
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.hellos) != 1 || b.hellos[0].GetClientName() != ClientName || b.hellos[0].GetClientVersion() != ClientVersion {
+		t.Fatalf("hellos %v; want one, from %s %s", b.hellos, ClientName, ClientVersion)
+	}
+}
+
+// Dial does not wait for the hello's answer: a broker that never gives one
+// still answers the next call.
+func TestDialDoesNotWaitForHello(t *testing.T) {
+	path := rawBroker(t, func(conn *net.UnixConn) {
+		if req, err := readOneRequest(conn); err != nil || req.GetHello() == nil {
+			return
+		}
+		req, err := readOneRequest(conn)
+		if err != nil {
+			return
+		}
+		reply, _ := fakeDefaultHandler(req, nil)
+		p, _ := proto.Marshal(reply)
+		_, _ = conn.Write(appendFrame(nil, p))
+	})
+	c, err := Dial(testCtx(t), WithSocketPath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if _, err := c.AcquireNetwork(testCtx(t), "shared"); err != nil {
+		t.Fatal(err)
 	}
 }

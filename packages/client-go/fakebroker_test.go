@@ -28,6 +28,9 @@ type fakeBroker struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	conns   map[*net.UnixConn]bool
+	// hellos holds the hello each connection opened with; the fake answers
+	// it itself, so handlers see only the calls a test makes.
+	hellos []*brokerpb.HelloRequest
 }
 
 func startFakeBroker(dir string, handler fakeHandler) (*fakeBroker, error) {
@@ -80,6 +83,7 @@ func (b *fakeBroker) serve(conn *net.UnixConn) {
 	defer b.wg.Done()
 	defer conn.Close()
 	dec := newFrameDecoder(MaxRequestPayload)
+	first := true
 	buf := make([]byte, 64*1024)
 	oob := make([]byte, syscall.CmsgSpace(maxFdsPerMessage*4))
 	for {
@@ -100,8 +104,15 @@ func (b *fakeBroker) serve(conn *net.UnixConn) {
 			req := &brokerpb.Request{}
 			var reply *brokerpb.Reply
 			var out []int
+			greeting := first
+			first = false
 			if proto.Unmarshal(f.payload, req) != nil {
 				reply = fakeError(0, brokerpb.ErrorCode_ERROR_CODE_INVALID_REQUEST, "undecodable request")
+			} else if greeting && req.GetHello() != nil {
+				b.mu.Lock()
+				b.hellos = append(b.hellos, req.GetHello())
+				b.mu.Unlock()
+				reply, out = fakeDefaultHandler(req, f.fds)
 			} else {
 				reply, out = b.handler(req, f.fds)
 			}

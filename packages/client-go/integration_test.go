@@ -139,8 +139,9 @@ func TestLiveAcquireShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	ns := networkStatus(s, "shared")
-	// The asker's own connection is not listed among the peers.
-	if ns == nil || ns.References != 2 || len(s.Peers) < 1 {
+	// Status leaves out the asker's own connection: c is the other peer, named
+	// by the hello Dial sent.
+	if ns == nil || ns.References != 2 || len(s.Peers) != 1 || s.Peers[0].ClientName != ClientName {
 		t.Fatalf("status does not show two holders of shared: %+v", s)
 	}
 	h, err := a.Hello(ctx)

@@ -12,17 +12,21 @@ import (
 	"github.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpb"
 )
 
-// Hello exchanges protocol versions and features with the broker. It is
-// optional; a client that skips it gets protocol version 1.
+// Hello exchanges protocol versions and features with the broker. Dial
+// already sent the client's name; call it for the broker's answer.
 func (c *Client) Hello(ctx context.Context) (*Hello, error) {
-	req := &brokerpb.Request{Command: &brokerpb.Request_Hello{Hello: &brokerpb.HelloRequest{
-		ProtocolVersion: 1, ClientName: c.clientName, ClientVersion: ClientVersion,
-	}}}
-	reply, err := c.simpleRoundTrip(ctx, req)
+	reply, err := c.simpleRoundTrip(ctx, c.helloRequest(0))
 	if err != nil {
 		return nil, err
 	}
 	return helloResult(reply)
+}
+
+// helloRequest is the hello this client sends (id 0: roundTrip sets it).
+func (c *Client) helloRequest(id uint32) *brokerpb.Request {
+	return &brokerpb.Request{Id: id, Command: &brokerpb.Request_Hello{Hello: &brokerpb.HelloRequest{
+		ProtocolVersion: 1, ClientName: c.clientName, ClientVersion: ClientVersion,
+	}}}
 }
 
 // AcquireNetwork acquires the network by name ("shared", "host" or one

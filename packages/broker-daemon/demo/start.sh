@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make start`: runs the broker in a sandbox (a private network+pid namespace made
-# for this run) and shows it serving a real network: two guest namespaces attach to
+# `make start`: runs the broker in a sandbox (a private network namespace made for
+# this run) and shows it serving a real network: two guest namespaces attach to
 # `shared` through the broker, get DHCP leases from its dnsmasq and ping each other;
 # `status` shows the network, both peers and both leases. Everything is removed at
 # the end: the guests, the clients, and the broker with its whole namespace.
@@ -30,7 +30,9 @@ in_guest() { local pid=$1; shift; nsenter --net="/proc/$pid/ns/net" "$@"; }
 
 if [ "$(id -u)" != 0 ]; then
   echo "The demo attaches guest namespaces through veth pairs, which needs root."
-  echo "Without root, run the rootless sandbox alone: ${cli[*]} serve --socket /tmp/broker.sock"
+  echo "Without root, run the rootless sandbox alone: ${cli[*]} serve"
+  echo "and, from another shell, ${cli[*]} acquire shared; ${cli[*]} status"
+  echo "(they find its socket in \$XDG_RUNTIME_DIR/vmnet-broker; see docs/sandbox.md for its limits)."
   exit 1
 fi
 

@@ -1,6 +1,6 @@
 // The command line as scripts use it: status (table and JSON), run with a TAP fd
 // inherited by a command, help and usage errors.
-import { execFile, execFileSync } from "node:child_process";
+import { execFile, execFileSync, spawn } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, TestBroker } from "./harness/broker.js";
@@ -57,6 +57,22 @@ describe("vmnet-broker CLI (live broker)", () => {
     expect(Array.isArray(status.networks)).toBe(true);
   });
 
+  it("status names each client from its hello: the CLI and the TypeScript library", async () => {
+    const holder = spawn(process.execPath, [CLI, "acquire", "--socket", broker.socket, "--until-stdin-closes", "shared"], {
+      stdio: ["pipe", "pipe", "inherit"],
+    });
+    const library = await broker.connect();
+    try {
+      await library.acquireNetwork("host");
+      const status = await broker.waitFor((s) => s.peers.some((p) => p.clientName === "vmnet-broker-cli"), "the CLI's hello");
+      expect(status.peers.map((p) => p.clientName).sort()).toEqual(["@vmnet-broker/client", "vmnet-broker-cli"]);
+    } finally {
+      holder.stdin?.end();
+      await new Promise((r) => holder.once("exit", r));
+      await library.close();
+    }
+  });
+
   it("status prints readable tables", async () => {
     const { stdout } = await run(process.execPath, [CLI, "status", "--socket", broker.socket]);
     expect(stdout).toMatch(/^vmnet-broker .* on linux/);
@@ -64,7 +80,7 @@ describe("vmnet-broker CLI (live broker)", () => {
     expect(stdout).toContain("PEERS");
   });
 
-  it("explains a missing broker clearly", async () => {
+  it("explains a missing broker clearly, exiting 1 (TRANSPORT_FAILURE)", async () => {
     const failure = await run(process.execPath, [CLI, "status", "--socket", "/nonexistent/broker.sock"]).catch(
       (e: { code: number; stderr: string }) => e,
     );
@@ -72,9 +88,28 @@ describe("vmnet-broker CLI (live broker)", () => {
     expect((failure as { stderr: string }).stderr).toMatch(/\/nonexistent\/broker\.sock/);
   });
 
+  it("acquire of an unknown network prints the error and exits with NOT_FOUND's code (5)", async () => {
+    // A timeout turns the old hang (the socket kept the process alive) into a failure.
+    const failure = await run(process.execPath, [CLI, "acquire", "--socket", broker.socket, "no-such-network"], {
+      timeout: 10_000,
+    }).catch((e: { code: number | null; signal: string | null; stderr: string }) => e);
+    expect(failure).toMatchObject({ code: 5, signal: null });
+    expect((failure as { stderr: string }).stderr).toMatch(/NOT_FOUND/);
+  });
+
+  it("an empty VMNET_BROKER_SOCKET is unset: the default socket, not a path ''", async () => {
+    const failure = await run(process.execPath, [CLI, "status"], { env: { ...process.env, VMNET_BROKER_SOCKET: "" } }).catch(
+      (e: { stderr: string }) => e,
+    );
+    expect((failure as { stderr: string }).stderr).toMatch(/at \/run\/vmnet-broker\/broker\.sock/);
+  });
+
   it("prints help and rejects unknown commands and flags with usage", () => {
     expect(execFileSync(process.execPath, [CLI, "--help"], { encoding: "utf8" })).toContain("Commands:");
-    expect(execFileSync(process.execPath, [CLI, "serve", "--help"], { encoding: "utf8" })).toContain("--host");
+    const serveHelp = execFileSync(process.execPath, [CLI, "serve", "--help"], { encoding: "utf8" });
+    expect(serveHelp).toContain("--host");
+    // The sandbox has no pid namespace any more (docs/sandbox.md says why).
+    expect(serveHelp).not.toMatch(/\bpid\b/);
     for (const args of [["frobnicate"], ["status", "--bogus"], ["run", "--network", "shared"]]) {
       let code = 0;
       let stderr = "";
@@ -84,7 +119,8 @@ describe("vmnet-broker CLI (live broker)", () => {
         code = (e as { status: number }).status;
         stderr = (e as { stderr: string }).stderr;
       }
-      expect(code).toBe(2);
+      // 64 (EX_USAGE): 2 is INVALID_REPLY.
+      expect(code).toBe(64);
       expect(stderr).toMatch(/Usage: vmnet-broker/);
     }
   });

@@ -105,6 +105,8 @@ int main(int argc, char **argv) {
         report("connect", args.bridge, status);
         return 1;
     }
+    // Named in the broker's status, so a bridge-helper TAP is told from a VM tool's.
+    vmnet_broker_session_set_client(session, "vmnet-broker-bridge-helper", VB_CLIENT_VERSION);
     vmnet_broker_session_set_timeout_ms(session, REPLY_TIMEOUT_MS);
     int result = hand_over_tap(session, &args);
     vmnet_broker_session_close(session);

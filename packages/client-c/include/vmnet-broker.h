@@ -28,6 +28,13 @@
 #include <stdint.h>
 #endif
 
+// The version of this header; set from the repository's VERSION file by
+// tools/release/set-version.mjs. The library's is in its soname and symbol versions.
+#define VMNET_BROKER_VERSION_MAJOR 0
+#define VMNET_BROKER_VERSION_MINOR 1
+#define VMNET_BROKER_VERSION_PATCH 0
+#define VMNET_BROKER_VERSION_STRING "0.1.0"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -223,9 +230,21 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
 // frees the session. NULL is ignored.
 void vmnet_broker_session_close(vmnet_broker_session_t *session);
 
+// Names the client in the hello the session sends ahead of its first request
+// (the broker's status shows it as CLIENT): default "client-c" and this
+// library's version. Call it before the first request; libraries built on this
+// one (client-swift) give their own name.
+void vmnet_broker_session_set_client(vmnet_broker_session_t *session, const char *name, const char *version);
+
 // Bounds every later wait for a reply on this session; 0 (the default) waits
 // as long as the broker takes. A timeout breaks the connection (code 1).
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *session, unsigned timeout_ms);
+
+// Interrupts the session from any thread: a call waiting on it fails at once
+// with VMNET_BROKER_XPC_FAILURE, later calls fail the same way, and the broker
+// releases everything the session held. The session still has to be closed
+// with vmnet_broker_session_close() (never at the same time as this call).
+void vmnet_broker_session_shutdown(vmnet_broker_session_t *session);
 
 // Exchanges versions. Returns 0 and fills *out, or -1 and sets *status.
 int vmnet_broker_session_hello(vmnet_broker_session_t *session, vmnet_broker_hello_t *out,
@@ -282,6 +301,8 @@ int vmnet_broker_open_tap(const vmnet_broker_network_t *network, unsigned flags,
                           vmnet_broker_return_t *status);
 int vmnet_broker_open_veth(const vmnet_broker_network_t *network, int netns_fd, const char *ifname,
                            vmnet_broker_return_t *status);
+// The same two with a choice of holder, also describing the interface in *info
+// (name, guest MAC, holder) when info is not NULL; see the session calls.
 int vmnet_broker_open_tap_held_by(const vmnet_broker_network_t *network, unsigned flags, unsigned queues,
                                   vmnet_broker_holder_t holder, int *fds, vmnet_broker_interface_info_t *info,
                                   vmnet_broker_return_t *status);
@@ -316,6 +337,9 @@ void vmnet_broker_network_free(vmnet_broker_network_t *network);
 const char *vmnet_broker_status_broker_version(const vmnet_broker_status_t *st);
 uint32_t vmnet_broker_status_pid(const vmnet_broker_status_t *st);
 size_t vmnet_broker_status_peer_count(const vmnet_broker_status_t *st);
+// The name a peer gave in its hello ("" when it sent none); index <
+// vmnet_broker_status_peer_count(), NULL when out of range.
+const char *vmnet_broker_status_peer_client_name(const vmnet_broker_status_t *st, size_t index);
 size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *st);
 // index < vmnet_broker_status_network_count(); NULL / 0 when out of range.
 const char *vmnet_broker_status_network_name(const vmnet_broker_status_t *st, size_t index);

@@ -47,7 +47,7 @@ broker_pid=
 cleanup() {
     if [ -n "$broker_pid" ]; then
         # The broker leads its own process group (setsid); its sandbox's
-        # processes die with it (unshare --kill-child, private pid namespace).
+        # dnsmasq guards die with it (parent-death signal, docs/sandbox.md).
         kill -KILL -- "-$broker_pid" 2>/dev/null || true
     fi
     rm -rf "$tmp"

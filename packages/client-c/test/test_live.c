@@ -195,6 +195,12 @@ static void test_global_api(void) {
     int fd = -1;
     CHECK_EQ_INT(vmnet_broker_open_tap(n, 0, 1, &fd, &st), 0);
     close(fd);
+    vmnet_broker_interface_info_t info = {0};
+    CHECK_EQ_INT(vmnet_broker_open_tap_held_by(n, 0, 1, VMNET_BROKER_HOLDER_CONNECTION, &fd, &info, &st), 0);
+    CHECK(strncmp(info.name, "vmtap-", 6) == 0);
+    CHECK_EQ_INT(info.holder, VMNET_BROKER_HOLDER_CONNECTION);
+    CHECK_EQ_INT(strlen(info.guest_mac), 17);
+    close(fd);
     vmnet_broker_network_free(n);
     vmnet_broker_close();
 }

@@ -16,6 +16,7 @@
 
 #include "check.h"
 #include "linux/frame_reader.h"
+#include "linux/session.h"
 #include "vmnet-broker.h"
 #include "vmnet_broker/v1/broker.pb-c.h"
 
@@ -35,7 +36,10 @@ typedef struct {
     script_t script;
     int tap_peer_fd;      // read end of the pipe whose write end went out as a "TAP"
     size_t veth_fds_seen; // descriptors that came with the veth request
-    int requests;
+    _Atomic int requests; // read by the test while the peer runs
+    int hellos;
+    char first_command[16];                   // the first request's command: "hello" from every session
+    char client_name[64];                     // from the last hello
     VmnetBroker__V1__LeaseHolder holder_seen; // of the last open_interface
 } peer_t;
 
@@ -133,6 +137,8 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
     size_t out_n = 0;
     switch (req->command_case) {
     case VMNET_BROKER__V1__REQUEST__COMMAND_HELLO:
+        p->hellos++;
+        snprintf(p->client_name, sizeof(p->client_name), "%s", req->hello->client_name);
         hello.protocol_version = 1;
         hello.broker_version = (char *)"scripted";
         hello.platform = (char *)"linux";
@@ -229,7 +235,10 @@ static void *peer_main(void *arg) {
         if (req == NULL) {
             break;
         }
-        p->requests++;
+        if (p->requests++ == 0) {
+            snprintf(p->first_command, sizeof(p->first_command), "%s",
+                     req->command_case == VMNET_BROKER__V1__REQUEST__COMMAND_HELLO ? "hello" : "other");
+        }
         if (p->script == SCRIPT_OVERSIZED) {
             uint8_t hdr[4];
             vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
@@ -331,6 +340,27 @@ static void test_normal_calls(void) {
     stop_peer(&p, t);
     CHECK_EQ_INT(p.veth_fds_seen, 1);
     CHECK_EQ_INT(p.requests, 5);
+    CHECK_EQ_INT(p.hellos, 1); // the explicit hello was the greeting; no second one
+}
+
+// The hello names the client (set_client for libraries built on this one), is
+// sent once, and a broker that refuses it costs the session nothing.
+static void test_greeting(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    vmnet_broker_return_t st;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    CHECK(s != NULL);
+    vmnet_broker_session_set_client(s, "client-swift", "1.2.3");
+    vmnet_broker_status_t *snap = vmnet_broker_session_get_status(s, &st);
+    CHECK(snap != NULL);
+    vmnet_broker_status_free(snap);
+    CHECK_EQ_INT(vb_session_pipeline_acquire(s, "shared", 3), VMNET_BROKER_SUCCESS);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+    CHECK_EQ_STR(p.first_command, "hello");
+    CHECK_EQ_STR(p.client_name, "client-swift");
+    CHECK_EQ_INT(p.hellos, 1);
 }
 
 static void test_holder(void) {
@@ -447,6 +477,41 @@ static void test_fd_count_mismatch(void) {
     stop_peer(&p, t);
 }
 
+typedef struct {
+    vmnet_broker_session_t *session;
+    vmnet_broker_return_t status;
+} waiting_call_t;
+
+static void *acquire_waiting(void *arg) {
+    waiting_call_t *call = arg;
+    vmnet_broker_network_free(vmnet_broker_session_acquire_network(call->session, "shared", &call->status));
+    return NULL;
+}
+
+// A call waiting on a silent broker (no timeout set) ends when another thread
+// shuts the session down, and the session stays broken.
+static void test_shutdown_interrupts_a_waiting_call(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_SILENT);
+    waiting_call_t call = {.status = VMNET_BROKER_SUCCESS};
+    call.session = vmnet_broker_connect(socket_path, &call.status);
+    CHECK(call.session != NULL);
+    pthread_t caller;
+    CHECK(pthread_create(&caller, NULL, acquire_waiting, &call) == 0);
+    while (p.requests == 0) { // the request has reached the peer: the call is waiting
+        usleep(1000);
+    }
+    vmnet_broker_session_shutdown(call.session);
+    CHECK(pthread_join(caller, NULL) == 0);
+    CHECK_EQ_INT(call.status, VMNET_BROKER_XPC_FAILURE);
+    vmnet_broker_return_t st;
+    CHECK(vmnet_broker_session_acquire_network(call.session, "shared", &st) == NULL);
+    CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
+    vmnet_broker_session_shutdown(call.session); // again, on a broken session: nothing
+    vmnet_broker_session_close(call.session);
+    stop_peer(&p, t);
+}
+
 static void test_null_session(void) {
     vmnet_broker_return_t st = VMNET_BROKER_SUCCESS;
     CHECK(vmnet_broker_session_acquire_network(NULL, "shared", &st) == NULL);
@@ -454,6 +519,7 @@ static void test_null_session(void) {
     CHECK(vmnet_broker_session_get_status(NULL, &st) == NULL);
     CHECK_EQ_INT(st, VMNET_BROKER_INVALID_REQUEST);
     vmnet_broker_session_set_timeout_ms(NULL, 1);
+    vmnet_broker_session_shutdown(NULL);
     vmnet_broker_session_close(NULL);
 }
 
@@ -471,16 +537,37 @@ static void test_global_session(void) {
     int fd;
     CHECK_EQ_INT(vmnet_broker_open_tap(n, 0, 0, &fd, &st), 0);
     close(fd);
+    // The _held_by variants also say which interface they opened.
+    vmnet_broker_interface_info_t info = {0};
+    CHECK_EQ_INT(vmnet_broker_open_tap_held_by(n, 0, 1, VMNET_BROKER_HOLDER_INTERFACE, &fd, &info, &st), 0);
+    CHECK_EQ_INT(p.holder_seen, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE);
+    CHECK_EQ_STR(info.name, "vmtap0");
+    CHECK_EQ_INT(info.fd_count, 1);
+    CHECK_EQ_STR(info.guest_mac, "52:54:00:ab:cd:ef");
+    CHECK_EQ_INT(info.holder, VMNET_BROKER_HOLDER_INTERFACE);
+    close(fd);
+    int netns = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+    CHECK(netns >= 0);
+    CHECK_EQ_INT(vmnet_broker_open_veth_held_by(n, netns, "eth2", VMNET_BROKER_HOLDER_CONNECTION, &info, &st), 0);
+    CHECK_EQ_STR(info.peer_ifname, "eth2");
+    CHECK_EQ_INT(info.holder, VMNET_BROKER_HOLDER_CONNECTION);
+    close(netns);
     vmnet_broker_network_free(n);
     vmnet_broker_close();
     stop_peer(&p, t);
-    CHECK_EQ_INT(p.requests, 3); // both acquires and the tap went over one connection
+    // The hello, both acquires and the three opens went over one connection.
+    CHECK_EQ_INT(p.requests, 6);
+    CHECK_EQ_STR(p.first_command, "hello");
+    CHECK_EQ_STR(p.client_name, "client-c");
 
     // With nobody listening: a transport failure, not a hang.
     unlink(socket_path);
     CHECK(vmnet_broker_acquire_network("shared", &st) == NULL);
     CHECK_EQ_INT(st, VMNET_BROKER_XPC_FAILURE);
     CHECK(strstr(vmnet_broker_last_error(), "connect(") != NULL);
+    // Empty means unset, as in every client.
+    setenv(VMNET_BROKER_SOCKET_ENV, "", 1);
+    CHECK_EQ_STR(vmnet_broker_socket_path(), VMNET_BROKER_DEFAULT_SOCKET);
     unsetenv(VMNET_BROKER_SOCKET_ENV);
 }
 
@@ -490,8 +577,10 @@ int main(void) {
     snprintf(socket_path, sizeof(socket_path), "%s/broker.sock", dir);
     int fds_before = open_fd_count();
     test_normal_calls();
+    test_greeting();
     test_misbehaving_peers();
     test_fd_count_mismatch();
+    test_shutdown_interrupts_a_waiting_call();
     test_holder();
     test_holder_ignored();
     test_global_session();

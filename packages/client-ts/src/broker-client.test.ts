@@ -56,6 +56,54 @@ function tapReply(id: number, fdCount: number, holder = LeaseHolder.LEASE_HOLDER
 }
 
 describe("BrokerClient.connect", () => {
+  it("says hello with its name first, without waiting for the answer", async () => {
+    // A broker that never answers the hello still gets the next request at once.
+    const seen: string[] = [];
+    broker = new FakeBroker(path, (r) => {
+      seen.push(r.request.command?.$case ?? "");
+      echoAcquire(r);
+    });
+    const client = await BrokerClient.connect({ socketPath: path });
+    await client.acquireNetwork("shared");
+    expect(broker.hellos).toHaveLength(1);
+    expect(broker.hellos[0]?.command).toMatchObject({
+      $case: "hello",
+      value: { protocolVersion: 1, clientName: "@vmnet-broker/client", clientVersion: expect.any(String) },
+    });
+    expect(seen).toEqual(["acquire"]);
+    await client.close();
+    const named = await BrokerClient.connect({
+      socketPath: path,
+      clientName: "vmnet-broker-cli",
+      clientVersion: "9",
+    });
+    await named.acquireNetwork("shared");
+    expect(broker.hellos[1]?.command).toMatchObject({
+      value: { clientName: "vmnet-broker-cli", clientVersion: "9" },
+    });
+    await named.close();
+  });
+
+  it("keeps working when the broker refuses the hello", async () => {
+    const fresh = `${temp.dir}/refusing.sock`;
+    const refusing = new FakeBroker(
+      fresh,
+      (r) =>
+        r.request.command?.$case === "hello"
+          ? r.reply(errorReply(r.request.id, 4, "no hello here"))
+          : echoAcquire(r),
+      { answerHello: false },
+    );
+    try {
+      const client = await BrokerClient.connect({ socketPath: fresh });
+      await expect(client.acquireNetwork("shared")).resolves.toMatchObject({ name: "shared" });
+      expect(refusing.requests.map((r) => r.request.command?.$case)).toEqual(["hello", "acquire"]);
+      await client.close();
+    } finally {
+      refusing.stop();
+    }
+  });
+
   it("rejects with TRANSPORT_FAILURE naming the socket when nothing is there", async () => {
     const error = await rejection(BrokerClient.connect({ socketPath: `${temp.dir}/none.sock` }));
     expect(error.code).toBe(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE);
@@ -331,6 +379,43 @@ describe("BrokerClient failures", () => {
     expect(error.code).toBe(ErrorCodes.InvalidReply);
     expect(error.message).toContain("4194305");
     expect((await rejection(client.status())).code).toBe(ErrorCodes.TransportFailure);
+  });
+
+  it("fails the connection with INVALID_REPLY on a reply whose id no request used", async () => {
+    const pipe = makePipe(temp.dir);
+    broker = new FakeBroker(path);
+    const client = await BrokerClient.connect({ socketPath: path });
+    await eventually(() => broker?.connections.size === 1, "the broker to accept");
+    const before = openFds();
+    const pending = [rejection(client.acquireNetwork("shared")), rejection(client.status())];
+    await eventually(() => broker?.requests.length === 2, "both requests");
+    const ids = broker.requests.map((r) => r.request.id);
+    broker.requests[0]?.reply(tapReply(Math.max(...ids) + 1000, 1), [pipe.write]);
+    // Real answers follow: a client that dropped the stray reply would take them.
+    for (const received of broker.requests) echoAcquire(received);
+    for (const error of await Promise.all(pending)) {
+      expect(error.code).toBe(ErrorCodes.InvalidReply);
+      expect(error.message).toContain("matches no pending request");
+    }
+    expect((await rejection(client.hello())).code).toBe(ErrorCodes.TransportFailure);
+    await client.closed;
+    // The fd that came with the stray reply was closed, not kept.
+    expect([...openFds()].filter((fd) => !before.has(fd))).toEqual([]);
+    closeQuietly(pipe.read, pipe.write);
+  });
+
+  it("fails the connection with INVALID_REPLY on a second reply to one request", async () => {
+    broker = new FakeBroker(path);
+    const client = await BrokerClient.connect({ socketPath: path });
+    const first = client.acquireNetwork("shared");
+    const second = rejection(client.acquireNetwork("host"));
+    await eventually(() => broker?.requests.length === 2, "both requests");
+    const answered = broker.requests[0] as Parameters<typeof echoAcquire>[0];
+    echoAcquire(answered);
+    expect((await first).name).toBe("shared");
+    echoAcquire(answered);
+    echoAcquire(broker.requests[1] as Parameters<typeof echoAcquire>[0]);
+    expect((await second).code).toBe(ErrorCodes.InvalidReply);
   });
 
   it("reports INVALID_REPLY for an undecodable reply", async () => {

@@ -10,6 +10,7 @@ import {
 } from "./gen/vmnet_broker/v1/broker.js";
 import { holderFromMessage, holderToMessage, type InterfaceHolder } from "./interface-holder.js";
 import { type GuestLease, leaseFromMessage, MAX_LEASE_WAIT_MS } from "./lease.js";
+import { nativeAddon } from "./native/load-native-addon.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
 import { connectUnix } from "./socket/connect.js";
@@ -17,12 +18,17 @@ import { closeAll } from "./socket/framed-endpoint.js";
 
 /** The protocol version this client speaks (protocol/README.md). */
 export const PROTOCOL_VERSION = 1;
-const CLIENT_NAME = "client-ts";
+/** The name this library gives itself in its hello (status shows it as CLIENT). */
+export const CLIENT_NAME = "@vmnet-broker/client";
 const CLIENT_VERSION = "0.1.0";
 
 export interface ConnectOptions {
   /** The broker's socket; default VMNET_BROKER_SOCKET, else /run/vmnet-broker/broker.sock. */
   readonly socketPath?: string;
+  /** Sent in the hello at connect, for the broker's status and logs: default "@vmnet-broker/client". */
+  readonly clientName?: string;
+  /** Sent with clientName: default this library's version. */
+  readonly clientVersion?: string;
 }
 
 /** Options every call accepts. */
@@ -129,15 +135,26 @@ type ResultValue<K extends ReplyResult["$case"]> = Extract<ReplyResult, { $case:
 export class BrokerClient {
   readonly socketPath: string;
   readonly #pipeline: RequestPipeline;
+  readonly #hello: NonNullable<Request["command"]>;
 
-  private constructor(socketPath: string, pipeline: RequestPipeline) {
+  private constructor(socketPath: string, pipeline: RequestPipeline, options: ConnectOptions) {
     this.socketPath = socketPath;
     this.#pipeline = pipeline;
+    this.#hello = {
+      $case: "hello",
+      value: {
+        protocolVersion: PROTOCOL_VERSION,
+        clientName: options.clientName ?? CLIENT_NAME,
+        clientVersion: options.clientVersion ?? CLIENT_VERSION,
+      },
+    };
   }
 
   /** Connects to the broker. Rejects with TRANSPORT_FAILURE if nothing answers there. */
   static async connect(options: ConnectOptions = {}): Promise<BrokerClient> {
     const socketPath = options.socketPath ?? defaultSocketPath();
+    // A missing addon is an installation fault, not a transport failure: its own error says what to do.
+    nativeAddon();
     let fd: number;
     try {
       fd = connectUnix(socketPath);
@@ -149,19 +166,20 @@ export class BrokerClient {
         { cause: error },
       );
     }
-    return new BrokerClient(socketPath, new RequestPipeline(fd));
+    const client = new BrokerClient(socketPath, new RequestPipeline(fd), options);
+    // Say who we are, so that status names this client. Sent ahead of the first
+    // call and never awaited: no round trip, and requests still pipeline. A
+    // broker that refuses it (or is gone) fails only this unawaited call.
+    client.#pipeline.call(client.#hello, [], undefined).then(
+      ({ fds }) => closeAll(fds),
+      () => {},
+    );
+    return client;
   }
 
-  /** Exchanges versions and features. Optional: a client that skips it gets version 1. */
+  /** Exchanges versions and features (connect already sent the client's name). */
   async hello(options: CallOptions = {}): Promise<HelloInfo> {
-    const hello = await this.#request(
-      "hello",
-      {
-        $case: "hello",
-        value: { protocolVersion: PROTOCOL_VERSION, clientName: CLIENT_NAME, clientVersion: CLIENT_VERSION },
-      },
-      options,
-    );
+    const hello = await this.#request("hello", this.#hello, options);
     return {
       protocolVersion: hello.protocolVersion,
       brokerVersion: hello.brokerVersion,

@@ -1,6 +1,6 @@
 import { closeSync, openSync } from "node:fs";
-import { BrokerClient } from "@vmnet-broker/client";
 import { acquireOverXpc } from "./acquire-xpc.js";
+import { connectBroker } from "./connect.js";
 import { untilReleased } from "./hold.js";
 import { parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
@@ -36,32 +36,36 @@ export async function acquireCommand(args: string[]): Promise<number> {
     release();
     return 0;
   }
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
-  for (const name of positionals) {
-    const n = await client.acquireNetwork(name);
-    process.stdout.write(
-      values.json
-        ? `${JSON.stringify({ name: n.name, subnet: n.subnet, mask: n.mask, gateway: n.gateway, bridge: n.bridge, mtu: n.mtu })}\n`
-        : `acquired ${n.name}: subnet ${n.subnet} mask ${n.mask} gateway ${n.gateway} bridge ${n.bridge || "-"} mtu ${n.mtu}\n`,
-    );
-  }
-  const netnsPath = values["veth-into"];
-  if (netnsPath !== undefined) {
-    // Attach a network namespace (e.g. /proc/PID/ns/net) to the first network.
-    const fd = openSync(netnsPath, "r");
-    try {
-      const veth = await client.openVeth(positionals[0] as string, fd, values.ifname ?? "eth0");
+  const client = await connectBroker(socketPath(values.socket));
+  // Closed on every way out: an open socket would keep the process alive after an error.
+  try {
+    for (const name of positionals) {
+      const n = await client.acquireNetwork(name);
       process.stdout.write(
         values.json
-          ? `${JSON.stringify({ veth: veth.name, peer_ifname: veth.peerIfname, mac: veth.mac })}\n`
-          : `attached ${netnsPath}: ${veth.peerIfname} (${veth.mac}) <-> ${veth.name}\n`,
+          ? `${JSON.stringify({ name: n.name, subnet: n.subnet, mask: n.mask, gateway: n.gateway, bridge: n.bridge, mtu: n.mtu })}\n`
+          : `acquired ${n.name}: subnet ${n.subnet} mask ${n.mask} gateway ${n.gateway} bridge ${n.bridge || "-"} mtu ${n.mtu}\n`,
       );
-    } finally {
-      closeSync(fd);
     }
+    const netnsPath = values["veth-into"];
+    if (netnsPath !== undefined) {
+      // Attach a network namespace (e.g. /proc/PID/ns/net) to the first network.
+      const fd = openSync(netnsPath, "r");
+      try {
+        const veth = await client.openVeth(positionals[0] as string, fd, values.ifname ?? "eth0");
+        process.stdout.write(
+          values.json
+            ? `${JSON.stringify({ veth: veth.name, peer_ifname: veth.peerIfname, mac: veth.mac })}\n`
+            : `attached ${netnsPath}: ${veth.peerIfname} (${veth.mac}) <-> ${veth.name}\n`,
+        );
+      } finally {
+        closeSync(fd);
+      }
+    }
+    if (!values.json) process.stdout.write("holding; interrupt to release\n");
+    await untilReleased(values["until-stdin-closes"] ?? false, client.closed);
+    return 0;
+  } finally {
+    await client.close();
   }
-  if (!values.json) process.stdout.write("holding; interrupt to release\n");
-  await untilReleased(values["until-stdin-closes"] ?? false, client.closed);
-  client.close();
-  return 0;
 }

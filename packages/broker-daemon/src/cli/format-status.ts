@@ -1,4 +1,5 @@
 import type { Status } from "@vmnet-broker/client/protocol";
+import { LEASE_HEADER, type LeaseJson, leaseRows } from "./lease-rows.js";
 import { statusToJson } from "./status-json.js";
 
 /** Renders rows as aligned columns. */
@@ -12,9 +13,17 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join("\n");
 }
 
-/** The human view of `vmnet-broker status`; userName turns uids into names where it can. */
-export function formatStatus(status: Status, userName: (uid: number) => string | undefined = () => undefined): string {
-  const s = statusToJson(status) as {
+export interface FormatOptions {
+  /** Turns uids into names where it can. */
+  readonly userName?: (uid: number) => string | undefined;
+  /** Show expired leases too (marked "expired"). */
+  readonly all?: boolean;
+  readonly now?: Date;
+}
+
+/** The human view of `vmnet-broker status`. */
+export function formatStatus(status: Status, options: FormatOptions = {}): string {
+  const s = statusToJson(status) as unknown as {
     broker_version: string;
     platform: string;
     pid: number;
@@ -24,7 +33,7 @@ export function formatStatus(status: Status, userName: (uid: number) => string |
       references: number;
       removal_in_ms: number;
       live: boolean;
-      leases: Array<{ mac: string; ip: string; hostname: string }>;
+      leases: LeaseJson[];
       interfaces: Array<{ name: string; kind: string; peer_id: number; owner_uid: number }>;
     }>;
     peers: Array<{ id: number; uid: number; gid: number; pid: number; networks: string[]; connected_seconds: number; client_name: string }>;
@@ -32,7 +41,7 @@ export function formatStatus(status: Status, userName: (uid: number) => string |
     config_errors: string[];
     view_filtered: boolean;
   };
-  const user = (uid: number) => userName(uid) ?? String(uid);
+  const user = (uid: number) => options.userName?.(uid) ?? String(uid);
   const out: string[] = [];
   out.push(`vmnet-broker ${s.broker_version} on ${s.platform}, pid ${s.pid}, up ${s.uptime_seconds}s`);
   if (s.view_filtered) {
@@ -72,8 +81,14 @@ export function formatStatus(status: Status, userName: (uid: number) => string |
           ]),
         ),
   );
-  const leases = s.networks.flatMap((n) => n.leases.map((l) => [n.network.name, l.ip, l.mac, l.hostname || "-"]));
-  out.push("", "LEASES", leases.length === 0 ? "(none)" : table(["NETWORK", "IP", "MAC", "HOSTNAME"], leases));
+  const nowUnix = Math.floor((options.now ?? new Date()).getTime() / 1000);
+  const leases = leaseRows(
+    s.networks.map((n) => ({ name: n.network.name, leases: n.leases })),
+    nowUnix,
+    options.all ?? false,
+  );
+  out.push("", "LEASES", leases.rows.length === 0 ? "(none)" : table(LEASE_HEADER, leases.rows));
+  if (leases.hidden > 0) out.push(`(${leases.hidden} expired, not shown; --all shows them)`);
   const interfaces = s.networks.flatMap((n) =>
     n.interfaces.map((i) => [n.network.name, i.name, i.kind, String(i.peer_id), user(i.owner_uid)]),
   );

@@ -1,11 +1,10 @@
-import { BrokerClient, BrokerError, type GuestLease, MAX_LEASE_WAIT_MS } from "@vmnet-broker/client";
+import { BrokerClient, type GuestLease, MAX_LEASE_WAIT_MS } from "@vmnet-broker/client";
 import { parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";
 
 /**
  * Prints the DHCP lease of a guest's MAC, waiting up to --wait seconds for the
- * guest to take one. Exits with the broker's error code: NOT_FOUND (5) when it
- * has none.
+ * guest to take one; none by then exits NOT_FOUND (5).
  */
 export async function leaseCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(
@@ -23,12 +22,8 @@ export async function leaseCommand(args: string[]): Promise<number> {
   const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
   let lease: GuestLease;
   try {
+    // A BrokerError's code becomes the exit status (exit-status.ts): 5 NOT_FOUND, 3 NOT_ALLOWED.
     lease = await client.waitForLease(network, mac, { timeoutMs: Math.round(seconds * 1000) });
-  } catch (error) {
-    // The shared error code is the exit status: 5 NOT_FOUND, 3 NOT_ALLOWED, ...
-    if (!(error instanceof BrokerError)) throw error;
-    process.stderr.write(`vmnet-broker: ${error.message}\n`);
-    return error.code;
   } finally {
     void client.close();
   }

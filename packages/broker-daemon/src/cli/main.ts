@@ -3,6 +3,7 @@ import { VERSION } from "../version.js";
 import { acquireCommand } from "./acquire.js";
 import { checkConfigCommand } from "./check-config.js";
 import { eventsCommand } from "./events.js";
+import { EXIT_USAGE, exitStatusFor } from "./exit-status.js";
 import { leaseCommand } from "./lease.js";
 import { runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
@@ -26,7 +27,7 @@ async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv;
   if (command === undefined || command === "help" || command === "--help" || command === "-h") {
     process.stdout.write(USAGE.main ?? "");
-    return command === undefined ? 2 : 0;
+    return command === undefined ? EXIT_USAGE : 0;
   }
   if (command === "version" || command === "--version") {
     process.stdout.write(`vmnet-broker ${VERSION}\n`);
@@ -51,10 +52,10 @@ main(process.argv.slice(2)).then(
   (error: unknown) => {
     if (error instanceof UsageError) {
       process.stderr.write(`vmnet-broker: ${error.message}\n\n${USAGE[error.command] ?? ""}`);
-      process.exitCode = 2;
+      process.exitCode = EXIT_USAGE;
     } else {
       process.stderr.write(`vmnet-broker: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
+      process.exitCode = exitStatusFor(error);
     }
   },
 );

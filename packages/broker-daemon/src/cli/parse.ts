@@ -1,5 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { DEFAULT_SOCKET } from "./usage.js";
+import { defaultClientSocket } from "./runtime-paths.js";
 import { UsageError } from "./usage-error.js";
 
 /** parseArgs that turns its errors into UsageError for the given command. */
@@ -16,8 +16,12 @@ export function parse<T extends NonNullable<ParseArgsConfig["options"]>>(
   }
 }
 
-export function socketPath(flag: string | undefined): string {
-  return flag ?? process.env.VMNET_BROKER_SOCKET ?? DEFAULT_SOCKET;
+/**
+ * The socket a client command talks to: --socket, else $VMNET_BROKER_SOCKET
+ * unless empty (empty means unset, as in every client), else the default.
+ */
+export function socketPath(flag: string | undefined, env: NodeJS.ProcessEnv = process.env, fallback = defaultClientSocket): string {
+  return flag ?? (env.VMNET_BROKER_SOCKET || fallback());
 }
 
 export function integer(command: string, flag: string, text: string | undefined, fallback: number, min = 0): number {

@@ -1,4 +1,5 @@
-import { BrokerClient, BrokerError, ErrorCodes } from "@vmnet-broker/client";
+import { BrokerError, ErrorCodes } from "@vmnet-broker/client";
+import { connectBroker } from "./connect.js";
 import { CommandNotRunnable, findExecutable } from "./find-executable.js";
 import { integer, parse, socketPath } from "./parse.js";
 import { execCommand } from "./run-exec.js";
@@ -28,9 +29,10 @@ export async function runCommand(args: string[]): Promise<number> {
   });
   if (!values.network) throw new UsageError("--network is required", "run");
   if (process.platform === "darwin") {
-    // UNSUPPORTED, as the broker answers a TAP request on macOS.
-    throw new Error(
-      "run is UNSUPPORTED on macOS: vmnet networks have no TAP devices to pass; a VM attaches itself " +
+    // UNSUPPORTED, as the broker answers a TAP request on macOS (and exits 9 like it).
+    throw new BrokerError(
+      ErrorCodes.Unsupported,
+      "run needs Linux: vmnet networks have no TAP devices to pass; a VM attaches itself " +
         "(vmnet_network_create_with_serialization); use `vmnet-broker acquire` to hold a network",
     );
   }
@@ -48,7 +50,7 @@ export async function runCommand(args: string[]): Promise<number> {
     return error.status;
   }
 
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
+  const client = await connectBroker(socketPath(values.socket));
   let command: PreparedCommand;
   let tapFds: number[];
   try {

@@ -7,10 +7,9 @@ import { connectionsThatFit, openFileLimit } from "../platform/fd-budget.js";
 import { createPlatform } from "../platform/index.js";
 import { enterSandbox, isSandboxed } from "../sandbox/sandbox.js";
 import { LIMIT_FLAGS, parseLimitFlags } from "./limit-flags.js";
-import { integer, parse, socketPath } from "./parse.js";
+import { integer, parse } from "./parse.js";
+import { defaultRuntimeDir, defaultServeSocket, makeUserRuntimeDir } from "./runtime-paths.js";
 import { UsageError } from "./usage-error.js";
-
-export const DEFAULT_RUNTIME_DIR = "/run/vmnet-broker";
 
 export async function serveCommand(args: string[]): Promise<number> {
   const { values } = parse("serve", args, {
@@ -37,16 +36,23 @@ export async function serveCommand(args: string[]): Promise<number> {
   if (modeText !== undefined && !/^0?[0-7]{3}$/.test(modeText)) throw new UsageError(`--socket-mode must be octal like 0660`, "serve");
 
   // Linux without --host: run in a private namespace made for this run. This call
-  // replaces the process (same pid) and does not return.
+  // replaces the process (same pid) and does not return. The paths are settled
+  // before: inside a rootless sandbox this process is root and could not tell.
   const sandbox = process.platform === "linux" && !values.host;
-  if (sandbox && !isSandboxed()) enterSandbox(process.argv);
+  const runtimeDir = values["runtime-dir"] ?? defaultRuntimeDir();
+  const socket = values.socket ?? (process.env.VMNET_BROKER_SOCKET || defaultServeSocket());
+  if (sandbox && !isSandboxed()) {
+    const uid = process.getuid?.() ?? 0;
+    if (uid !== 0 && values["runtime-dir"] === undefined) makeUserRuntimeDir(runtimeDir, uid);
+    enterSandbox([...process.argv, "--runtime-dir", runtimeDir, "--socket", socket]);
+  }
 
   const logger = stderrLogger(level);
   const core = fitConnectionsToFds(limits.core, logger);
   const platform = await createPlatform({
     logger,
-    runtimeDir: values["runtime-dir"] ?? DEFAULT_RUNTIME_DIR,
-    socketPath: socketPath(values.socket),
+    runtimeDir,
+    socketPath: socket,
     socketMode: modeText !== undefined ? Number.parseInt(modeText, 8) : sandbox ? 0o666 : 0o660,
     sandboxed: sandbox,
     transportLimits: limits.transport,

@@ -1,4 +1,4 @@
-/** A command line mistake: printed with the command's usage, exit status 2. */
+/** A command line mistake: printed with the command's usage, exit status 64 (EX_USAGE). */
 export class UsageError extends Error {
   override readonly name = "UsageError";
   constructor(

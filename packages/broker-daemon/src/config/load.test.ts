@@ -63,6 +63,7 @@ describe("loadConfig", () => {
     ["no mode", { description: "x" }, /bad\.json: field 'mode': is required/],
     ["a bad mode", { mode: "bridged" }, /field 'mode': must be "shared" or "host"/],
     ["a subnet without a mask", { mode: "shared", subnet: "10.1.0.0" }, /field 'mask': subnet and mask go together/],
+    ["a mask without a subnet", { mode: "shared", mask: "255.255.255.0" }, /field 'subnet': subnet and mask go together/],
     [
       "a bad address",
       { mode: "shared", subnet: "10.1.0.300", mask: "255.255.255.0" },

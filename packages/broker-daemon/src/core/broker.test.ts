@@ -1,5 +1,6 @@
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { ErrorCode, type Reply, Request } from "@vmnet-broker/client/protocol";
+import { closeAll } from "@vmnet-broker/client/socket";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../config/builtin.js";
 import type { LoadedConfig } from "../config/load.js";
@@ -230,6 +231,36 @@ describe("Broker", () => {
     expect((await broker.status()).networks[0]?.interfaces.map((i) => i.name)).toEqual(["faketap0"]);
     peer.close();
     expect(backend.created[0]?.removed).toEqual(["faketap0"]);
+  });
+
+  it("releases every network of a peer that holds several, with their interfaces, when it disconnects", async () => {
+    const broker = makeBroker(backend, { idleDelayMs: 100 });
+    const peer = broker.connect(root, "unix");
+    const other = broker.connect(root, "unix");
+    const tap = (networkName: string) =>
+      peer.handle(
+        Request.create({
+          id: nextId++,
+          command: { $case: "openInterface", value: { networkName, kind: { $case: "tap", value: { queues: 1 } } } },
+        }),
+        [],
+      );
+    for (const name of ["shared", "host"]) {
+      await acquire(peer, name);
+      closeAll((await tap(name)).fds);
+    }
+    await acquire(other, "host");
+    peer.close();
+    const status = await broker.status();
+    expect(status.networks.map((n) => [n.network?.name, n.references, n.interfaces.length])).toEqual([
+      ["shared", 0, 0],
+      ["host", 1, 0],
+    ]);
+    expect(status.counters?.releases).toBe(2n);
+    expect(backend.created.map((n) => n.removed)).toEqual([["faketap0"], ["faketap0"]]);
+    await vi.advanceTimersByTimeAsync(100);
+    // Only the network nobody else holds goes.
+    expect(backend.created.map((n) => n.destroyed)).toEqual([true, false]);
   });
 
   it("closes file descriptors that arrive with requests that do not take them", async () => {

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { inheritedListenFd } from "@vmnet-broker/client/socket";
 import { createLinuxBackend } from "../backend/linux/index.js";
 import { systemAccounts } from "../config/users.js";
-import type { Logger } from "../log.js";
+import { type Logger, reportFields } from "../log.js";
 import { LogThrottle } from "../log-throttle.js";
 import { UnixTransport, type UnixTransportEvent } from "../transport/unix/unix-transport.js";
 import type { Platform, PlatformOptions } from "./platform.js";
@@ -15,7 +15,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
     runtimeDir: options.runtimeDir,
     sandboxed: options.sandboxed,
     ...(options.vhostNetDevice !== undefined ? { vhostNetDevice: options.vhostNetDevice } : {}),
-    onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", flatten(report)),
+    onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", reportFields(report)),
     onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
   });
   const inheritedFd = inheritedListenFd();
@@ -96,10 +96,4 @@ function logTransportEvent(logger: Logger, throttle: LogThrottle, event: UnixTra
     case "connected":
       break;
   }
-}
-
-function flatten(report: object): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
-  for (const [key, value] of Object.entries(report)) out[key] = Array.isArray(value) ? value.join(",") || "-" : String(value);
-  return out;
 }

@@ -1,5 +1,5 @@
 // Starts the real daemon (dist/cli/main.js) for end-to-end tests, always in a
-// namespace of its own: by default `serve` sandboxes itself (private net+pid
+// namespace of its own: by default `serve` sandboxes itself (a private network
 // namespace: kill -9 of its pid removes everything); `inNetns` instead runs
 // `serve --host` inside a named namespace the test owns, for the restart tests.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";

@@ -48,9 +48,7 @@ static unsigned feature_bits(const VmnetBroker__V1__HelloReply *h) {
 int vmnet_broker_session_hello(vmnet_broker_session_t *s, vmnet_broker_hello_t *out, vmnet_broker_return_t *status) {
     vb_clear_error();
     VmnetBroker__V1__HelloRequest hello = VMNET_BROKER__V1__HELLO_REQUEST__INIT;
-    hello.protocol_version = 1;
-    hello.client_name = (char *)"client-c";
-    hello.client_version = (char *)VB_CLIENT_VERSION;
+    // The session fills in the version and client name.
     VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
     req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_HELLO;
     req.hello = &hello;

@@ -2,8 +2,10 @@
 // Connect, close, and the one-request-one-reply exchange with id checking.
 #include "session.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "last_error.h"
@@ -31,17 +33,35 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
         return NULL;
     }
     pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->fd_mu, NULL);
     s->next_id = 1;
+    snprintf(s->client_name, sizeof(s->client_name), "%s", "client-c");
+    snprintf(s->client_version, sizeof(s->client_version), "%s", VB_CLIENT_VERSION);
     vb_frame_reader_init(&s->reader, VB_MAX_REPLY_PAYLOAD);
     vb_set_status(status, VMNET_BROKER_SUCCESS);
     return s;
 }
 
 static void break_session(vmnet_broker_session_t *s) {
+    pthread_mutex_lock(&s->fd_mu);
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
     }
+    pthread_mutex_unlock(&s->fd_mu);
+}
+
+// Not under s->mu, which a waiting call holds: shutdown() wakes that call with
+// EOF, and it then breaks the session itself.
+void vmnet_broker_session_shutdown(vmnet_broker_session_t *s) {
+    if (s == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&s->fd_mu);
+    if (s->fd >= 0) {
+        shutdown(s->fd, SHUT_RDWR);
+    }
+    pthread_mutex_unlock(&s->fd_mu);
 }
 
 void vmnet_broker_session_close(vmnet_broker_session_t *s) {
@@ -50,8 +70,19 @@ void vmnet_broker_session_close(vmnet_broker_session_t *s) {
     }
     break_session(s);
     vb_frame_reader_destroy(&s->reader);
+    pthread_mutex_destroy(&s->fd_mu);
     pthread_mutex_destroy(&s->mu);
     free(s);
+}
+
+void vmnet_broker_session_set_client(vmnet_broker_session_t *s, const char *name, const char *version) {
+    if (s == NULL) {
+        return;
+    }
+    pthread_mutex_lock(&s->mu);
+    snprintf(s->client_name, sizeof(s->client_name), "%s", name != NULL ? name : "");
+    snprintf(s->client_version, sizeof(s->client_version), "%s", version != NULL ? version : "");
+    pthread_mutex_unlock(&s->mu);
 }
 
 void vmnet_broker_session_set_timeout_ms(vmnet_broker_session_t *s, unsigned timeout_ms) {
@@ -123,6 +154,50 @@ static vmnet_broker_return_t recv_reply(vmnet_broker_session_t *s, uint32_t id,
     return ret;
 }
 
+static void fill_hello(vmnet_broker_session_t *s, VmnetBroker__V1__HelloRequest *hello) {
+    hello->protocol_version = 1;
+    hello->client_name = s->client_name;
+    hello->client_version = s->client_version;
+}
+
+// The hello that names this client in the broker's status goes out with the
+// session's first request, in the same burst, so it costs no round trip.
+// Sets *id to the hello's id, or 0 when it went out before.
+static vmnet_broker_return_t send_greeting(vmnet_broker_session_t *s, uint32_t *id) {
+    *id = 0;
+    if (s->greeted) {
+        return VMNET_BROKER_SUCCESS;
+    }
+    s->greeted = true;
+    VmnetBroker__V1__HelloRequest hello = VMNET_BROKER__V1__HELLO_REQUEST__INIT;
+    fill_hello(s, &hello);
+    VmnetBroker__V1__Request req = VMNET_BROKER__V1__REQUEST__INIT;
+    req.command_case = VMNET_BROKER__V1__REQUEST__COMMAND_HELLO;
+    req.hello = &hello;
+    req.id = take_id(s);
+    *id = req.id;
+    return send_request(s, &req, NULL, 0);
+}
+
+// Reads the greeting's reply, which comes before the call's own. Only a broken
+// stream fails the call: a refused hello or a wrong id leaves the stream in
+// step, and the call's own reply says the rest.
+static vmnet_broker_return_t recv_greeting(vmnet_broker_session_t *s, uint32_t id) {
+    if (id == 0) {
+        return VMNET_BROKER_SUCCESS;
+    }
+    VmnetBroker__V1__Reply *reply = NULL;
+    vmnet_broker_return_t ret = recv_reply(s, id, VMNET_BROKER__V1__REPLY__RESULT_HELLO, &reply, NULL);
+    if (reply != NULL) {
+        vmnet_broker__v1__reply__free_unpacked(reply, NULL);
+    }
+    if (s->fd >= 0) {
+        vb_clear_error();
+        return VMNET_BROKER_SUCCESS;
+    }
+    return ret;
+}
+
 vmnet_broker_return_t vb_session_call(vmnet_broker_session_t *s, VmnetBroker__V1__Request *req, const int *fds,
                                       size_t nfds, VmnetBroker__V1__Reply__ResultCase expected,
                                       VmnetBroker__V1__Reply **out, vb_frame_t *frame_fds) {
@@ -133,8 +208,22 @@ vmnet_broker_return_t vb_session_call(vmnet_broker_session_t *s, VmnetBroker__V1
     if (s->fd < 0) {
         return vb_fail(VMNET_BROKER_XPC_FAILURE, "the connection to the broker is closed");
     }
+    uint32_t hello_id = 0;
+    vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
+    if (req->command_case == VMNET_BROKER__V1__REQUEST__COMMAND_HELLO) {
+        fill_hello(s, req->hello);
+        s->greeted = true; // an explicit hello is the greeting
+    } else {
+        ret = send_greeting(s, &hello_id);
+    }
+    if (ret != VMNET_BROKER_SUCCESS) {
+        return ret;
+    }
     req->id = take_id(s);
-    vmnet_broker_return_t ret = send_request(s, req, fds, nfds);
+    ret = send_request(s, req, fds, nfds);
+    if (ret == VMNET_BROKER_SUCCESS) {
+        ret = recv_greeting(s, hello_id);
+    }
     if (ret != VMNET_BROKER_SUCCESS) {
         return ret;
     }
@@ -150,10 +239,13 @@ vmnet_broker_return_t vb_session_pipeline_acquire(vmnet_broker_session_t *s, con
     req.acquire = &acquire;
     pthread_mutex_lock(&s->mu);
     vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
-    uint32_t first = s->next_id;
+    uint32_t hello_id = 0;
     if (s->fd < 0) {
         ret = vb_fail(VMNET_BROKER_XPC_FAILURE, "the connection to the broker is closed");
+    } else {
+        ret = send_greeting(s, &hello_id);
     }
+    uint32_t first = s->next_id;
     unsigned sent = 0;
     while (ret == VMNET_BROKER_SUCCESS && sent < count) {
         req.id = take_id(s);
@@ -165,6 +257,9 @@ vmnet_broker_return_t vb_session_pipeline_acquire(vmnet_broker_session_t *s, con
     // Read every reply that was asked for, even after a failure, so the
     // stream stays in step; report the first failure.
     vmnet_broker_return_t first_failure = ret;
+    if (sent > 0) {
+        first_failure = recv_greeting(s, hello_id);
+    }
     uint32_t id = first;
     for (unsigned i = 0; i < sent && s->fd >= 0; i++) {
         if (id == 0) {

@@ -11,11 +11,15 @@
 #include "vmnet_broker/v1/broker.pb-c.h"
 
 struct vmnet_broker_session {
-    pthread_mutex_t mu; // serializes calls: one request in flight
-    int fd;             // -1 once broken
+    pthread_mutex_t mu;    // serializes calls: one request in flight
+    pthread_mutex_t fd_mu; // held to close fd, so a shutdown from another thread never hits a reused number
+    int fd;                // -1 once broken
     uint32_t next_id;
     unsigned timeout_ms;
     vb_frame_reader_t reader;
+    bool greeted;            // the hello went out (with the first request)
+    char client_name[64];    // sent in the hello
+    char client_version[32]; // sent in the hello
 };
 
 struct vmnet_broker_network {
@@ -28,7 +32,8 @@ struct vmnet_broker_status {
     const VmnetBroker__V1__Status *st;
 };
 
-// Sends `req` (its id is assigned here) with optional fds and returns the
+// Sends `req` (its id is assigned here; a hello gets the session's client
+// name; the session's own hello goes first if none went yet) with optional fds and returns the
 // checked reply in *out, plus the fds that came with it (caller releases).
 // Caller holds s->mu.
 vmnet_broker_return_t vb_session_call(vmnet_broker_session_t *s, VmnetBroker__V1__Request *req, const int *fds,

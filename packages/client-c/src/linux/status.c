@@ -16,6 +16,13 @@ size_t vmnet_broker_status_peer_count(const vmnet_broker_status_t *s) {
     return s->st->n_peers;
 }
 
+const char *vmnet_broker_status_peer_client_name(const vmnet_broker_status_t *s, size_t index) {
+    if (index >= s->st->n_peers || s->st->peers[index] == NULL) {
+        return NULL;
+    }
+    return s->st->peers[index]->client_name;
+}
+
 size_t vmnet_broker_status_network_count(const vmnet_broker_status_t *s) {
     return s->st->n_networks;
 }

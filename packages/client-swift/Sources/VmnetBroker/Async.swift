@@ -19,31 +19,65 @@ import Dispatch
   }
 
   extension VmnetBroker.Connection {
-    /// Connects without blocking the caller's thread.
-    public static func connect(socketPath: String? = nil) async throws -> VmnetBroker.Connection {
-      try await VmnetBroker.offloaded { try VmnetBroker.Connection(socketPath: socketPath) }
+    /// Connects without blocking the caller's thread. `timeout` bounds each
+    /// later call's wait for the broker (see ``timeout``).
+    public static func connect(socketPath: String? = nil, timeout: Duration? = nil) async throws
+      -> VmnetBroker.Connection
+    {
+      try await VmnetBroker.offloaded { try VmnetBroker.Connection(socketPath: socketPath, timeout: timeout) }
     }
 
-    /// `acquireNetwork(named:)` without blocking the caller's thread.
+    /// Runs a blocking call off the caller's thread. Cancelling the task
+    /// closes the connection (a half-done exchange leaves nothing usable): the
+    /// call throws `CancellationError` at once and the lease ends.
+    func cancellable<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+      try Task.checkCancellation()
+      return try await withTaskCancellationHandler {
+        do {
+          return try await VmnetBroker.offloaded(body)
+        } catch {
+          if Task.isCancelled { throw CancellationError() }
+          throw error
+        }
+      } onCancel: {
+        self.interrupt()
+      }
+    }
+
+    /// `acquireNetwork(named:)` without blocking the caller's thread; cancellable.
     public func acquireNetwork(named name: String) async throws -> VmnetBroker.Network {
-      try await VmnetBroker.offloaded { try self.acquireNetwork(named: name) }
+      try await cancellable { try self.acquireNetwork(named: name) }
     }
 
-    /// `hello()` without blocking the caller's thread.
+    /// `hello()` without blocking the caller's thread; cancellable.
     public func hello() async throws -> VmnetBroker.Hello {
-      try await VmnetBroker.offloaded { try self.hello() }
+      try await cancellable { try self.hello() }
     }
 
-    /// `status()` without blocking the caller's thread.
+    /// `status()` without blocking the caller's thread; cancellable.
     public func status() async throws -> VmnetBroker.Status {
-      try await VmnetBroker.offloaded { try self.status() }
+      try await cancellable { try self.status() }
     }
   }
 
   extension VmnetBroker.Network {
-    /// `openTAP(vnetHeader:queues:)` without blocking the caller's thread.
-    public func openTAP(vnetHeader: Bool = false, queues: Int = 1) async throws -> VmnetBroker.TAPInterface {
-      try await VmnetBroker.offloaded { try self.openTAP(vnetHeader: vnetHeader, queues: queues) }
+    /// `openTAP(vnetHeader:queues:holder:named:vhostNet:)` without blocking the
+    /// caller's thread; cancelling it closes the connection.
+    public func openTAP(
+      vnetHeader: Bool = false, queues: Int = 1, holder: VmnetBroker.Holder = .connection, named: Bool = false,
+      vhostNet: Bool = false
+    ) async throws -> VmnetBroker.TAPInterface {
+      try await connection.cancellable {
+        try self.openTAP(vnetHeader: vnetHeader, queues: queues, holder: holder, named: named, vhostNet: vhostNet)
+      }
+    }
+
+    /// `openVeth(namespaceFD:ifname:holder:)` without blocking the caller's thread;
+    /// cancelling it closes the connection.
+    public func openVeth(namespaceFD: Int32, ifname: String? = nil, holder: VmnetBroker.Holder = .connection)
+      async throws -> VmnetBroker.VethInterface
+    {
+      try await connection.cancellable { try self.openVeth(namespaceFD: namespaceFD, ifname: ifname, holder: holder) }
     }
   }
 #endif

@@ -1,4 +1,5 @@
 #if os(Linux)
+  import Foundation
   import Glibc
   import TAPProbe
   import Testing
@@ -38,6 +39,17 @@
       #expect(hello.protocolVersion == 1)
       #expect(hello.platform == "linux")
       #expect(!hello.brokerVersion.isEmpty)
+    }
+
+    @Test("a connection names itself client-swift in the broker's status")
+    func clientName() throws {
+      let holder = try connect()
+      defer { holder.close() }
+      _ = try holder.acquireNetwork(named: "shared")
+      let observer = try connect()
+      defer { observer.close() }
+      // The observer's own connection is left out of its status.
+      #expect(try observer.status().peerClientNames.contains("client-swift"))
     }
 
     @Test("acquire shared returns its description and holds a reference")
@@ -104,6 +116,45 @@
         vnetHeaderSize: 10)
       #expect(replier == network.gateway)
       #expect(throws: VmnetBroker.Error.invalidRequest) { try network.openTAP(queues: 0) }
+    }
+
+    @Test("a veth end moves into a namespace the test made, under the name asked for")
+    func openVeth() async throws {
+      let connection = try connect()
+      defer { connection.close() }
+      let network = try await connection.acquireNetwork(named: "shared")
+      // A process in a network namespace of its own holds it for the test.
+      let holder = Process()
+      holder.executableURL = URL(fileURLWithPath: "/usr/bin/unshare")
+      holder.arguments = ["--net", "/bin/sleep", "60"]
+      try holder.run()
+      defer {
+        // SIGKILL: the runner's children may inherit an ignored SIGTERM.
+        kill(holder.processIdentifier, SIGKILL)
+        holder.waitUntilExit()
+      }
+      let files = FileManager.default
+      let ours = try files.destinationOfSymbolicLink(atPath: "/proc/self/ns/net")
+      let path = "/proc/\(holder.processIdentifier)/ns/net"
+      var theirs = ours
+      for _ in 0..<250 where theirs == ours {
+        usleep(20_000)
+        theirs = (try? files.destinationOfSymbolicLink(atPath: path)) ?? ours
+      }
+      try #require(theirs != ours, "unshare --net did not make a namespace")
+      let namespace = open(path, O_RDONLY | O_CLOEXEC)
+      try #require(namespace >= 0)
+      defer { _ = Glibc.close(namespace) }
+      let veth = try await network.openVeth(namespaceFD: namespace, ifname: "vbswift0")
+      #expect(veth.peerName == "vbswift0")
+      #expect(!veth.name.isEmpty)
+      #expect(veth.holder == .connection)
+      let held = try await network.openVeth(namespaceFD: namespace, ifname: "vbswift1", holder: .interface)
+      #expect(held.holder == .interface)
+      #expect(held.peerName == "vbswift1")
+      #expect(throws: VmnetBroker.Error.invalidRequest) {
+        try network.openVeth(namespaceFD: namespace, ifname: "a-name-longer-than-ifnamsiz")
+      }
     }
 
     @Test("a TAP held by the interface outlives its connection until its fd closes")

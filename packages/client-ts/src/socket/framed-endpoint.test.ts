@@ -64,6 +64,32 @@ describe("FramedEndpoint over a real socket", () => {
     b.endpoint.close();
   });
 
+  it("passes several fds with one frame, in order, and none with the next", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipes = ["q0", "q1", "q2"].map((name) => makePipe(temp.dir, name));
+    const a = collecting(client);
+    const b = collecting(server);
+    a.endpoint.send(
+      Buffer.from("three queues"),
+      pipes.map((p) => p.write),
+    );
+    a.endpoint.send(Buffer.from("no fds"));
+    await eventually(() => b.received.frames.length === 2, "both frames");
+    const [first, second] = b.received.frames;
+    expect(first?.fds).toHaveLength(3);
+    expect(second?.fds).toEqual([]);
+    for (const [i, fd] of (first?.fds ?? []).entries()) writeSync(fd, `queue ${i}`);
+    const read = (fd: number) => {
+      const buffer = Buffer.alloc(64);
+      return buffer.subarray(0, readSync(fd, buffer)).toString();
+    };
+    expect(pipes.map((p) => read(p.read))).toEqual(["queue 0", "queue 1", "queue 2"]);
+    closeAll(first?.fds ?? []);
+    for (const p of pipes) closeQuietly(p.read, p.write);
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
   it("reports SO_PEERCRED of the connecting process", async () => {
     const { client, server, credentials } = await connectedPair(socketPath);
     expect(credentials).toEqual({ uid: process.getuid?.(), gid: process.getgid?.(), pid: process.pid });

@@ -26,13 +26,17 @@ export interface ReceivedRequest {
  */
 export class FakeBroker {
   readonly requests: ReceivedRequest[] = [];
+  /** The hello each client sent first, at connect: answered here, kept out of `requests`. */
+  readonly hellos: Request[] = [];
   readonly connections = new Set<NativeEndpoint>();
   disconnects = 0;
   readonly #listener: UnixListener;
 
+  /** answerHello false: the first hello goes to `respond` and `requests` like any request. */
   constructor(
     readonly path: string,
     respond?: (received: ReceivedRequest) => void,
+    { answerHello = true } = {},
   ) {
     this.#listener = UnixListener.listen(
       { path, mode: 0o600 },
@@ -40,6 +44,7 @@ export class FakeBroker {
         onConnection: (fd) => {
           // Raw endpoint plus decoder, so tests can also send bytes that are not frames.
           const decoder = new FrameDecoder(MAX_REQUEST_PAYLOAD);
+          let greeted = false;
           const endpoint: NativeEndpoint = new native.Endpoint(
             fd,
             (chunk, chunkFds) => {
@@ -55,6 +60,13 @@ export class FakeBroker {
                   sendRaw: (bytes) => endpoint.send(bytes, []),
                   hangUp: () => endpoint.close(),
                 };
+                const first = !greeted;
+                greeted = true;
+                if (first && answerHello && received.request.command?.$case === "hello") {
+                  this.hellos.push(received.request);
+                  received.reply(helloReply(received.request.id));
+                  continue;
+                }
                 this.requests.push(received);
                 respond?.(received);
               }
@@ -94,6 +106,16 @@ export function networkReply(id: number, name: string): Reply {
         dhcp: true,
         dns: true,
       },
+    },
+  });
+}
+
+export function helloReply(id: number): Reply {
+  return Reply.fromPartial({
+    id,
+    result: {
+      $case: "hello",
+      value: { protocolVersion: 1, brokerVersion: "fake", platform: "linux", features: [] },
     },
   });
 }

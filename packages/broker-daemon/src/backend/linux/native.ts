@@ -13,7 +13,7 @@ const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
 
 let loaded: LinuxNative | undefined;
 
-/** Loads the addon once; throws with the package directory named when it is not built. */
+/** Loads the addon once, on first use; throws naming what is missing and how to get it. */
 export function linuxNative(): LinuxNative {
   if (loaded !== undefined) return loaded;
   const require = createRequire(import.meta.url);
@@ -21,7 +21,13 @@ export function linuxNative(): LinuxNative {
   try {
     loaded = nodeGypBuild(PACKAGE_DIR) as LinuxNative;
   } catch (error) {
-    throw new Error(`cannot load the native addon from ${PACKAGE_DIR} (run \`node-gyp rebuild\` there)`, { cause: error });
+    throw new Error(
+      `@vmnet-broker/daemon: cannot load its native addon (vmnet_broker_daemon.node): no usable prebuild for ` +
+        `${process.platform}-${process.arch} under ${PACKAGE_DIR}prebuilds and no build under ${PACKAGE_DIR}build/Release. ` +
+        "Prebuilds ship for linux-x64 and linux-arm64 (glibc); elsewhere install a C++ compiler, make and python3, " +
+        "then run `npm rebuild @vmnet-broker/daemon`.",
+      { cause: error },
+    );
   }
   return loaded;
 }

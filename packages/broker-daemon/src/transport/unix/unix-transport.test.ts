@@ -220,6 +220,21 @@ describe("UnixTransport", () => {
     closeSync(outgoing.read);
   });
 
+  it("sends every fd of a reply that carries several, in order", async () => {
+    const pipes = ["q0", "q1", "q2"].map((name) => makePipe(temp.dir, name));
+    const acceptor = new FakeAcceptor((request) => ({ ...statusReply(request), fds: pipes.map((p) => dupOf(p.write)) }));
+    start(acceptor);
+    const client = open();
+    client.send({ id: 1, command: { $case: "status", value: {} } });
+    await eventually(() => client.replies.length === 1, "the reply");
+    const received = client.replies[0]?.fds ?? [];
+    expect(received).toHaveLength(3);
+    for (const [i, fd] of received.entries()) writeSync(fd, `queue ${i}`);
+    expect(pipes.map((p) => readPipe(p.read))).toEqual(["queue 0", "queue 1", "queue 2"]);
+    closeAll(received);
+    for (const p of pipes) closeAll([p.read, p.write]);
+  });
+
   it("answers INTERNAL_ERROR when the core throws", async () => {
     const acceptor = new FakeAcceptor(() => {
       throw new Error("boom");

@@ -30,7 +30,7 @@
     /// network stays acquired while this value or the connection is alive and
     /// the connection has not been closed.
     public struct Network: Sendable {
-      private let handle: NetworkHandle
+      let handle: NetworkHandle
       /// The connection that acquired it.
       public let connection: Connection
 

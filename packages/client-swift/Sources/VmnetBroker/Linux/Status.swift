@@ -37,6 +37,9 @@
       public let pid: UInt32
       /// How many connections the broker has.
       public let peerCount: Int
+      /// The name each connection gave in its hello ("" for none), as
+      /// `vmnet-broker status` shows them in CLIENT.
+      public let peerClientNames: [String]
       /// Every network the broker holds.
       public let networks: [NetworkReferences]
       /// True when the asker is not an admin and sees only its own part.
@@ -46,6 +49,9 @@
         brokerVersion = String(cString: vmnet_broker_status_broker_version(snapshot))
         pid = vmnet_broker_status_pid(snapshot)
         peerCount = vmnet_broker_status_peer_count(snapshot)
+        peerClientNames = (0..<peerCount).map {
+          String(cString: vmnet_broker_status_peer_client_name(snapshot, $0))
+        }
         networks = (0..<vmnet_broker_status_network_count(snapshot)).map { index in
           NetworkReferences(
             name: String(cString: vmnet_broker_status_network_name(snapshot, index)),
