@@ -51,7 +51,7 @@ export const unknownVectors: VectorSpec[] = [
       ],
       $unknown: [{ field: 20, fixed32: 1 }],
     },
-    $unknown: [{ field: 8, fixed64: "0" }],
+    $unknown: [{ field: 21, fixed64: "0" }],
   }),
   vector("unknown_max_field_number", "Request", "the largest field number (536870911, 5-byte tag)", {
     id: 7,
