@@ -9,9 +9,9 @@ import type {
   TapOptions,
   VethOptions,
 } from "../../core/backend.js";
+import { watchLeaseFile } from "../lease-watch.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
-import { watchLeaseFile } from "./lease-watch.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
