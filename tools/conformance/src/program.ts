@@ -99,9 +99,7 @@ export class ClientProgram {
       throw new ProgramError(`${this.label}: op ${op}: result is not JSON: ${line.slice(0, 200)}`);
     }
     if (typeof result !== "object" || result === null || Array.isArray(result) || typeof (result as Result).ok !== "boolean") {
-      throw new ProgramError(
-        `${this.label}: op ${op}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`,
-      );
+      throw new ProgramError(`${this.label}: op ${op}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`);
     }
     return result as Result;
   }
