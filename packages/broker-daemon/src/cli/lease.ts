@@ -10,7 +10,7 @@ export async function leaseCommand(args: string[]): Promise<number> {
   const { values, positionals } = parse(
     "lease",
     args,
-    { socket: { type: "string" }, json: { type: "boolean" }, wait: { type: "string" } },
+    { socket: { type: "string" }, "service-name": { type: "string" }, json: { type: "boolean" }, wait: { type: "string" } },
     true,
   );
   const [network, mac, ...rest] = positionals;
@@ -19,16 +19,37 @@ export async function leaseCommand(args: string[]): Promise<number> {
   if (!Number.isFinite(seconds) || seconds < 0 || seconds * 1000 > MAX_LEASE_WAIT_MS) {
     throw new UsageError(`--wait must be 0..${MAX_LEASE_WAIT_MS / 1000} seconds, not '${values.wait}'`, "lease");
   }
-  const client = await BrokerClient.connect({ socketPath: socketPath(values.socket) });
-  let lease: GuestLease;
+  const waitMs = Math.round(seconds * 1000);
+  // A broker error's code becomes the exit status (exit-status.ts): 5 NOT_FOUND, 3 NOT_ALLOWED.
+  const lease =
+    process.platform === "darwin"
+      ? await xpcLease(network, mac, waitMs, values["service-name"])
+      : await unixLease(values.socket, network, mac, waitMs);
+  process.stdout.write(values.json ? `${JSON.stringify(lease)}\n` : `${formatLease(lease)}\n`);
+  return 0;
+}
+
+async function unixLease(socket: string | undefined, network: string, mac: string, timeoutMs: number): Promise<GuestLease> {
+  const client = await BrokerClient.connect({ socketPath: socketPath(socket) });
   try {
-    // A BrokerError's code becomes the exit status (exit-status.ts): 5 NOT_FOUND, 3 NOT_ALLOWED.
-    lease = await client.waitForLease(network, mac, { timeoutMs: Math.round(seconds * 1000) });
+    return await client.waitForLease(network, mac, { timeoutMs });
   } finally {
     void client.close();
   }
-  process.stdout.write(values.json ? `${JSON.stringify(lease)}\n` : `${formatLease(lease)}\n`);
-  return 0;
+}
+
+/** macOS: the broker is a Mach service; ask it over XPC. */
+async function xpcLease(network: string, mac: string, waitMs: number, serviceName: string | undefined): Promise<GuestLease> {
+  const { xpcLease } = await import("../transport/xpc/xpc-client.js");
+  const lease = await xpcLease(network, mac, waitMs, serviceName);
+  return {
+    network: lease.networkName,
+    mac: lease.mac,
+    ip: lease.ip,
+    ipv6: lease.ipv6,
+    hostname: lease.hostname,
+    expiresUnix: Number(lease.expiresUnix),
+  };
 }
 
 /** "10.0.0.7 52:54:00:aa:bb:cc shared hostname=vm expires=2026-11-30T14:00:00Z": the address first, for `cut`. */

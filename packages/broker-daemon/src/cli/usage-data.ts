@@ -228,7 +228,7 @@ export const COMMANDS: readonly CommandUsage[] = [
   {
     name: "lease",
     summary: "print (or wait for) the DHCP lease of a guest's MAC",
-    synopsis: "[--socket PATH] [--wait SECONDS] [--json] NETWORK MAC",
+    synopsis: "[--socket PATH | --service-name NAME] [--wait SECONDS] [--json] NETWORK MAC",
     description: [
       "Prints the DHCP lease of the guest with hardware address MAC on NETWORK: its IPv4 address first, then the MAC, the network and its attributes. With --wait it waits up to SECONDS (at most 600) for the guest to take one, and answers as soon as the DHCP server has handed it out. Exits 5 (NOT_FOUND) when the guest has no lease by then.",
       "You may look up the networks you may acquire; you need not hold them, and the network need not exist yet. The host name is shown for the MACs of your own interfaces only. For example, with a MAC you give the guest:",
@@ -243,6 +243,7 @@ export const COMMANDS: readonly CommandUsage[] = [
         title: "Options",
         options: [
           socket,
+          serviceName,
           { name: "--wait", value: "SECONDS", text: "wait this long for the guest's lease (default 0: answer at once)" },
           { name: "--json", text: "the lease as one JSON object" },
         ],

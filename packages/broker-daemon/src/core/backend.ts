@@ -118,6 +118,8 @@ export interface BackendNetwork {
    * unsubscribe.
    */
   watchLeases?(onChange: () => void): () => void;
+  /** Linux: the IPv6 addresses the host's neighbour table holds for this MAC on the network. */
+  ipv6Of?(mac: string): Promise<string[]>;
   /** Linux only: a TAP enslaved to the network, up. */
   openTap?(options: TapOptions): Promise<OpenedInterface>;
   /**

@@ -407,7 +407,8 @@ export class Broker implements PeerAcceptor {
     // Host names are shown as status shows them: to admins and to the MAC's owners.
     const network = this.#registry.get(name);
     const owner = viewer.admin || (network !== undefined && leaseAudience(network, mac)(viewer));
-    return leaseMessage(name, owner ? lease : { ...lease, hostname: "" });
+    const ipv6 = (await network?.live?.ipv6Of?.(mac)) ?? [];
+    return leaseMessage(name, owner ? lease : { ...lease, hostname: "" }, ipv6);
   }
 
   /** Turns the connection into an event stream of what this peer may see. */
@@ -674,8 +675,8 @@ export class Broker implements PeerAcceptor {
   }
 }
 
-function leaseMessage(network: string, lease: LeaseInfo): Lease {
-  return { ...lease, expiresUnix: BigInt(lease.expiresUnix), ipv6: [], networkName: network };
+function leaseMessage(network: string, lease: LeaseInfo, ipv6: readonly string[] = []): Lease {
+  return { ...lease, expiresUnix: BigInt(lease.expiresUnix), ipv6: [...ipv6], networkName: network };
 }
 
 function holderOf(holder: LeaseHolder): InterfaceHolder {

@@ -46,8 +46,14 @@ describe("lease look-up", () => {
     const peer = broker.connect(root, "unix");
     await send(peer, { $case: "acquire", value: { networkName: "shared" } });
     await new Promise((r) => setImmediate(r));
+    const network = backend.created[0];
+    if (network === undefined) throw new Error("no network");
+    Object.assign(network, { ipv6Of: async (mac: string) => (mac === "52:54:00:00:00:01" ? ["fd00::10"] : []) });
     const reply = await lease(peer, "shared", "52:54:00:00:00:01", 0);
-    expect(reply.result).toMatchObject({ $case: "lease", value: { ip: "10.9.0.10", networkName: "shared", hostname: "guest" } });
+    expect(reply.result).toMatchObject({
+      $case: "lease",
+      value: { ip: "10.9.0.10", networkName: "shared", hostname: "guest", ipv6: ["fd00::10"] },
+    });
     expect(backend.created).toHaveLength(1);
   });
 

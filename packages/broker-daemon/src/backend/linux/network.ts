@@ -15,6 +15,7 @@ import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
+import { ipv6Neighbours } from "./neighbours.js";
 import { checkVethTarget } from "./netns-access.js";
 import { deleteFirewall } from "./nftables.js";
 import { type NetworkRecord, writeRecord } from "./records.js";
@@ -98,6 +99,10 @@ export class LinuxNetwork implements BackendNetwork {
   /** IPv4 leases from dnsmasq's lease file (empty without DHCP). */
   leases(): Promise<LeaseInfo[]> {
     return readLeases(this.parts.leaseFile);
+  }
+
+  ipv6Of(mac: string): Promise<string[]> {
+    return ipv6Neighbours(this.info.bridge, mac);
   }
 
   /** Quiet while the network is being removed: its lease file goes with it. */
