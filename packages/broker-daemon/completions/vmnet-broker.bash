@@ -59,9 +59,10 @@ _vmnet_broker() {
     lease)
       case "$prev" in
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --service-name) COMPREPLY=($(true -- "$cur")); return ;;
         --wait) COMPREPLY=($(true -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W '--socket --wait --json --help' -- "$cur"))
+      COMPREPLY=($(compgen -W '--socket --service-name --wait --json --help' -- "$cur"))
       ;;
     events)
       case "$prev" in
