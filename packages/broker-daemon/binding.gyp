@@ -34,7 +34,11 @@
             "native/src/linux/veth_link.cc",
             "native/src/linux/bridge_link.cc",
             "native/src/linux/netlink_request.cc",
-            "native/src/linux/link_watch.cc"
+            "native/src/linux/link_watch.cc",
+            "native/src/linux/nfnetlink.cc",
+            "native/src/linux/nft_rules.cc",
+            "native/src/linux/nft_table.cc",
+            "native/src/linux/links.cc"
           ]
         }],
         ["OS=='mac'", {

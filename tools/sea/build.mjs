@@ -97,7 +97,7 @@ await build({
 // 2. The blob.
 const blob = join(work, "sea-prep.blob");
 const seaConfig = join(work, "sea-config.json");
-writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: false }));
+writeFileSync(seaConfig, JSON.stringify({ main: bundle, output: blob, disableExperimentalSEAWarning: true, useCodeCache: true }));
 execFileSync(process.execPath, ["--experimental-sea-config", seaConfig], { stdio: ["ignore", "ignore", "inherit"] });
 
 // 3. A copy of this node with the blob injected.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The shell-script floor for cold creation of `shared`: exactly the network the
 # Linux backend makes (bridge, nftables table, ip_forward, dnsmasq with the same
-# keys), done by hand in the CURRENT network namespace. Returns once dnsmasq has
+# keys: bind-interfaces, so after the bridge), done by hand in the CURRENT network
+# namespace. Returns once dnsmasq has
 # bound its sockets (in daemon mode its parent exits only after start-up worked).
 #
 #   floor-create-shared.sh WORKDIR
@@ -44,6 +45,18 @@ table inet $TABLE {
     ip saddr $NET ip daddr != $NET meta l4proto { tcp, udp } counter masquerade to :1024-65535
     ip saddr $NET ip daddr != $NET counter masquerade
   }
+  chain input {
+    type filter hook input priority filter; policy accept;
+    iifname != { "$BR", "lo" } ip daddr 192.168.100.1 meta l4proto { tcp, udp } th dport 53 drop
+  }
+  chain prerouting {
+    type filter hook prerouting priority raw; policy accept;
+    iifname "$BR" ip daddr { $NET, 224.0.0.0/24, 255.255.255.255 } notrack
+  }
+  chain output {
+    type filter hook output priority raw; policy accept;
+    oifname "$BR" ip daddr { $NET, 224.0.0.0/24, 255.255.255.255 } notrack
+  }
 }
 NFT
 echo 1 >/proc/sys/net/ipv4/ip_forward
@@ -51,7 +64,7 @@ cat >"$DIR/dnsmasq.conf" <<CONF
 strict-order
 pid-file=$DIR/dnsmasq.pid
 except-interface=lo
-bind-dynamic
+bind-interfaces
 no-ping
 interface=$BR
 dhcp-leasefile=$DIR/dnsmasq.leases

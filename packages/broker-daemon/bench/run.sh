@@ -24,6 +24,10 @@ THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
 COLD_RUNS=${BENCH_COLD_RUNS:-9}
 PEERS=${BENCH_PEERS:-1000}
 ROUNDS=${BENCH_ROUNDS:-5}
+# The broker sizes --max-connections to its fd limit (25 fds per connection at
+# worst); 1,000 peers need more than a default hard limit of 20,000, so raise it
+# for the brokers this script starts (root may).
+if ulimit -Hn 65536 2>/dev/null; then ulimit -Sn 65536; fi
 # The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
 FLOOR_SCRIPT=${BENCH_FLOOR_SCRIPT:-$BENCH/floor-create-shared.sh}
 OWNED_PIDS=()
@@ -80,6 +84,29 @@ for _ in $(seq "$ROUNDS"); do
   record warm broker load "$WORK/warm/broker.sock" 1 "$REQUESTS" 1000
   record warm floor load "$WORK/echo.sock" 1 "$REQUESTS" 1000
 done
+
+# The same exchange pinned with taskset, in two layouts: everything on CPU 0, and
+# server on CPU 0 with the client on CPU 1. Server threads are pinned too (-a).
+# cpu_ms is the server's own CPU time (utime + stime) over the round.
+cpu_ms() { awk '{print ($14 + $15) * 10}' "/proc/$1/stat"; }
+pinned() { # KIND SIDE SERVER_PID SOCKET CLIENT_CPU
+  local before after
+  before=$(cpu_ms "$3")
+  record "$1" "$2" taskset -c "$5" "$OUT/acquire-load" --socket "$4" --clients 1 --requests "$REQUESTS" --warmup 1000
+  after=$(cpu_ms "$3")
+  printf '{"kind":"%s-cpu","side":"%s","result":{"cpu_ms":%s,"requests":%s}}\n' "$1" "$2" "$((after - before))" "$REQUESTS" >>"$RESULTS"
+}
+note "1b. warm acquire pinned: one CPU for all, then server and client on their own ($ROUNDS rounds each)"
+taskset -a -p -c 0 "$BROKER_PID" >/dev/null
+taskset -a -p -c 0 "$ECHO_PID" >/dev/null
+for layout in 0 1; do
+  for _ in $(seq "$ROUNDS"); do
+    pinned "pinned-$layout" broker "$BROKER_PID" "$WORK/warm/broker.sock" "$layout"
+    pinned "pinned-$layout" floor "$ECHO_PID" "$WORK/echo.sock" "$layout"
+  done
+done
+taskset -a -p -c 0-$(($(nproc) - 1)) "$BROKER_PID" >/dev/null
+taskset -a -p -c 0-$(($(nproc) - 1)) "$ECHO_PID" >/dev/null
 
 note "3. acquires per second at 1, 10 and 100 connections ($ROUNDS rounds of $THROUGHPUT_REQUESTS requests)"
 for clients in 1 10 100; do

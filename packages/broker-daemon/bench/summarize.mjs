@@ -40,6 +40,29 @@ table.push(
   `| 1. warm acquire p99 (µs) | ${fmt(p99B)} | ${fmt(p99F)} | ${fmt(p99B / p99F, 2)}x | | |`,
 );
 
+for (const [layout, what] of [
+  ["0", "client and server on CPU 0"],
+  ["1", "server on CPU 0, client on CPU 1"],
+]) {
+  const b = pick(`pinned-${layout}`, "broker");
+  const f = pick(`pinned-${layout}`, "floor");
+  if (b.length === 0 || f.length === 0) continue;
+  const ratios = b.map((r, i) => r.p50_us / f[i].p50_us).sort((x, y) => x - y);
+  const spread = `${fmt(ratios[0], 2)} / ${fmt(median(ratios), 2)} / ${fmt(ratios.at(-1), 2)}`;
+  const goal = layout === "0" ? "within 2x" : "";
+  const met = layout === "0" ? verdict(median(ratios) <= 2) : "";
+  table.push(
+    `| 1b. warm p50 pinned, ${what} (µs; min / median / max of ${b.length} pair ratios) | ${fmt(medianOf(b, "p50_us"))} | ${fmt(medianOf(f, "p50_us"))} | ${spread} | ${goal} | ${met} |`,
+  );
+  const cpuB = pick(`pinned-${layout}-cpu`, "broker").map((r) => (r.cpu_ms * 1000) / r.requests);
+  const cpuF = pick(`pinned-${layout}-cpu`, "floor").map((r) => (r.cpu_ms * 1000) / r.requests);
+  if (cpuB.length > 0 && cpuF.length > 0) {
+    table.push(
+      `| 1b. server CPU per request, ${what} (µs) | ${fmt(median(cpuB))} | ${fmt(median(cpuF))} | ${fmt(median(cpuB) / Math.max(median(cpuF), 0.01), 2)}x | | |`,
+    );
+  }
+}
+
 const coldBroker = pick("cold", "broker");
 const coldFloor = pick("cold", "floor");
 if (coldBroker.length === 0 || coldFloor.length === 0) {

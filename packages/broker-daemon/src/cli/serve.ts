@@ -35,15 +35,16 @@ export async function serveCommand(args: string[]): Promise<number> {
   const modeText = values["socket-mode"];
   if (modeText !== undefined && !/^0?[0-7]{3}$/.test(modeText)) throw new UsageError(`--socket-mode must be octal like 0660`, "serve");
 
-  // Linux without --host: run in a private namespace made for this run. This call
-  // replaces the process (same pid) and does not return. The paths are settled
-  // before: inside a rootless sandbox this process is root and could not tell.
+  // Linux without --host: run in a private namespace made for this run (as root the
+  // main thread moves; otherwise the process re-executes itself, same pid). The
+  // paths are settled before: inside a rootless sandbox this process is root and
+  // could not tell.
   const sandbox = process.platform === "linux" && !values.host;
   const runtimeDir = values["runtime-dir"] ?? defaultRuntimeDir();
   const socket = values.socket ?? (process.env.VMNET_BROKER_SOCKET || defaultServeSocket());
-  if (sandbox && !isSandboxed()) {
+  if (sandbox) {
     const uid = process.getuid?.() ?? 0;
-    if (uid !== 0 && values["runtime-dir"] === undefined) makeUserRuntimeDir(runtimeDir, uid);
+    if (!isSandboxed() && uid !== 0 && values["runtime-dir"] === undefined) makeUserRuntimeDir(runtimeDir, uid);
     enterSandbox([...process.argv, "--runtime-dir", runtimeDir, "--socket", socket]);
   }
 

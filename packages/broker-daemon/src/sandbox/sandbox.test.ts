@@ -25,29 +25,51 @@ describe("isSandboxed", () => {
   });
 });
 
-describe("sandboxCommand", () => {
-  it("runs the command in a fresh network namespace with lo up, keeping the pid it was started as", async () => {
-    const probe = 'echo "pid=$$"; readlink /proc/self/ns/net; ip -o link show';
-    const { file, args } = sandboxCommand(["sh", "-c", probe], true);
+describe("enterSandbox as root", () => {
+  it("moves the process into a fresh namespace with lo up, without executing anything again", async () => {
+    const script = [
+      `import { enterSandbox } from ${JSON.stringify(`${PACKAGE_DIR}dist/sandbox/sandbox.js`)};`,
+      `import { execFileSync } from "node:child_process";`,
+      `import { readlinkSync } from "node:fs";`,
+      "enterSandbox();",
+      // A child inherits the main thread's namespace, as dnsmasq does.
+      // Strings only: console.log colours numbers when FORCE_COLOR is set (nx sets it).
+      `console.log(String(process.pid), readlinkSync("/proc/self/ns/net"), process.env.${SANDBOX_MARKER});`,
+      `console.log(execFileSync("ip", ["-o", "link", "show"], { encoding: "utf8" }).trim());`,
+    ].join("\n");
+    const { stdout, code, pid } = await runChild(process.execPath, ["--input-type=module", "-e", script]);
+    expect(code).toBe(0);
+    const [facts, ...links] = stdout.trim().split("\n");
+    const [childPid, netns, marker] = facts?.split(" ") ?? [];
+    expect(childPid).toBe(String(pid));
+    expect(netns).not.toBe((await runTool("readlink", ["/proc/self/ns/net"])).trim());
+    expect(marker).toBe("1");
+    expect(links).toHaveLength(1);
+    expect(links[0]).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>/);
+  });
+});
+
+describe("sandboxCommand (not root)", () => {
+  it("runs the command in fresh network and user namespaces, keeping the pid it was started as", async () => {
+    const probe = 'echo "pid=$$"; readlink /proc/self/ns/net';
+    const { file, args } = sandboxCommand(["sh", "-c", probe]);
     const { stdout, code, pid } = await runChild(file, args);
     expect(code).toBe(0);
-    const [pidLine, netns, ...links] = stdout.trim().split("\n");
+    const [pidLine, netns] = stdout.trim().split("\n");
     // No fork: signals sent to the pid the caller started reach the command itself.
     expect(pidLine).toBe(`pid=${pid}`);
     expect(netns).not.toBe(await runTool("readlink", ["/proc/self/ns/net"]).then((s) => s.trim()));
-    expect(links).toHaveLength(1);
-    expect(links[0]).toMatch(/^1: lo: <LOOPBACK,UP,LOWER_UP>/);
   });
 
   it("passes arguments through untouched (no shell expansion)", async () => {
     const tricky = ["$(echo injected)", "a b", "*", "'\""];
-    const { file, args } = sandboxCommand(["printf", "%s\\n", ...tricky], true);
+    const { file, args } = sandboxCommand(["printf", "%s\\n", ...tricky]);
     const { stdout } = await runChild(file, args);
     expect(stdout.split("\n").slice(0, -1)).toEqual(tricky);
   });
 
-  it("adds a user namespace when not root, where the caller becomes root", async () => {
-    const { file, args } = sandboxCommand(["sh", "-c", "id -u; cat /proc/self/uid_map"], false);
+  it("maps the caller to root in its user namespace", async () => {
+    const { file, args } = sandboxCommand(["sh", "-c", "id -u; cat /proc/self/uid_map"]);
     expect(args).toContain("--map-root-user");
     // Run it as "nobody" to show it needs no privilege.
     const { stdout, code } = await runChild("setpriv", ["--reuid", "65534", "--regid", "65534", "--clear-groups", file, ...args]);

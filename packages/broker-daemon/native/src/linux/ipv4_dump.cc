@@ -11,10 +11,12 @@
 #include <cerrno>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "errors.h"
+#include "linux/links.h"
 #include "linux/linux.h"
 
 namespace vmnet_broker {
@@ -58,10 +60,12 @@ static std::string Ipv4Text(const void* bytes) {
   return text;
 }
 
-static std::string InterfaceName(unsigned index) {
-  char name[IF_NAMESIZE] = "";
-  if (index == 0 || if_indextoname(index, name) == nullptr) return "";
-  return name;
+// Names by index from one link dump: if_indextoname would cost an ioctl (and a
+// socket) per address and route, 600 of them with 200 networks.
+static std::string InterfaceName(const std::map<unsigned, Link>& links,
+                                 unsigned index) {
+  const auto link = links.find(index);
+  return link == links.end() ? "" : link->second.name;
 }
 
 // Sends one dump request of `type` for AF_INET (ifaddrmsg and rtmsg both start with
@@ -113,7 +117,9 @@ static bool Dump(int fd, uint16_t type, uint16_t answer_type, size_t header_size
   }
 }
 
-static void ReadAddress(const struct nlmsghdr* message, std::vector<Ipv4Address>* out) {
+static void ReadAddress(const struct nlmsghdr* message,
+                        const std::map<unsigned, Link>& links,
+                        std::vector<Ipv4Address>* out) {
   const auto* header = static_cast<const struct ifaddrmsg*>(NLMSG_DATA(message));
   if (header->ifa_family != AF_INET) return;
   const void* local = nullptr;
@@ -129,11 +135,13 @@ static void ReadAddress(const struct nlmsghdr* message, std::vector<Ipv4Address>
   // put the peer in IFA_ADDRESS).
   const void* shown = local != nullptr ? local : address;
   if (shown == nullptr) return;
-  out->push_back(
-      {InterfaceName(header->ifa_index), Ipv4Text(shown), header->ifa_prefixlen});
+  out->push_back({InterfaceName(links, header->ifa_index), Ipv4Text(shown),
+                  header->ifa_prefixlen});
 }
 
-static void ReadRoute(const struct nlmsghdr* message, std::vector<Ipv4Route>* out) {
+static void ReadRoute(const struct nlmsghdr* message,
+                      const std::map<unsigned, Link>& links,
+                      std::vector<Ipv4Route>* out) {
   const auto* header = static_cast<const struct rtmsg*>(NLMSG_DATA(message));
   if (header->rtm_family != AF_INET || (header->rtm_flags & RTM_F_CLONED) != 0) return;
   unsigned char zero[4] = {0, 0, 0, 0};
@@ -148,7 +156,8 @@ static void ReadRoute(const struct nlmsghdr* message, std::vector<Ipv4Route>* ou
     if (attr->rta_type == RTA_OIF) std::memcpy(&oif, RTA_DATA(attr), 4);
     if (attr->rta_type == RTA_TABLE) std::memcpy(&table, RTA_DATA(attr), 4);
   }
-  out->push_back({Ipv4Text(dst), header->rtm_dst_len, InterfaceName(oif), table});
+  out->push_back(
+      {Ipv4Text(dst), header->rtm_dst_len, InterfaceName(links, oif), table});
 }
 
 Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info) {
@@ -158,17 +167,24 @@ Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info) {
     ThrowSyscall(env, "socket(AF_NETLINK, NETLINK_ROUTE)", errno);
     return env.Undefined();
   }
+  std::map<unsigned, Link> links;
+  std::string step;
+  const int links_err = DumpLinks(&links, &step);
+  if (links_err != 0) {
+    ThrowSyscall(env, step, links_err);
+    return env.Undefined();
+  }
   std::vector<Ipv4Address> addresses;
   std::vector<Ipv4Route> routes;
   DumpError error;
   if (!Dump(
           sock.fd(), RTM_GETADDR, RTM_NEWADDR, sizeof(struct ifaddrmsg), 1,
-          [&](const struct nlmsghdr* m) { ReadAddress(m, &addresses); },
+          [&](const struct nlmsghdr* m) { ReadAddress(m, links, &addresses); },
           "RTM_GETADDR dump", &error) ||
       !Dump(
           sock.fd(), RTM_GETROUTE, RTM_NEWROUTE, sizeof(struct rtmsg), 2,
-          [&](const struct nlmsghdr* m) { ReadRoute(m, &routes); }, "RTM_GETROUTE dump",
-          &error)) {
+          [&](const struct nlmsghdr* m) { ReadRoute(m, links, &routes); },
+          "RTM_GETROUTE dump", &error)) {
     ThrowSyscall(env, error.what, error.err);
     return env.Undefined();
   }

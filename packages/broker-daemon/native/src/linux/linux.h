@@ -53,6 +53,18 @@ Napi::Value WatchLinks(const Napi::CallbackInfo& info);
 // file.
 Napi::Value NetnsInfo(const Napi::CallbackInfo& info);
 
+// nftCreateTable(table, chains, replace): one inet table with its base chains and
+// rules in one nfnetlink batch (replace: a stale table of that name is deleted in
+// the same transaction). nftDeleteTable(table). nftListTables() -> inet table names.
+Napi::Value NftCreateTable(const Napi::CallbackInfo& info);
+Napi::Value NftDeleteTable(const Napi::CallbackInfo& info);
+Napi::Value NftListTables(const Napi::CallbackInfo& info);
+
+// listLinks() -> [{name, index, kind, master}] (one RTM_GETLINK dump; master is
+// the name of the bridge a port belongs to, or ""). deleteLink(ifname): RTM_DELLINK.
+Napi::Value ListLinks(const Napi::CallbackInfo& info);
+Napi::Value DeleteLink(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

@@ -17,6 +17,14 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("createVeth", Napi::Function::New(env, CreateVeth, "createVeth"));
   exports.Set("createBridge", Napi::Function::New(env, CreateBridge, "createBridge"));
   exports.Set("addAddress", Napi::Function::New(env, AddAddress, "addAddress"));
+  exports.Set("nftCreateTable",
+              Napi::Function::New(env, NftCreateTable, "nftCreateTable"));
+  exports.Set("nftDeleteTable",
+              Napi::Function::New(env, NftDeleteTable, "nftDeleteTable"));
+  exports.Set("nftListTables",
+              Napi::Function::New(env, NftListTables, "nftListTables"));
+  exports.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
+  exports.Set("deleteLink", Napi::Function::New(env, DeleteLink, "deleteLink"));
   exports.Set("watchLinks", Napi::Function::New(env, WatchLinks, "watchLinks"));
   exports.Set("netnsInfo", Napi::Function::New(env, NetnsInfo, "netnsInfo"));
   exports.Set("enterNetns", Napi::Function::New(env, EnterNetns, "enterNetns"));

@@ -46,9 +46,10 @@ export interface KernelFacts {
   readonly addresses: readonly Ipv4AddressEntry[];
 }
 
-export async function readKernelFacts(): Promise<KernelFacts> {
-  const [links, tables] = await Promise.all([linkFacts(), listOurTables()]);
-  return { links, tables: new Set(tables), addresses: linuxNative().ipv4AddressesAndRoutes().addresses };
+/** One link dump, one table dump, one address dump: no child process. */
+export function readKernelFacts(): KernelFacts {
+  const links = linkFacts();
+  return { links, tables: new Set(listOurTables()), addresses: linuxNative().ipv4AddressesAndRoutes().addresses };
 }
 
 /** Checks a valid record against the kernel: the attached interfaces, or why not. */
@@ -96,7 +97,7 @@ export async function surveyRecords(runtimeDir: string): Promise<Survey> {
       survey.notAdopted.push({ dir, reason: `bad record: ${parsed.reason}`, suspicious: true });
       continue;
     }
-    kernel ??= await readKernelFacts();
+    kernel ??= readKernelFacts();
     const match = matchRecord(parsed.record, kernel);
     if ("mismatch" in match) survey.notAdopted.push({ dir, reason: `record does not match: ${match.mismatch}`, suspicious: true });
     else if ("idle" in match) survey.notAdopted.push({ dir, reason: match.idle, suspicious: false });

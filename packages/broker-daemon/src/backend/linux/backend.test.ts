@@ -43,7 +43,7 @@ describe("createNetwork", () => {
     expect(readFileSync(`/proc/${pid}/cmdline`, "utf8")).toContain("dnsmasq");
   });
 
-  it("answers the first DNS query sent as soon as the network exists (dnsmasq starts before the bridge)", async () => {
+  it("answers the first DNS query sent as soon as the network exists", async () => {
     const network = await bed.create(networkConfig("dnsnow"));
     // One query for "localhost" A (answered from /etc/hosts), sent once: no resend
     // could hide a dnsmasq that had not yet bound the gateway address.

@@ -27,7 +27,7 @@ import {
   type SubnetPlan,
   staticSubnet,
 } from "./subnets.js";
-import { enableForwarding } from "./sysctl.js";
+import { enableForwarding, keepBridgesOutOfNetfilter } from "./sysctl.js";
 import { VHOST_NET } from "./tap.js";
 
 export interface LinuxBackendOptions {
@@ -44,6 +44,11 @@ export interface LinuxBackendOptions {
    * runs under a guard with a parent-death signal, see guarded-child.ts.)
    */
   readonly sandboxed?: boolean;
+  /**
+   * The namespace is the broker's own (default: when sandboxed), so its bridge
+   * netfilter switches may be turned off (sysctl.ts). Tests set it for theirs.
+   */
+  readonly ownsNamespace?: boolean;
   /** The device opened for TapOptions.vhostNet (default /dev/vhost-net). */
   readonly vhostNetDevice?: string;
 }
@@ -233,23 +238,18 @@ class LinuxBackend implements Backend {
     try {
       await rm(dir, { recursive: true, force: true });
       await mkdir(dir, { recursive: true, mode: 0o755 });
-      // dnsmasq, bridge and table are made at the same time, dnsmasq (the slowest)
-      // first: the rules match the bridge by name, and dnsmasq (bind-dynamic) starts
-      // serving the bridge when it appears with its address.
-      const made = await Promise.allSettled([
-        this.startDns(config, bridge, ipv4, ipv6, files),
-        createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
-        applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) }),
-      ]);
-      const [started] = made;
-      if (started.status === "fulfilled") dnsmasq = started.value;
-      for (const result of made) if (result.status === "rejected") throw result.reason;
+      // Bridge and table first (addon calls, about a millisecond): dnsmasq binds the
+      // bridge's addresses when it starts (bind-interfaces, dnsmasq-config.ts).
+      createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      dnsmasq = await this.startDns(config, bridge, ipv4, ipv6, files);
       await dnsmasq?.untilServing();
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
+      if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();
     } catch (error) {
       await dnsmasq?.stop();
-      await deleteFirewall(table);
-      await deleteLink(bridge);
+      deleteFirewall(table);
+      deleteLink(bridge);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (error instanceof CreateFailure) throw error;
       throw new CreateFailure(`network '${config.name}': ${describe(error)}`, { cause: error });

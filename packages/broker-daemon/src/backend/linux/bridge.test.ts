@@ -1,4 +1,5 @@
 /** createBridge through the addon's rtnetlink calls, checked with `ip -j -d` (fresh namespace). */
+import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createBridge } from "./bridge.js";
 import { planIpv6 } from "./ipv6.js";
@@ -22,7 +23,7 @@ const ipv4 = planSubnet({ network: (10 << 24) | (33 << 16), prefix: 24 });
 
 describe("createBridge", () => {
   it("makes an up bridge without STP or forward delay, with its MTU and both gateway addresses", async () => {
-    await createBridge({ name: "vmbr-nl", mtu: 1400, ipv4, ipv6: planIpv6("nl", "fd00:33::/64") });
+    createBridge({ name: "vmbr-nl", mtu: 1400, ipv4, ipv6: planIpv6("nl", "fd00:33::/64") });
     const [bridge] = JSON.parse(await runTool("ip", ["-j", "-d", "addr", "show", "dev", "vmbr-nl"])) as BridgeJson[];
     expect(bridge?.linkinfo.info_kind).toBe("bridge");
     expect(bridge?.linkinfo.info_data).toMatchObject({ stp_state: 0, forward_delay: 0 });
@@ -34,9 +35,17 @@ describe("createBridge", () => {
     expect(bridge?.addr_info).toContainEqual(expect.objectContaining({ family: "inet6", local: "fd00:33::1", prefixlen: 64, nodad: true }));
   });
 
+  it("gives a bridge without an IPv6 prefix no IPv6 at all (no link-local, no routes)", async () => {
+    createBridge({ name: "vmbr-v4", mtu: 1500, ipv4 });
+    expect(readFileSync("/proc/sys/net/ipv6/conf/vmbr-v4/disable_ipv6", "utf8").trim()).toBe("1");
+    const [bridge] = JSON.parse(await runTool("ip", ["-j", "addr", "show", "dev", "vmbr-v4"])) as BridgeJson[];
+    expect(bridge?.addr_info.map((a) => a.family)).toEqual(["inet"]);
+    expect(await runTool("ip", ["-6", "route", "show", "table", "all", "dev", "vmbr-v4"])).toBe("");
+  });
+
   it("names RTM_NEWLINK when the name is taken, and leaves the other link alone", async () => {
     await runTool("ip", ["link", "add", "vmbr-taken", "type", "bridge"]);
-    await expect(createBridge({ name: "vmbr-taken", mtu: 1500, ipv4 })).rejects.toThrow(/RTM_NEWLINK bridge vmbr-taken failed: EEXIST/);
+    expect(() => createBridge({ name: "vmbr-taken", mtu: 1500, ipv4 })).toThrow(/RTM_NEWLINK bridge vmbr-taken failed: EEXIST/);
     // The failure path deletes the half-made bridge: here that is the one that was there.
     expect(await linkNames()).not.toContain("vmbr-taken");
   });

@@ -1,7 +1,8 @@
 /**
- * dnsmasq starts before the bridge exists (bind-dynamic) and binds its DNS port on
- * the gateway address only once the kernel tells it the address appeared. The
- * network is handed out after that bind, so a guest's first query is answered.
+ * Whether dnsmasq has bound its DNS port on the gateway. With bind-interfaces it
+ * binds before writing its pid file, so this is a last check (an adopted network's
+ * dnsmasq included) before the network is handed out: a guest's first query is
+ * answered.
  */
 
 import { readFileSync } from "node:fs";

@@ -141,14 +141,14 @@ export async function reclaimLeftovers(runtimeDir: string, spared: Spared = NOTH
     await rm(dir, { recursive: true, force: true });
     report.directories.push(dir);
   }
-  for (const table of await listOurTables()) {
+  for (const table of listOurTables()) {
     if (spared.tables.has(table)) continue;
-    await deleteFirewall(table);
+    deleteFirewall(table);
     report.tables.push(table);
   }
-  for (const name of await listLinks()) {
+  for (const name of listLinks()) {
     if (!isOurInterface(name) || spared.links.has(name)) continue;
-    await deleteLink(name);
+    deleteLink(name);
     report.interfaces.push(name);
   }
   return report;

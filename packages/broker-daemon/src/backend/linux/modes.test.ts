@@ -54,6 +54,24 @@ describe("shared mode", () => {
   });
 });
 
+describe("DNS on the gateway", () => {
+  it("answers guests on the bridge and nobody who reaches the gateway through another interface", async () => {
+    const outside = await addUplink();
+    const network = await bed.create(networkConfig("shared"));
+    const guest = await attachedGuest(network);
+    await acquireDhcpLease(guest, "eth0");
+    await outside.run("ip", ["route", "add", `${network.info.subnet}/24`, "via", "10.99.0.1"]);
+    const lookup = (from: Guest) =>
+      from.run("timeout", ["3", "busybox", "nslookup", "-type=a", "localhost", network.info.gateway]).then(
+        () => true,
+        () => false,
+      );
+    expect(await ping(outside, network.info.gateway)).toBe(true);
+    expect(await lookup(guest)).toBe(true);
+    expect(await lookup(outside)).toBe(false);
+  });
+});
+
 describe("host mode", () => {
   it("has no NAT, offers no default route, and refuses forwarding out of the bridge", async () => {
     await addUplink();

@@ -63,6 +63,42 @@ export interface NetnsInfo {
   readonly ownerUid: number | null;
 }
 
+/**
+ * One nftables rule (nft_rules.cc): every match given must hold, then the counter,
+ * then the action. Prefixes are "10.0.0.0/24" or "fd00::/64"; saddr and daddr of
+ * one family, which the rule then also matches (meta nfproto).
+ */
+export interface NftRule {
+  readonly iifname?: string;
+  /** iifname is none of these. */
+  readonly notIifnames?: readonly string[];
+  readonly oifname?: string;
+  readonly saddr?: string;
+  readonly daddr?: string;
+  /** daddr outside the prefix; excludes daddr. */
+  readonly notDaddr?: string;
+  /** meta l4proto (IPPROTO_*). */
+  readonly l4proto?: number;
+  /** Transport destination port; needs l4proto. */
+  readonly dport?: number;
+  /** ct state related,established. */
+  readonly established?: boolean;
+  readonly counter?: boolean;
+  readonly action: "accept" | "drop" | "return" | "reject" | "notrack" | "masquerade";
+  /** masquerade to :portMin-portMax. */
+  readonly portMin?: number;
+  readonly portMax?: number;
+}
+
+/** A base chain with policy accept. */
+export interface NftChain {
+  readonly name: string;
+  readonly type: "filter" | "nat";
+  readonly hook: "prerouting" | "input" | "forward" | "output" | "postrouting";
+  readonly priority: number;
+  readonly rules: readonly NftRule[];
+}
+
 /** Functions present on every OS. */
 export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
@@ -126,6 +162,21 @@ export interface LinuxNative extends CommonNative {
    * (fstatfs on nsfs, then NS_GET_NSTYPE; no other file gets an ioctl).
    */
   netnsInfo(fd: number): NetnsInfo | null;
+  /** Every link of the calling thread's namespace (one RTM_GETLINK dump); master is its bridge's name or "". */
+  listLinks(): { name: string; index: number; kind: string; master: string }[];
+  /** RTM_DELLINK (ENODEV when absent). */
+  deleteLink(ifname: string): void;
+  /**
+   * Creates inet table `table` with `chains` in one nfnetlink batch (NLM_F_EXCL:
+   * EEXIST when it exists); with `replace`, a table of that name is deleted in the
+   * same transaction first. Errors name the refused message
+   * ("NFT_MSG_NEWRULE vmnet_broker_x forward #2 failed: EINVAL ...").
+   */
+  nftCreateTable(table: string, chains: readonly NftChain[], replace: boolean): void;
+  /** Deletes inet table `table` (ENOENT when absent). */
+  nftDeleteTable(table: string): void;
+  /** Names of every inet table of the calling thread's namespace (one dump). */
+  nftListTables(): string[];
   /**
    * unshare(CLONE_NEWNET) for the calling thread: a fresh empty namespace (tests).
    * Throws unless the namespace really changed; returns its inode number.

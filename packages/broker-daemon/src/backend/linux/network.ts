@@ -130,7 +130,7 @@ export class LinuxNetwork implements BackendNetwork {
   async removeInterface(name: string): Promise<void> {
     this.interfaces.delete(name);
     if (!name.startsWith(TAP_PREFIX) && !name.startsWith(VETH_PREFIX)) return;
-    if (linuxNative().interfaceIndex(name) !== 0) await deleteLink(name);
+    if (linuxNative().interfaceIndex(name) !== 0) deleteLink(name);
   }
 
   interfaceExists(name: string): boolean {
@@ -146,10 +146,10 @@ export class LinuxNetwork implements BackendNetwork {
 
   private async removeEverything(): Promise<void> {
     await this.parts.dnsmasq?.stop();
-    await deleteFirewall(this.parts.table);
-    for (const name of this.interfaces) await deleteLink(name);
+    deleteFirewall(this.parts.table);
+    for (const name of this.interfaces) deleteLink(name);
     this.interfaces.clear();
-    await deleteLink(this.info.bridge);
+    deleteLink(this.info.bridge);
     try {
       await rm(this.parts.dir, { recursive: true, force: true });
     } catch {

@@ -1,8 +1,12 @@
 /**
  * One nftables table per network, `inet vmnet_broker_<short>`. Why one table per
  * network rather than chains in a shared table: a network's rules appear and vanish
- * atomically with `nft -f` / `delete table`, networks never edit each other's
- * rules, and leftovers are found by the table-name prefix alone.
+ * atomically, networks never edit each other's rules, and leftovers are found by
+ * the table-name prefix alone.
+ *
+ * The table is made in one nfnetlink batch by the addon (nft_table.cc), which
+ * touches only this table: `nft -f` reads the whole ruleset first (62 ms with 200
+ * networks, against 5.6 ms with none), and is a child process.
  *
  * Caveat (as for libvirt): an accept here does not override a drop in another
  * table on the same hook; a host firewall with a dropping forward policy (Docker)
@@ -11,7 +15,8 @@
 import type { NetworkModeName } from "../../config/network-config.js";
 import type { Ipv6Plan } from "./ipv6.js";
 import { TABLE_PREFIX } from "./names.js";
-import { runTool, ToolError } from "./run-tool.js";
+import { linuxNative } from "./native.js";
+import type { NftChain, NftRule } from "./native-surface.js";
 import type { SubnetPlan } from "./subnets.js";
 
 export interface FirewallSpec {
@@ -22,81 +27,114 @@ export interface FirewallSpec {
   readonly ipv6?: Ipv6Plan;
 }
 
-/** The ruleset text for `nft -f -`. Exported for unit tests. */
-export function firewallRuleset(spec: FirewallSpec): string {
-  const br = `"${spec.bridge}"`;
-  const v4 = `${spec.ipv4.network}/${spec.ipv4.prefix}`;
-  const forward: string[] = [
-    // Guest to guest through the bridge (seen here only with br_netfilter).
-    `iifname ${br} oifname ${br} accept`,
-  ];
+const TCP = 6;
+const UDP = 17;
+/** Hook priorities, as nft names them. */
+const RAW = -300;
+const FILTER = 0;
+const SRCNAT = 100;
+
+function forwardRules(spec: FirewallSpec, v4: string): NftRule[] {
+  const br = spec.bridge;
+  // Guest to guest through the bridge (seen here only with br_netfilter).
+  const rules: NftRule[] = [{ iifname: br, oifname: br, action: "accept" }];
   if (spec.mode === "shared") {
-    forward.push(`iifname ${br} ip saddr ${v4} accept`, `oifname ${br} ip daddr ${v4} ct state related,established accept`);
-    if (spec.ipv6 !== undefined) {
-      forward.push(
-        `iifname ${br} ip6 saddr ${spec.ipv6.prefix} accept`,
-        `oifname ${br} ip6 daddr ${spec.ipv6.prefix} ct state related,established accept`,
-      );
+    const prefixes = [v4, ...(spec.ipv6 ? [spec.ipv6.prefix] : [])];
+    for (const prefix of prefixes) {
+      rules.push({ iifname: br, saddr: prefix, action: "accept" }, { oifname: br, daddr: prefix, established: true, action: "accept" });
     }
   }
   // Everything else forwarded from or to the bridge is refused.
-  forward.push(`iifname ${br} counter reject`, `oifname ${br} counter reject`);
+  rules.push({ iifname: br, counter: true, action: "reject" }, { oifname: br, counter: true, action: "reject" });
+  return rules;
+}
 
-  const lines = [
-    `table inet ${spec.table} {`,
-    "  chain forward {",
-    "    type filter hook forward priority filter; policy accept;",
-    ...forward.map((rule) => `    ${rule}`),
-    "  }",
+function natRules(v4: string): NftRule[] {
+  return [
+    { saddr: v4, daddr: "224.0.0.0/24", action: "return" },
+    { saddr: v4, daddr: "255.255.255.255/32", action: "return" },
+    ...[TCP, UDP].map(
+      (l4proto): NftRule => ({
+        saddr: v4,
+        notDaddr: v4,
+        l4proto,
+        counter: true,
+        action: "masquerade",
+        portMin: 1024,
+        portMax: 65535,
+      }),
+    ),
+    { saddr: v4, notDaddr: v4, counter: true, action: "masquerade" },
   ];
-  if (spec.mode === "shared") {
-    lines.push(
-      "  chain postrouting {",
-      "    type nat hook postrouting priority srcnat; policy accept;",
-      `    ip saddr ${v4} ip daddr 224.0.0.0/24 return`,
-      `    ip saddr ${v4} ip daddr 255.255.255.255 return`,
-      `    ip saddr ${v4} ip daddr != ${v4} meta l4proto { tcp, udp } counter masquerade to :1024-65535`,
-      `    ip saddr ${v4} ip daddr != ${v4} counter masquerade`,
-      "  }",
-    );
-  }
-  lines.push("}");
-  return `${lines.join("\n")}\n`;
 }
 
 /**
- * Loads the table atomically. `create table` makes the load fail when a stale table
- * of that name exists (never the case after reclaimLeftovers, unless a delete
- * failed); only then is it replaced by a load that deletes it in the same
- * transaction, which costs the kernel several milliseconds more.
+ * Traffic that stays on the bridge (guest to gateway, gateway to guest, and
+ * bridged guest to guest when br_netfilter is on) is marked untracked: connection
+ * tracking, turned on in the namespace by the NAT hook, never sees it. Flows
+ * leaving the subnet keep their state, which masquerade needs; their replies
+ * arrive on the uplink, not on the bridge.
  */
-export async function applyFirewall(spec: FirewallSpec): Promise<void> {
-  const ruleset = firewallRuleset(spec);
+function untrackedRules(spec: FirewallSpec, v4: string, direction: "iifname" | "oifname"): NftRule[] {
+  const local = [v4, "224.0.0.0/24", "255.255.255.255/32"];
+  if (spec.ipv6) local.push(spec.ipv6.prefix, "fe80::/10", "ff02::/16");
+  return local.map((daddr) => ({ [direction]: spec.bridge, daddr, action: "notrack" }));
+}
+
+/**
+ * dnsmasq binds the gateway's addresses (bind-interfaces), and the kernel delivers
+ * a packet for a local address whatever interface it came in on: DNS for the
+ * gateway from anywhere but the bridge (or this namespace itself, over lo) is
+ * dropped, as bind-dynamic's own check did (CVE-2012-3411). DHCP needs nothing:
+ * dnsmasq binds its port 67 socket to the bridge (SO_BINDTODEVICE).
+ */
+function dnsGuardRules(spec: FirewallSpec): NftRule[] {
+  const gateways = [`${spec.ipv4.gateway}/32`, ...(spec.ipv6 ? [`${spec.ipv6.gateway}/128`] : [])];
+  return gateways.flatMap((daddr) =>
+    [TCP, UDP].map((l4proto): NftRule => ({ notIifnames: [spec.bridge, "lo"], daddr, l4proto, dport: 53, action: "drop" })),
+  );
+}
+
+/** The table's chains and rules. Exported for unit tests. */
+export function firewallChains(spec: FirewallSpec): NftChain[] {
+  const v4 = `${spec.ipv4.network}/${spec.ipv4.prefix}`;
+  const chains: NftChain[] = [{ name: "forward", type: "filter", hook: "forward", priority: FILTER, rules: forwardRules(spec, v4) }];
+  if (spec.mode === "shared") chains.push({ name: "postrouting", type: "nat", hook: "postrouting", priority: SRCNAT, rules: natRules(v4) });
+  chains.push(
+    { name: "input", type: "filter", hook: "input", priority: FILTER, rules: dnsGuardRules(spec) },
+    { name: "prerouting", type: "filter", hook: "prerouting", priority: RAW, rules: untrackedRules(spec, v4, "iifname") },
+    { name: "output", type: "filter", hook: "output", priority: RAW, rules: untrackedRules(spec, v4, "oifname") },
+  );
+  return chains;
+}
+
+/**
+ * Loads the table atomically. It is created exclusively, which fails when a stale
+ * table of that name exists (never the case after reclaimLeftovers, unless a
+ * delete failed); only then is it replaced whole in one transaction.
+ */
+export function applyFirewall(spec: FirewallSpec): void {
+  const chains = firewallChains(spec);
   try {
-    await runTool("nft", ["-f", "-"], { input: `create table inet ${spec.table}\n${ruleset}` });
+    linuxNative().nftCreateTable(spec.table, chains, false);
   } catch (error) {
-    if (!(error instanceof ToolError) || !error.stderr.includes("File exists")) throw error;
-    const replacing = `add table inet ${spec.table}\ndelete table inet ${spec.table}\n${ruleset}`;
-    await runTool("nft", ["-f", "-"], { input: replacing });
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    linuxNative().nftCreateTable(spec.table, chains, true);
   }
 }
 
 /** Deletes the table; a missing table is fine. Never throws. */
-export async function deleteFirewall(table: string): Promise<void> {
+export function deleteFirewall(table: string): void {
   try {
-    await runTool("nft", ["delete", "table", "inet", table]);
+    linuxNative().nftDeleteTable(table);
   } catch {
     // Already gone.
   }
 }
 
 /** Names of the inet tables with our prefix. */
-export async function listOurTables(): Promise<string[]> {
-  const text = await runTool("nft", ["-j", "list", "tables"]);
-  const parsed = JSON.parse(text || "{}") as { nftables?: { table?: { family?: string; name?: string } }[] };
-  return (parsed.nftables ?? []).flatMap((entry) => {
-    const table = entry.table;
-    if (table?.family !== "inet" || table.name === undefined || !table.name.startsWith(TABLE_PREFIX)) return [];
-    return [table.name];
-  });
+export function listOurTables(): string[] {
+  return linuxNative()
+    .nftListTables()
+    .filter((name) => name.startsWith(TABLE_PREFIX));
 }

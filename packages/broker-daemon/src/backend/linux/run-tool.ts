@@ -13,7 +13,7 @@ export class ToolError extends Error {
 }
 
 export interface ToolOptions {
-  /** Written to the tool's stdin (for `ip -batch -`, `nft -f -`). */
+  /** Written to the tool's stdin (`ip -batch -`, `nft -f -`). */
   readonly input?: string;
   /** Safety limit; the tool is killed after it. */
   readonly timeoutMs?: number;

@@ -35,10 +35,13 @@ export class TestBed {
   runtimeDir = "";
   private leaveNamespace: (() => void) | undefined;
 
+  /** ownsNamespace: the backend may set the test namespace's bridge sysctls. */
+  constructor(private readonly options: { ownsNamespace?: boolean } = {}) {}
+
   async setUp(): Promise<void> {
     this.leaveNamespace = enterPrivateNetworkNamespace();
     this.runtimeDir = await mkdtemp(join(tmpdir(), "vmnet-broker-linux-test-"));
-    this.backend = createLinuxBackend({ runtimeDir: this.runtimeDir });
+    this.backend = createLinuxBackend({ runtimeDir: this.runtimeDir, ...this.options });
   }
 
   async create(config: NetworkConfig): Promise<BackendNetwork> {

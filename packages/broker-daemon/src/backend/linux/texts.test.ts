@@ -6,7 +6,7 @@ import { type DnsmasqSpec, dnsmasqConfig, needsDnsmasq } from "./dnsmasq-config.
 import { planIpv6 } from "./ipv6.js";
 import { parseLeases } from "./leases.js";
 import { bridgeName, MAX_IFNAME, randomMac, shortId, tableName } from "./names.js";
-import { firewallRuleset } from "./nftables.js";
+import { firewallChains } from "./nftables.js";
 import { checkReservations } from "./reservations.js";
 import { checkStaticSubnet, type Occupant, pickDynamicSubnet, planSubnet, staticSubnet } from "./subnets.js";
 
@@ -110,22 +110,40 @@ describe("ipv6", () => {
   });
 });
 
-describe("firewallRuleset", () => {
-  it("shared: forwards the subnet out, established back in, masquerades except multicast/broadcast", () => {
-    const text = firewallRuleset({ table: "vmnet_broker_shared", bridge: "vmbr-shared", mode: "shared", ipv4: plan });
-    expect(text).toContain('iifname "vmbr-shared" ip saddr 192.168.100.0/24 accept');
-    expect(text).toContain('oifname "vmbr-shared" ip daddr 192.168.100.0/24 ct state related,established accept');
-    expect(text).toContain("ip saddr 192.168.100.0/24 ip daddr 224.0.0.0/24 return");
-    expect(text).toContain("ip saddr 192.168.100.0/24 ip daddr 255.255.255.255 return");
-    expect(text).toMatch(/masquerade\n/);
+describe("firewallChains", () => {
+  it("shared: forwards the subnet out, established back in, masquerades except multicast/broadcast, untracks the bridge", () => {
+    const chains = firewallChains({ table: "vmnet_broker_shared", bridge: "vmbr-shared", mode: "shared", ipv4: plan });
+    const [forward, nat, input, pre, out] = chains;
+    expect(chains.map((c) => `${c.name}/${c.hook}/${c.priority}`)).toEqual([
+      "forward/forward/0",
+      "postrouting/postrouting/100",
+      "input/input/0",
+      "prerouting/prerouting/-300",
+      "output/output/-300",
+    ]);
+    expect(forward?.rules).toContainEqual({ iifname: "vmbr-shared", saddr: "192.168.100.0/24", action: "accept" });
+    expect(forward?.rules).toContainEqual({ oifname: "vmbr-shared", daddr: "192.168.100.0/24", established: true, action: "accept" });
+    expect(nat?.rules.slice(0, 2).map((r) => `${r.daddr} ${r.action}`)).toEqual(["224.0.0.0/24 return", "255.255.255.255/32 return"]);
+    expect(nat?.rules.at(-1)).toEqual({ saddr: "192.168.100.0/24", notDaddr: "192.168.100.0/24", counter: true, action: "masquerade" });
+    expect(input?.rules).toContainEqual({
+      notIifnames: ["vmbr-shared", "lo"],
+      daddr: "192.168.100.1/32",
+      l4proto: 17,
+      dport: 53,
+      action: "drop",
+    });
+    expect(pre?.rules.every((r) => r.iifname === "vmbr-shared" && r.action === "notrack")).toBe(true);
+    expect(out?.rules.map((r) => r.daddr)).toEqual(["192.168.100.0/24", "224.0.0.0/24", "255.255.255.255/32"]);
   });
 
   it("host: only bridge-to-bridge, no NAT chain", () => {
-    const text = firewallRuleset({ table: "t", bridge: "vmbr-host", mode: "host", ipv4: plan });
-    expect(text).not.toContain("masquerade");
-    expect(text).not.toContain("saddr");
-    expect(text).toContain('iifname "vmbr-host" oifname "vmbr-host" accept');
-    expect(text).toContain('iifname "vmbr-host" counter reject');
+    const [forward, ...rest] = firewallChains({ table: "t", bridge: "vmbr-host", mode: "host", ipv4: plan });
+    expect(rest.map((c) => c.name)).toEqual(["input", "prerouting", "output"]);
+    expect(forward?.rules).toEqual([
+      { iifname: "vmbr-host", oifname: "vmbr-host", action: "accept" },
+      { iifname: "vmbr-host", counter: true, action: "reject" },
+      { oifname: "vmbr-host", counter: true, action: "reject" },
+    ]);
   });
 });
 
@@ -135,7 +153,7 @@ describe("dnsmasqConfig", () => {
     for (const key of [
       "strict-order",
       "except-interface=lo",
-      "bind-dynamic",
+      "bind-interfaces",
       "interface=vmbr-shared",
       "dhcp-no-override",
       "dhcp-authoritative",

@@ -37,7 +37,7 @@ export async function openVethOnBridge(bridge: string, mtu: number, netnsFd: num
     native.setUpInNetns(netnsFd, ifname);
   } catch (error) {
     // Deleting one end deletes the pair.
-    await deleteLink(name);
+    deleteLink(name);
     const message = error instanceof Error ? error.message : String(error);
     throw new CreateFailure(`veth ${name} on ${bridge}: ${message}`, { cause: error });
   }

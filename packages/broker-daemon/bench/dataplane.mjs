@@ -1,0 +1,184 @@
+// The data plane next to hand-made floors, in alternating pairs in one run:
+//   guest -> guest over the broker's bridge (veth ends from openVeth) vs a bridge
+//     and veths made with `ip` in a namespace of their own;
+//   the broker's namespace -> guest (over the bridge's gateway) vs the same by hand;
+//   frames between two TAP fds from openTap vs two TAPs on the hand-made bridge
+//     (tap-pump, 1514 and 60 bytes);
+//   host -> guest over slirp4netns (iperf3 -R from the guest to 10.0.2.2), for scale.
+// The floor namespace has no nftables table and its bridge-nf-call sysctls at 0: a
+// bridge with nothing in the path, the strictest floor. One JSON line per figure:
+//   {"figure", "unit", "broker": [..], "floor": [..], "ratio": [min, median, max]}
+//
+//   node bench/dataplane.mjs [PAIRS] [SECONDS]    (after `tsc -p .` and `make -C bench`, as root)
+//
+// It re-executes itself under `unshare --net --pid --fork --kill-child --mount-proc`:
+// every object lives in namespaces made for this run, traffic never leaves them,
+// and everything dies with it.
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const MARKER = "VMNET_BROKER_DATAPLANE_SANDBOXED";
+if (process.env[MARKER] !== "1") {
+  const result = spawnSync(
+    "unshare",
+    ["--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", process.execPath, ...process.argv.slice(1)],
+    { stdio: "inherit", env: { ...process.env, [MARKER]: "1" } },
+  );
+  process.exit(result.status ?? 1);
+}
+
+const pairs = Number(process.argv[2] ?? 3);
+const seconds = Number(process.argv[3] ?? 2);
+const dist = new URL("../dist/", import.meta.url);
+const pump = new URL("out/tap-pump", import.meta.url).pathname;
+const { createLinuxBackend, linuxNative } = await import(new URL("backend/linux/index.js", dist).href);
+const { createGuest } = await import(new URL("sandbox/index.js", dist).href);
+const { runTool } = await import(new URL("backend/linux/run-tool.js", dist).href);
+
+const native = linuxNative();
+const children = [];
+const guests = [];
+const IP = { gw: "10.88.0.1", a: "10.88.0.10", b: "10.88.0.11" };
+
+function daemon(file, args) {
+  const child = spawn(file, args, { stdio: "ignore" });
+  children.push(child);
+  return child;
+}
+async function guest(name) {
+  const g = await createGuest(name);
+  guests.push(g);
+  return g;
+}
+async function address(g, ip) {
+  await g.run("ip", ["-batch", "-"], `addr add ${ip}/24 dev eth0\nlink set eth0 up\n`);
+  daemon("nsenter", [`--net=${g.netnsPath}`, "--", "iperf3", "-s", "-B", ip]);
+}
+/** iperf3 client in `netnsPath` (or the current thread's namespace): Gbit/s received. */
+async function iperf(netnsPath, server, extra = []) {
+  const args = ["-c", server, "-t", String(seconds), "-J", ...extra];
+  const text = netnsPath ? await runTool("nsenter", [`--net=${netnsPath}`, "--", "iperf3", ...args]) : await runTool("iperf3", args);
+  return JSON.parse(text).end.sum_received.bits_per_second / 1e9;
+}
+function tapPump(fds, size) {
+  const result = spawnSync(
+    pump,
+    ["--in", "3", "--out", "4", "--size", String(size), "--seconds", String(seconds), "--src", IP.a, "--dst", IP.b],
+    { stdio: ["ignore", "pipe", "inherit", fds[0], fds[1]], timeout: (seconds + 10) * 1000 },
+  );
+  if (result.status !== 0) throw new Error(`tap-pump failed: ${result.status}`);
+  return JSON.parse(result.stdout.toString()).received_per_s / 1e6;
+}
+
+native.setUp("lo");
+const runtimeDir = mkdtempSync(join(tmpdir(), "vmnet-broker-dataplane-"));
+const brokerNs = openSync("/proc/thread-self/ns/net", "r");
+const tapOptions = { vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false };
+let network;
+try {
+  // The broker's side: the Linux backend as the sandboxed broker runs it.
+  const backend = createLinuxBackend({ runtimeDir, sandboxed: true });
+  network = await backend.createNetwork({
+    name: "shared",
+    description: "",
+    mode: "shared",
+    mtu: 1500,
+    dhcp: true,
+    dns: true,
+    dhcpReservations: [],
+    nat44: true,
+    nat66: false,
+    routerAdvertisement: false,
+    portForwarding: [],
+    source: "bench",
+    subnet: "10.88.0.0",
+    mask: "255.255.255.0",
+  });
+  const broker = { a: await guest("ba"), b: await guest("bb") };
+  for (const g of [broker.a, broker.b]) {
+    const fd = g.openNetnsFd();
+    await network.openVeth({ netnsFd: fd, ifname: "eth0", peerUid: 0 });
+    native.closeFd(fd);
+  }
+  await address(broker.a, IP.a);
+  await address(broker.b, IP.b);
+  const brokerTaps = [(await network.openTap(tapOptions)).fds[0], (await network.openTap(tapOptions)).fds[0]];
+
+  // The floor: a namespace of its own, a bridge and veths by hand, nothing in the path.
+  native.enterNewNetns();
+  const floorNs = openSync("/proc/thread-self/ns/net", "r");
+  native.setUp("lo");
+  const floor = { a: await guest("fa"), b: await guest("fb") };
+  const batch = [
+    "link add fl0 type bridge stp_state 0 forward_delay 0",
+    `addr add ${IP.gw}/24 dev fl0`,
+    "link set fl0 up",
+    `link add fla type veth peer name eth0 netns ${floor.a.netnsPath}`,
+    `link add flb type veth peer name eth0 netns ${floor.b.netnsPath}`,
+    "link set fla master fl0 up",
+    "link set flb master fl0 up",
+  ];
+  await runTool("ip", ["-batch", "-"], { input: `${batch.join("\n")}\n` });
+  for (const name of ["iptables", "ip6tables", "arptables"]) {
+    try {
+      writeFileSync(`/proc/sys/net/bridge/bridge-nf-call-${name}`, "0\n");
+    } catch {}
+  }
+  await address(floor.a, IP.a);
+  await address(floor.b, IP.b);
+  const floorTaps = [0, 1].map((i) => {
+    const tap = native.openTap({ name: `fltap${i}`, ...tapOptions, persistent: false });
+    native.addToBridge("fl0", tap.name);
+    native.setUp(tap.name);
+    return tap.fds[0];
+  });
+
+  // slirp4netns: a guest whose only link is slirp's tap0; iperf3 server here (floor ns).
+  const slirpGuest = await guest("sl");
+  daemon("slirp4netns", ["--configure", "--mtu=65520", String(slirpGuest.netnsPath.split("/")[2]), "tap0"]);
+  daemon("iperf3", ["-s", "-p", "5202"]);
+  await sleep(1000);
+
+  const results = {};
+  const add = (figure, side, value) => {
+    results[figure] ??= { broker: [], floor: [], slirp: [] };
+    results[figure][side].push(value);
+  };
+  for (let pair = 0; pair < pairs; pair++) {
+    // Alternate who goes first.
+    const sides = pair % 2 === 0 ? ["broker", "floor"] : ["floor", "broker"];
+    for (const side of sides) {
+      const g = side === "broker" ? broker : floor;
+      native.enterNetns(side === "broker" ? brokerNs : floorNs);
+      const taps = side === "broker" ? brokerTaps : floorTaps;
+      add("iperf3 guest->guest (Gbit/s)", side, await iperf(g.a.netnsPath, IP.b));
+      add("iperf3 namespace->guest (Gbit/s)", side, await iperf(undefined, IP.b));
+      add("TAP frames 1514 B (Mframes/s)", side, tapPump(taps, 1514));
+      add("TAP frames 60 B (Mframes/s)", side, tapPump(taps, 60));
+    }
+    native.enterNetns(floorNs);
+    add("iperf3 namespace->guest (Gbit/s)", "slirp", await iperf(slirpGuest.netnsPath, "10.0.2.2", ["-p", "5202", "-R"]));
+  }
+  native.enterNetns(brokerNs);
+  const round = (x) => +x.toFixed(3);
+  const stats = (xs) => {
+    const s = [...xs].sort((p, q) => p - q);
+    return [s[0], s[Math.floor(s.length / 2)], s[s.length - 1]].map(round);
+  };
+  for (const [figure, r] of Object.entries(results)) {
+    const ratios = r.broker.map((b, i) => b / r.floor[i]);
+    const line = { figure, broker: r.broker.map(round), floor: r.floor.map(round), ratio: stats(ratios) };
+    if (r.slirp.length > 0) line.slirp_vs_broker = stats(r.slirp.map((s, i) => s / r.broker[i]));
+    console.log(JSON.stringify(line));
+  }
+} finally {
+  for (const child of children) child.kill("SIGKILL");
+  native.enterNetns(brokerNs);
+  await network?.destroy();
+  for (const g of guests) await g.remove();
+  rmSync(runtimeDir, { recursive: true, force: true });
+}
+process.exit(0);
