@@ -101,8 +101,9 @@ export class LinuxNetwork implements BackendNetwork {
     return readLeases(this.parts.leaseFile);
   }
 
-  ipv6Of(mac: string): Promise<string[]> {
-    return ipv6Neighbours(this.info.bridge, mac);
+  /** Only networks with an IPv6 prefix run IPv6 on their bridge: the others skip the look-up. */
+  async ipv6Of(mac: string): Promise<string[]> {
+    return this.info.ipv6Prefix === "" ? [] : ipv6Neighbours(this.info.bridge, mac);
   }
 
   /** Quiet while the network is being removed: its lease file goes with it. */
