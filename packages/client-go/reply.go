@@ -28,6 +28,12 @@ func resultName(r *brokerpb.Reply) string {
 		return "status"
 	case *brokerpb.Reply_Interface:
 		return "interface"
+	case *brokerpb.Reply_Lease:
+		return "lease"
+	case *brokerpb.Reply_Subscription:
+		return "subscription"
+	case *brokerpb.Reply_Event:
+		return "event"
 	default:
 		return "no result"
 	}

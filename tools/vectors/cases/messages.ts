@@ -22,6 +22,10 @@ const EMPTY_TYPES = [
   "TapOptions",
   "VethOptions",
   "Interface",
+  "LeaseRequest",
+  "SubscribeRequest",
+  "Subscription",
+  "Event",
 ];
 
 const snake = (type: string): string => type.replace(/[A-Z]/g, (c, i: number) => (i > 0 ? "_" : "") + c.toLowerCase());

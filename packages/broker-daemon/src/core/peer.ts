@@ -34,5 +34,9 @@ export interface PeerConnection {
 
 /** What a transport needs from the core. */
 export interface PeerAcceptor {
-  connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection;
+  /**
+   * push, when the transport can stream, sends a reply nobody asked for (an
+   * event of a subscription); without it, subscribing is UNSUPPORTED.
+   */
+  connect(credentials: PeerCredentials, transport: "unix" | "xpc", push?: (reply: Reply) => void): PeerConnection;
 }

@@ -38,7 +38,9 @@ export async function buildStatus(inputs: StatusInputs, viewer: StatusViewer): P
         network: describeNetwork(network),
         references: network.holders.size,
         peerIds: [...network.holders].filter(scope.holder),
-        leases: leases.filter((l) => macs?.has(l.mac.toLowerCase()) ?? true).map((l) => ({ ...l, expiresUnix: BigInt(l.expiresUnix) })),
+        leases: leases
+          .filter((l) => macs?.has(l.mac.toLowerCase()) ?? true)
+          .map((l) => ({ ...l, expiresUnix: BigInt(l.expiresUnix), ipv6: [], networkName: network.config.name })),
         interfaces: [...network.interfaces.values()]
           .filter((i) => scope.interface(i) && (backend?.interfaceExists(i.name) ?? false))
           .map((i) => ({
