@@ -14,7 +14,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("connect", Napi::Function::New<Connect>(env, "connect"));
   exports.Set("peerCredentials", Napi::Function::New<PeerCredentials>(env, "peerCredentials"));
   exports.Set("closeFd", Napi::Function::New<CloseFd>(env, "closeFd"));
-  exports.Set("releaseFreedMemory", Napi::Function::New<ReleaseFreedMemory>(env, "releaseFreedMemory"));
   exports.Set("Listener", Listener::Define(env));
   exports.Set("Endpoint", Endpoint::Define(env));
   return exports;

@@ -8,16 +8,9 @@
 #include <sys/types.h>
 #include <sys/un.h>
 #include <unistd.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 
 #include <cstring>
 #include <string>
-
-// The one use of V8 itself (not Node-API), which has no memory-reducing GC:
-// Isolate::LowMemoryNotification has kept its signature since V8 3.x.
-#include <v8.h>
 
 #include "errors.h"
 
@@ -266,21 +259,6 @@ Napi::Value CloseFd(const Napi::CallbackInfo& info) {
     throw SyscallError(env, "close", errno, "fd " + std::to_string(fd));
   }
   return env.Undefined();
-}
-
-// After a burst of busy connections has gone, nothing the daemon still holds
-// is live, but the process keeps the high-water mark: V8 grows its young
-// generation to the largest semi-spaces (about 32 MB) under a flood of small
-// requests and shrinks it only on a memory-reducing GC, which an idle daemon
-// never runs; glibc keeps freed chunks (replies queued in the addon, read
-// copies) in its arenas. The caller decides when (rarely, off the hot path).
-Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info) {
-  v8::Isolate* isolate = v8::Isolate::GetCurrent();
-  if (isolate != nullptr) isolate->LowMemoryNotification();
-#if defined(__GLIBC__)
-  malloc_trim(0);
-#endif
-  return info.Env().Undefined();
 }
 
 }  // namespace vmnet_broker

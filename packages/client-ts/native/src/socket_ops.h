@@ -16,8 +16,6 @@ Napi::Value Connect(const Napi::CallbackInfo& info);
 Napi::Value PeerCredentials(const Napi::CallbackInfo& info);
 // closeFd(fd)
 Napi::Value CloseFd(const Napi::CallbackInfo& info);
-// releaseFreedMemory(): a memory-reducing GC, then malloc_trim(0) (glibc)
-Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info);
 
 struct Credentials {
   int64_t uid = -1;

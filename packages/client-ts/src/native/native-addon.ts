@@ -56,8 +56,6 @@ export interface NativeAddon {
   connect(path: string): number;
   peerCredentials(fd: number): PeerCredentials;
   closeFd(fd: number): void;
-  /** A memory-reducing GC, then malloc_trim(0) on glibc: returns freed high-water memory to the OS. */
-  releaseFreedMemory(): void;
   Listener: new (
     fd: number,
     onConnection: (fd: number, credentials: PeerCredentials) => void,

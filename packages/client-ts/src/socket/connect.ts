@@ -13,12 +13,3 @@ export function connectUnix(path: string): number {
 export function peerCredentials(fd: number): { uid: number; gid: number; pid: number } {
   return native.peerCredentials(fd);
 }
-
-/**
- * Gives the memory a burst of connections left behind back to the OS (a
- * memory-reducing GC, then malloc_trim). Synchronous and costs a full GC: call
- * it rarely, once a burst is over (the daemon does, after connections close).
- */
-export function releaseFreedMemory(): void {
-  native.releaseFreedMemory();
-}

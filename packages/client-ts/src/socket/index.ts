@@ -4,7 +4,7 @@
  * client and the daemon's Unix transport.
  */
 export type { PeerCredentials, SyscallError } from "../native/native-addon.js";
-export { connectUnix, peerCredentials, releaseFreedMemory } from "./connect.js";
+export { connectUnix, peerCredentials } from "./connect.js";
 export { type DecodeResult, type Frame, FrameDecoder, FramingError } from "./frame-decoder.js";
 export { encodeFrame, FrameTooLargeError } from "./frame-encoder.js";
 export { FRAME_HEADER_BYTES, MAX_REPLY_PAYLOAD, MAX_REQUEST_PAYLOAD } from "./frame-limits.js";

@@ -1,4 +1,4 @@
-import { closeAll, releaseFreedMemory, UnixListener } from "@vmnet-broker/client/socket";
+import { closeAll, UnixListener } from "@vmnet-broker/client/socket";
 import { LimitExceeded } from "../../core/limits.js";
 import type { PeerAcceptor } from "../../core/peer.js";
 import type { UnixTransportEvent } from "./transport-events.js";
@@ -32,6 +32,11 @@ export type UnixTransportOptions = (
   readonly onEvent?: (event: UnixTransportEvent) => void;
   /** Limits not given keep their defaults (DEFAULT_TRANSPORT_LIMITS). */
   readonly limits?: Partial<TransportLimits>;
+  /**
+   * Gives back memory a burst of connections left (the daemon's addon); called
+   * once connections stop closing, at most every RELEASE_INTERVAL_MS.
+   */
+  readonly releaseFreedMemory?: () => void;
 };
 
 /**
@@ -46,8 +51,10 @@ export class UnixTransport {
   #closing: Promise<void> | undefined;
   #releaseTimer: NodeJS.Timeout | undefined;
   #lastRelease = 0;
+  readonly #releaseFreedMemory: () => void;
 
   private constructor(acceptor: PeerAcceptor, options: UnixTransportOptions) {
+    this.#releaseFreedMemory = options.releaseFreedMemory ?? (() => {});
     const emit = (event: UnixTransportEvent) => options.onEvent?.(event);
     const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
     const settings: ConnectionSettings = { limits, budget: new UnsentBudget(limits.maxUnsentReplyBytes) };
@@ -110,7 +117,7 @@ export class UnixTransport {
     this.#releaseTimer = setTimeout(() => {
       this.#releaseTimer = undefined;
       this.#lastRelease = Date.now();
-      releaseFreedMemory();
+      this.#releaseFreedMemory();
     }, wait).unref();
   }
 
