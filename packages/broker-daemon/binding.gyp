@@ -19,7 +19,8 @@
         "native/src/common/fd.cc",
         "native/src/common/exec.cc",
         "native/src/common/accounts.cc",
-        "native/src/common/fd_placement.cc"
+        "native/src/common/fd_placement.cc",
+        "native/src/common/memory.cc"
       ],
       "conditions": [
         ["OS=='linux'", {

@@ -19,6 +19,8 @@ Napi::Value Exec(const Napi::CallbackInfo& info);
 Napi::Value AccountUid(const Napi::CallbackInfo& info);
 Napi::Value AccountGid(const Napi::CallbackInfo& info);
 Napi::Value AccountName(const Napi::CallbackInfo& info);
+// releaseFreedMemory(): a memory-reducing GC, then malloc_trim(0) (glibc).
+Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info);
 Napi::Value AccountGroups(const Napi::CallbackInfo& info);
 
 // Reads a non-negative int32 argument or throws a TypeError with usage.

@@ -104,6 +104,12 @@ export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
   /**
+   * A memory-reducing GC (V8's LowMemoryNotification), then malloc_trim(0) on
+   * glibc: gives back the high-water memory a burst of peers left. Costs a full
+   * GC: call it rarely, off the hot path.
+   */
+  releaseFreedMemory(): void;
+  /**
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
    * `args` is the whole argv, args[0] included; `env` replaces the environment
    * (undefined values are dropped). Stdio stays open, SIGPIPE and the signal mask
