@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Compiles every macOS source in the repository on Linux, against the stub headers
 # in tools/darwin-stubs/include, with Debian's clang: syntax and types only
 # (-fsyntax-only), warnings as errors. There is no macOS SDK here; see

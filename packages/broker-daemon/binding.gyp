@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The daemon's native addon. Sources common to every OS live in native/src/common;
 # each OS adds its own inside its condition (Linux: native/src/linux, macOS:
 # native/src/darwin, owned by the macOS engineer).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lease latency: how long after a guest's DHCP exchange a waiting lease
 // look-up is answered, next to the raw inotify event on dnsmasq's lease file.
 //

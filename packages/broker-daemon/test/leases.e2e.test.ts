@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Finding a VM's address and following the broker live, against the real daemon in
 // its sandbox: a lease look-up made before the guest exists returns the address the
 // guest then takes by DHCP; an events subscriber sees the same lease; an

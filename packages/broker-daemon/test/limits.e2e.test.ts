@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every limit from the attacker's side: an unprivileged uid (4242, via setpriv)
 // tries to exhaust the broker (`serve --host` in a namespace this file makes),
 // while another peer (root) holds a lease with a TAP. Each attack is refused

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerError, ErrorCode } from "./errors.js";
 import { type Event, EventType, Reply, Request } from "./gen/vmnet_broker/v1/broker.js";
 import { type GuestLease, leaseFromMessage } from "./lease.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * @vmnet-broker/client: acquire shared VM networks from vmnet-broker and open
  * TAP/veth interfaces on them. The connection is the lease: see BrokerClient.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Lease as LeaseMessage } from "./gen/vmnet_broker/v1/broker.js";
 
 /** The longest the broker waits for a lease (LeaseRequest.wait_ms is capped to it). */

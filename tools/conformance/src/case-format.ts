@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The conformance case format (protocol/conformance/README.md), validated
  * with errors that name the file, the step and the field.

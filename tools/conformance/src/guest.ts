@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A guest for lease cases: a network namespace the runner makes, attached to a
  * network through `vmnet-broker acquire --veth-into` (the runner's own

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One simulated client: a language's conformance program, driven in JSON
  * lines (one command in, one result out) with a timeout on every exchange.

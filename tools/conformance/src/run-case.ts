@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Runs one case for one row language against a fresh broker, step by step,
  * every step bounded; always stops every process it started.

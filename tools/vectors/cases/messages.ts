@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Every message type on its own: empty, typical, and at its limits. */
 import { MAX_INT64, MAX_UINT32, MAX_UINT64, MIN_INT64, type VectorSpec, vector } from "../spec.js";
 import { sharedNetwork } from "./replies.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Requests: every command, the empty request, and extreme ids. */
 import { MAX_UINT32, type VectorSpec, vector } from "../spec.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Fields a newer schema might add. Each vector keeps its unknown fields after
  * the known ones, in ascending (field number, wire type) order: the only

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type FSWatcher, watch } from "node:fs";
 import { basename, dirname } from "node:path";
 

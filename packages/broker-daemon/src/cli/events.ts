@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerClient } from "@vmnet-broker/client";
 import { systemAccounts } from "../config/users.js";
 import { eventToJson, formatEvent } from "./format-event.js";

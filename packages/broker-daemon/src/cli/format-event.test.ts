@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { BrokerEvent } from "@vmnet-broker/client";
 import { describe, expect, it } from "vitest";
 import { eventToJson, formatEvent } from "./format-event.js";

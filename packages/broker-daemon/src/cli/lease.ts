@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerClient, type GuestLease, MAX_LEASE_WAIT_MS } from "@vmnet-broker/client";
 import { parse, socketPath } from "./parse.js";
 import { UsageError } from "./usage-error.js";

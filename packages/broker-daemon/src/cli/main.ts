@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 import { VERSION } from "../version.js";
 import { acquireCommand } from "./acquire.js";
 import { checkConfigCommand } from "./check-config.js";

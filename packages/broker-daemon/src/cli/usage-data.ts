@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The one description of the command line: `--help`, the man page and the
  * shell completions are all rendered from it (usage.ts, docs/). Text is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Event, EventType } from "@vmnet-broker/client/protocol";
 import type { StatusViewer } from "./status-scope.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { BackendNetwork, LeaseInfo } from "./backend.js";
 import { type LeaseChange, LeaseTracker } from "./lease-tracker.js";

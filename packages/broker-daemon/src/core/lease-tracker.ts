@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { coalesced } from "../coalesced.js";
 import type { BackendNetwork, LeaseInfo } from "./backend.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { LeaseInfo } from "./backend.js";
 
 /** The longest a lease request may wait (LeaseRequest.wait_ms is capped to it). */

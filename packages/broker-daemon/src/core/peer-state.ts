@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Reply } from "@vmnet-broker/client/protocol";
 import type { PeerCredentials } from "./peer.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Reply, Request } from "@vmnet-broker/client/protocol";
 
 /** Who is on the other end of a connection, as the kernel (or XPC) says. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type Counters, InterfaceKind, LeaseHolder, type NetworkStatus, Status } from "@vmnet-broker/client/protocol";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { LeaseInfo } from "./backend.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { inheritedListenFd } from "@vmnet-broker/client/socket";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vmnet-broker protocol: every message a client and the broker exchange.
 //
 // This file is the single source of truth. Every codec in the repository is

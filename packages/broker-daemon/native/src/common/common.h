@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Functions every OS offers; registered by register.cc.
 #pragma once
 

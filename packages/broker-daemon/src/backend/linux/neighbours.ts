@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * IPv6 addresses of a guest, from the host's neighbour table on the network's
  * bridge: the addresses the guest has used towards the host (its link-local one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
 import type {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * macOS bootpd's lease file, /var/db/dhcpd_leases, which vmnet's DHCP server
  * writes: one block per client,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vmnet backend over a vmnet test double (unit test; the real calls are in
 // native/src/darwin and checked by tools/darwin-check.sh).
 import { copyFileSync, mkdtempSync, rmSync } from "node:fs";

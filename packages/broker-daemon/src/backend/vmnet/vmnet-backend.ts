@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The macOS backend: each network is a vmnet_network_ref held for as long as the
  * broker holds the network; clients get its XPC serialization and attach VMs

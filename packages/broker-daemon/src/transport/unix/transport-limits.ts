@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { MAX_REPLY_PAYLOAD } from "@vmnet-broker/client/socket";
 
 /** The Unix transport's limits, named like the core's (their `serve` flags). */

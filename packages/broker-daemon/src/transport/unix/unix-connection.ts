@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
 import {
   type CloseInfo,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeAll, UnixListener } from "@vmnet-broker/client/socket";
 import { LimitExceeded } from "../../core/limits.js";
 import type { PeerAcceptor } from "../../core/peer.js";

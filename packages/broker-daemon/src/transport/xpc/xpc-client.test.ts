@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CLI's XPC client against the real transport and core (native doubles).
 
 import { join } from "node:path";

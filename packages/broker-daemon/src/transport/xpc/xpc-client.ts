@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The client side of the XPC transport, for the CLI on macOS: one Request over
  * {command: "request", request: data}, one Reply back from {reply: data}.

@@ -12,6 +12,7 @@ export const protobufPackage = "vmnet_broker.v1";
 export const protobufFileName = "vmnet_broker/v1/broker.proto";
 
 /**
+ * SPDX-License-Identifier: Apache-2.0
  * The vmnet-broker protocol: every message a client and the broker exchange.
  *
  * This file is the single source of truth. Every codec in the repository is
