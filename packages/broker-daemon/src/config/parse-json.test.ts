@@ -13,6 +13,10 @@ describe("parseJson", () => {
     ['{\n  "a": 1\n  "b": 2\n}', "line 3, column 3"],
     ['{"secret": tru}', "line 1, column 15"],
     ['{"secret": 1', "line 1, column 13"],
+    // Input that ends too early: the position is its end.
+    ["", "line 1, column 1"],
+    ["[1,", "line 1, column 4"],
+    ['{\n  "a": tru', "line 2, column 11"],
   ])("reports %j by position only", (text, where) => {
     const result = parseJson(text);
     expect(result).toEqual({ ok: false, error: `not valid JSON at ${where}` });

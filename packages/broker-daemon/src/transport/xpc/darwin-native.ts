@@ -121,23 +121,26 @@ let loaded: DarwinNative | undefined;
 export function darwinNative(): DarwinNative {
   if (loaded !== undefined) return loaded;
   const explicit = process.env.VMNET_BROKER_ADDON;
+  let native: DarwinNative;
   try {
     if (explicit) {
       const module = { exports: {} };
       process.dlopen(module, explicit);
-      loaded = module.exports as DarwinNative;
+      native = module.exports as DarwinNative;
     } else {
       const require = createRequire(import.meta.url);
       const nodeGypBuild = require("node-gyp-build") as (dir: string) => unknown;
-      loaded = nodeGypBuild(PACKAGE_DIR) as DarwinNative;
+      native = nodeGypBuild(PACKAGE_DIR) as DarwinNative;
     }
   } catch (error) {
     throw new Error(`cannot load the native addon from ${explicit ?? PACKAGE_DIR} (run \`node-gyp rebuild\` there)`, {
       cause: error,
     });
   }
-  if (typeof loaded.xpcListen !== "function") {
+  // Kept only once it is the macOS build: a wrong addon fails every call, not just the first.
+  if (typeof native.xpcListen !== "function") {
     throw new Error(`the native addon at ${explicit ?? PACKAGE_DIR} has no XPC functions: it was not built for macOS`);
   }
+  loaded = native;
   return loaded;
 }
