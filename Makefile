@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The two commands of the README. Both install what is missing first.
 .PHONY: start test bootstrap
 

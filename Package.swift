@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // swift-tools-version: 6.0
 // Lets a macOS app add vmnet-broker by repository URL: SwiftPM reads the manifest at
 // the repository root. The Swift client itself lives in packages/client-swift, whose

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs everything the project needs on a fresh Debian 12 machine, and nothing
 # twice: Debian packages, npm packages, Go modules and generator plugins.
 # (The Swift chroot and the Debian-package test chroot are built on first use by

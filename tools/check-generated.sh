@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails, printing the diff, when `npm run generate` changes any committed file:
 # generated code must always be current with protocol/.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Compiles every macOS source in the repository on Linux, against the stub headers
 # in tools/darwin-stubs/include, with Debian's clang: syntax and types only
 # (-fsyntax-only), warnings as errors. There is no macOS SDK here; see
@@ -63,7 +64,7 @@ expect_error "control: macOS 26 calls do not exist with an SDK 15" "undeclared\|
 native_dir="$root/packages/broker-daemon/native/src"
 addon_dir="$native_dir/darwin"
 addon_flags=(-x c++ -std=c++17 -DNAPI_VERSION=8 -DNODE_ADDON_API_DISABLE_DEPRECATED
-  -I"$addon_api" -I"$node_headers" -I"$native_dir")
+  -I"$addon_api" -isystem "$node_headers" -I"$native_dir")
 shopt -s nullglob
 for src in "$native_dir"/*.cc "$native_dir"/common/*.cc; do
   rel="${src#"$root"/}"

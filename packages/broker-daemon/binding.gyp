@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The daemon's native addon. Sources common to every OS live in native/src/common;
 # each OS adds its own inside its condition (Linux: native/src/linux, macOS:
 # native/src/darwin, owned by the macOS engineer).
@@ -19,7 +20,8 @@
         "native/src/common/fd.cc",
         "native/src/common/exec.cc",
         "native/src/common/accounts.cc",
-        "native/src/common/fd_placement.cc"
+        "native/src/common/fd_placement.cc",
+        "native/src/common/memory.cc"
       ],
       "conditions": [
         ["OS=='linux'", {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Mutation testing of the daemon's platform-free code (core, config, transport)
 // against its unit tests: `nx run broker-daemon:mutation`. See mutation/README.md.
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */

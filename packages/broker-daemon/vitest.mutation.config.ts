@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { defineConfig } from "vitest/config";
 
 // For Stryker only: the unit tests of the mutated folders. The e2e tests in test/

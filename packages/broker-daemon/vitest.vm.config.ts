@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { defineConfig } from "vitest/config";
 
 // Unmodified VM tools (QEMU, libvirt) against a live broker: slow (TCG boots),

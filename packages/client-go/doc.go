@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package vmnetbroker is the Go client of vmnet-broker, the system-wide
 // broker that creates and shares VM networks.
 //

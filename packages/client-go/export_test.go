@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package vmnetbroker
 
 // FakeBrokerForExamples starts the in-process fake broker (fakebroker_test.go)

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package vmnetbroker
 
 // An in-process stand-in for the broker, speaking the real wire protocol on a

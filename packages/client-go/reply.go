@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package vmnetbroker
 
 import (
@@ -28,6 +30,12 @@ func resultName(r *brokerpb.Reply) string {
 		return "status"
 	case *brokerpb.Reply_Interface:
 		return "interface"
+	case *brokerpb.Reply_Lease:
+		return "lease"
+	case *brokerpb.Reply_Subscription:
+		return "subscription"
+	case *brokerpb.Reply_Event:
+		return "event"
 	default:
 		return "no result"
 	}

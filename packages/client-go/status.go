@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 package vmnetbroker
 
 import (
@@ -92,6 +94,10 @@ type Lease struct {
 	Hostname string
 	// Expires is when the lease ends; zero means never.
 	Expires time.Time
+	// IPv6 holds the IPv6 addresses the broker knows for the MAC (often none).
+	IPv6 []string
+	// Network is the lease's network (set by WaitForLease and in events).
+	Network string
 }
 
 // InterfaceStatus is one interface the broker opened.
@@ -154,11 +160,7 @@ func statusFromProto(p *brokerpb.Status) (*Status, error) {
 			Live:                pn.GetLive(),
 		}
 		for _, l := range pn.GetLeases() {
-			lease := Lease{MAC: l.GetMac(), IP: l.GetIp(), Hostname: l.GetHostname()}
-			if e := l.GetExpiresUnix(); e != 0 {
-				lease.Expires = time.Unix(e, 0)
-			}
-			ns.Leases = append(ns.Leases, lease)
+			ns.Leases = append(ns.Leases, *leaseFromProto(l))
 		}
 		for _, i := range pn.GetInterfaces() {
 			ns.Interfaces = append(ns.Interfaces, InterfaceStatus{

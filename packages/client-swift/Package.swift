@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // swift-tools-version: 6.0
 // vmnet-broker's Swift client: the generated protobuf codec, a C target that
 // builds packages/client-c, and the VmnetBroker module on top of it.

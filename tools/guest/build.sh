@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the tiny test guest of the VM-tool tests, once, outside the checkout:
 #   $GUEST_DIR/vmlinuz          Debian's kernel (linux-image-amd64)
 #   $GUEST_DIR/initramfs.gz     Debian's busybox-static + virtio-net modules + ./init

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 // Builds vmnet-broker as a Node single executable application (Node 20 SEA):
 //
 //   node tools/sea/build.mjs [--out DIR]

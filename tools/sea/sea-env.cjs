@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs first in the single executable: tells the daemon where its addon and its
 // version are, since neither node_modules nor package.json ships with it.
 "use strict";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Stands in for "node:module" inside the single executable. Bundled code loads
 // its native addons with createRequire(import.meta.url)("node-gyp-build")(dir);
 // in the executable there is no node_modules, so this createRequire answers

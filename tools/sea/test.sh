@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck disable=SC2016 # the node -e programs are JavaScript, not shell
 # Builds the single executable and runs it for real: `--version`, then `status`
 # (text and --json) against a live broker sandboxed in a private network namespace

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Fails when packages/client-swift/Sources/CVmnetBroker has no shim for a
 # packages/client-c library source (or a shim for one that is gone): SwiftPM
 # builds client-c only through those one-line shims.

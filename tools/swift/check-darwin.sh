@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Type-checks client-swift's macOS-only Swift code on Linux, where no macOS SDK
 # exists: the `#if os(macOS)` branches are switched on (and the Linux ones off)
 # in a scratch copy, XPC and the C client's header come from the

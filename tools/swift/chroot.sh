@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Debian trixie chroot with Swift 6 (swiftlang), for building and testing
 # packages/client-swift on Debian 12 hosts, which package no Swift.
 #

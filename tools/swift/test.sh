@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # client-swift's tests: `swift test` in the chroot against a live broker, and a
 # check that the live suite really ran (it is skipped without a broker).
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Starts a live broker OUTSIDE the Swift chroot (it sandboxes itself in a
 # private network namespace), then runs a command inside the chroot with the
 # broker's socket directory bind-mounted at the same path and

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Builds every golden vector in memory: the manifest and one encoding per
  * vector, cross-checked against protobufjs's own encoder and decoder.

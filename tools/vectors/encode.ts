@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Encodes a vector description with protobufjs, an implementation that
  * shares no code with the generated codecs under test. protobufjs drops

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Writes protocol/vectors/ (manifest.json + one .bin per vector), or with
  * --check compares the committed files and exits 1 naming every difference.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The readable description of one golden vector. `value` uses the .proto's
  * own field names (snake_case); enums by name or number; 64-bit integers as

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Linux backend's side of the cold-creation comparison, without the broker
 // around it: createNetwork("shared") until dnsmasq is up, then openVeth into a
 // guest namespace and one DHCP exchange. Same steps and output as

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Runs inside the shell floor's own private network + pid namespace (made by
 # lib.sh's cold_floor_once, before the timing starts). Times what the broker's cold
 # measurement times:

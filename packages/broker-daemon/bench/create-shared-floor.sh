@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Cold creation of `shared` by shell alone, standalone: floor-create-shared.sh (the
 # network, as the Linux backend makes it), a veth into a guest namespace, then one
 # DHCP exchange from the guest. (run.sh uses floor-create-shared.sh through its own

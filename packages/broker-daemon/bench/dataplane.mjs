@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The data plane next to hand-made floors, in alternating pairs in one run:
 //   guest -> guest over the broker's bridge (veth ends from openVeth) vs a bridge
 //     and veths made with `ip` in a namespace of their own;

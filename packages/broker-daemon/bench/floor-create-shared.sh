@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The shell-script floor for cold creation of `shared`: exactly the network the
 # Linux backend makes (bridge, nftables table, ip_forward, dnsmasq with the same
 # keys: bind-interfaces, so after the bridge), done by hand in the CURRENT network

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # shellcheck shell=bash
 # Helpers for run.sh: starting and stopping sandboxed brokers, guest namespaces,
 # reading a process's resident memory. Sourced, never run. Every wait is bounded.

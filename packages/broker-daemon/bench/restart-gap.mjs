@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The restart gap: what a broker restart costs the VMs on an adopted network.
 //
 //   node bench/restart-gap.mjs [RUNS]      (root; after the build)

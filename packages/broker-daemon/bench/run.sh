@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The broker's benchmarks, each next to a floor measured in the same run:
 #   1. warm acquire round trip, one connection, one request at a time
 #      (floor: echo-floor, a C server doing the same framed exchange);

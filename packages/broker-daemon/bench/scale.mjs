@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Creation cost and memory as networks accumulate: at N = 1, 10, 50, 100, 200 live
 // networks (static subnets 10.77.x.0/24 beyond the dynamic pool), the time to
 // create and destroy one more, the CPU the N existing dnsmasq processes spend

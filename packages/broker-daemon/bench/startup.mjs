@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Start-up cost: `serve` (the default sandbox) from exec until its socket accepts a
 // connection, next to `node -e 0` from exec to exit, in alternating pairs; also the
 // single executable (tools/sea, when built) the same way. One JSON line per figure:

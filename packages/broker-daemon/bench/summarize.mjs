@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Turns run.sh's results (one JSON object per line: {kind, side, result}) into the
 // markdown table that bench/README.md shows: each broker number next to its floor
 // from the same run, the ratio, and whether the goal is met.

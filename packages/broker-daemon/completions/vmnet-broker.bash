@@ -2,7 +2,7 @@
 _vmnet_broker() {
   local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD-1]}
   if [ "$COMP_CWORD" -eq 1 ]; then
-    COMPREPLY=($(compgen -W 'serve status acquire run check-config stop version help' -- "$cur"))
+    COMPREPLY=($(compgen -W 'serve status acquire run lease events check-config stop version help' -- "$cur"))
     return
   fi
   case "${COMP_WORDS[1]}" in
@@ -26,8 +26,9 @@ _vmnet_broker() {
         --max-connections-per-user) COMPREPLY=($(true -- "$cur")); return ;;
         --max-unsent-reply-bytes) COMPREPLY=($(true -- "$cur")); return ;;
         --frame-timeout-ms) COMPREPLY=($(true -- "$cur")); return ;;
+        --max-unsent-event-bytes) COMPREPLY=($(true -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W '--host --socket --socket-mode --socket-group --admin-group --config-dir --runtime-dir --vhost-net-device --idle-delay-ms --exit-when-idle --remove-networks-on-stop --service-name --log-level --max-networks-per-peer --max-interfaces-per-peer --max-interfaces-per-user --max-interfaces-per-network --max-connections --max-connections-per-user --max-unsent-reply-bytes --frame-timeout-ms --help' -- "$cur"))
+      COMPREPLY=($(compgen -W '--host --socket --socket-mode --socket-group --admin-group --config-dir --runtime-dir --vhost-net-device --idle-delay-ms --exit-when-idle --remove-networks-on-stop --service-name --log-level --max-networks-per-peer --max-interfaces-per-peer --max-interfaces-per-user --max-interfaces-per-network --max-connections --max-connections-per-user --max-unsent-reply-bytes --frame-timeout-ms --max-unsent-event-bytes --help' -- "$cur"))
       ;;
     status)
       case "$prev" in
@@ -54,6 +55,20 @@ _vmnet_broker() {
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
       esac
       COMPREPLY=($(compgen -W '--network --tap-fd --vnet-hdr --queues --wrap --tap-name --vhost-net --socket --help' -- "$cur"))
+      ;;
+    lease)
+      case "$prev" in
+        --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --service-name) COMPREPLY=($(true -- "$cur")); return ;;
+        --wait) COMPREPLY=($(true -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W '--socket --service-name --wait --json --help' -- "$cur"))
+      ;;
+    events)
+      case "$prev" in
+        --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+      esac
+      COMPREPLY=($(compgen -W '--socket --json --help' -- "$cur"))
       ;;
     check-config)
       case "$prev" in

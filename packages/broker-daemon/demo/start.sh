@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # `make start`: runs the broker in a sandbox (a private network namespace made for
 # this run) and shows it serving a real network: two guest namespaces attach to
 # `shared` through the broker, get DHCP leases from its dnsmasq and ping each other;

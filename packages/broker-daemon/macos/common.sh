@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Shared by install.sh and uninstall.sh (sourced, not run). macOS only.
 # shellcheck shell=bash
 # shellcheck disable=SC2034 # the settings below are used by the scripts that source this

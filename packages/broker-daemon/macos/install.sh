@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs (or upgrades) vmnet-broker as a launchd job: the _vmnetbroker user, the
 # executable and its addons under /Library/Application Support/vmnet-broker (with
 # uninstall.sh), the log directory, the configuration directory and the job.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Removes vmnet-broker: the launchd job, /Library/Application Support/vmnet-broker,
 # the logs and the _vmnetbroker user and group. Refuses while VMs are connected.
 # The configuration in /etc/vmnet-broker.d stays unless --purge.

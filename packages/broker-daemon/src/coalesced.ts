@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Wraps an async task so that runs never overlap: a call while it runs asks for
  * exactly one more run after it, however many calls came (SIGHUP twice in a row

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { coalesced } from "./coalesced.js";
 import { groupId } from "./config/group-id.js";
 import { loadConfig } from "./config/load.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Log keys are snake_case everywhere (`peer_id=3`, never `peerId=3`), so one
  * query matches every line. A lint over the source: every object literal

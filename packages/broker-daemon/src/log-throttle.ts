@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Lets one log line per key through per interval and counts the rest, so that a
  * peer hammering a limit cannot flood the log (flooding is an attack too).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { formatLogLine, journalPrefix, reportFields, stderrIsJournal, stderrLogger } from "./log.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Structured logging: one event per line on stderr, as logfmt
  * (`time=... level=info event=acquire peer=3 network=shared refs=2`), which

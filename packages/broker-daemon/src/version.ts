@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from "node:fs";
 
 /** The daemon's version: package.json's, or VMNET_BROKER_VERSION when bundled. */

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks the systemd files in this directory, offline (run by `nx run
 # broker-daemon:lint`): the service's exposure score stays at or below the limit,
 # the units load without a single warning, and sysusers/tmpfiles create what the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The existing vmnet-broker's scenarios, plus errors, limits and access control,
 // against the real daemon in its sandbox.
 import { spawn } from "node:child_process";

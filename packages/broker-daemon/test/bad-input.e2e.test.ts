@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Malformed frames, unknown commands, vanishing peers and broken configuration:
 // each gets a clear error, and the broker keeps serving everyone else.
 import { execFileSync } from "node:child_process";

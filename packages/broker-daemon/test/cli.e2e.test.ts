@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line as scripts use it: status (table and JSON), run with a TAP fd
 // inherited by a command, help and usage errors.
 import { execFile, execFileSync, spawn } from "node:child_process";

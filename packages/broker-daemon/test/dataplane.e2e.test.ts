@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real traffic through the broker's networks: DHCP from dnsmasq, guests pinging
 // each other over the bridge, host-only isolation, and TAP fds carrying frames.
 import { closeSync } from "node:fs";

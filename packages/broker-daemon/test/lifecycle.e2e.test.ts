@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Leases through process exit and kill -9, idle removal and its cancellation,
 // many concurrent clients, and broker kill -9 + restart leaving nothing behind.
 import { type ChildProcess, execFileSync, spawn } from "node:child_process";

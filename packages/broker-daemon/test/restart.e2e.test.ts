@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A broker restart must not cut anyone off: a guest namespace on a veth pings a
 // process holding a TAP, both opened with LEASE_HOLDER_INTERFACE, while the broker
 // is stopped with SIGTERM, killed with kill -9, and replaced by another build. No

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The rootless sandbox as a user meets it (uid 4242 via setpriv, a HOME and
 // XDG_RUNTIME_DIR of its own): `serve` with no paths given keeps its socket
 // and runtime files under $XDG_RUNTIME_DIR, not /run/vmnet-broker (EACCES),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vmnet-broker run`: by default it becomes the VMM (exec, same pid) with an
 // interface-held TAP, so killing the VMM is what releases the network; with
 // --wrap it stays as the VMM's parent and takes the VMM down when it dies.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How the daemon stops: refused while VMs are connected unless forced, clean
 // without peers, and by itself when idle under a service manager.
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // status by privilege against the real daemon: an unprivileged user sees only its
 // own part while root holds a lease and a TAP; root sees everything; and a hostile
 // configuration directory (a symlink to a secret, a FIFO, /dev/zero, a huge file)

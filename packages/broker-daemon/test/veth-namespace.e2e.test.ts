@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The veth namespace rule from the attacker's side: an unprivileged peer (uid 4242)
 // asks the real daemon (`serve --host` inside a namespace this test made) to put a
 // veth end into namespaces it does not own. "The host" is a root-owned namespace

@@ -9,6 +9,7 @@
 
 #include "arp_probe.h"
 #include "json.h"
+#include "leases.h"
 #include "output.h"
 #include "session.h"
 #include "vmnet-broker.h"
@@ -235,6 +236,7 @@ static void close_session(void) {
     last_tap_network = NULL;
     vmnet_broker_session_close(session);
     session = NULL;
+    close_events();
 }
 
 static void run_command(const json_value_t *cmd) {
@@ -249,8 +251,8 @@ static void run_command(const json_value_t *cmd) {
         print_end();
         return;
     }
-    static const char *const known[] = {"connect",  "hello",     "acquire",    "status",
-                                        "open_tap", "tap_probe", "close_taps", "pipeline"};
+    static const char *const known[] = {"connect",    "hello",    "acquire",    "status",    "open_tap",  "tap_probe",
+                                        "close_taps", "pipeline", "wait_lease", "subscribe", "next_event"};
     bool is_known = false;
     for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
         is_known |= strcmp(op, known[i]) == 0;
@@ -265,6 +267,10 @@ static void run_command(const json_value_t *cmd) {
     }
     if (strcmp(op, "close_taps") == 0) {
         op_close_taps();
+        return;
+    }
+    if (strcmp(op, "next_event") == 0) {
+        op_next_event(cmd);
         return;
     }
     if (strcmp(op, "connect") == 0 && session != NULL && vb_session_broken(session)) {
@@ -284,6 +290,10 @@ static void run_command(const json_value_t *cmd) {
         op_status();
     } else if (strcmp(op, "open_tap") == 0) {
         op_open_tap(cmd);
+    } else if (strcmp(op, "wait_lease") == 0) {
+        op_wait_lease(session, cmd);
+    } else if (strcmp(op, "subscribe") == 0) {
+        op_subscribe();
     } else {
         op_pipeline(cmd);
     }

@@ -288,6 +288,83 @@ int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *session, cons
 // Reads the broker's state. Free with vmnet_broker_status_free().
 vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session, vmnet_broker_return_t *status);
 
+// ---- Leases and events -----------------------------------------------------
+
+// The longest the broker waits for a lease (longer waits are capped to it).
+#define VMNET_BROKER_MAX_LEASE_WAIT_MS 600000u
+
+// A guest's DHCP lease. Strings are NUL terminated.
+typedef struct {
+    char network[64];
+    char mac[18];         // "aa:bb:cc:dd:ee:ff"
+    char ip[16];          // the leased IPv4 address
+    char hostname[64];    // "" unless the MAC is on one of this user's interfaces (or an admin asks)
+    int64_t expires_unix; // when the lease ends, seconds since the epoch; 0 for never
+    char ipv6[4][46];     // IPv6 addresses the broker knows for the MAC (often none)
+    unsigned ipv6_count;
+} vmnet_broker_lease_t;
+
+// What an event reports (the protocol's EventType values).
+typedef enum {
+    VMNET_BROKER_EVENT_NETWORK_CREATED = 1,
+    VMNET_BROKER_EVENT_NETWORK_REMOVED = 2,
+    VMNET_BROKER_EVENT_INTERFACE_OPENED = 3,
+    VMNET_BROKER_EVENT_INTERFACE_REMOVED = 4,
+    VMNET_BROKER_EVENT_LEASE_ADDED = 5,
+    VMNET_BROKER_EVENT_LEASE_RENEWED = 6,
+    VMNET_BROKER_EVENT_LEASE_EXPIRED = 7,
+    VMNET_BROKER_EVENT_PEER_CONNECTED = 8,
+    VMNET_BROKER_EVENT_PEER_GONE = 9
+} vmnet_broker_event_type_t;
+
+// One thing that happened in the broker, as far as this user may see it.
+typedef struct {
+    uint64_t sequence;    // +1 per broker event; a gap means events this user may not see
+    int64_t time_unix_ms; // when it happened
+    vmnet_broker_event_type_t type;
+    char network[64]; // "" when the event concerns no network
+    char interface_name[VMNET_BROKER_IFNAME_SIZE];
+    bool has_lease; // lease events: lease is filled in
+    vmnet_broker_lease_t lease;
+    uint64_t peer_id; // peer and interface events
+    uint32_t uid;     // the peer's (or the interface owner's) uid
+} vmnet_broker_event_t;
+
+// The event type's name as `vmnet-broker events` prints it ("lease-added"), or "unknown".
+const char *vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
+
+// The DHCP lease of the guest with hardware address mac on a network this user
+// may acquire (it need not be held), waiting up to wait_ms (capped at
+// VMNET_BROKER_MAX_LEASE_WAIT_MS; 0 answers at once) for the guest to take one.
+// Returns 0 and fills *out, or -1 and sets *status: VMNET_BROKER_NOT_FOUND when
+// there is no lease by then. The broker answers a connection's requests one at
+// a time: the session is busy until the answer comes (use a second session to
+// do other things meanwhile). A session timeout shorter than the wait is
+// stretched for this call.
+int vmnet_broker_session_wait_for_lease(vmnet_broker_session_t *session, const char *network, const char *mac,
+                                        unsigned wait_ms, vmnet_broker_lease_t *out, vmnet_broker_return_t *status);
+
+// Turns the session into a stream of events (every other call on it then
+// fails with VMNET_BROKER_INVALID_REQUEST); use a session of its own for it.
+// Returns 0 and sets *next_sequence (if not NULL) to the sequence number the
+// first event carries, or -1 and sets *status.
+int vmnet_broker_session_subscribe(vmnet_broker_session_t *session, uint64_t *next_sequence,
+                                   vmnet_broker_return_t *status);
+
+// The session's socket, to poll (POLLIN) for events in an event loop. Owned by
+// the session: never read, write or close it. -1 once the session broke.
+int vmnet_broker_session_fd(vmnet_broker_session_t *session);
+
+// Reads the next event of a subscribed session, waiting up to timeout_ms for
+// one (0: only what is already buffered or readable now, for a caller that
+// polls the fd). Returns 1 and fills *out, 0 when none came in time (the
+// stream stays usable), or -1 and sets *status (VMNET_BROKER_XPC_FAILURE when
+// the broker dropped the stream, for example a reader too slow). Several
+// events may arrive in one read: call it until it returns 0 before polling
+// the fd again. Close the session to end the subscription.
+int vmnet_broker_session_read_event(vmnet_broker_session_t *session, unsigned timeout_ms, vmnet_broker_event_t *out,
+                                    vmnet_broker_return_t *status);
+
 // ---- The process-wide default session --------------------------------------
 // Opened on first use at vmnet_broker_socket_path() and kept open until
 // vmnet_broker_close(). If it breaks (the broker went away), every call returns

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Integration tests against a live broker.
 #   bash test/run-live.sh <test binary> [<conformance binary>]
 # With VMNET_BROKER_SOCKET set: runs against that broker (never kills it).

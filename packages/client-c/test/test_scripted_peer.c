@@ -41,6 +41,7 @@ typedef struct {
     char first_command[16];                   // the first request's command: "hello" from every session
     char client_name[64];                     // from the last hello
     VmnetBroker__V1__LeaseHolder holder_seen; // of the last open_interface
+    uint32_t lease_wait_ms;                   // of the last lease request
 } peer_t;
 
 static char socket_path[108];
@@ -120,6 +121,31 @@ static void send_reply(peer_t *p, int fd, const VmnetBroker__V1__Reply *reply, c
     free(frame);
 }
 
+// A subscription's stream: a network created, then a lease on it.
+static void send_events(peer_t *p, int fd, uint32_t id) {
+    VmnetBroker__V1__Lease lease = VMNET_BROKER__V1__LEASE__INIT;
+    lease.mac = (char *)"52:54:00:aa:bb:cc";
+    lease.ip = (char *)"192.168.105.7";
+    lease.network_name = (char *)"shared";
+    VmnetBroker__V1__Event created = VMNET_BROKER__V1__EVENT__INIT;
+    created.sequence = 5;
+    created.time_unix_ms = 1700000000000;
+    created.type = VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_NETWORK_CREATED;
+    created.network_name = (char *)"shared";
+    VmnetBroker__V1__Event added = created;
+    added.sequence = 6;
+    added.type = VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_ADDED;
+    added.lease = &lease;
+    VmnetBroker__V1__Event *events[] = {&created, &added};
+    for (size_t i = 0; i < 2; i++) {
+        VmnetBroker__V1__Reply reply = VMNET_BROKER__V1__REPLY__INIT;
+        reply.id = id;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_EVENT;
+        reply.event = events[i];
+        send_reply(p, fd, &reply, NULL, 0);
+    }
+}
+
 static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_t nfds) {
     VmnetBroker__V1__Reply reply = VMNET_BROKER__V1__REPLY__INIT;
     reply.id = p->script == SCRIPT_WRONG_ID ? req->id + 1 : req->id;
@@ -133,9 +159,34 @@ static void answer(peer_t *p, int fd, const VmnetBroker__V1__Request *req, size_
     VmnetBroker__V1__InterfaceStatus held_itf = VMNET_BROKER__V1__INTERFACE_STATUS__INIT;
     VmnetBroker__V1__NetworkStatus *nets[] = {&net_status};
     VmnetBroker__V1__InterfaceStatus *itfs[] = {&held_itf};
+    VmnetBroker__V1__Lease lease = VMNET_BROKER__V1__LEASE__INIT;
+    VmnetBroker__V1__Subscription subscription = VMNET_BROKER__V1__SUBSCRIPTION__INIT;
     int out_fds[2] = {-1, -1};
     size_t out_n = 0;
     switch (req->command_case) {
+    case VMNET_BROKER__V1__REQUEST__COMMAND_LEASE:
+        p->lease_wait_ms = req->lease->wait_ms;
+        if (strcmp(req->lease->mac, "52:54:00:aa:bb:cc") != 0) {
+            err.code = VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_NOT_FOUND;
+            err.message = (char *)"no lease";
+            reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_ERROR;
+            reply.error = &err;
+            break;
+        }
+        lease.mac = req->lease->mac;
+        lease.ip = (char *)"192.168.105.7";
+        lease.network_name = req->lease->network_name;
+        lease.expires_unix = 1700000000;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_LEASE;
+        reply.lease = &lease;
+        break;
+    case VMNET_BROKER__V1__REQUEST__COMMAND_SUBSCRIBE:
+        subscription.next_sequence = 5;
+        reply.result_case = VMNET_BROKER__V1__REPLY__RESULT_SUBSCRIPTION;
+        reply.subscription = &subscription;
+        send_reply(p, fd, &reply, NULL, 0);
+        send_events(p, fd, req->id);
+        return;
     case VMNET_BROKER__V1__REQUEST__COMMAND_HELLO:
         p->hellos++;
         snprintf(p->client_name, sizeof(p->client_name), "%s", req->hello->client_name);
@@ -240,13 +291,19 @@ static void *peer_main(void *arg) {
                      req->command_case == VMNET_BROKER__V1__REQUEST__COMMAND_HELLO ? "hello" : "other");
         }
         if (p->script == SCRIPT_OVERSIZED) {
-            uint8_t hdr[4];
-            vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
-            CHECK(write(fd, hdr, 4) == 4);
+            // One oversized header, then silence until the client hangs up: the
+            // client drops the session, and the peer reads on rather than closing
+            // with the hello's companion request unread (a reset could swallow the
+            // header).
+            if (p->requests == 1) {
+                uint8_t hdr[4];
+                vb_frame_put_header(hdr, VB_MAX_REPLY_PAYLOAD + 1);
+                CHECK(send(fd, hdr, 4, MSG_NOSIGNAL) == 4);
+            }
         } else if (p->script == SCRIPT_CUT_MID_FRAME) {
             uint8_t half[6] = {0};
             vb_frame_put_header(half, 10);
-            CHECK(write(fd, half, sizeof(half)) == (ssize_t)sizeof(half));
+            CHECK(send(fd, half, sizeof(half), MSG_NOSIGNAL) == (ssize_t)sizeof(half));
             vmnet_broker__v1__request__free_unpacked(req, NULL);
             break;
         } else if (p->script != SCRIPT_SILENT) {
@@ -512,6 +569,51 @@ static void test_shutdown_interrupts_a_waiting_call(void) {
     stop_peer(&p, t);
 }
 
+static void test_wait_for_lease(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    vmnet_broker_return_t st = VMNET_BROKER_INTERNAL_ERROR;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    CHECK(s != NULL);
+    vmnet_broker_session_set_timeout_ms(s, 1000);
+    vmnet_broker_lease_t lease;
+    CHECK(vmnet_broker_session_wait_for_lease(s, "shared", "52:54:00:aa:bb:cc", 3600000, &lease, &st) == 0);
+    CHECK(p.lease_wait_ms == VMNET_BROKER_MAX_LEASE_WAIT_MS); // capped
+    CHECK(strcmp(lease.ip, "192.168.105.7") == 0 && strcmp(lease.network, "shared") == 0);
+    CHECK(lease.expires_unix == 1700000000 && lease.ipv6_count == 0);
+    CHECK(vmnet_broker_session_wait_for_lease(s, "shared", "52:54:00:00:00:01", 0, &lease, &st) == -1);
+    CHECK(st == VMNET_BROKER_NOT_FOUND);
+    // The session stays usable after NOT_FOUND.
+    CHECK(vmnet_broker_session_hello(s, NULL, &st) == 0);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+}
+
+static void test_events(void) {
+    peer_t p;
+    pthread_t t = start_peer(&p, SCRIPT_NORMAL);
+    vmnet_broker_return_t st = VMNET_BROKER_INTERNAL_ERROR;
+    vmnet_broker_session_t *s = vmnet_broker_connect(socket_path, &st);
+    CHECK(s != NULL);
+    uint64_t next = 0;
+    CHECK(vmnet_broker_session_subscribe(s, &next, &st) == 0 && next == 5);
+    CHECK(vmnet_broker_session_fd(s) >= 0);
+    vmnet_broker_event_t ev;
+    CHECK(vmnet_broker_session_read_event(s, 5000, &ev, &st) == 1);
+    CHECK(ev.sequence == 5 && ev.type == VMNET_BROKER_EVENT_NETWORK_CREATED && !ev.has_lease);
+    CHECK(strcmp(vmnet_broker_event_type_name(ev.type), "network-created") == 0);
+    CHECK(vmnet_broker_session_read_event(s, 5000, &ev, &st) == 1);
+    CHECK(ev.sequence == 6 && ev.has_lease && strcmp(ev.lease.ip, "192.168.105.7") == 0);
+    // Nothing more: 0, and the stream stays usable.
+    CHECK(vmnet_broker_session_read_event(s, 0, &ev, &st) == 0);
+    CHECK(vmnet_broker_session_read_event(s, 50, &ev, &st) == 0);
+    // Other calls on an event stream are refused without touching the wire.
+    CHECK(vmnet_broker_session_hello(s, NULL, &st) == -1 && st == VMNET_BROKER_INVALID_REQUEST);
+    CHECK(vmnet_broker_session_fd(s) >= 0);
+    vmnet_broker_session_close(s);
+    stop_peer(&p, t);
+}
+
 static void test_null_session(void) {
     vmnet_broker_return_t st = VMNET_BROKER_SUCCESS;
     CHECK(vmnet_broker_session_acquire_network(NULL, "shared", &st) == NULL);
@@ -585,6 +687,8 @@ int main(void) {
     test_holder_ignored();
     test_global_session();
     test_null_session();
+    test_wait_for_lease();
+    test_events();
     CHECK_EQ_INT(open_fd_count(), fds_before);
     unlink(socket_path);
     rmdir(dir);

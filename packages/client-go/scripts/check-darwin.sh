@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Checks the macOS build of the Go client on Linux, where no macOS SDK exists:
 #   1. go vet for GOOS=darwin without cgo (every pure-Go file);
 #   2. `go tool cgo` translates vmnet_darwin.go for darwin against the stub

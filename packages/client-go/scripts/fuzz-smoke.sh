@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # A short run of each fuzz target (FUZZTIME, default 10s each), seeded with
 # the golden vectors. A crasher is saved under testdata/fuzz/ by go test.
 set -euo pipefail

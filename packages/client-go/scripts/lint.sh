@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # gofmt must have nothing to say; go vet for linux and darwin; the darwin cgo check.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Measures the socket addon (FramedEndpoint) against a baseline of Node's own
 // net.Socket doing the same 4-byte length framing, side by side in one run.
 // Reports ratios; nothing here asserts on time.

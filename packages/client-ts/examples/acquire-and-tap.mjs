@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Acquire the "shared" network, open a TAP on it, print both, then release
 // everything by closing the connection (the connection is the lease).
 //   VMNET_BROKER_SOCKET=/tmp/vmnet-broker.sock node examples/acquire-and-tap.mjs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { fstatSync, openSync, readSync, statSync, writeSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { BrokerClient } from "./broker-client.js";

@@ -1,5 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 import { defaultSocketPath } from "./default-socket-path.js";
 import { BrokerError, ErrorCode } from "./errors.js";
+import { EventStream } from "./event-stream.js";
 import {
   type LeaseHolder,
   type Reply,
@@ -8,6 +10,7 @@ import {
   VethOptions as VethOptionsMessage,
 } from "./gen/vmnet_broker/v1/broker.js";
 import { holderFromMessage, holderToMessage, type InterfaceHolder } from "./interface-holder.js";
+import { type GuestLease, leaseFromMessage, MAX_LEASE_WAIT_MS } from "./lease.js";
 import { nativeAddon } from "./native/load-native-addon.js";
 import { type BrokerStatus, type Network, networkFromMessage } from "./network.js";
 import { type ReceivedReply, RequestPipeline } from "./request-pipeline.js";
@@ -107,6 +110,14 @@ export interface VethInterface {
   readonly mac: string;
   /** What holds the pair and its reference on the network. */
   readonly holder: InterfaceHolder;
+}
+
+export interface WaitForLeaseOptions extends CallOptions {
+  /**
+   * How long the broker waits for the guest's lease, in milliseconds; 0 (the
+   * default) answers at once. Capped at MAX_LEASE_WAIT_MS (10 minutes).
+   */
+  readonly timeoutMs?: number;
 }
 
 type ReplyResult = NonNullable<Reply["result"]>;
@@ -293,6 +304,46 @@ export class BrokerClient {
   /** The broker's whole state: networks, peers, leases, counters. */
   async status(options: CallOptions = {}): Promise<BrokerStatus> {
     return this.#request("status", { $case: "status", value: {} }, options);
+  }
+
+  /**
+   * The DHCP lease of the guest with this MAC on a network this user may
+   * acquire (it need not be held), waiting up to timeoutMs for the guest to
+   * take one. Rejects with NOT_FOUND when there is none by then. The broker
+   * answers a connection's requests one at a time: later calls on this client
+   * wait until this one is answered (use a second client to do both).
+   */
+  async waitForLease(
+    network: Network | string,
+    mac: string,
+    options: WaitForLeaseOptions = {},
+  ): Promise<GuestLease> {
+    const timeoutMs = options.timeoutMs ?? 0;
+    if (!Number.isInteger(timeoutMs) || timeoutMs < 0) {
+      throw new BrokerError(
+        ErrorCode.ERROR_CODE_INVALID_REQUEST,
+        `timeoutMs must be an integer >= 0, got ${timeoutMs}`,
+      );
+    }
+    const lease = await this.#request(
+      "lease",
+      {
+        $case: "lease",
+        value: { networkName: networkName(network), mac, waitMs: Math.min(timeoutMs, MAX_LEASE_WAIT_MS) },
+      },
+      options,
+    );
+    return leaseFromMessage(lease);
+  }
+
+  /**
+   * The broker's events (networks, interfaces, leases, peers) as far as this
+   * user may see them, on a connection of their own (this client stays usable):
+   * `for await (const event of await client.events()) ...`. Breaking out of
+   * the loop closes that connection, which ends the subscription.
+   */
+  events(): Promise<EventStream> {
+    return EventStream.open(this.socketPath);
   }
 
   /** True once the connection is closed or broken (its lease is released). */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Where the broker listens unless told otherwise (the daemon's --socket default). */
 export const DEFAULT_SOCKET_PATH = "/run/vmnet-broker/broker.sock";
 

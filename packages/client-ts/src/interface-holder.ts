@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { LeaseHolder } from "./gen/vmnet_broker/v1/broker.js";
 
 /**

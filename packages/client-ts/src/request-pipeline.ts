@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerError, ErrorCode } from "./errors.js";
 import { Reply, Request } from "./gen/vmnet_broker/v1/broker.js";
 import { MAX_REPLY_PAYLOAD, MAX_REQUEST_PAYLOAD } from "./socket/frame-limits.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A live broker for one case run: its own temporary directory (socket,
  * config, runtime), started with `vmnet-broker serve`, which sandboxes itself

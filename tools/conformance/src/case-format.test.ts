@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { CaseError, parseCase } from "./case-format.js";
 import { parseCaseFile } from "./load-cases.js";
@@ -18,6 +19,26 @@ describe("parseCase", () => {
   it("turns an expected code into ok:false and passes other fields to the program", () => {
     const c = parseCase("x.yaml", { ...minimal, steps: [{ client: "a", op: "acquire", network: "nope", expect: { code: 5 } }] });
     expect(c.steps[0]).toMatchObject({ args: { network: "nope" }, expect: { ok: false, code: 5 } });
+  });
+
+  it("parses background ops, their collect, and guests", () => {
+    const ip = "$" + "{ip}"; // a case's variable, not a template
+    const c = parseCase("x.yaml", {
+      ...minimal,
+      steps: [
+        { client: "a", op: "wait_lease", network: "shared", mac: "52:54:00:00:00:01", wait_ms: 1000, background: true },
+        { guest: "g", network: "shared", mac: "52:54:00:00:00:01", capture: { ip: "ip" } },
+        { collect: "a", expect: { lease: { ip } }, timeout_ms: 5000 },
+        { remove_guest: "g" },
+      ],
+    });
+    expect(c.steps.map((s) => s.kind)).toEqual(["client", "guest", "collect", "remove_guest"]);
+    expect(c.steps[0]).toMatchObject({ background: true, args: { network: "shared", wait_ms: 1000 } });
+    expect(c.steps[2]).toMatchObject({ client: "a", expect: { ok: true, lease: { ip } }, timeout_ms: 5000 });
+    const bad = (step: Record<string, unknown>) => () => parseCase("x.yaml", { ...minimal, steps: [step] });
+    expect(bad({ client: "a", op: "wait_lease", background: true, expect: { ok: true } })).toThrow(/collect step/);
+    expect(bad({ guest: "g", network: "shared", mac: "52:54:00:00:00:0G" })).toThrow(/mac/);
+    expect(bad({ collect: "nobody" })).toThrow(/not in clients/);
   });
 
   it("parses every runner-side step", () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The conformance case format (protocol/conformance/README.md), validated
  * with errors that name the file, the step and the field.
@@ -34,6 +35,8 @@ export interface ClientStep {
   /** Result paths to remember, e.g. {gw: "network.gateway"}; "${gw}" in later expects. */
   capture: Record<string, string>;
   timeout_ms?: number;
+  /** Send without reading the result; a later `collect` step reads it. */
+  background?: boolean;
 }
 
 export type RawFrame = { hex: string } | { vector: string } | { length: number };
@@ -47,7 +50,10 @@ export type Step =
   | { kind: "kill_broker" }
   | { kind: "wait_removed"; network: string; timeout_ms?: number }
   | { kind: "wait_present"; network: string; timeout_ms?: number }
-  | { kind: "raw"; frame: RawFrame; expect: Expect };
+  | { kind: "raw"; frame: RawFrame; expect: Expect }
+  | { kind: "collect"; client: string; expect: Expect; capture: Record<string, string>; timeout_ms?: number }
+  | { kind: "guest"; guest: string; network: string; mac: string; expect: Expect; capture: Record<string, string> }
+  | { kind: "remove_guest"; guest: string };
 
 export interface Case {
   name: string;
@@ -61,7 +67,22 @@ export interface Case {
 
 export const DEFAULT_CASE_TIMEOUT_MS = 120_000;
 const CASE_NAME = /^[a-z0-9-]+\/[a-z0-9-]+$/;
-const CLIENT_OPS = new Set(["connect", "hello", "acquire", "status", "open_tap", "tap_probe", "close_taps", "pipeline", "close", "exit"]);
+const CLIENT_OPS = new Set([
+  "connect",
+  "hello",
+  "acquire",
+  "status",
+  "open_tap",
+  "tap_probe",
+  "close_taps",
+  "pipeline",
+  "wait_lease",
+  "subscribe",
+  "next_event",
+  "close",
+  "exit",
+]);
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
 
 export class CaseError extends Error {
   override readonly name = "CaseError";
@@ -168,10 +189,10 @@ function parseStep(where: string, s: unknown, clients: ReadonlySet<string>): Ste
   if (s.op !== undefined) {
     const op = str(`${where}.op`, s.op);
     if (!CLIENT_OPS.has(op)) throw new CaseError(`${where}.op: unknown op "${op}" (known: ${[...CLIENT_OPS].join(", ")})`);
-    const { client, op: _op, expect, capture, timeout_ms: _t, ...args } = s;
-    const captures = capture ?? {};
-    if (!isObj(captures) || !Object.values(captures).every((p) => typeof p === "string")) {
-      throw new CaseError(`${where}.capture: must map names to result paths like network.gateway`);
+    const { client, op: _op, expect, capture, timeout_ms: _t, background, ...args } = s;
+    if (background !== undefined && background !== true) throw new CaseError(`${where}.background: must be true`);
+    if (background === true && (expect !== undefined || capture !== undefined)) {
+      throw new CaseError(`${where}: a background step has no result yet; expect and capture go on its collect step`);
     }
     return {
       kind: "client",
@@ -179,9 +200,37 @@ function parseStep(where: string, s: unknown, clients: ReadonlySet<string>): Ste
       op,
       args,
       expect: clientExpect(where, expect),
-      capture: captures as Record<string, string>,
+      capture: capturesOf(where, capture),
+      ...timeout,
+      ...(background === true ? { background } : {}),
+    };
+  }
+  if (s.collect !== undefined) {
+    onlyKeys(where, s, ["collect", "expect", "capture", "timeout_ms"]);
+    return {
+      kind: "collect",
+      client: clientName(s.collect),
+      expect: clientExpect(where, s.expect),
+      capture: capturesOf(where, s.capture),
       ...timeout,
     };
+  }
+  if (s.guest !== undefined) {
+    onlyKeys(where, s, ["guest", "network", "mac", "expect", "capture"]);
+    const mac = str(`${where}.mac`, s.mac);
+    if (!MAC.test(mac)) throw new CaseError(`${where}.mac: must be six lower-case hex octets separated by ':'`);
+    return {
+      kind: "guest",
+      guest: str(`${where}.guest`, s.guest),
+      network: str(`${where}.network`, s.network),
+      mac,
+      expect: expectOf(where, s.expect),
+      capture: capturesOf(where, s.capture),
+    };
+  }
+  if (s.remove_guest !== undefined) {
+    onlyKeys(where, s, ["remove_guest"]);
+    return { kind: "remove_guest", guest: str(`${where}.remove_guest`, s.remove_guest) };
   }
   if (s.check !== undefined) {
     onlyKeys(where, s, ["check", "expect", "within_ms"]);
@@ -217,8 +266,16 @@ function parseStep(where: string, s: unknown, clients: ReadonlySet<string>): Ste
     return { kind: "raw", frame: parseRaw(where, s.raw), expect: expectOf(where, s.expect) };
   }
   throw new CaseError(
-    `${where}: a step needs one of op, check, kill, wait_ms, restart_broker, kill_broker, wait_removed, wait_present, raw`,
+    `${where}: a step needs one of op, collect, check, kill, wait_ms, restart_broker, kill_broker, wait_removed, wait_present, raw, guest, remove_guest`,
   );
+}
+
+function capturesOf(where: string, v: unknown): Record<string, string> {
+  const captures = v ?? {};
+  if (!isObj(captures) || !Object.values(captures).every((p) => typeof p === "string")) {
+    throw new CaseError(`${where}.capture: must map names to result paths like network.gateway`);
+  }
+  return captures as Record<string, string>;
 }
 
 /** Validates one YAML document as a case; `file` is only for messages. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The committed cases: they parse, and what they reference exists. */
 import { existsSync } from "node:fs";
 import { join } from "node:path";

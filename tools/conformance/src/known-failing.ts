@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * protocol/conformance/known-failing/<language>.txt: one case name or
  * pattern per line (`*` matches within a name, so `tap/*` or a bare `*`),

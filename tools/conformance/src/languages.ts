@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Where each language's conformance program lives, and who pairs with whom. */
 import { accessSync, constants, statSync } from "node:fs";
 import { join } from "node:path";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Reads every case under protocol/conformance/cases/ (one or more YAML documents per file). */
 import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";

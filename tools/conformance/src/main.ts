@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The conformance runner: every case for every language against a live,
  * sandboxed broker; prints one table and exits 1 on any unexpected result.

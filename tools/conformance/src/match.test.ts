@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: "${name}" is the case format's capture syntax, not a template
 import { describe, expect, it } from "vitest";
 import { mismatches, substitute, valueAt } from "./match.js";

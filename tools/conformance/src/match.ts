@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Subset matching of results against expectations: every key the
  * expectation gives must be present and equal; objects recurse; arrays must

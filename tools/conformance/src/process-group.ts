@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Child processes started in their own process group, so that "kill" reaches
  * everything a program started (a wrapper script and its runtime alike).

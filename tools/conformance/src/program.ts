@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One simulated client: a language's conformance program, driven in JSON
  * lines (one command in, one result out) with a timeout on every exchange.
@@ -81,17 +82,25 @@ export class ClientProgram {
   /** Sends one command and returns its result object. */
   async send(command: Result, timeoutMs: number): Promise<Result> {
     this.#write(command);
-    const line = await this.#nextLine(timeoutMs, `op ${String(command.op)}`);
+    return this.collect(String(command.op), timeoutMs);
+  }
+
+  /** Sends one command without reading its result (a background step). */
+  sendBackground(command: Result): void {
+    this.#write(command);
+  }
+
+  /** Reads the result of the oldest command not yet answered. */
+  async collect(op: string, timeoutMs: number): Promise<Result> {
+    const line = await this.#nextLine(timeoutMs, `op ${op}`);
     let result: unknown;
     try {
       result = JSON.parse(line);
     } catch {
-      throw new ProgramError(`${this.label}: op ${String(command.op)}: result is not JSON: ${line.slice(0, 200)}`);
+      throw new ProgramError(`${this.label}: op ${op}: result is not JSON: ${line.slice(0, 200)}`);
     }
     if (typeof result !== "object" || result === null || Array.isArray(result) || typeof (result as Result).ok !== "boolean") {
-      throw new ProgramError(
-        `${this.label}: op ${String(command.op)}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`,
-      );
+      throw new ProgramError(`${this.label}: op ${op}: result must be an object with a boolean "ok": ${line.slice(0, 200)}`);
     }
     return result as Result;
   }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The runner's own connection for malformed input: sends one frame (raw
  * bytes, a golden vector, or only a length header), reads the broker's reply,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { fileURLToPath } from "node:url";
 
 /** The checkout's root: this file runs from tools/conformance/src or tools/conformance/dist. */

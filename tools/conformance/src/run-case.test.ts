@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * run-case.ts end to end against stand-ins (fixtures/fake-broker.mjs and
  * fixtures/fake-client.mjs): steps, captures, polling, kill, restart, failure

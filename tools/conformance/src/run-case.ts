@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Runs one case for one row language against a fresh broker, step by step,
  * every step bounded; always stops every process it started.
@@ -5,6 +6,7 @@
 import type protobuf from "protobufjs";
 import { Broker } from "./broker.js";
 import type { Case, ClientStep, Language, Step } from "./case-format.js";
+import { Guest } from "./guest.js";
 import { programExists, programPath, resolveLanguage } from "./languages.js";
 import { mismatches, substitute, valueAt } from "./match.js";
 import { ClientProgram } from "./program.js";
@@ -50,6 +52,7 @@ export async function runCase(ctx: RunContext, c: Case, row: Language): Promise<
 
   const broker = new Broker(ctx.mainJs, c.broker);
   const programs = new Map<string, ClientProgram>();
+  const guests = new Map<string, Guest>();
   const vars = new Map<string, unknown>();
   const deadline = Date.now() + c.timeout_ms;
   let outcome: Outcome = { kind: "pass" };
@@ -61,13 +64,14 @@ export async function runCase(ctx: RunContext, c: Case, row: Language): Promise<
       index++;
       if (Date.now() > deadline) throw new StepFailure(`case timeout (${c.timeout_ms} ms) reached`);
       ctx.trace?.(`  step ${index}: ${describe(step)}`);
-      await runStep(ctx, broker, programs, paths, vars, step);
+      await runStep(ctx, { broker, programs, guests }, paths, vars, step);
     }
   } catch (e) {
     const where = index >= 0 ? `step ${index} (${describe(c.steps[index])})` : "broker start";
     outcome = { kind: "fail", reason: `${where}: ${e instanceof Error ? e.message : String(e)}` };
   } finally {
     await Promise.all([...programs.values()].map((p) => p.shutdown()));
+    await Promise.all([...guests.values()].map((g) => g.remove()));
     logs = [
       `--- broker ${broker.socketPath}\n${broker.log.text}`,
       ...[...programs.values()].map((p) => `--- ${p.label} stderr\n${p.stderr.text}`),
@@ -97,6 +101,12 @@ function describe(step: Step | undefined): string {
       return `${step.kind} ${step.network}`;
     case "raw":
       return `raw frame ${JSON.stringify(step.frame)}`;
+    case "collect":
+      return `collect ${step.client}`;
+    case "guest":
+      return `guest ${step.guest} on ${step.network} (${step.mac})`;
+    case "remove_guest":
+      return `remove guest ${step.guest}`;
   }
 }
 
@@ -105,10 +115,16 @@ function check(expect: unknown, actual: unknown, vars: ReadonlyMap<string, unkno
   if (problems.length > 0) throw new StepFailure(`${problems.join("; ")} (result: ${JSON.stringify(actual)})`);
 }
 
+/** What a case run has started, for steps to use and the end to stop. */
+interface Live {
+  readonly broker: Broker;
+  readonly programs: Map<string, ClientProgram>;
+  readonly guests: Map<string, Guest>;
+}
+
 async function runStep(
   ctx: RunContext,
-  broker: Broker,
-  programs: Map<string, ClientProgram>,
+  { broker, programs, guests }: Live,
   paths: ReadonlyMap<string, { language: Language; path: string }>,
   vars: Map<string, unknown>,
   step: Step,
@@ -153,6 +169,23 @@ async function runStep(
     }
     case "raw":
       return check(step.expect, await sendRawFrame(ctx.root, ctx.schema, broker.socketPath, step.frame), vars);
+    case "collect": {
+      const p = programs.get(step.client);
+      if (p === undefined) throw new StepFailure(`client ${step.client} was never started`);
+      return checkResult(await p.collect("background op", step.timeout_ms ?? STEP_TIMEOUT_MS), step, vars);
+    }
+    case "guest": {
+      if (guests.has(step.guest)) throw new StepFailure(`guest ${step.guest} exists already`);
+      const { guest, ip } = await Guest.start(ctx.mainJs, broker.socketPath, step.guest, step.network, step.mac);
+      guests.set(step.guest, guest);
+      return checkResult({ ip }, step, vars);
+    }
+    case "remove_guest": {
+      const guest = guests.get(step.guest);
+      if (guest === undefined) throw new StepFailure(`no guest ${step.guest}`);
+      guests.delete(step.guest);
+      return guest.remove();
+    }
   }
 }
 
@@ -172,7 +205,17 @@ async function clientStep(
   }
   if (p.killed) throw new StepFailure(`client ${step.client} was killed earlier in this case`);
   const timeout = step.timeout_ms ?? STEP_TIMEOUT_MS;
+  if (step.background === true) return p.sendBackground({ op: step.op, ...step.args });
   const result = step.op === "exit" ? await p.exitNow(timeout) : await p.send({ op: step.op, ...step.args }, timeout);
+  checkResult(result, step, vars);
+}
+
+/** Checks a result against the step's expect, then remembers its captures. */
+function checkResult(
+  result: Record<string, unknown>,
+  step: { expect: Record<string, unknown>; capture: Record<string, string> },
+  vars: Map<string, unknown>,
+): void {
   check(step.expect, result, vars);
   for (const [name, path] of Object.entries(step.capture)) {
     const value = valueAt(result, path);

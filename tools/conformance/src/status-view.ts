@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The broker's status JSON reshaped for expectations:
  * {networks: {<name>: {references, interface_references, removal_in_ms, mode,

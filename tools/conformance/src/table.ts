@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The one table the runner prints: case by language. */
 import type { Cell } from "./verdict.js";
 

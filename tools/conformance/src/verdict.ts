@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Turns what happened into a table cell. Lower case is expected (pass, xfail,
  * missing listed as known); upper case fails the run: FAIL (not listed),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // packages/client-c's macOS half (src/darwin/client.c) against a scripted
 // listener on the fake libxpc: what the C client, and so the Go and Swift
 // clients built on it, make of each reply. Run by run.sh with FAKE_XPC_ADDON set.

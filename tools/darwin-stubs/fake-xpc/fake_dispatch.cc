@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TEST DOUBLE of the part of libdispatch the addon uses: serial queues, each
 // a thread running its blocks in order (dispatch_async/dispatch_sync), with
 // retain/release. Like libdispatch, dispatch_sync onto the calling queue would

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TEST DOUBLE of the vmnet network API (macOS 26) and CFRetain/CFRelease, for
 // running native/src/darwin/vmnet_network.cc on Linux. It records every setting
 // and hands it back in the serialization, so a test sees exactly what reached

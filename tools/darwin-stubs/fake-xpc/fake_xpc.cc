@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TEST DOUBLE of the part of libxpc that native/src/darwin/xpc_value.cc uses
 // (objects, scalars, data, arrays, dictionaries, retain/release), so that file
 // can run on Linux inside a test addon (see test.mjs). It follows Apple's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TEST DOUBLE of XPC connections for running native/src/darwin/xpc_listener.cc
 // on Linux: Mach service listeners registered by name, peer connections that a
 // test creates (fake_xpc::connect), messages delivered on the connection's

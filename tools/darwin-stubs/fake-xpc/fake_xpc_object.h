@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TEST DOUBLE internals shared by fake_xpc.cc and fake_xpc_connection.cc: what
 // an xpc_object_t points to in the fake libxpc. Never shipped.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real XPC listener (native/src/darwin/xpc_listener.cc) under Node, on the
 // fake libxpc and libdispatch, feeding the real XpcTransport, core and vmnet
 // backend. Only vmnet is a double here, and its serialization is a real

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the test addon (the real xpc_value.cc and vmnet_options.cc + the fake
 # libxpc) with AddressSanitizer and runs test.mjs under Node. Called by
 # tools/darwin-check.sh; exit status 0 when every test passed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs the addon's XPC value conversion and vmnet option parsing (the real
 // native/src/darwin sources) on Linux against the fake libxpc, through Node.
 // Usage: node --expose-gc --test test.mjs  (FAKE_XPC_ADDON = the built .node)

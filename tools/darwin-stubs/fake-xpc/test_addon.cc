@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TEST ADDON: the real native/src/darwin/xpc_value.cc, vmnet_options.cc and
 // xpc_listener.cc, linked against the fake libxpc and libdispatch, with entry
 // points for test.mjs and listener.test.ts to play XPC clients. Never shipped.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { defineConfig } from "vitest/config";
 
 // Only for run.sh: the listener test needs the test addon it builds (FAKE_XPC_ADDON).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The addon's vmnet code (native/src/darwin/vmnet_network.cc: options, the
 // worker thread, status mapping, CFRelease) under the real vmnet backend, on a
 // fake vmnet that hands back what it was given in the serialization.

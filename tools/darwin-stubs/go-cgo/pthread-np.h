@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * STUB FOR CHECKING ONLY. Force-included (-include) by tools/darwin-check.sh when
  * it runs `go vet` for GOOS=darwin with cgo: Go's runtime/cgo calls these two

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The dependency-free protobuf wire runtime used by every generated message.
 
 /// A failure to decode protobuf bytes; `reason` names what was wrong and where.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Leading doc comments from the .proto's source info, as Swift `///` lines.
 
 /** Maps each descriptor proto object of `file` to its source-info path. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Swift source for one protobuf enum: an open enum (proto3 semantics) with a
 // case per value plus `unrecognized(Int32)` for numbers this codec does not know.
 import { docLines } from "./comments.mjs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // protoc-gen-swift-vmnet: a protoc/buf plugin that writes Swift 6 structs and
 // enums with a dependency-free binary codec for proto3 files.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Swift source for one protobuf message: a struct with its fields, its oneofs
 // as enums with associated values, nested types, and the ProtoMessage coding.
 import { docLines } from "./comments.mjs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Swift names for protobuf descriptors, following swift-protobuf's shape:
 // package `vmnet_broker.v1` + message `Error` -> `VmnetBroker_V1_Error`, so
 // generated types never shadow Swift's own (`Error`, `Result`).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // How each protobuf scalar maps to Swift: type, default, wire type, and the
 // expressions that read it from a ProtoReader (`r`) or write it to a
 // ProtoWriter (`w`). Read expressions omit `try`; the caller adds it.

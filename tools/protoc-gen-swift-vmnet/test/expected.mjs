@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writes the encodings of the fixture samples with @bufbuild/protobuf (an
 // independent encoder), for the Swift side of test/run.sh to match.
 //   node expected.mjs <image.binpb> <out-dir>

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Cross-checks protoc-gen-swift-vmnet on a fixture with every supported proto3
 # feature: generates Swift for test/fixture/, encodes samples with
 # @bufbuild/protobuf (expected.mjs), and runs a Swift test in the chroot that

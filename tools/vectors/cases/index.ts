@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Every golden vector, in manifest order. */
 import type { VectorSpec } from "../spec.js";
 import { messageVectors } from "./messages.js";

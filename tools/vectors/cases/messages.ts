@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Every message type on its own: empty, typical, and at its limits. */
 import { MAX_INT64, MAX_UINT32, MAX_UINT64, MIN_INT64, type VectorSpec, vector } from "../spec.js";
 import { sharedNetwork } from "./replies.js";
@@ -22,6 +23,10 @@ const EMPTY_TYPES = [
   "TapOptions",
   "VethOptions",
   "Interface",
+  "LeaseRequest",
+  "SubscribeRequest",
+  "Subscription",
+  "Event",
 ];
 
 const snake = (type: string): string => type.replace(/[A-Z]/g, (c, i: number) => (i > 0 ? "_" : "") + c.toLowerCase());

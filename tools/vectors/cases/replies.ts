@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Replies: every result, every ErrorCode, and fully populated results. */
 import { longAscii, MAX_UINT32, patternBytes, type VectorSpec, vector } from "../spec.js";
 import { fullStatus } from "./status.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Requests: every command, the empty request, and extreme ids. */
 import { MAX_UINT32, type VectorSpec, vector } from "../spec.js";
 
@@ -45,6 +46,11 @@ export const requestVectors: VectorSpec[] = [
     id: 11,
     open_interface: { network_name: "shared", tap: { queues: 2, named: true, vhost_net: true } },
   }),
+  vector("request_lease_wait", "Request", "look up a guest's lease, waiting up to 30 s", {
+    id: 12,
+    lease: { network_name: "shared", mac: "52:54:00:ab:cd:ef", wait_ms: 30000 },
+  }),
+  vector("request_subscribe", "Request", "turn the connection into an event stream", { id: 13, subscribe: {} }),
   vector("request_max_id", "Request", "the largest uint32 id (5-byte varint)", {
     id: MAX_UINT32,
     acquire: { network_name: "shared" },

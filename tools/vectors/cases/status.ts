@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A fully populated Status, shared by the Reply and Status vectors. */
 import { MAX_INT64, MAX_UINT32, MAX_UINT64 } from "../spec.js";
 

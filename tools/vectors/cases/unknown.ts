@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Fields a newer schema might add. Each vector keeps its unknown fields after
  * the known ones, in ascending (field number, wire type) order: the only
@@ -25,18 +26,18 @@ export const unknownVectors: VectorSpec[] = [
     id: 3,
     status: {},
     $unknown: [
-      { field: 7, varint: "1" },
-      { field: 7, varint: "2" },
-      { field: 7, varint: "3" },
+      { field: 21, varint: "1" },
+      { field: 21, varint: "2" },
+      { field: 21, varint: "3" },
     ],
   }),
-  vector("unknown_command", "Request", "a command from a newer client (oneof member 6): decodes with no command", {
+  vector("unknown_command", "Request", "a command from a newer client (oneof member 20): decodes with no command", {
     id: 4,
-    $unknown: [{ field: 6, bytes: new Uint8Array([0x0a, 0x04, 0x74, 0x65, 0x73, 0x74]) }],
+    $unknown: [{ field: 20, bytes: new Uint8Array([0x0a, 0x04, 0x74, 0x65, 0x73, 0x74]) }],
   }),
-  vector("unknown_result", "Reply", "a result from a newer broker (oneof member 7): decodes with no result", {
+  vector("unknown_result", "Reply", "a result from a newer broker (oneof member 20): decodes with no result", {
     id: 5,
-    $unknown: [{ field: 7, bytes: new Uint8Array([0x08, 0x01]) }],
+    $unknown: [{ field: 20, bytes: new Uint8Array([0x08, 0x01]) }],
   }),
   vector("unknown_nested", "Reply", "unknown fields inside nested messages at three depths", {
     id: 6,
@@ -51,7 +52,7 @@ export const unknownVectors: VectorSpec[] = [
       ],
       $unknown: [{ field: 20, fixed32: 1 }],
     },
-    $unknown: [{ field: 8, fixed64: "0" }],
+    $unknown: [{ field: 21, fixed64: "0" }],
   }),
   vector("unknown_max_field_number", "Request", "the largest field number (536870911, 5-byte tag)", {
     id: 7,

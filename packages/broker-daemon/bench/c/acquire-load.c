@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The load client for both sides of each ratio: the broker and the echo floor.
  * Each client thread owns one connection and sends acquire requests one at a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* The clocks the benchmarks read. */
 #ifndef BENCH_CLOCK_H
 #define BENCH_CLOCK_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The broker's side of the cold-creation measurement, from a client's point of
  * view: connect, acquire a network that does not exist yet, open a veth into a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The DHCP probe as a command, for the shell-script floor:
  *

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * A minimal DHCP probe: broadcasts DHCPDISCOVER on an interface of the current
  * network namespace (AF_PACKET, so the interface needs no address and no route)

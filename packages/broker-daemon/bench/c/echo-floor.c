@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The floor for the broker's warm acquire: the least a server must do for the
  * same framed exchange. One thread and one epoll loop (like the broker's Node

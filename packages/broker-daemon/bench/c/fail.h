@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Fatal errors for the benchmark programs: name what failed, then exit 1. */
 #ifndef BENCH_FAIL_H
 #define BENCH_FAIL_H

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The Unix transport's framing (protocol/README.md): a 4-byte big-endian length,
  * then the encoded message. Used by every benchmark program on both sides.

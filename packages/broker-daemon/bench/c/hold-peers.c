@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Holds many peers on the broker for the memory measurement: opens --peers
  * connections, each acquires --network, then prints "holding N" and keeps every

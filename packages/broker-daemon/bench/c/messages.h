@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * The few protocol messages the benchmarks send, encoded and decoded with
  * protobuf-c over the client-c package's generated code.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Entering a network namespace given as a path (/proc/PID/ns/net, /run/netns/NAME). */
 #ifndef BENCH_NETNS_H
 #define BENCH_NETNS_H

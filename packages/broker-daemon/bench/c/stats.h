@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* Percentiles over samples in nanoseconds. */
 #ifndef BENCH_STATS_H
 #define BENCH_STATS_H

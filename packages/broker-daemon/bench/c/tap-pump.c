@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /*
  * Frames through two TAP fds on one bridge: writes IPv4/UDP frames of one size
  * into the first fd as fast as it can for a while, and counts those that come out

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Tests the install scripts' peer counting (common.sh) on Linux, with fakes on
 # PATH: launchctl (the job is loaded unless told), plutil (-extract KEYPATH raw
 # of JSON, as macOS's does: an array's count, a number as is) and the broker's

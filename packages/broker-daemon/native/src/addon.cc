@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Entry point of the daemon's addon: common functions plus the current OS's.
 #include <napi.h>
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors that name the failing syscall: "TUNSETIFF failed: EPERM (Operation not
 // permitted)". Argument errors are TypeErrors carrying a usage string.
 #pragma once

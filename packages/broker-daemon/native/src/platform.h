@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Each OS registers its own functions on the addon's exports object. Exactly one
 // of these is defined per build (see binding.gyp's conditions).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync, openSync } from "node:fs";
 import { acquireOverXpc } from "./acquire-xpc.js";
 import { connectBroker } from "./connect.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DEFAULT_CONFIG_DIR, loadConfig } from "../config/load.js";
 import { parse } from "./parse.js";
 

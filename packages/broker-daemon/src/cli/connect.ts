@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerClient } from "@vmnet-broker/client";
 import { VERSION } from "../version.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerError, ErrorCodes } from "@vmnet-broker/client";
 import { describe, expect, it } from "vitest";
 import { XpcClientError } from "../transport/xpc/xpc-client.js";

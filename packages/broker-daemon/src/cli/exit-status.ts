@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The CLI's exit statuses, so that a script can tell a refusal from a dead
  * socket. A broker error exits with its protocol code (1-9), as every client

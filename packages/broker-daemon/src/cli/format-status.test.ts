@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Status } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { formatStatus } from "./format-status.js";

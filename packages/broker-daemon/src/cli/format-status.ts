@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Status } from "@vmnet-broker/client/protocol";
 import { LEASE_HEADER, type LeaseJson, leaseRows } from "./lease-rows.js";
 import { statusToJson } from "./status-json.js";

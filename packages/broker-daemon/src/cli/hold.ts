@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Resolves when the holder should let go: SIGINT, SIGTERM, the connection
  * closing, or (with untilStdinCloses) stdin reaching its end.

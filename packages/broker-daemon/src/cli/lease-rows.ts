@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The LEASES table of `status`: dnsmasq keeps a lease until it expires, long after its guest is gone. */
 export interface LeaseJson {
   readonly mac: string;

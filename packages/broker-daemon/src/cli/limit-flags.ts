@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DEFAULT_LIMITS, LIMIT_NAMES, type Limits } from "../core/limits.js";
 import { DEFAULT_TRANSPORT_LIMITS, TRANSPORT_LIMIT_NAMES, type TransportLimits } from "../transport/unix/transport-limits.js";
 import { integer } from "./parse.js";

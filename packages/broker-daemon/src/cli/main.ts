@@ -1,8 +1,11 @@
 #!/usr/bin/env node
+// SPDX-License-Identifier: Apache-2.0
 import { VERSION } from "../version.js";
 import { acquireCommand } from "./acquire.js";
 import { checkConfigCommand } from "./check-config.js";
+import { eventsCommand } from "./events.js";
 import { EXIT_USAGE, exitStatusFor } from "./exit-status.js";
+import { leaseCommand } from "./lease.js";
 import { runCommand } from "./run.js";
 import { serveCommand } from "./serve.js";
 import { statusCommand } from "./status.js";
@@ -15,6 +18,8 @@ const commands: Record<string, (args: string[]) => Promise<number>> = {
   status: statusCommand,
   acquire: acquireCommand,
   run: runCommand,
+  lease: leaseCommand,
+  events: eventsCommand,
   "check-config": checkConfigCommand,
   stop: stopCommand,
 };

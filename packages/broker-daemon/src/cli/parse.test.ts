@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { socketPath } from "./parse.js";
 import { SYSTEM_SOCKET } from "./runtime-paths.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { defaultClientSocket } from "./runtime-paths.js";
 import { UsageError } from "./usage-error.js";

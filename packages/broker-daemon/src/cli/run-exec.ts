@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync } from "node:fs";
 import { linuxNative } from "../backend/linux/native.js";
 import type { PreparedCommand } from "./run-wrap.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What `run` tells the command about its TAP: placeholders in its arguments and
  * VMNET_BROKER_* variables in its environment.

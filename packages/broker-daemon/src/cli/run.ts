@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BrokerError, ErrorCodes } from "@vmnet-broker/client";
 import { connectBroker } from "./connect.js";
 import { CommandNotRunnable, findExecutable } from "./find-executable.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Where a broker keeps its socket and runtime files (dnsmasq configs, leases,
  * records). Root uses /run/vmnet-broker. Anyone else cannot write there, so a

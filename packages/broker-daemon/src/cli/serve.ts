@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { DEFAULT_CONFIG_DIR } from "../config/load.js";
 import { DEFAULT_IDLE_DELAY_MS } from "../core/broker.js";
 import type { Limits } from "../core/limits.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ErrorCode, InterfaceKind, NetworkMode, type Status } from "@vmnet-broker/client/protocol";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Status } from "@vmnet-broker/client/protocol";
 import { systemAccounts } from "../config/users.js";
 import { connectBroker } from "./connect.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { spawnSync } from "node:child_process";
 import { FORCE_STOP_SIGNAL } from "../platform/darwin-stop-policy.js";
 import { DEFAULT_SERVICE_NAME } from "../transport/xpc/xpc-transport.js";

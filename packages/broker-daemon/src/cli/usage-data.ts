@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The one description of the command line: `--help`, the man page and the
  * shell completions are all rendered from it (usage.ts, docs/). Text is
@@ -136,6 +137,11 @@ export const COMMANDS: readonly CommandUsage[] = [
             value: "N",
             text: "time to finish a request once started; then the peer is disconnected (default 10000)",
           },
+          {
+            name: "--max-unsent-event-bytes",
+            value: "N",
+            text: "events one subscriber may leave unread; then it is disconnected (default 262144)",
+          },
         ],
       },
     ],
@@ -217,6 +223,46 @@ export const COMMANDS: readonly CommandUsage[] = [
           { name: "--vhost-net", text: "also pass one /dev/vhost-net fd per queue, after the TAP fds" },
           socket,
         ],
+      },
+    ],
+  },
+  {
+    name: "lease",
+    summary: "print (or wait for) the DHCP lease of a guest's MAC",
+    synopsis: "[--socket PATH | --service-name NAME] [--wait SECONDS] [--json] NETWORK MAC",
+    description: [
+      "Prints the DHCP lease of the guest with hardware address MAC on NETWORK: its IPv4 address first, then the MAC, the network and its attributes. With --wait it waits up to SECONDS (at most 600) for the guest to take one, and answers as soon as the DHCP server has handed it out. Exits 5 (NOT_FOUND) when the guest has no lease by then.",
+      "You may look up the networks you may acquire; you need not hold them, and the network need not exist yet. The host name is shown for the MACs of your own interfaces only. For example, with a MAC you give the guest:",
+      {
+        example:
+          'MAC=52:54:00:12:34:56\nvmnet-broker run --network shared -- qemu-system-x86_64 ... -device virtio-net-pci,netdev=n0,mac=$MAC &\nvmnet-broker lease shared "$MAC" --wait 60',
+      },
+    ],
+    positionals: "networks",
+    groups: [
+      {
+        title: "Options",
+        options: [
+          socket,
+          serviceName,
+          { name: "--wait", value: "SECONDS", text: "wait this long for the guest's lease (default 0: answer at once)" },
+          { name: "--json", text: "the lease as one JSON object" },
+        ],
+      },
+    ],
+  },
+  {
+    name: "events",
+    summary: "follow networks, interfaces, leases and peers as they change",
+    synopsis: "[--socket PATH] [--json]",
+    description: [
+      "Follows the broker's events until interrupted, one line each, as docker events does: time, type, network, then attributes (sequence, interface, lease, peer, user). Types: network-created, network-removed, interface-opened, interface-removed, lease-added, lease-renewed, lease-expired, peer-connected, peer-gone.",
+      "Root and the broker's --admin-group see every event; everyone else sees the networks they may acquire, their own connections and interfaces, and the leases of their own interfaces, as in status. A reader that falls too far behind (serve --max-unsent-event-bytes) is disconnected.",
+    ],
+    groups: [
+      {
+        title: "Options",
+        options: [socket, { name: "--json", text: "one JSON object per line" }],
       },
     ],
   },

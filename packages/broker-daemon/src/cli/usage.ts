@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Help texts, one per command, shown by `--help` and on usage errors; rendered from usage-data.ts. */
 import { type Block, COMMANDS, type CommandUsage, ENVIRONMENT, EXIT_INTRO, EXIT_STATUSES, type OptionUsage } from "./usage-data.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { linuxNative } from "../backend/linux/native.js";
 import { darwinNative } from "../transport/xpc/darwin-native.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Caps on what one network file may hold, so that no definition can bloat the
  * replies, status and logs that carry it. Strings are measured in UTF-8 bytes.

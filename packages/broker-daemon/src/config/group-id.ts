@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AccountDatabase } from "./users.js";
 
 /** A group given as a name or a numeric gid, or undefined when no such group exists. */

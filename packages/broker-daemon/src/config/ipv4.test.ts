@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { formatIPv4, maskFromPrefix, networkAddressOf, parseIPv4, prefixLength, subnetsOverlap } from "./ipv4.js";
 

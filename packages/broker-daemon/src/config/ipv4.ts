@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** IPv4 addresses as unsigned 32-bit numbers: parsing, formatting, masks. */
 
 const QUAD = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // loadConfig's directory-level problems word for word, and what a reload keeps.
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

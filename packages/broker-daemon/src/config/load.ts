@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { BUILTIN_NETWORKS } from "./builtin.js";

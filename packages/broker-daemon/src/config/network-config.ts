@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A validated network definition: built-in or from /etc/vmnet-broker.d/*.json. */
 export type NetworkModeName = "shared" | "host";
 

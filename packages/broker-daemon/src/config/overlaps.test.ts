@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Static subnets that overlap: the later file loses, and the message names both
 // files, both networks and both subnets.
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { formatSubnet, parseIPv4, prefixLength, type Subnet, subnetsOverlap } from "./ipv4.js";
 import type { NetworkConfig } from "./network-config.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** JSON.parse whose errors give a position and never quote the input. */
 export type JsonResult = { ok: true; value: unknown } | { ok: false; error: string };
 

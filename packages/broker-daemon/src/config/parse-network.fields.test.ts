@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every rule of a network file, with the exact message an admin reads: the file,
 // the field, and what is wrong with it.
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { testAccounts } from "../core/fake-backend.test-util.js";
 import { parseNetworkFile } from "./parse-network.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
 import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // readConfigFile's refusals word for word (check-config and the daemon's log show
 // them after the file name), and the size cap at its exact edge.
 import { chmodSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { constants, type Stats } from "node:fs";
 import { lstat, open } from "node:fs/promises";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Small config helpers at their edges: the admin group as a name or a gid, how
 // much of a bad value an error shows, which subnets overlap.
 import { describe, expect, it } from "vitest";

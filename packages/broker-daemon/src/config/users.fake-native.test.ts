@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // systemAccounts over a fake addon: what each look-up answers for known and
 // unknown names, and that the primary group always counts.
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The real account reader: the addon's getpwnam_r/getgrnam_r/getgrouplist, not a
 // fake. A user and two groups made for this run (useradd/groupadd, removed after)
 // prove that supplementary groups are matched; root's entries are checked

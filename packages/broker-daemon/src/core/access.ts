@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "../config/network-config.js";
 
 /** Who is asking, as access control sees it. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "../config/network-config.js";
 
 /**
@@ -112,6 +113,14 @@ export interface BackendNetwork {
   /** Platform-specific opaque data for the client (macOS vmnet serialization). */
   readonly serialization?: unknown;
   leases(): Promise<LeaseInfo[]>;
+  /**
+   * Calls onChange whenever the leases may have changed (an inotify watch on the
+   * DHCP server's lease file); leases() then tells what they are. Returns the
+   * unsubscribe.
+   */
+  watchLeases?(onChange: () => void): () => void;
+  /** Linux: the IPv6 addresses the host's neighbour table holds for this MAC on the network. */
+  ipv6Of?(mac: string): Promise<string[]>;
   /** Linux only: a TAP enslaved to the network, up. */
   openTap?(options: TapOptions): Promise<OpenedInterface>;
   /**

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Random sequences of valid and invalid requests from several peers with different
 // uids, driven through the core with the fake backend. After every step the
 // broker's status must be self-consistent, and every reply must be the one a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The broker's bookkeeping at the edges: peers that leave while something is being
 // created for them, replies that cannot be sent, what a departing peer takes with
 // it, the counts the daemon's stop policy reads, and the hooks for the service manager.

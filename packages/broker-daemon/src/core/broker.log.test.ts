@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The broker's log lines, event by event with their fields: admins grep them
 // (`event=request-failed code=...`, `event=interface-opened peer=...`), so their
 // names, levels and fields are part of the product.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the broker answers, field by field and message by message: the error texts
 // a client shows its user, the fds that go with each reply, hello's fields.
 import { closeSync, fstatSync, openSync } from "node:fs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync, fstatSync, openSync } from "node:fs";
 import { ErrorCode, type Reply, Request } from "@vmnet-broker/client/protocol";
 import { closeAll } from "@vmnet-broker/client/socket";

@@ -1,11 +1,15 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync } from "node:fs";
 import {
   type AcquireRequest,
   type Counters,
   ErrorCode,
+  EventType,
   type HelloRequest,
   InterfaceKind,
+  type Lease,
   LeaseHolder,
+  type LeaseRequest,
   type OpenInterfaceRequest,
   Reply,
   type Request,
@@ -24,15 +28,20 @@ import {
   CreateFailure,
   type InterfaceHolder,
   InvalidArgument,
+  type LeaseInfo,
   type OpenedInterface,
   Unsupported,
 } from "./backend.js";
 import { ConnectionLimits } from "./connection-limits.js";
 import { describeNetwork } from "./describe-network.js";
+import { leaseAudience, networkAudience, ownerAudience } from "./event-audience.js";
+import { EventBus } from "./event-bus.js";
 import { RequestFailure } from "./failure.js";
 import { pickGuestMac } from "./guest-mac.js";
 import { hasAttachedInterfaces, persistInterfaces } from "./interface-holds.js";
 import { InterfaceLimits } from "./interface-limits.js";
+import { type LeaseChange, LeaseTracker } from "./lease-tracker.js";
+import { LeaseWaits, MAX_LEASE_WAIT_MS } from "./lease-waits.js";
 import { DEFAULT_LIMITS, LIMIT_NAMES, LimitExceeded, type Limits } from "./limits.js";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
@@ -45,6 +54,12 @@ export const PROTOCOL_VERSION = 1;
 export const DEFAULT_IDLE_DELAY_MS = 120_000;
 export const MAX_TAP_QUEUES = 16;
 const IFNAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/;
+const MAC = /^[0-9a-f]{2}(:[0-9a-f]{2}){5}$/;
+const LEASE_EVENTS: Record<LeaseChange, EventType> = {
+  added: EventType.EVENT_TYPE_LEASE_ADDED,
+  renewed: EventType.EVENT_TYPE_LEASE_RENEWED,
+  expired: EventType.EVENT_TYPE_LEASE_EXPIRED,
+};
 
 export interface BrokerOptions {
   readonly backend: Backend;
@@ -92,6 +107,10 @@ export class Broker implements PeerAcceptor {
   /** Set by beginShutdown(true): networks with interfaces attached outlive this broker. */
   #keepAttached = false;
   readonly #unwatch: (() => void) | undefined;
+  readonly #events = new EventBus();
+  /** The leases of each live network, by name. */
+  readonly #trackers = new Map<string, LeaseTracker>();
+  readonly #leaseWaits = new LeaseWaits();
 
   constructor(private readonly options: BrokerOptions) {
     this.#config = options.config;
@@ -103,13 +122,18 @@ export class Broker implements PeerAcceptor {
       created: (n) => {
         this.#counters.networksCreated++;
         this.#log("info", "network-created", { network: n.config.name, bridge: n.live?.info.bridge, subnet: n.live?.info.subnet });
+        this.#networkLive(n);
       },
       removed: (n) => {
         this.#counters.networksRemoved++;
         this.#log("info", "network-removed", { network: n.config.name });
+        this.#untrack(n.config.name);
+        this.#events.emit({ type: EventType.EVENT_TYPE_NETWORK_REMOVED, networkName: n.config.name }, networkAudience(n.config));
       },
-      left: (n) =>
-        this.#log("info", "network-kept", { network: n.config.name, bridge: n.live?.info.bridge, interfaces: n.interfaces.size }),
+      left: (n) => {
+        this.#untrack(n.config.name);
+        this.#log("info", "network-kept", { network: n.config.name, bridge: n.live?.info.bridge, interfaces: n.interfaces.size });
+      },
     });
     this.#unwatch = options.backend.watchInterfaces?.((name) => this.#interfaceGone(name));
   }
@@ -134,6 +158,7 @@ export class Broker implements PeerAcceptor {
       const records = interfaces.map((i) => ({ ...i, holder: "interface" as const, peerId: 0n }));
       const network = this.#registry.adopt(config, live, records);
       void this.#persist(network);
+      this.#networkLive(network);
       this.#log("info", "network-adopted", {
         network: recorded.name,
         bridge: live.info.bridge,
@@ -169,14 +194,16 @@ export class Broker implements PeerAcceptor {
   }
 
   /** Throws LimitExceeded when the connection limits refuse the peer (the transport hangs up). */
-  connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection {
+  connect(credentials: PeerCredentials, transport: "unix" | "xpc", push?: (reply: Reply) => void): PeerConnection {
     this.#connections.admit(credentials.uid);
     const id = this.#nextPeerId++;
     const peer = new PeerState(id, credentials, transport, this.#accounts.groupsOf(credentials.uid, credentials.gid));
+    peer.push = push;
     const first = this.#peers.size === 0;
     this.#peers.set(id, peer);
     this.#counters.peersConnected++;
     this.#log("info", "peer-connected", { peer: id, uid: credentials.uid, gid: credentials.gid, pid: credentials.pid, transport });
+    this.#events.emit({ type: EventType.EVENT_TYPE_PEER_CONNECTED, peerId: id, uid: credentials.uid }, ownerAudience(credentials.uid));
     if (first) this.options.onFirstPeer?.();
     // One request at a time per peer, whatever the transport does: replies keep the
     // order of requests, and a peer's own acquires never race each other.
@@ -272,6 +299,12 @@ export class Broker implements PeerAcceptor {
     fds: Set<number>,
   ): Promise<{ reply: Reply["result"]; fds: readonly number[]; serialization?: unknown; undo?: () => Promise<void> }> {
     const command = request.command;
+    if (peer.unsubscribe !== undefined) {
+      throw new RequestFailure(
+        ErrorCode.ERROR_CODE_INVALID_REQUEST,
+        "this connection is an event stream since it subscribed; send requests on another connection",
+      );
+    }
     if (fds.size > 0 && !(command?.$case === "openInterface" && command.value.kind?.$case === "veth")) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "this request must not carry file descriptors");
     }
@@ -293,6 +326,10 @@ export class Broker implements PeerAcceptor {
         const opened = await this.#openInterface(peer, command.value, fds);
         return { reply: { $case: "interface", value: opened.reply }, fds: opened.fds, undo: opened.undo };
       }
+      case "lease":
+        return { reply: { $case: "lease", value: await this.#lease(peer, command.value) }, fds: [] };
+      case "subscribe":
+        return { reply: { $case: "subscription", value: this.#subscribe(peer, request.id) }, fds: [] };
       default:
         throw new RequestFailure(ErrorCode.ERROR_CODE_INVALID_REQUEST, "missing or unknown command");
     }
@@ -340,6 +377,90 @@ export class Broker implements PeerAcceptor {
       again: held || undefined,
     });
     return held ? { network } : { network, undo: async () => this.#undoAcquire(peer, name) };
+  }
+
+  /**
+   * The guest's lease, waiting up to wait_ms for it (the network need not be
+   * live yet). The peer must be allowed to acquire the network; it need not hold it.
+   */
+  async #lease(peer: PeerState, request: LeaseRequest): Promise<Lease> {
+    const name = request.networkName;
+    const mac = request.mac.toLowerCase();
+    if (!MAC.test(mac)) {
+      throw new RequestFailure(
+        ErrorCode.ERROR_CODE_INVALID_REQUEST,
+        `mac ${JSON.stringify(request.mac.slice(0, 32))} is not a MAC address`,
+      );
+    }
+    const config = this.#config.networks.get(name);
+    if (!config) throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no network named ${JSON.stringify(name.slice(0, 64))}`);
+    const viewer = this.#viewer(peer);
+    if (!viewer.admin && !mayAcquire(config, viewer)) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
+    }
+    const waitMs = Math.min(request.waitMs, MAX_LEASE_WAIT_MS);
+    const lease =
+      this.#trackers.get(name)?.lease(mac) ?? (waitMs > 0 ? await this.#leaseWaits.wait(name, mac, waitMs, peer.gone.signal) : undefined);
+    if (peer.closed) throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
+    if (lease === undefined) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no lease for ${mac} on network '${name}' after ${waitMs} ms`);
+    }
+    // Host names are shown as status shows them: to admins and to the MAC's owners.
+    const network = this.#registry.get(name);
+    const owner = viewer.admin || (network !== undefined && leaseAudience(network, mac)(viewer));
+    const ipv6 = (await network?.live?.ipv6Of?.(mac)) ?? [];
+    return leaseMessage(name, owner ? lease : { ...lease, hostname: "" }, ipv6);
+  }
+
+  /** Turns the connection into an event stream of what this peer may see. */
+  #subscribe(peer: PeerState, id: number) {
+    const push = peer.push;
+    if (push === undefined) {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_UNSUPPORTED, `event subscriptions are not supported over ${peer.transport}`);
+    }
+    const nextSequence = this.#events.nextSequence;
+    peer.unsubscribe = this.#events.subscribe({
+      viewer: this.#viewer(peer),
+      deliver: (event) => push(Reply.create({ id, result: { $case: "event", value: event } })),
+    });
+    this.#log("info", "subscribed", { peer: peer.id, next_sequence: nextSequence });
+    return { nextSequence };
+  }
+
+  /** A network became live (created or adopted): announce it and follow its leases. */
+  #networkLive(network: ManagedNetwork): void {
+    const name = network.config.name;
+    this.#events.emit({ type: EventType.EVENT_TYPE_NETWORK_CREATED, networkName: name }, networkAudience(network.config));
+    const live = network.live;
+    if (live === undefined) return;
+    const tracker = new LeaseTracker(live, (change, lease) => this.#leaseChanged(network, change, lease));
+    this.#trackers.set(name, tracker);
+    void tracker.start().then(() => {
+      // Requests that waited for the network may find their lease there already.
+      for (const lease of tracker.leases()) this.#leaseWaits.notify(name, lease);
+    });
+  }
+
+  #untrack(name: string): void {
+    this.#trackers.get(name)?.stop();
+    this.#trackers.delete(name);
+  }
+
+  #leaseChanged(network: ManagedNetwork, change: LeaseChange, lease: LeaseInfo): void {
+    const name = network.config.name;
+    this.#log("info", `lease-${change}`, { network: name, mac: lease.mac, ip: lease.ip });
+    if (change !== "expired") this.#leaseWaits.notify(name, lease);
+    this.#events.emit(
+      { type: LEASE_EVENTS[change], networkName: name, lease: leaseMessage(name, lease) },
+      leaseAudience(network, lease.mac),
+    );
+  }
+
+  #interfaceEvent(type: EventType, network: string, record: { name: string; peerId: bigint; ownerUid: number }): void {
+    this.#events.emit(
+      { type, networkName: network, interfaceName: record.name, peerId: record.peerId, uid: record.ownerUid },
+      ownerAudience(record.ownerUid),
+    );
   }
 
   #undoAcquire(peer: PeerState, name: string): void {
@@ -434,6 +555,11 @@ export class Broker implements PeerAcceptor {
     // its deletion event then found nothing to drop.
     if (!live.interfaceExists(opened.name)) this.#interfaceGone(opened.name);
     this.#counters.interfacesOpened++;
+    this.#interfaceEvent(EventType.EVENT_TYPE_INTERFACE_OPENED, name, {
+      name: opened.name,
+      peerId: peer.id,
+      ownerUid: peer.credentials.uid,
+    });
     this.#log("info", "interface-opened", {
       peer: peer.id,
       network: name,
@@ -450,6 +576,11 @@ export class Broker implements PeerAcceptor {
       this.#counters.interfacesOpened--;
       await live.removeInterface(opened.name);
       await this.#persist(network);
+      this.#interfaceEvent(EventType.EVENT_TYPE_INTERFACE_REMOVED, name, {
+        name: opened.name,
+        peerId: peer.id,
+        ownerUid: peer.credentials.uid,
+      });
       this.#log("info", "interface-undone", { peer: peer.id, network: name, interface: opened.name });
     };
     return {
@@ -490,6 +621,7 @@ export class Broker implements PeerAcceptor {
       if (record === undefined) continue;
       network.interfaces.delete(name);
       this.#log("info", "interface-gone", { network: network.config.name, interface: name, holder: record.holder });
+      this.#interfaceEvent(EventType.EVENT_TYPE_INTERFACE_REMOVED, network.config.name, record);
       void this.#persist(network);
       this.#registry.settle(network);
     }
@@ -509,6 +641,8 @@ export class Broker implements PeerAcceptor {
   #disconnect(peer: PeerState): void {
     if (peer.closed) return;
     peer.closed = true;
+    peer.gone.abort();
+    peer.unsubscribe?.();
     this.#connections.release(peer.credentials.uid);
     this.#peers.delete(peer.id);
     this.#counters.peersDisconnected++;
@@ -522,6 +656,7 @@ export class Broker implements PeerAcceptor {
           if (record.peerId !== peer.id || record.holder !== "connection") continue;
           network.interfaces.delete(record.name);
           void network.live?.removeInterface(record.name);
+          this.#interfaceEvent(EventType.EVENT_TYPE_INTERFACE_REMOVED, name, record);
           changed = true;
         }
         if (changed) void this.#persist(network);
@@ -531,12 +666,18 @@ export class Broker implements PeerAcceptor {
       this.#log("info", "release", { peer: peer.id, network: name, refs: network?.holders.size ?? 0 });
     }
     this.#log("info", "peer-disconnected", { peer: peer.id, networks: peer.networks.size });
+    const { uid } = peer.credentials;
+    this.#events.emit({ type: EventType.EVENT_TYPE_PEER_GONE, peerId: peer.id, uid }, ownerAudience(uid));
     if (this.#peers.size === 0) this.options.onNoPeers?.();
   }
 
   #log(level: "debug" | "info" | "warn" | "error", event: string, fields: Record<string, string | number | bigint | boolean | undefined>) {
     this.options.logger.log(level, event, fields);
   }
+}
+
+function leaseMessage(network: string, lease: LeaseInfo, ipv6: readonly string[] = []): Lease {
+  return { ...lease, expiresUnix: BigInt(lease.expiresUnix), ipv6: [...ipv6], networkName: network };
 }
 
 function holderOf(holder: LeaseHolder): InterfaceHolder {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { isRoot, LIMIT_NAMES, LimitExceeded, type Limits, ROOT_CONNECTION_RESERVE } from "./limits.js";
 
 /** Counts open connections, in total and per uid, and refuses those over the limits. */

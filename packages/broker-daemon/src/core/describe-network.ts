@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { Network, NetworkMode } from "@vmnet-broker/client/protocol";
 import type { ManagedNetwork } from "./registry.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { ErrorCode } from "@vmnet-broker/client/protocol";
 
 /** A request failure carrying the shared error code sent to the client. */

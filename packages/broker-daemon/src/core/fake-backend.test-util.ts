@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A fake backend for the core's unit tests only: it records what the core asks for
 // and lets a test decide when creation finishes or fails. Never used outside tests.
 import { openSync } from "node:fs";
@@ -31,6 +32,7 @@ export class FakeNetwork implements BackendNetwork {
   /** When set, every TAP reports this MAC (a test's way to make a reply too large). */
   tapMac: string | undefined;
   #taps = 0;
+  readonly #leaseWatchers = new Set<() => void>();
   constructor(
     readonly config: NetworkConfig,
     readonly hasVhostNet = false,
@@ -47,6 +49,15 @@ export class FakeNetwork implements BackendNetwork {
   }
   async leases(): Promise<LeaseInfo[]> {
     return this.leaseTable;
+  }
+  watchLeases(onChange: () => void) {
+    this.#leaseWatchers.add(onChange);
+    return () => this.#leaseWatchers.delete(onChange);
+  }
+  /** The DHCP server wrote its lease file anew. */
+  setLeases(table: LeaseInfo[]) {
+    this.leaseTable = table;
+    for (const watcher of this.#leaseWatchers) watcher();
   }
   async openTap(options: TapOptions) {
     this.lastTap = options;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The MAC for the guest behind a TAP: locally administered and unicast, and unique
  * among the network's interfaces and DHCP leases, so that VMs started from one

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A restartable one-shot timer that knows how long it has left. */
 export class IdleTimer {
   #handle: NodeJS.Timeout | undefined;

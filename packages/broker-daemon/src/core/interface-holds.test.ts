@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync } from "node:fs";
 import { ErrorCode, type Interface, LeaseHolder, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * References held by interfaces (LEASE_HOLDER_INTERFACE): such an interface holds
  * its network for exactly as long as the link exists, whether or not the

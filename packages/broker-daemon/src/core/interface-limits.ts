@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { isRoot, LIMIT_NAMES, LimitExceeded, type Limits } from "./limits.js";
 import type { ManagedNetwork } from "./registry.js";
 

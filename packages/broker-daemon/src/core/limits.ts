@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ErrorCode } from "@vmnet-broker/client/protocol";
 import { RequestFailure } from "./failure.js";
 

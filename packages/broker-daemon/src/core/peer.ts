@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Reply, Request } from "@vmnet-broker/client/protocol";
 
 /** Who is on the other end of a connection, as the kernel (or XPC) says. */
@@ -34,5 +35,9 @@ export interface PeerConnection {
 
 /** What a transport needs from the core. */
 export interface PeerAcceptor {
-  connect(credentials: PeerCredentials, transport: "unix" | "xpc"): PeerConnection;
+  /**
+   * push, when the transport can stream, sends a reply nobody asked for (an
+   * event of a subscription); without it, subscribing is UNSUPPORTED.
+   */
+  connect(credentials: PeerCredentials, transport: "unix" | "xpc", push?: (reply: Reply) => void): PeerConnection;
 }

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The network registry at its edges: acquires that meet a removal, peers that
 // leave during creation, shutdown during creation, and backends without the
 // optional calls.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "../config/network-config.js";
 import type { Backend, BackendNetwork, InterfaceNote } from "./backend.js";
 import { IdleTimer } from "./idle-timer.js";

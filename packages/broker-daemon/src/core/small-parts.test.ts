@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's small parts on their own: error classes (their names reach logs and
 // the client's error mapping), guest MACs, the idle countdown.
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";

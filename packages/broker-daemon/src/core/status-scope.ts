@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "../config/network-config.js";
 import { mayAcquire, type Requester } from "./access.js";
 import type { PeerState } from "./peer-state.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync } from "node:fs";
 import { ErrorCode, Request, type Status } from "@vmnet-broker/client/protocol";
 import { beforeEach, describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every field of status as an admin sees it: `vmnet-broker status` prints them
 // and monitoring reads them, so each must carry its own value.
 import { closeSync, openSync } from "node:fs";

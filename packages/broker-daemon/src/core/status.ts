@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { type Counters, InterfaceKind, LeaseHolder, type NetworkStatus, Status } from "@vmnet-broker/client/protocol";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { LeaseInfo } from "./backend.js";
@@ -38,7 +39,9 @@ export async function buildStatus(inputs: StatusInputs, viewer: StatusViewer): P
         network: describeNetwork(network),
         references: network.holders.size,
         peerIds: [...network.holders].filter(scope.holder),
-        leases: leases.filter((l) => macs?.has(l.mac.toLowerCase()) ?? true).map((l) => ({ ...l, expiresUnix: BigInt(l.expiresUnix) })),
+        leases: leases
+          .filter((l) => macs?.has(l.mac.toLowerCase()) ?? true)
+          .map((l) => ({ ...l, expiresUnix: BigInt(l.expiresUnix), ipv6: [], networkName: network.config.name })),
         interfaces: [...network.interfaces.values()]
           .filter((i) => scope.interface(i) && (backend?.interfaceExists(i.name) ?? false))
           .map((i) => ({

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The core's side of TapOptions.named and TapOptions.vhost_net (fake backend).
 import { closeSync, fstatSync } from "node:fs";
 import { ErrorCode, LeaseHolder, Request, type TapOptions } from "@vmnet-broker/client/protocol";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import type { Logger } from "../log.js";

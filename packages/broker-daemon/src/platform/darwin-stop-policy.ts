@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * macOS: stopping the broker destroys its vmnet networks (they die with the
  * process), so SIGTERM and SIGINT are ignored for as long as any peer holds a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from "node:fs";
 import { ROOT_CONNECTION_RESERVE } from "../core/limits.js";
 import { MAX_FDS_PER_CONNECTION } from "../transport/unix/transport-limits.js";

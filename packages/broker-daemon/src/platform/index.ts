@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Platform, PlatformOptions } from "./platform.js";
 
 export type { Platform, PlatformOptions } from "./platform.js";

@@ -1,7 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { inheritedListenFd } from "@vmnet-broker/client/socket";
 import { createLinuxBackend } from "../backend/linux/index.js";
+import { linuxNative } from "../backend/linux/native.js";
 import { systemAccounts } from "../config/users.js";
 import { type Logger, reportFields } from "../log.js";
 import { LogThrottle } from "../log-throttle.js";
@@ -26,7 +28,8 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
       const throttle = new LogThrottle(REFUSAL_LOG_INTERVAL_MS);
       const onEvent = (event: UnixTransportEvent) => logTransportEvent(logger, throttle, event);
       const limits = options.transportLimits;
-      if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent, limits });
+      const releaseFreedMemory = () => linuxNative().releaseFreedMemory();
+      if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent, limits, releaseFreedMemory });
       mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
       const gid = options.socketGroup === undefined ? undefined : groupId(options.socketGroup);
       return UnixTransport.listen(broker, {
@@ -35,6 +38,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
         ...(gid !== undefined ? { gid } : {}),
         onEvent,
         limits,
+        releaseFreedMemory,
       });
     },
   };

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Backend } from "../core/backend.js";
 import type { Broker } from "../core/broker.js";
 import type { Transport } from "../daemon.js";

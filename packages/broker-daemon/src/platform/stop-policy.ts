@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Logger } from "../log.js";
 
 /** What a stop policy may look at and do. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One DHCP exchange for a guest: busybox udhcpc inside the guest's namespace,
  * with a script that only sets the interface's address and default route there

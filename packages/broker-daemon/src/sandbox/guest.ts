@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Guest network namespaces for tests, e2e runs and the conformance runner: a
  * long-lived `unshare --net sleep infinity` child. It carries the parent-death

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Sandbox entry for `serve`, and namespace helpers for tests and the conformance runner. */
 
 export { acquireDhcpLease, type DhcpLease } from "./dhcp-client.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The sandbox command really isolates, and the addon's exec keeps the pid. */
 import { spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";

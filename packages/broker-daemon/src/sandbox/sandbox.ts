@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The broker's default sandbox on Linux: `serve` runs in a private network
  * namespace made for this run. Its bridges, nftables tables, TAPs and dnsmasq

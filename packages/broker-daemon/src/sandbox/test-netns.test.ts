@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The per-test namespace really is new, and the worker gets its own back. */
 import { readlinkSync } from "node:fs";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * For tests: moves the calling thread (vitest's worker) into a brand-new network
  * namespace with `lo` up. Every bridge, table, TAP and dnsmasq the test then makes

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Proves a TAP fd carries frames: writes an ARP who-has for the gateway into the
 // TAP and waits for the gateway's ARP reply. Reads go through libuv's thread pool
 // (the fd is blocking), bounded by a deadline.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Starts the real daemon (dist/cli/main.js) for end-to-end tests, always in a
 // namespace of its own: by default `serve` sandboxes itself (a private network
 // namespace: kill -9 of its pid removes everything); `inNetns` instead runs

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A hostile peer for the limits tests, run as an unprivileged uid (setpriv).
 // Usage: node hostile-peer.mjs MODE SOCKET [COUNT]
 // Prints one JSON line with what it saw (deaf: after a line on stdin), then

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A stand-in for a VM behind a TAP, for the restart tests and the restart benchmark:
 //
 //   node tap-responder.mjs SOCKET NETWORK IP

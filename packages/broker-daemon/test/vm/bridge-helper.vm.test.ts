@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // An unmodified QEMU, as an unprivileged uid, with `-netdev bridge` and
 // vmnet-broker-bridge-helper as its helper: the guest takes a DHCP lease from
 // the broker and pings the gateway and a second guest; the TAP outlives the

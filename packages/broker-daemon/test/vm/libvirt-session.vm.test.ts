@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // libvirt in session mode (an unprivileged user's own libvirtd, Debian's
 // packages) with vmnet-broker-bridge-helper as bridge_helper in the user's
 // qemu.conf: a domain with <interface type='bridge'><source bridge='shared'/>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A TAP by name, as VMMs that open TAPs themselves use it: `vmnet-broker run
 // --tap-name` as an unprivileged uid, and an unmodified QEMU opening the TAP
 // by name (-netdev tap,ifname=...) as that uid; frames reach the bridge (DHCP,

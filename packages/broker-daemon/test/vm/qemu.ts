@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Runs an unmodified qemu-system-x86_64 as an unprivileged uid (TCG: that uid
 // cannot open /dev/kvm) on the tiny guest of tools/guest, and reads the
 // "VMTEST ..." lines its /init prints on the serial console.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // `vmnet-broker run` as an unprivileged uid with an unmodified QEMU on a TAP fd
 // (-netdev tap,fd={fd}; QEMU reads the vnet header from the fd) and the
 // broker's guest MAC ({mac}): run execs QEMU, the TAP holds the network, the

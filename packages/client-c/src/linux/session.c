@@ -42,7 +42,7 @@ vmnet_broker_session_t *vmnet_broker_connect(const char *socket_path, vmnet_brok
     return s;
 }
 
-static void break_session(vmnet_broker_session_t *s) {
+void vb_session_break(vmnet_broker_session_t *s) {
     pthread_mutex_lock(&s->fd_mu);
     if (s->fd >= 0) {
         close(s->fd);
@@ -68,7 +68,7 @@ void vmnet_broker_session_close(vmnet_broker_session_t *s) {
     if (s == NULL) {
         return;
     }
-    break_session(s);
+    vb_session_break(s);
     vb_frame_reader_destroy(&s->reader);
     pthread_mutex_destroy(&s->fd_mu);
     pthread_mutex_destroy(&s->mu);
@@ -125,7 +125,7 @@ static vmnet_broker_return_t send_request(vmnet_broker_session_t *s, const Vmnet
     vmnet_broker_return_t ret = vb_wire_send_frame(s->fd, buf, len, fds, nfds);
     free(buf);
     if (ret == VMNET_BROKER_XPC_FAILURE) {
-        break_session(s);
+        vb_session_break(s);
     }
     return ret;
 }
@@ -137,7 +137,7 @@ static vmnet_broker_return_t recv_reply(vmnet_broker_session_t *s, uint32_t id,
     vmnet_broker_return_t ret = vb_wire_recv_frame(s->fd, &s->reader, s->timeout_ms, &frame);
     if (ret != VMNET_BROKER_SUCCESS) {
         // A broken stream, an oversized frame or lost descriptors: no resync.
-        break_session(s);
+        vb_session_break(s);
         return ret;
     }
     ret = vb_reply_check(frame.payload, frame.len, id, expected, out);
@@ -207,6 +207,10 @@ vmnet_broker_return_t vb_session_call(vmnet_broker_session_t *s, VmnetBroker__V1
     }
     if (s->fd < 0) {
         return vb_fail(VMNET_BROKER_XPC_FAILURE, "the connection to the broker is closed");
+    }
+    if (s->subscribe_id != 0) {
+        // The broker would answer INVALID_REQUEST among the events.
+        return vb_fail(VMNET_BROKER_INVALID_REQUEST, "the session is an event stream since it subscribed");
     }
     uint32_t hello_id = 0;
     vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;

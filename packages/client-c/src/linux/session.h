@@ -20,6 +20,7 @@ struct vmnet_broker_session {
     bool greeted;            // the hello went out (with the first request)
     char client_name[64];    // sent in the hello
     char client_version[32]; // sent in the hello
+    uint32_t subscribe_id;   // nonzero once the session is an event stream (its events carry this id)
 };
 
 struct vmnet_broker_network {
@@ -43,6 +44,9 @@ vmnet_broker_return_t vb_session_call(vmnet_broker_session_t *s, VmnetBroker__V1
 // Sends `count` acquire requests for `name` before reading any reply, then
 // checks each reply's id and result. For the conformance program.
 vmnet_broker_return_t vb_session_pipeline_acquire(vmnet_broker_session_t *s, const char *name, unsigned count);
+
+// Closes the connection (under fd_mu, so a shutdown never hits a reused fd).
+void vb_session_break(vmnet_broker_session_t *s);
 
 // True when the session's connection broke.
 bool vb_session_broken(vmnet_broker_session_t *s);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "last_error.h"
@@ -174,6 +175,55 @@ vmnet_broker_return_t vb_wire_recv_frame(int fd, vb_frame_reader_t *reader, unsi
         if (ret == VMNET_BROKER_SUCCESS) {
             ret = recv_once(fd, reader, chunk);
         }
+        if (ret != VMNET_BROKER_SUCCESS) {
+            break;
+        }
+    }
+    free(chunk);
+    return ret;
+}
+
+static long elapsed_ms(const struct timespec *since) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (now.tv_sec - since->tv_sec) * 1000L + (now.tv_nsec - since->tv_nsec) / 1000000L;
+}
+
+vmnet_broker_return_t vb_wire_poll_frame(int fd, vb_frame_reader_t *reader, unsigned timeout_ms, vb_frame_t *out,
+                                         bool *ready) {
+    *ready = false;
+    struct timespec start;
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    uint8_t *chunk = NULL;
+    vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
+    for (;;) {
+        vb_frame_status_t st = vb_frame_reader_next(reader, out);
+        if (st == VB_FRAME_READY) {
+            *ready = true;
+            break;
+        }
+        if (st == VB_FRAME_TOO_BIG) {
+            ret = vb_fail(VMNET_BROKER_INVALID_REPLY, "reply frame larger than %u bytes", VB_MAX_REPLY_PAYLOAD);
+            break;
+        }
+        long left = (long)timeout_ms - elapsed_ms(&start);
+        struct pollfd p = {.fd = fd, .events = POLLIN};
+        int rc = poll(&p, 1, left > 0 ? (int)left : 0);
+        if (rc == 0) {
+            break; // nothing more within the time: not an error, the stream stays in step
+        }
+        if (rc < 0) {
+            if (errno == EINTR) {
+                continue;
+            }
+            ret = vb_fail(VMNET_BROKER_XPC_FAILURE, "poll on broker socket failed: %s", strerror(errno));
+            break;
+        }
+        if (chunk == NULL && (chunk = malloc(RECV_CHUNK)) == NULL) {
+            ret = vb_fail(VMNET_BROKER_INTERNAL_ERROR, "malloc(%d) failed", RECV_CHUNK);
+            break;
+        }
+        ret = recv_once(fd, reader, chunk);
         if (ret != VMNET_BROKER_SUCCESS) {
             break;
         }

@@ -4,6 +4,7 @@
 #ifndef VB_WIRE_H
 #define VB_WIRE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -22,5 +23,11 @@ vmnet_broker_return_t vb_wire_send_frame(int fd, const uint8_t *payload, size_t 
 // timeout) or INVALID_REPLY (oversized frame, truncated descriptors); both
 // failures leave the stream unusable.
 vmnet_broker_return_t vb_wire_recv_frame(int fd, vb_frame_reader_t *reader, unsigned timeout_ms, vb_frame_t *out);
+
+// Like vb_wire_recv_frame, but a frame that does not arrive within timeout_ms
+// (0: only what is buffered or readable now) is not an error: *ready stays
+// false and the stream stays usable.
+vmnet_broker_return_t vb_wire_poll_frame(int fd, vb_frame_reader_t *reader, unsigned timeout_ms, vb_frame_t *out,
+                                         bool *ready);
 
 #endif

@@ -27,6 +27,10 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
     &vmnet_broker__v1__tap_options__descriptor,
     &vmnet_broker__v1__veth_options__descriptor,
     &vmnet_broker__v1__interface__descriptor,
+    &vmnet_broker__v1__lease_request__descriptor,
+    &vmnet_broker__v1__subscribe_request__descriptor,
+    &vmnet_broker__v1__subscription__descriptor,
+    &vmnet_broker__v1__event__descriptor,
 };
 #define ALL_MESSAGES_COUNT (sizeof(all_messages) / sizeof(all_messages[0]))
 

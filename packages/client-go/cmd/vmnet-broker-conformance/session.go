@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 //go:build linux
 
 package main
@@ -28,6 +30,17 @@ type command struct {
 	Named      bool   `json:"named"`
 	VhostNet   bool   `json:"vhost_net"`
 	Count      int    `json:"count"`
+	MAC        string `json:"mac"`
+	WaitMs     *int   `json:"wait_ms"`
+	Type       string `json:"type"`
+}
+
+// waitOr is the command's wait_ms, or fallback when it has none.
+func (c command) waitOr(fallback time.Duration) time.Duration {
+	if c.WaitMs == nil {
+		return fallback
+	}
+	return time.Duration(*c.WaitMs) * time.Millisecond
 }
 
 // result is one output line: {"ok": true, ...} or {"ok": false, "code", "message"}.
@@ -64,6 +77,7 @@ type session struct {
 	taps     []*vmnetbroker.Interface
 	lastTap  *vmnetbroker.Interface
 	lastVnet bool
+	events   *vmnetbroker.EventStream
 }
 
 func (s *session) run(cmd command) result {
@@ -112,6 +126,17 @@ func (s *session) run(cmd command) result {
 		return s.closeTAPs()
 	case "pipeline":
 		return s.pipeline(ctx, cmd)
+	case "wait_lease":
+		return s.waitLease(cmd)
+	case "subscribe":
+		events, err := s.client.Events(ctx)
+		if err != nil {
+			return failureOf(err)
+		}
+		s.events = events
+		return success(result{"next_sequence": events.NextSequence})
+	case "next_event":
+		return s.nextEvent(cmd)
 	case "close":
 		s.closeClient()
 		return success(nil)
@@ -125,6 +150,44 @@ func (s *session) run(cmd command) result {
 // needsConnection lists the ops that use the connection.
 var needsConnection = map[string]bool{
 	"hello": true, "acquire": true, "status": true, "open_tap": true, "tap_probe": true, "pipeline": true,
+	"wait_lease": true, "subscribe": true,
+}
+
+// waitLease turns wait_ms into the context deadline WaitForLease reads.
+func (s *session) waitLease(cmd command) result {
+	ctx, cancel := context.WithTimeout(context.Background(), cmd.waitOr(0))
+	defer cancel()
+	lease, err := s.client.WaitForLease(ctx, cmd.Network, cmd.MAC)
+	if err != nil {
+		return failureOf(err)
+	}
+	return success(result{"lease": result{"ip": lease.IP, "mac": lease.MAC, "network": lease.Network}})
+}
+
+// nextEvent skips events of another type until wait_ms (default 10 s) runs out.
+func (s *session) nextEvent(cmd command) result {
+	if s.events == nil {
+		return failure(int(vmnetbroker.CodeInvalidRequest), "next_event before subscribe")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), cmd.waitOr(10*time.Second))
+	defer cancel()
+	for {
+		event, err := s.events.Next(ctx)
+		if errors.Is(err, context.DeadlineExceeded) {
+			return failure(int(vmnetbroker.CodeNotFound), "no "+cmd.Type+" event within the wait")
+		}
+		if err != nil {
+			return failureOf(err)
+		}
+		if cmd.Type != "" && string(event.Type) != cmd.Type {
+			continue
+		}
+		out := result{"type": event.Type, "network": event.Network, "sequence": event.Sequence}
+		if event.Lease != nil {
+			out["lease"] = result{"ip": event.Lease.IP, "mac": event.Lease.MAC}
+		}
+		return success(out)
+	}
 }
 
 func networkJSON(n *vmnetbroker.Network) result {
@@ -230,6 +293,10 @@ func (s *session) pipeline(ctx context.Context, cmd command) result {
 // closeClient closes the connection, releasing what it holds; the TAP files
 // stay open.
 func (s *session) closeClient() {
+	if s.events != nil {
+		_ = s.events.Close()
+		s.events = nil
+	}
 	if s.client != nil {
 		_ = s.client.Close()
 		s.client = nil

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Package arpprobe proves a TAP descriptor is wired to a network: it writes
 // an ARP request for the gateway and waits for the gateway's ARP reply.
 // The integration tests and the conformance program share it.

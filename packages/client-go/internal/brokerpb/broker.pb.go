@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vmnet-broker protocol: every message a client and the broker exchange.
 //
 // This file is the single source of truth. Every codec in the repository is
@@ -287,6 +288,87 @@ func (LeaseHolder) EnumDescriptor() ([]byte, []int) {
 	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{3}
 }
 
+// EventType says what happened.
+type EventType int32
+
+const (
+	// Not set; never sent by the broker.
+	EventType_EVENT_TYPE_UNSPECIFIED EventType = 0
+	// A network was created (or adopted).
+	EventType_EVENT_TYPE_NETWORK_CREATED EventType = 1
+	// A network was removed.
+	EventType_EVENT_TYPE_NETWORK_REMOVED EventType = 2
+	// An interface was opened on a network.
+	EventType_EVENT_TYPE_INTERFACE_OPENED EventType = 3
+	// An interface was removed or disappeared.
+	EventType_EVENT_TYPE_INTERFACE_REMOVED EventType = 4
+	// A guest took a new DHCP lease.
+	EventType_EVENT_TYPE_LEASE_ADDED EventType = 5
+	// A guest renewed its lease.
+	EventType_EVENT_TYPE_LEASE_RENEWED EventType = 6
+	// A lease expired or was released.
+	EventType_EVENT_TYPE_LEASE_EXPIRED EventType = 7
+	// A peer connected.
+	EventType_EVENT_TYPE_PEER_CONNECTED EventType = 8
+	// A peer disconnected (or died).
+	EventType_EVENT_TYPE_PEER_GONE EventType = 9
+)
+
+// Enum value maps for EventType.
+var (
+	EventType_name = map[int32]string{
+		0: "EVENT_TYPE_UNSPECIFIED",
+		1: "EVENT_TYPE_NETWORK_CREATED",
+		2: "EVENT_TYPE_NETWORK_REMOVED",
+		3: "EVENT_TYPE_INTERFACE_OPENED",
+		4: "EVENT_TYPE_INTERFACE_REMOVED",
+		5: "EVENT_TYPE_LEASE_ADDED",
+		6: "EVENT_TYPE_LEASE_RENEWED",
+		7: "EVENT_TYPE_LEASE_EXPIRED",
+		8: "EVENT_TYPE_PEER_CONNECTED",
+		9: "EVENT_TYPE_PEER_GONE",
+	}
+	EventType_value = map[string]int32{
+		"EVENT_TYPE_UNSPECIFIED":       0,
+		"EVENT_TYPE_NETWORK_CREATED":   1,
+		"EVENT_TYPE_NETWORK_REMOVED":   2,
+		"EVENT_TYPE_INTERFACE_OPENED":  3,
+		"EVENT_TYPE_INTERFACE_REMOVED": 4,
+		"EVENT_TYPE_LEASE_ADDED":       5,
+		"EVENT_TYPE_LEASE_RENEWED":     6,
+		"EVENT_TYPE_LEASE_EXPIRED":     7,
+		"EVENT_TYPE_PEER_CONNECTED":    8,
+		"EVENT_TYPE_PEER_GONE":         9,
+	}
+)
+
+func (x EventType) Enum() *EventType {
+	p := new(EventType)
+	*p = x
+	return p
+}
+
+func (x EventType) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (EventType) Descriptor() protoreflect.EnumDescriptor {
+	return file_vmnet_broker_v1_broker_proto_enumTypes[4].Descriptor()
+}
+
+func (EventType) Type() protoreflect.EnumType {
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[4]
+}
+
+func (x EventType) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use EventType.Descriptor instead.
+func (EventType) EnumDescriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{4}
+}
+
 // Request is one message from a client to the broker.
 type Request struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -303,6 +385,8 @@ type Request struct {
 	//	*Request_Acquire
 	//	*Request_Status
 	//	*Request_OpenInterface
+	//	*Request_Lease
+	//	*Request_Subscribe
 	Command       isRequest_Command `protobuf_oneof:"command"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -388,6 +472,24 @@ func (x *Request) GetOpenInterface() *OpenInterfaceRequest {
 	return nil
 }
 
+func (x *Request) GetLease() *LeaseRequest {
+	if x != nil {
+		if x, ok := x.Command.(*Request_Lease); ok {
+			return x.Lease
+		}
+	}
+	return nil
+}
+
+func (x *Request) GetSubscribe() *SubscribeRequest {
+	if x != nil {
+		if x, ok := x.Command.(*Request_Subscribe); ok {
+			return x.Subscribe
+		}
+	}
+	return nil
+}
+
 type isRequest_Command interface {
 	isRequest_Command()
 }
@@ -412,6 +514,16 @@ type Request_OpenInterface struct {
 	OpenInterface *OpenInterfaceRequest `protobuf:"bytes,5,opt,name=open_interface,json=openInterface,proto3,oneof"`
 }
 
+type Request_Lease struct {
+	// Look up (and wait for) the DHCP lease of a guest's MAC.
+	Lease *LeaseRequest `protobuf:"bytes,6,opt,name=lease,proto3,oneof"`
+}
+
+type Request_Subscribe struct {
+	// Turn this connection into a stream of events.
+	Subscribe *SubscribeRequest `protobuf:"bytes,7,opt,name=subscribe,proto3,oneof"`
+}
+
 func (*Request_Hello) isRequest_Command() {}
 
 func (*Request_Acquire) isRequest_Command() {}
@@ -419,6 +531,10 @@ func (*Request_Acquire) isRequest_Command() {}
 func (*Request_Status) isRequest_Command() {}
 
 func (*Request_OpenInterface) isRequest_Command() {}
+
+func (*Request_Lease) isRequest_Command() {}
+
+func (*Request_Subscribe) isRequest_Command() {}
 
 // Reply is the broker's answer to exactly one Request.
 type Reply struct {
@@ -435,6 +551,9 @@ type Reply struct {
 	//	*Reply_Network
 	//	*Reply_Status
 	//	*Reply_Interface
+	//	*Reply_Lease
+	//	*Reply_Subscription
+	//	*Reply_Event
 	Result        isReply_Result `protobuf_oneof:"result"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -529,6 +648,33 @@ func (x *Reply) GetInterface() *Interface {
 	return nil
 }
 
+func (x *Reply) GetLease() *Lease {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_Lease); ok {
+			return x.Lease
+		}
+	}
+	return nil
+}
+
+func (x *Reply) GetSubscription() *Subscription {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_Subscription); ok {
+			return x.Subscription
+		}
+	}
+	return nil
+}
+
+func (x *Reply) GetEvent() *Event {
+	if x != nil {
+		if x, ok := x.Result.(*Reply_Event); ok {
+			return x.Event
+		}
+	}
+	return nil
+}
+
 type isReply_Result interface {
 	isReply_Result()
 }
@@ -559,6 +705,21 @@ type Reply_Interface struct {
 	Interface *Interface `protobuf:"bytes,6,opt,name=interface,proto3,oneof"`
 }
 
+type Reply_Lease struct {
+	// Answer to LeaseRequest: the guest's lease.
+	Lease *Lease `protobuf:"bytes,7,opt,name=lease,proto3,oneof"`
+}
+
+type Reply_Subscription struct {
+	// Answer to SubscribeRequest: the stream has started.
+	Subscription *Subscription `protobuf:"bytes,8,opt,name=subscription,proto3,oneof"`
+}
+
+type Reply_Event struct {
+	// One event of a subscription; its id is the SubscribeRequest's.
+	Event *Event `protobuf:"bytes,9,opt,name=event,proto3,oneof"`
+}
+
 func (*Reply_Error) isReply_Result() {}
 
 func (*Reply_Hello) isReply_Result() {}
@@ -568,6 +729,12 @@ func (*Reply_Network) isReply_Result() {}
 func (*Reply_Status) isReply_Result() {}
 
 func (*Reply_Interface) isReply_Result() {}
+
+func (*Reply_Lease) isReply_Result() {}
+
+func (*Reply_Subscription) isReply_Result() {}
+
+func (*Reply_Event) isReply_Result() {}
 
 // Error describes a failed request.
 type Error struct {
@@ -1348,7 +1515,12 @@ type Lease struct {
 	// The host name the client sent, if any.
 	Hostname string `protobuf:"bytes,3,opt,name=hostname,proto3" json:"hostname,omitempty"`
 	// When the lease ends, in seconds since the Unix epoch (0: never).
-	ExpiresUnix   int64 `protobuf:"varint,4,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
+	ExpiresUnix int64 `protobuf:"varint,4,opt,name=expires_unix,json=expiresUnix,proto3" json:"expires_unix,omitempty"`
+	// IPv6 addresses the broker knows for this MAC (from its DHCPv6 server or
+	// neighbour table), if any.
+	Ipv6 []string `protobuf:"bytes,5,rep,name=ipv6,proto3" json:"ipv6,omitempty"`
+	// The network the lease is on (set in LeaseRequest replies and events).
+	NetworkName   string `protobuf:"bytes,6,opt,name=network_name,json=networkName,proto3" json:"network_name,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1409,6 +1581,20 @@ func (x *Lease) GetExpiresUnix() int64 {
 		return x.ExpiresUnix
 	}
 	return 0
+}
+
+func (x *Lease) GetIpv6() []string {
+	if x != nil {
+		return x.Ipv6
+	}
+	return nil
+}
+
+func (x *Lease) GetNetworkName() string {
+	if x != nil {
+		return x.NetworkName
+	}
+	return ""
 }
 
 // InterfaceStatus is one interface the broker opened.
@@ -1984,25 +2170,293 @@ func (x *Interface) GetVhostFdCount() uint32 {
 	return 0
 }
 
+// LeaseRequest asks for the DHCP lease of one guest, identified by its MAC,
+// on a network the peer may acquire (it need not hold it).
+type LeaseRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The network's name.
+	NetworkName string `protobuf:"bytes,1,opt,name=network_name,json=networkName,proto3" json:"network_name,omitempty"`
+	// The guest's hardware address, colon separated (any case).
+	Mac string `protobuf:"bytes,2,opt,name=mac,proto3" json:"mac,omitempty"`
+	// How long to wait for the lease when the guest has none yet, in
+	// milliseconds; 0 answers at once. The broker caps it (protocol/README.md).
+	// Without a lease by then the reply is ERROR_CODE_NOT_FOUND.
+	WaitMs        uint32 `protobuf:"varint,3,opt,name=wait_ms,json=waitMs,proto3" json:"wait_ms,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LeaseRequest) Reset() {
+	*x = LeaseRequest{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LeaseRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LeaseRequest) ProtoMessage() {}
+
+func (x *LeaseRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LeaseRequest.ProtoReflect.Descriptor instead.
+func (*LeaseRequest) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *LeaseRequest) GetNetworkName() string {
+	if x != nil {
+		return x.NetworkName
+	}
+	return ""
+}
+
+func (x *LeaseRequest) GetMac() string {
+	if x != nil {
+		return x.Mac
+	}
+	return ""
+}
+
+func (x *LeaseRequest) GetWaitMs() uint32 {
+	if x != nil {
+		return x.WaitMs
+	}
+	return 0
+}
+
+// SubscribeRequest turns the connection into a stream of events, filtered to
+// what the peer may see in `status`. The broker answers with a Subscription,
+// then sends each Event as a Reply carrying this request's id. Any request
+// after it on the connection is answered with ERROR_CODE_INVALID_REQUEST.
+type SubscribeRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SubscribeRequest) Reset() {
+	*x = SubscribeRequest{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SubscribeRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SubscribeRequest) ProtoMessage() {}
+
+func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
+func (*SubscribeRequest) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{19}
+}
+
+// Subscription confirms a SubscribeRequest.
+type Subscription struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The sequence number the first event will carry.
+	NextSequence  uint64 `protobuf:"varint,1,opt,name=next_sequence,json=nextSequence,proto3" json:"next_sequence,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Subscription) Reset() {
+	*x = Subscription{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Subscription) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Subscription) ProtoMessage() {}
+
+func (x *Subscription) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
+func (*Subscription) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{20}
+}
+
+func (x *Subscription) GetNextSequence() uint64 {
+	if x != nil {
+		return x.NextSequence
+	}
+	return 0
+}
+
+// Event is one thing that happened in the broker.
+type Event struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Increases by one for every event the broker emits, across all
+	// subscribers; a gap means events this subscriber may not see.
+	Sequence uint64 `protobuf:"varint,1,opt,name=sequence,proto3" json:"sequence,omitempty"`
+	// When it happened, in milliseconds since the Unix epoch.
+	TimeUnixMs int64 `protobuf:"varint,2,opt,name=time_unix_ms,json=timeUnixMs,proto3" json:"time_unix_ms,omitempty"`
+	// What happened.
+	Type EventType `protobuf:"varint,3,opt,name=type,proto3,enum=vmnet_broker.v1.EventType" json:"type,omitempty"`
+	// The network it happened on, if any.
+	NetworkName string `protobuf:"bytes,4,opt,name=network_name,json=networkName,proto3" json:"network_name,omitempty"`
+	// The interface (host-side name), for interface events.
+	InterfaceName string `protobuf:"bytes,5,opt,name=interface_name,json=interfaceName,proto3" json:"interface_name,omitempty"`
+	// The lease, for lease events.
+	Lease *Lease `protobuf:"bytes,6,opt,name=lease,proto3" json:"lease,omitempty"`
+	// The peer, for peer and interface events.
+	PeerId uint64 `protobuf:"varint,7,opt,name=peer_id,json=peerId,proto3" json:"peer_id,omitempty"`
+	// The peer's (or the interface owner's) user id.
+	Uid           uint32 `protobuf:"varint,8,opt,name=uid,proto3" json:"uid,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Event) Reset() {
+	*x = Event{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Event) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Event) ProtoMessage() {}
+
+func (x *Event) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Event.ProtoReflect.Descriptor instead.
+func (*Event) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *Event) GetSequence() uint64 {
+	if x != nil {
+		return x.Sequence
+	}
+	return 0
+}
+
+func (x *Event) GetTimeUnixMs() int64 {
+	if x != nil {
+		return x.TimeUnixMs
+	}
+	return 0
+}
+
+func (x *Event) GetType() EventType {
+	if x != nil {
+		return x.Type
+	}
+	return EventType_EVENT_TYPE_UNSPECIFIED
+}
+
+func (x *Event) GetNetworkName() string {
+	if x != nil {
+		return x.NetworkName
+	}
+	return ""
+}
+
+func (x *Event) GetInterfaceName() string {
+	if x != nil {
+		return x.InterfaceName
+	}
+	return ""
+}
+
+func (x *Event) GetLease() *Lease {
+	if x != nil {
+		return x.Lease
+	}
+	return nil
+}
+
+func (x *Event) GetPeerId() uint64 {
+	if x != nil {
+		return x.PeerId
+	}
+	return 0
+}
+
+func (x *Event) GetUid() uint32 {
+	if x != nil {
+		return x.Uid
+	}
+	return 0
+}
+
 var File_vmnet_broker_v1_broker_proto protoreflect.FileDescriptor
 
 const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\n" +
-	"\x1cvmnet_broker/v1/broker.proto\x12\x0fvmnet_broker.v1\"\xa2\x02\n" +
+	"\x1cvmnet_broker/v1/broker.proto\x12\x0fvmnet_broker.v1\"\x9c\x03\n" +
 	"\aRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x125\n" +
 	"\x05hello\x18\x02 \x01(\v2\x1d.vmnet_broker.v1.HelloRequestH\x00R\x05hello\x12;\n" +
 	"\aacquire\x18\x03 \x01(\v2\x1f.vmnet_broker.v1.AcquireRequestH\x00R\aacquire\x128\n" +
 	"\x06status\x18\x04 \x01(\v2\x1e.vmnet_broker.v1.StatusRequestH\x00R\x06status\x12N\n" +
-	"\x0eopen_interface\x18\x05 \x01(\v2%.vmnet_broker.v1.OpenInterfaceRequestH\x00R\ropenInterfaceB\t\n" +
-	"\acommand\"\xab\x02\n" +
+	"\x0eopen_interface\x18\x05 \x01(\v2%.vmnet_broker.v1.OpenInterfaceRequestH\x00R\ropenInterface\x125\n" +
+	"\x05lease\x18\x06 \x01(\v2\x1d.vmnet_broker.v1.LeaseRequestH\x00R\x05lease\x12A\n" +
+	"\tsubscribe\x18\a \x01(\v2!.vmnet_broker.v1.SubscribeRequestH\x00R\tsubscribeB\t\n" +
+	"\acommand\"\xd0\x03\n" +
 	"\x05Reply\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\rR\x02id\x12.\n" +
 	"\x05error\x18\x02 \x01(\v2\x16.vmnet_broker.v1.ErrorH\x00R\x05error\x123\n" +
 	"\x05hello\x18\x03 \x01(\v2\x1b.vmnet_broker.v1.HelloReplyH\x00R\x05hello\x124\n" +
 	"\anetwork\x18\x04 \x01(\v2\x18.vmnet_broker.v1.NetworkH\x00R\anetwork\x121\n" +
 	"\x06status\x18\x05 \x01(\v2\x17.vmnet_broker.v1.StatusH\x00R\x06status\x12:\n" +
-	"\tinterface\x18\x06 \x01(\v2\x1a.vmnet_broker.v1.InterfaceH\x00R\tinterfaceB\b\n" +
+	"\tinterface\x18\x06 \x01(\v2\x1a.vmnet_broker.v1.InterfaceH\x00R\tinterface\x12.\n" +
+	"\x05lease\x18\a \x01(\v2\x16.vmnet_broker.v1.LeaseH\x00R\x05lease\x12C\n" +
+	"\fsubscription\x18\b \x01(\v2\x1d.vmnet_broker.v1.SubscriptionH\x00R\fsubscription\x12.\n" +
+	"\x05event\x18\t \x01(\v2\x16.vmnet_broker.v1.EventH\x00R\x05eventB\b\n" +
 	"\x06result\"Q\n" +
 	"\x05Error\x12.\n" +
 	"\x04code\x18\x01 \x01(\x0e2\x1a.vmnet_broker.v1.ErrorCodeR\x04code\x12\x18\n" +
@@ -2069,12 +2523,14 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\bnetworks\x18\x05 \x03(\tR\bnetworks\x12+\n" +
 	"\x11connected_seconds\x18\x06 \x01(\x04R\x10connectedSeconds\x12\x1f\n" +
 	"\vclient_name\x18\a \x01(\tR\n" +
-	"clientName\"h\n" +
+	"clientName\"\x9f\x01\n" +
 	"\x05Lease\x12\x10\n" +
 	"\x03mac\x18\x01 \x01(\tR\x03mac\x12\x0e\n" +
 	"\x02ip\x18\x02 \x01(\tR\x02ip\x12\x1a\n" +
 	"\bhostname\x18\x03 \x01(\tR\bhostname\x12!\n" +
-	"\fexpires_unix\x18\x04 \x01(\x03R\vexpiresUnix\"\xc5\x01\n" +
+	"\fexpires_unix\x18\x04 \x01(\x03R\vexpiresUnix\x12\x12\n" +
+	"\x04ipv6\x18\x05 \x03(\tR\x04ipv6\x12!\n" +
+	"\fnetwork_name\x18\x06 \x01(\tR\vnetworkName\"\xc5\x01\n" +
 	"\x0fInterfaceStatus\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x122\n" +
 	"\x04kind\x18\x02 \x01(\x0e2\x1e.vmnet_broker.v1.InterfaceKindR\x04kind\x12\x17\n" +
@@ -2117,7 +2573,24 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\x03mac\x18\x06 \x01(\tR\x03mac\x12\x1b\n" +
 	"\tguest_mac\x18\a \x01(\tR\bguestMac\x124\n" +
 	"\x06holder\x18\b \x01(\x0e2\x1c.vmnet_broker.v1.LeaseHolderR\x06holder\x12$\n" +
-	"\x0evhost_fd_count\x18\t \x01(\rR\fvhostFdCount*\xb2\x02\n" +
+	"\x0evhost_fd_count\x18\t \x01(\rR\fvhostFdCount\"\\\n" +
+	"\fLeaseRequest\x12!\n" +
+	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\x12\x10\n" +
+	"\x03mac\x18\x02 \x01(\tR\x03mac\x12\x17\n" +
+	"\await_ms\x18\x03 \x01(\rR\x06waitMs\"\x12\n" +
+	"\x10SubscribeRequest\"3\n" +
+	"\fSubscription\x12#\n" +
+	"\rnext_sequence\x18\x01 \x01(\x04R\fnextSequence\"\x98\x02\n" +
+	"\x05Event\x12\x1a\n" +
+	"\bsequence\x18\x01 \x01(\x04R\bsequence\x12 \n" +
+	"\ftime_unix_ms\x18\x02 \x01(\x03R\n" +
+	"timeUnixMs\x12.\n" +
+	"\x04type\x18\x03 \x01(\x0e2\x1a.vmnet_broker.v1.EventTypeR\x04type\x12!\n" +
+	"\fnetwork_name\x18\x04 \x01(\tR\vnetworkName\x12%\n" +
+	"\x0einterface_name\x18\x05 \x01(\tR\rinterfaceName\x12,\n" +
+	"\x05lease\x18\x06 \x01(\v2\x16.vmnet_broker.v1.LeaseR\x05lease\x12\x17\n" +
+	"\apeer_id\x18\a \x01(\x04R\x06peerId\x12\x10\n" +
+	"\x03uid\x18\b \x01(\rR\x03uid*\xb2\x02\n" +
 	"\tErrorCode\x12\x16\n" +
 	"\x12ERROR_CODE_SUCCESS\x10\x00\x12 \n" +
 	"\x1cERROR_CODE_TRANSPORT_FAILURE\x10\x01\x12\x1c\n" +
@@ -2140,7 +2613,18 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\vLeaseHolder\x12\x1c\n" +
 	"\x18LEASE_HOLDER_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17LEASE_HOLDER_CONNECTION\x10\x01\x12\x1a\n" +
-	"\x16LEASE_HOLDER_INTERFACE\x10\x02BKZIgithub.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpbb\x06proto3"
+	"\x16LEASE_HOLDER_INTERFACE\x10\x02*\xbb\x02\n" +
+	"\tEventType\x12\x1a\n" +
+	"\x16EVENT_TYPE_UNSPECIFIED\x10\x00\x12\x1e\n" +
+	"\x1aEVENT_TYPE_NETWORK_CREATED\x10\x01\x12\x1e\n" +
+	"\x1aEVENT_TYPE_NETWORK_REMOVED\x10\x02\x12\x1f\n" +
+	"\x1bEVENT_TYPE_INTERFACE_OPENED\x10\x03\x12 \n" +
+	"\x1cEVENT_TYPE_INTERFACE_REMOVED\x10\x04\x12\x1a\n" +
+	"\x16EVENT_TYPE_LEASE_ADDED\x10\x05\x12\x1c\n" +
+	"\x18EVENT_TYPE_LEASE_RENEWED\x10\x06\x12\x1c\n" +
+	"\x18EVENT_TYPE_LEASE_EXPIRED\x10\a\x12\x1d\n" +
+	"\x19EVENT_TYPE_PEER_CONNECTED\x10\b\x12\x18\n" +
+	"\x14EVENT_TYPE_PEER_GONE\x10\tBKZIgithub.com/vmnet-broker/vmnet-broker/packages/client-go/internal/brokerpbb\x06proto3"
 
 var (
 	file_vmnet_broker_v1_broker_proto_rawDescOnce sync.Once
@@ -2154,63 +2638,75 @@ func file_vmnet_broker_v1_broker_proto_rawDescGZIP() []byte {
 	return file_vmnet_broker_v1_broker_proto_rawDescData
 }
 
-var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 18)
+var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
+var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_vmnet_broker_v1_broker_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: vmnet_broker.v1.ErrorCode
 	(NetworkMode)(0),             // 1: vmnet_broker.v1.NetworkMode
 	(InterfaceKind)(0),           // 2: vmnet_broker.v1.InterfaceKind
 	(LeaseHolder)(0),             // 3: vmnet_broker.v1.LeaseHolder
-	(*Request)(nil),              // 4: vmnet_broker.v1.Request
-	(*Reply)(nil),                // 5: vmnet_broker.v1.Reply
-	(*Error)(nil),                // 6: vmnet_broker.v1.Error
-	(*HelloRequest)(nil),         // 7: vmnet_broker.v1.HelloRequest
-	(*HelloReply)(nil),           // 8: vmnet_broker.v1.HelloReply
-	(*AcquireRequest)(nil),       // 9: vmnet_broker.v1.AcquireRequest
-	(*Network)(nil),              // 10: vmnet_broker.v1.Network
-	(*StatusRequest)(nil),        // 11: vmnet_broker.v1.StatusRequest
-	(*Status)(nil),               // 12: vmnet_broker.v1.Status
-	(*NetworkStatus)(nil),        // 13: vmnet_broker.v1.NetworkStatus
-	(*PeerStatus)(nil),           // 14: vmnet_broker.v1.PeerStatus
-	(*Lease)(nil),                // 15: vmnet_broker.v1.Lease
-	(*InterfaceStatus)(nil),      // 16: vmnet_broker.v1.InterfaceStatus
-	(*Counters)(nil),             // 17: vmnet_broker.v1.Counters
-	(*OpenInterfaceRequest)(nil), // 18: vmnet_broker.v1.OpenInterfaceRequest
-	(*TapOptions)(nil),           // 19: vmnet_broker.v1.TapOptions
-	(*VethOptions)(nil),          // 20: vmnet_broker.v1.VethOptions
-	(*Interface)(nil),            // 21: vmnet_broker.v1.Interface
+	(EventType)(0),               // 4: vmnet_broker.v1.EventType
+	(*Request)(nil),              // 5: vmnet_broker.v1.Request
+	(*Reply)(nil),                // 6: vmnet_broker.v1.Reply
+	(*Error)(nil),                // 7: vmnet_broker.v1.Error
+	(*HelloRequest)(nil),         // 8: vmnet_broker.v1.HelloRequest
+	(*HelloReply)(nil),           // 9: vmnet_broker.v1.HelloReply
+	(*AcquireRequest)(nil),       // 10: vmnet_broker.v1.AcquireRequest
+	(*Network)(nil),              // 11: vmnet_broker.v1.Network
+	(*StatusRequest)(nil),        // 12: vmnet_broker.v1.StatusRequest
+	(*Status)(nil),               // 13: vmnet_broker.v1.Status
+	(*NetworkStatus)(nil),        // 14: vmnet_broker.v1.NetworkStatus
+	(*PeerStatus)(nil),           // 15: vmnet_broker.v1.PeerStatus
+	(*Lease)(nil),                // 16: vmnet_broker.v1.Lease
+	(*InterfaceStatus)(nil),      // 17: vmnet_broker.v1.InterfaceStatus
+	(*Counters)(nil),             // 18: vmnet_broker.v1.Counters
+	(*OpenInterfaceRequest)(nil), // 19: vmnet_broker.v1.OpenInterfaceRequest
+	(*TapOptions)(nil),           // 20: vmnet_broker.v1.TapOptions
+	(*VethOptions)(nil),          // 21: vmnet_broker.v1.VethOptions
+	(*Interface)(nil),            // 22: vmnet_broker.v1.Interface
+	(*LeaseRequest)(nil),         // 23: vmnet_broker.v1.LeaseRequest
+	(*SubscribeRequest)(nil),     // 24: vmnet_broker.v1.SubscribeRequest
+	(*Subscription)(nil),         // 25: vmnet_broker.v1.Subscription
+	(*Event)(nil),                // 26: vmnet_broker.v1.Event
 }
 var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
-	7,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
-	9,  // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
-	11, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
-	18, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
-	6,  // 4: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
-	8,  // 5: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
-	10, // 6: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
-	12, // 7: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
-	21, // 8: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
-	0,  // 9: vmnet_broker.v1.Error.code:type_name -> vmnet_broker.v1.ErrorCode
-	1,  // 10: vmnet_broker.v1.Network.mode:type_name -> vmnet_broker.v1.NetworkMode
-	13, // 11: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
-	14, // 12: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
-	17, // 13: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
-	10, // 14: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
-	15, // 15: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
-	16, // 16: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
-	2,  // 17: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 18: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	19, // 19: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
-	20, // 20: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	3,  // 21: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	3,  // 22: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	2,  // 23: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 24: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	25, // [25:25] is the sub-list for method output_type
-	25, // [25:25] is the sub-list for method input_type
-	25, // [25:25] is the sub-list for extension type_name
-	25, // [25:25] is the sub-list for extension extendee
-	0,  // [0:25] is the sub-list for field type_name
+	8,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
+	10, // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
+	12, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
+	19, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
+	23, // 4: vmnet_broker.v1.Request.lease:type_name -> vmnet_broker.v1.LeaseRequest
+	24, // 5: vmnet_broker.v1.Request.subscribe:type_name -> vmnet_broker.v1.SubscribeRequest
+	7,  // 6: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
+	9,  // 7: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
+	11, // 8: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
+	13, // 9: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
+	22, // 10: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
+	16, // 11: vmnet_broker.v1.Reply.lease:type_name -> vmnet_broker.v1.Lease
+	25, // 12: vmnet_broker.v1.Reply.subscription:type_name -> vmnet_broker.v1.Subscription
+	26, // 13: vmnet_broker.v1.Reply.event:type_name -> vmnet_broker.v1.Event
+	0,  // 14: vmnet_broker.v1.Error.code:type_name -> vmnet_broker.v1.ErrorCode
+	1,  // 15: vmnet_broker.v1.Network.mode:type_name -> vmnet_broker.v1.NetworkMode
+	14, // 16: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
+	15, // 17: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
+	18, // 18: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
+	11, // 19: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
+	16, // 20: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
+	17, // 21: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
+	2,  // 22: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	3,  // 23: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	20, // 24: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
+	21, // 25: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
+	3,  // 26: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	3,  // 27: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	2,  // 28: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	3,  // 29: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	4,  // 30: vmnet_broker.v1.Event.type:type_name -> vmnet_broker.v1.EventType
+	16, // 31: vmnet_broker.v1.Event.lease:type_name -> vmnet_broker.v1.Lease
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }
@@ -2223,6 +2719,8 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		(*Request_Acquire)(nil),
 		(*Request_Status)(nil),
 		(*Request_OpenInterface)(nil),
+		(*Request_Lease)(nil),
+		(*Request_Subscribe)(nil),
 	}
 	file_vmnet_broker_v1_broker_proto_msgTypes[1].OneofWrappers = []any{
 		(*Reply_Error)(nil),
@@ -2230,6 +2728,9 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		(*Reply_Network)(nil),
 		(*Reply_Status)(nil),
 		(*Reply_Interface)(nil),
+		(*Reply_Lease)(nil),
+		(*Reply_Subscription)(nil),
+		(*Reply_Event)(nil),
 	}
 	file_vmnet_broker_v1_broker_proto_msgTypes[14].OneofWrappers = []any{
 		(*OpenInterfaceRequest_Tap)(nil),
@@ -2240,8 +2741,8 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vmnet_broker_v1_broker_proto_rawDesc), len(file_vmnet_broker_v1_broker_proto_rawDesc)),
-			NumEnums:      4,
-			NumMessages:   18,
+			NumEnums:      5,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // See include/vmnet-broker-conformance.h.
 #ifdef __linux__
 #include "vmnet-broker-conformance.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #if os(Linux)
   import CVmnetBroker
   import CVmnetBrokerConformance
@@ -14,6 +15,7 @@
     private var networks: [String: VmnetBroker.Network] = [:]
     private var lastTAP: (network: VmnetBroker.Network, tap: VmnetBroker.TAPInterface, vnetHeader: Bool)?
     private var heldFileDescriptors: [Int32] = []
+    private var events: EventQueue?
 
     /// Runs one command and returns its result object.
     func run(_ command: [String: Any]) -> [String: Any] {
@@ -31,6 +33,9 @@
         case "close_taps": return closeTAPs()
         case "pipeline":
           return try pipelineAcquires(network: try field(command, "network"), count: try count(command))
+        case "wait_lease": return try waitLease(command)
+        case "subscribe": return try subscribe()
+        case "next_event": return try nextEvent(command)
         case "close": return close()
         case "exit": exit(0)
         default: return JSONLines.failure(code: 4, message: "unknown op \"\(op)\"")
@@ -180,7 +185,36 @@
 
     /// Closes the connection; the TAP descriptors stay open until `close_taps`
     /// (an interface-held TAP outlives the connection).
+    private func waitLease(_ command: [String: Any]) throws -> [String: Any] {
+      let lease = try open().waitForLease(
+        network: try field(command, "network"), mac: try field(command, "mac"),
+        timeout: .milliseconds(command["wait_ms"] as? Int ?? 0))
+      return JSONLines.success(["lease": ["ip": lease.ip, "mac": lease.mac, "network": lease.network]])
+    }
+
+    private func subscribe() throws -> [String: Any] {
+      events?.cancel()
+      events = EventQueue(try open().events())
+      return JSONLines.success()
+    }
+
+    /// The next event of "type" (others skipped) within wait_ms, else code 5.
+    private func nextEvent(_ command: [String: Any]) throws -> [String: Any] {
+      guard let events else { throw VmnetBroker.Error(code: 4, detail: "next_event before subscribe") }
+      let type = command["type"] as? String
+      let deadline = DispatchTime.now() + .milliseconds(command["wait_ms"] as? Int ?? 10_000)
+      while let event = try events.next(before: deadline) {
+        guard type == nil || event.type == type else { continue }
+        var result: [String: Any] = ["type": event.type, "network": event.network, "sequence": Int(event.sequence)]
+        if let lease = event.lease { result["lease"] = ["ip": lease.ip, "mac": lease.mac] }
+        return JSONLines.success(result)
+      }
+      throw VmnetBroker.Error(code: 5, detail: "no \(type ?? "event") within the wait")
+    }
+
     private func close() -> [String: Any] {
+      events?.cancel()
+      events = nil
       connection?.close()
       connection = nil
       networks = [:]

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// The conformance protocol's I/O: one JSON object per line in, one out.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Swift client's conformance program (protocol/conformance/README.md):
 // JSON-line commands on stdin, one result line each on stdout; exits 0 at end
 // of input. Run it in the chroot with packages/client-swift/conformance/run.

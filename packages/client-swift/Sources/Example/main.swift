@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A runnable example: acquire a network, optionally open a TAP on it, print
 // what the broker handed out, and hold the lease until stdin closes.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /// The vmnet-broker client: acquire a shared VM network by name.
 ///
 /// **The connection is the lease.** Every network you acquire stays reserved

@@ -2,6 +2,7 @@
 // Regenerate with `npm run generate`.
 // swift-format-ignore-file
 
+// SPDX-License-Identifier: Apache-2.0
 // The dependency-free protobuf wire runtime used by every generated message.
 
 /// A failure to decode protobuf bytes; `reason` names what was wrong and where.

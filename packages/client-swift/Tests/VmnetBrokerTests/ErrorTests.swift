@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import CVmnetBroker
 import Testing
 import VmnetBroker

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import Foundation
 
 /// The live broker the tests talk to: tools/swift/test.sh starts one outside

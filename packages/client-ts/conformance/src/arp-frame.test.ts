@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { arpReplySender, arpRequest, formatIpv4, parseIpv4, randomGuestMac } from "./arp-frame.js";
 

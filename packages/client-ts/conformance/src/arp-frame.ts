@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Ethernet/ARP frames for the TAP probe: an ARP request for the gateway sent
  * from a made-up guest, and recognising the gateway's reply to it.

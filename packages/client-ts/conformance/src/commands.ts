@@ -1,8 +1,11 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync } from "node:fs";
 import {
   BrokerClient,
   BrokerError,
+  type BrokerEvent,
   ErrorCodes,
+  type EventStream,
   type InterfaceHolder,
   type Network,
 } from "@vmnet-broker/client";
@@ -47,6 +50,9 @@ export class ConformanceClient {
   readonly #networks = new Map<string, Network>();
   #lastTap: { device: TapDevice; network: string } | undefined;
   #tapFds: number[] = [];
+  #events: EventStream | undefined;
+  /** A next() still outstanding after next_event gave up waiting; the next next_event takes it. */
+  #pendingEvent: Promise<IteratorResult<BrokerEvent>> | undefined;
 
   async run(command: Command): Promise<Result> {
     switch (command.op) {
@@ -92,9 +98,26 @@ export class ConformanceClient {
         return this.#closeTaps();
       case "pipeline":
         return this.#pipeline(command);
+      case "wait_lease": {
+        const lease = await this.#connected().waitForLease(
+          stringField(command, "network"),
+          stringField(command, "mac"),
+          {
+            timeoutMs: integerField(command, "wait_ms", 0),
+          },
+        );
+        return { lease: { ip: lease.ip, mac: lease.mac, network: lease.network } };
+      }
+      case "subscribe":
+        this.#events = await this.#connected().events();
+        return { next_sequence: Number(this.#events.nextSequence) };
+      case "next_event":
+        return this.#nextEvent(command);
       case "close":
         await this.#broker?.close();
         this.#broker = undefined;
+        this.#events?.close();
+        this.#events = undefined;
         return {};
       default:
         return fail(ErrorCodes.InvalidRequest, `unknown op ${JSON.stringify(command.op)}`);
@@ -127,6 +150,32 @@ export class ConformanceClient {
       holder: tap.holder,
       guest_mac: tap.guestMac,
     };
+  }
+
+  /** The next event (of `type`, when given; others are skipped) within wait_ms, else NOT_FOUND. */
+  async #nextEvent(command: Command): Promise<Result> {
+    const events = this.#events ?? fail(ErrorCodes.InvalidRequest, "next_event before subscribe");
+    const type = command.type === undefined ? undefined : stringField(command, "type");
+    const deadline = Date.now() + integerField(command, "wait_ms", 10_000);
+    for (;;) {
+      this.#pendingEvent ??= events.next();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<"timeout">((resolve) => {
+        timer = setTimeout(() => resolve("timeout"), Math.max(deadline - Date.now(), 0));
+      });
+      const next = await Promise.race([this.#pendingEvent, timeout]).finally(() => clearTimeout(timer));
+      if (next === "timeout") return fail(ErrorCodes.NotFound, `no ${type ?? "event"} within the wait`);
+      this.#pendingEvent = undefined;
+      if (next.done) return fail(ErrorCodes.TransportFailure, "the event stream ended");
+      const event = next.value;
+      if (type !== undefined && event.type !== type) continue;
+      return {
+        type: event.type,
+        network: event.network,
+        sequence: Number(event.sequence),
+        ...(event.lease !== undefined ? { lease: { ip: event.lease.ip, mac: event.lease.mac } } : {}),
+      };
+    }
   }
 
   #closeTaps(): Result {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The TypeScript client's conformance program: one command object per stdin
  * line, exactly one result object per stdout line, in order; diagnostics on

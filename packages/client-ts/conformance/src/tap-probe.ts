@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { read, write } from "node:fs";
 import { promisify } from "node:util";
 import { arpReplySender, arpRequest, randomGuestMac } from "./arp-frame.js";

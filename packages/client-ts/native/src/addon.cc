@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The socket addon: Unix stream sockets with SCM_RIGHTS and SO_PEERCRED, whose
 // I/O is done here (never by net.Socket), driven by libuv readiness.
 #include <napi.h>

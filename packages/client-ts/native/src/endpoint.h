@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Endpoint: all I/O on one connected Unix stream socket, driven by libuv
 // readiness. Reads report each recvmsg's bytes with the descriptors that came
 // with them; writes keep strict order, carry descriptors on the first byte of

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Errors thrown to JavaScript: TypeError with a usage string for bad arguments,
 // Error naming the failing syscall ("sendmsg failed: EPIPE") for system calls.
 #pragma once

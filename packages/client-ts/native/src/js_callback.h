@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Calls JavaScript from libuv callbacks, where no JavaScript frame is on the stack.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listener: accepts connections on a listening Unix socket, driven by libuv
 // readiness, and reports each with the peer's credentials (SO_PEERCRED).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One-shot socket operations: create a listening socket, adopt an inherited one,
 // connect, read peer credentials, close a descriptor.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import type { NativeAddon } from "./native-addon.js";

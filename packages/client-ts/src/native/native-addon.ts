@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The surface of the socket addon (native/src/*.cc), as JavaScript sees it.
  * Every function validates its arguments (TypeError with a usage string) and

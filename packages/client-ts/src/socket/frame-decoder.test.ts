@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { FrameDecoder } from "./frame-decoder.js";
 import { encodeFrame, FrameTooLargeError } from "./frame-encoder.js";

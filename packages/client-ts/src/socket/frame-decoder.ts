@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FRAME_HEADER_BYTES } from "./frame-limits.js";
 
 /** One complete frame and the file descriptors that belong to it. */

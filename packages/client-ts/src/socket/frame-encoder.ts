@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { FRAME_HEADER_BYTES } from "./frame-limits.js";
 
 /** A frame whose payload is above the limit the receiver would accept. */

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Framing constants of protocol/README.md ("Unix transport"). */
 
 /** Every frame starts with its payload length as a 4-byte big-endian integer. */

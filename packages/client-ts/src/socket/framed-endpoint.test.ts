@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { readSync, writeSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { native } from "../native/load-native-addon.js";

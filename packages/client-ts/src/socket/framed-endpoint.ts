@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { native } from "../native/load-native-addon.js";
 import type { NativeEndpoint, SyscallError } from "../native/native-addon.js";
 import { FrameDecoder, FramingError } from "./frame-decoder.js";

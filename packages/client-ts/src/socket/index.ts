@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Unix-socket wire of vmnet-broker: length-prefixed frames with file
  * descriptors (SCM_RIGHTS) and peer credentials (SO_PEERCRED), shared by the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The first socket systemd passes (SD_LISTEN_FDS_START). */
 const FIRST_LISTEN_FD = 3;
 

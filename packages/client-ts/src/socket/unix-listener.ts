@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { unlinkSync } from "node:fs";
 import { native } from "../native/load-native-addon.js";
 import type { NativeListener, PeerCredentials, SyscallError } from "../native/native-addon.js";

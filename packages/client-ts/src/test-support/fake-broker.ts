@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { NetworkMode, Reply, Request } from "../gen/vmnet_broker/v1/broker.js";
 import { native } from "../native/load-native-addon.js";
 import type { NativeEndpoint } from "../native/native-addon.js";

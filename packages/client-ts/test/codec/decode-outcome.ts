@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * What decoding an arbitrary input did: threw an Error, or produced a message
  * that re-encodes and whose re-encoding is stable (decoding and encoding it

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Hostile input: truncated and bit-flipped vectors, random bytes, known field
  * numbers with the wrong wire type, and huge length prefixes. Decoding must

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Every golden vector decodes with the ts-proto codec and re-encodes to the
  * very same bytes (protocol/vectors/README.md).

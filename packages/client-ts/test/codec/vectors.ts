@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Loads protocol/vectors/ and maps each vector's type to its generated codec. */
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Runs synchronous code under a watchdog: node:vm's timeout terminates the
  * running JavaScript (even functions from this context), so an endless decode

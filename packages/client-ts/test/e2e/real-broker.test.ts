@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The client against the real daemon (`vmnet-broker serve`, which sandboxes
  * itself in a private network namespace). The veth test also makes a network

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Swift half of test/run.sh: each sample built in Swift must encode to the
 // bytes @bufbuild/protobuf wrote (expected/<name>.bin), and those bytes must
 // decode back to an equal value and re-encode identically.

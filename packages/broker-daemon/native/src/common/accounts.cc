@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // User and group look-ups through the C library, so every account source the
 // system is configured with answers: Open Directory on macOS, NSS (files, LDAP,
 // sssd) on Linux. Reading /etc/passwd and /etc/group would miss those.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Functions every OS offers; registered by register.cc.
 #pragma once
 
@@ -19,6 +20,8 @@ Napi::Value Exec(const Napi::CallbackInfo& info);
 Napi::Value AccountUid(const Napi::CallbackInfo& info);
 Napi::Value AccountGid(const Napi::CallbackInfo& info);
 Napi::Value AccountName(const Napi::CallbackInfo& info);
+// releaseFreedMemory(): a memory-reducing GC, then malloc_trim(0) (glibc).
+Napi::Value ReleaseFreedMemory(const Napi::CallbackInfo& info);
 Napi::Value AccountGroups(const Napi::CallbackInfo& info);
 
 // Reads a non-negative int32 argument or throws a TypeError with usage.

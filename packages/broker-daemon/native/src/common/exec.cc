@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exec: replaces the current process image (keeping its pid). The sandbox uses it
 // to re-execute the broker under `unshare` so that the pid a supervisor knows is
 // the sandbox itself; `run` uses it to become the VMM with the TAP fds at the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // closeFd: lets JS close descriptors it received from the addon or a peer.
 #include <unistd.h>
 

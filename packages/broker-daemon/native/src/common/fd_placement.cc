@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PlacedFds: see fd_placement.h.
 #include "common/fd_placement.h"
 

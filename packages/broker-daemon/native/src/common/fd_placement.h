@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Puts open descriptors at given numbers for a program about to be executed,
 // and takes it all back if the exec fails.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "common/common.h"
 #include "platform.h"
 
@@ -8,6 +9,8 @@ void RegisterCommon(Napi::Env env, Napi::Object exports) {
   exports.Set("exec", Napi::Function::New(env, Exec, "exec"));
   exports.Set("accountUid", Napi::Function::New(env, AccountUid, "accountUid"));
   exports.Set("accountGid", Napi::Function::New(env, AccountGid, "accountGid"));
+  exports.Set("releaseFreedMemory",
+              Napi::Function::New(env, ReleaseFreedMemory, "releaseFreedMemory"));
   exports.Set("accountName", Napi::Function::New(env, AccountName, "accountName"));
   exports.Set("accountGroups",
               Napi::Function::New(env, AccountGroups, "accountGroups"));

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The macOS half of the daemon's addon: the XPC transport and vmnet networks.
 // The surface is typed in src/transport/xpc/darwin-native.ts.
 #include "darwin/vmnet_network.h"

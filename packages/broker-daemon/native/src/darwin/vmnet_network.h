@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // vmnet networks (macOS 26+): vmnetCreateNetwork(options) builds a network
 // configuration, creates the network off the JavaScript thread, and resolves with
 // the network handle, its XPC serialization and the subnet/prefix vmnet chose;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The settings of one vmnet network, parsed and checked on the JavaScript
 // thread (every error names its field) so the worker thread only calls vmnet.
 #pragma once

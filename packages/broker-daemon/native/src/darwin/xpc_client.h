@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CLI's XPC client on macOS. A session is one connection to the Mach
 // service, kept open for as long as the caller holds it: the broker counts
 // networks acquired on it until xpcClose (or the process exit).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XPC Mach service listener. xpcListen(serviceName, onEvent) starts it on a
 // private serial dispatch queue (never the main queue: libuv owns the main
 // thread, so main-queue blocks would never run in Node) and returns a listener

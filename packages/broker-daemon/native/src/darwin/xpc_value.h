@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Converts between XPC objects and the plain JavaScript values that describe
 // them ({type: "dictionary", entries: [[key, value], ...]}, {type: "string",
 // value}, ...), the shape src/transport/xpc/xpc-value.ts defines. Opaque XPC

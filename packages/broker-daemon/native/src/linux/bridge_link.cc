@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // createBridge and addAddress: the network's bridge (STP off, no forward delay)
 // and its gateway addresses over rtnetlink, replacing an `ip -batch` child process.
 #include <arpa/inet.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ipv4AddressesAndRoutes: the IPv4 addresses and routes (every table) of the calling
 // thread's network namespace, read with two rtnetlink dumps. Picking a free subnet
 // then needs no `ip` child process (each one costs the broker a fork of Node).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // watchLinks(onDeleted): the kernel's RTM_DELLINK notifications for the calling
 // thread's network namespace, on a NETLINK_ROUTE socket subscribed to
 // RTNLGRP_LINK and polled by libuv on the main loop (no timer, no thread). The

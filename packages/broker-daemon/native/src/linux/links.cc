@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // listLinks and deleteLink: the namespace's links read with one rtnetlink dump and
 // deleted with RTM_DELLINK, so adoption and leftover reclaim run no `ip` process.
 #include "linux/links.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The links of the calling thread's namespace, read with one RTM_GETLINK dump.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Linux half of the addon: TAP devices, interface ioctls, network namespaces.
 #pragma once
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Interface ioctls for the hot path (attaching a TAP) so that it needs no child
 // process: bridge port, link up, MTU, hardware address, existence.
 #include <linux/sockios.h>

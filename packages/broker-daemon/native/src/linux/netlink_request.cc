@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 #include "linux/netlink_request.h"
 
 #include <sys/socket.h>

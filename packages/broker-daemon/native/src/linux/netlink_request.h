@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A small rtnetlink request builder and a synchronous request/acknowledge round
 // trip, shared by the addon's link and address calls (no `ip` child processes).
 #pragma once

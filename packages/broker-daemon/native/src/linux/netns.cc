@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // enterNewNetns: puts the calling thread into a brand-new, empty network
 // namespace; enterNetns(fd) puts it back into the namespace behind fd. Tests use it so
 // that every bridge, table and dnsmasq they make lives in a namespace that vanishes

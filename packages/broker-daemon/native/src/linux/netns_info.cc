@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // netnsInfo: facts about a namespace fd a peer sent, from which the broker decides
 // whether a veth may go there. Only a file on nsfs gets the nsfs ioctls: on a
 // device a peer passed, the same request number could mean anything.

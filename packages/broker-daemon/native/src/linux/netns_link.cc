@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // setUpInNetns: brings an interface up inside another network namespace without a
 // child process (`nsenter ... ip link set up` costs the broker a fork of Node).
 // A short-lived helper thread enters the namespace, so no thread of the broker ever

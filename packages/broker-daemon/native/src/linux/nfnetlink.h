@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nf_tables messages built by hand (no libnftnl) and sent to the kernel over
 // NETLINK_NETFILTER: a batch that is applied atomically, and a dump of tables.
 // nftables attributes hold integers in network byte order.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A network's nftables rules as data: the small vocabulary the Linux backend's
 // tables use (nftables.ts), and its encoding into nf_tables expressions.
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nftCreateTable, nftDeleteTable, nftListTables: a network's inet table made,
 // removed and found over nfnetlink, touching no other table (`nft -f` reads the
 // whole ruleset on every load: 62 ms with 200 tables, against 5.6 ms empty).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // openTap: creates a TAP device and returns one fd per queue. Unless asked to
 // be persistent (a TAP that VMMs open by name), it disappears when the VM
 // closes its last fd.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // createVeth: one RTM_NEWLINK that makes a veth pair whose far end is created
 // directly inside another network namespace (by fd), already named, addressed and
 // sized. Replaces `ip link add ... netns`, a child process of the broker.

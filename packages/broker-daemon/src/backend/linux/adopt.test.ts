@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Adoption at start, and the link watcher, against the kernel (fresh namespace per test). */
 import { readFileSync, writeFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

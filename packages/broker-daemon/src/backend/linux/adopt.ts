@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Which recorded networks a new broker may take over: each record (records.ts)
  * is checked against what the kernel really has. A network is adoptable when its

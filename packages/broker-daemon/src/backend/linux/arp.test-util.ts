@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Builds and recognises the ARP frames the TAP test exchanges with the bridge. */
 import { parseIPv4 } from "../../config/ipv4.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The Linux backend against the real kernel, ip, nft, dnsmasq and busybox udhcpc.
  * Each test runs in a fresh network namespace (needs root).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The Linux Backend: bridges, nftables, dnsmasq, TAP and veth in this namespace. */
 
 import { mkdir, readFile, rm } from "node:fs/promises";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** createBridge through the addon's rtnetlink calls, checked with `ip -j -d` (fresh namespace). */
 import { readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

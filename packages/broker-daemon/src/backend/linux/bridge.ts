@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The network's bridge: created, addressed and brought up by the addon (rtnetlink, ioctl). */
 import { writeFileSync } from "node:fs";
 import type { Ipv6Plan } from "./ipv6.js";

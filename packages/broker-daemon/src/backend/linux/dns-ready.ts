@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Whether dnsmasq has bound its DNS port on the gateway. With bind-interfaces it
  * binds before writing its pid file, so this is a last check (an adopted network's

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The dnsmasq configuration of one network, with the keys libvirt uses except one:
  * bind-interfaces instead of bind-dynamic. bind-dynamic watches every address

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One dnsmasq per network, `--keep-in-foreground` under a guard (guarded-child.ts)
  * that is a child of the broker. It never outlives its broker: destroy() and

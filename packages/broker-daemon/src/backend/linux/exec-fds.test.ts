@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // exec with fd placement: the program finds each fd at its number, even when
 // the placements overlap; a failed exec leaves every number as it was.
 import { execFileSync } from "node:child_process";

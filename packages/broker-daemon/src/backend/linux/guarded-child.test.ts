@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The guard takes its program along when the broker dies, even after the program dropped root. */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";

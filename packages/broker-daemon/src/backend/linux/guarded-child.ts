@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Runs a program so that it dies with the broker, even after a `kill -9` and even
  * when the program changes its uid (dnsmasq drops root, and the kernel clears a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The Linux backend's public surface for the daemon. */
 export { createLinuxBackend, type LinuxBackendOptions } from "./backend.js";
 export type { ReclaimReport } from "./leftovers.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The little IPv6 arithmetic the bridge needs: the prefix's first host address. */
 import { CreateFailure } from "../../core/backend.js";
 

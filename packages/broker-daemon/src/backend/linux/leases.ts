@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** dnsmasq's lease file: "<expiry> <mac> <ip> <hostname|*> <client-id|*>" per line. */
 import { readFile } from "node:fs/promises";
 import type { LeaseInfo } from "../../core/backend.js";

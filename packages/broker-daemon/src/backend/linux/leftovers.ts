@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Removes what a killed broker left in this namespace: dnsmasq processes of this
  * namespace started with a config file in our runtime dir, nftables tables with our

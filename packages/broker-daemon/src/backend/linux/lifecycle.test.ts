@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Nothing outlives a network: destroy(), and reclaimLeftovers() after a "kill -9". */
 import { readdirSync, readFileSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

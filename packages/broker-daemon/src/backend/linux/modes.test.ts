@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Shared vs host mode, seen from a guest: an "outside" namespace plays the uplink
  * (10.99.0.2 behind a veth from the test namespace), with no route back to the

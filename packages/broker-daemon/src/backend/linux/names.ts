@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Names of everything this backend creates. Each kind has a prefix that marks it
  * as ours, so that leftovers of a killed broker can be found and removed:

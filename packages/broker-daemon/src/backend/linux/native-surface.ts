@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { AccountsNative } from "../../config/accounts-native.js";
 
 /**
@@ -103,6 +104,12 @@ export interface NftChain {
 export interface CommonNative extends AccountsNative {
   /** close(2); never retried on EINTR. */
   closeFd(fd: number): void;
+  /**
+   * A memory-reducing GC (V8's LowMemoryNotification), then malloc_trim(0) on
+   * glibc: gives back the high-water memory a burst of peers left. Costs a full
+   * GC: call it rarely, off the hot path.
+   */
+  releaseFreedMemory(): void;
   /**
    * Replaces the current process with `file` (searched in PATH) keeping the pid.
    * `args` is the whole argv, args[0] included; `env` replaces the environment

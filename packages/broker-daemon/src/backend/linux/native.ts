@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The one loader of the daemon's native addon: node-gyp-build finds
  * build/Release or prebuilds/<platform>-<arch> under the package directory.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The veth namespace rule, decided from facts a test makes up. */
 import { describe, expect, it } from "vitest";
 import { AccessDenied, InvalidArgument } from "../../core/backend.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Where a peer may have the far end of a veth created, and under which name. The
  * end is created inside whatever namespace the peer's fd points to, so without this

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** kernelNetnsFacts: the facts the veth rule gets from this machine's kernel. */
 import { openSync, statSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";

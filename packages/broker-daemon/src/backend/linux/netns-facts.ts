@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The kernel's answers for the veth namespace rule (netns-access.ts): what a
  * peer's fd is, which network namespace is the broker's own, and which the initial one.

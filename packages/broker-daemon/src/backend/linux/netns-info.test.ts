@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** netnsInfo: what the kernel says about a namespace fd a peer could send. */
 import { spawn } from "node:child_process";
 import { openSync, readlinkSync, statSync } from "node:fs";

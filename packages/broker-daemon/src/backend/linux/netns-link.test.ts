@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** createVeth and setUpInNetns: links made and raised in another namespace from here. */
 import { openSync, readlinkSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

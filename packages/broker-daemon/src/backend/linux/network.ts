@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
 import type {
@@ -9,11 +10,13 @@ import type {
   TapOptions,
   VethOptions,
 } from "../../core/backend.js";
+import { watchLeaseFile } from "../lease-watch.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
+import { ipv6Neighbours } from "./neighbours.js";
 import { checkVethTarget } from "./netns-access.js";
 import { deleteFirewall } from "./nftables.js";
 import { type NetworkRecord, writeRecord } from "./records.js";
@@ -97,6 +100,18 @@ export class LinuxNetwork implements BackendNetwork {
   /** IPv4 leases from dnsmasq's lease file (empty without DHCP). */
   leases(): Promise<LeaseInfo[]> {
     return readLeases(this.parts.leaseFile);
+  }
+
+  /** Only networks with an IPv6 prefix run IPv6 on their bridge: the others skip the look-up. */
+  async ipv6Of(mac: string): Promise<string[]> {
+    return this.info.ipv6Prefix === "" ? [] : ipv6Neighbours(this.info.bridge, mac);
+  }
+
+  /** Quiet while the network is being removed: its lease file goes with it. */
+  watchLeases(onChange: () => void): () => void {
+    return watchLeaseFile(this.parts.leaseFile, () => {
+      if (!this.removing) onChange();
+    });
   }
 
   async openTap(options: TapOptions): Promise<OpenedInterface> {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The table made over nfnetlink, read back by the real nft: the hand-built
  * expressions must mean exactly the intended rules. Also a stale table replaced

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * One nftables table per network, `inet vmnet_broker_<short>`. Why one table per
  * network rather than chains in a shared table: a network's rules appear and vanish

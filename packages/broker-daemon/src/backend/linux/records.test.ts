@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Records: only well-formed records naming our own objects are trusted; matchRecord checks the kernel. */
 import { describe, expect, it } from "vitest";
 import type { KernelFacts } from "./adopt.js";

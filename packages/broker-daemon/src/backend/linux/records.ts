@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The record of one live network, `<runtimeDir>/linux/<short>/record.json`, as
  * libvirt keeps its running networks under /run/libvirt/network/: what the next

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * DHCP reservations are written into dnsmasq's config, so each is checked here
  * even though the config loader validates them too: a MAC, and an address inside

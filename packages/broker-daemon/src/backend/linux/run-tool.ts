@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Runs the real network tools (ip, nft, dnsmasq) without a shell. */
 import { spawn } from "node:child_process";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Where one network's runtime files live: `<runtimeDir>/linux/<short>/`. */
 import { join } from "node:path";
 import type { DnsmasqFiles } from "./dnsmasq-config.js";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** namespaceOccupants (rtnetlink, in the addon) against what `ip -j` shows, in a fresh namespace. */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { runTool } from "./run-tool.js";

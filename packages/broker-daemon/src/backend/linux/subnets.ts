@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * IPv4 subnets for networks. Dynamic subnets come from a pool of /24s,
  * 192.168.100.0/24 upward to 192.168.254.0/24 (libvirt's 192.168.122.0/24 is in it

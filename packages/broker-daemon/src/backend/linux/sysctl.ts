@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Namespace sysctls. /proc/sys/net belongs to the namespace of the task that
  * opens it, so the writes are synchronous: they run on the calling thread (the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** TAP devices from the addon, attached to a real bridge (fresh namespace per test). */
 import { existsSync, fstatSync, read, statSync, write } from "node:fs";
 import { promisify } from "node:util";

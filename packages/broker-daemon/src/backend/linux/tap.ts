@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A TAP for a VM: created by the addon (no child process on this path), MTU set
  * to the bridge's, enslaved, up. The caller owns the returned fds; a TAP opened

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** Shared setup for this backend's tests: a fresh namespace and runtime dir per test. */
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";

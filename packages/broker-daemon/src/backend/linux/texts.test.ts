@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** The generated texts and parsers, without touching the system. */
 import { describe, expect, it } from "vitest";
 import { parseIPv4 } from "../../config/ipv4.js";

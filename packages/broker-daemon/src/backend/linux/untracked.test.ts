@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Traffic that stays on a network's bridge never reaches connection tracking, and
  * bridged frames never reach the IP hooks, while flows leaving the subnet are still

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * A veth pair for a container or a namespace: the near end `vmveth-<hex>` is a
  * port of the bridge; the far end is created directly inside the namespace behind

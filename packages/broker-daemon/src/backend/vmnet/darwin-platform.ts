@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * macOS: vmnet networks behind the XPC Mach service. src/platform/darwin.ts
  * re-exports createDarwinPlatform for createPlatform().

@@ -1,6 +1,10 @@
+// SPDX-License-Identifier: Apache-2.0
 // The vmnet backend over a vmnet test double (unit test; the real calls are in
 // native/src/darwin and checked by tools/darwin-check.sh).
-import { describe, expect, it } from "vitest";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it, vi } from "vitest";
 import { BUILTIN_NETWORKS } from "../../config/builtin.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import { CreateFailure } from "../../core/backend.js";
@@ -26,7 +30,24 @@ describe("vmnet backend", () => {
     expect(network.serialization).toEqual({ serializationOf: 1 });
     expect(network.openTap).toBeUndefined();
     expect(network.openVeth).toBeUndefined();
-    expect(await network.leases()).toEqual([]);
+  });
+
+  it("reads its leases from bootpd's file: those in its subnet, and follows the file", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bootpd-"));
+    const leaseFile = join(dir, "dhcpd_leases");
+    try {
+      const network = await createVmnetBackend({ native: new VmnetNativeDouble(), leaseFile }).createNetwork(shared);
+      expect(await network.leases()).toEqual([]);
+      let changes = 0;
+      const unwatch = network.watchLeases?.(() => changes++);
+      copyFileSync(join(import.meta.dirname, "testdata/dhcpd_leases"), leaseFile);
+      await vi.waitFor(() => expect(changes).toBeGreaterThan(0));
+      unwatch?.();
+      // 192.168.65.2 is another vmnet network's guest.
+      expect((await network.leases()).map((l) => l.ip)).toEqual(["192.168.64.2", "192.168.64.3", "192.168.64.4"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("releases the vmnet network exactly once on destroy", async () => {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The macOS backend: each network is a vmnet_network_ref held for as long as the
  * broker holds the network; clients get its XPC serialization and attach VMs
@@ -8,6 +9,8 @@ import { formatIPv4, parseIPv4 } from "../../config/ipv4.js";
 import type { NetworkConfig } from "../../config/network-config.js";
 import { type Backend, type BackendNetwork, CreateFailure, type LeaseInfo, type NetworkInfo } from "../../core/backend.js";
 import type { VmnetCreated, VmnetCreateOptions, VmnetNative } from "../../transport/xpc/darwin-native.js";
+import { watchLeaseFile } from "../lease-watch.js";
+import { BOOTPD_LEASE_FILE, readBootpdLeases } from "./bootpd-leases.js";
 import { vmnetOptionsFor } from "./vmnet-options.js";
 import { describeVmnetFailure } from "./vmnet-status.js";
 
@@ -15,13 +18,15 @@ export interface VmnetBackendOptions {
   readonly native: VmnetNative;
   /** How long a creation may take before its peer gets CREATE_FAILURE. */
   readonly createTimeoutMs?: number;
+  /** bootpd's lease file (default /var/db/dhcpd_leases); tests give their own. */
+  readonly leaseFile?: string;
 }
 
 /** vmnet answers in well under a second; some macOS builds never answer. */
 export const DEFAULT_CREATE_TIMEOUT_MS = 30_000;
 
 export function createVmnetBackend(options: VmnetBackendOptions): Backend {
-  return new VmnetBackend(options.native, options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS);
+  return new VmnetBackend(options.native, options.createTimeoutMs ?? DEFAULT_CREATE_TIMEOUT_MS, options.leaseFile ?? BOOTPD_LEASE_FILE);
 }
 
 class VmnetBackend implements Backend {
@@ -31,6 +36,7 @@ class VmnetBackend implements Backend {
   constructor(
     private readonly native: VmnetNative,
     private readonly createTimeoutMs: number,
+    private readonly leaseFile: string,
   ) {}
 
   /** vmnet networks die with the process that created them: nothing survives a kill -9. */
@@ -51,7 +57,7 @@ class VmnetBackend implements Backend {
     } catch (error) {
       throw new CreateFailure(failureMessage(error));
     }
-    return new VmnetNetwork(this.native, created, networkInfo(config, created));
+    return new VmnetNetwork(this.native, created, networkInfo(config, created), this.leaseFile);
   }
 }
 
@@ -117,13 +123,22 @@ class VmnetNetwork implements BackendNetwork {
     private readonly native: VmnetNative,
     private readonly created: VmnetCreated,
     readonly info: NetworkInfo,
+    private readonly leaseFile: string,
   ) {
     this.serialization = created.serialization;
   }
 
-  /** vmnet's DHCP server has no lease API. */
+  /** vmnet has no lease API: bootpd's file holds every vmnet network's leases; this one's are in its subnet. */
   async leases(): Promise<LeaseInfo[]> {
-    return [];
+    const network = parseIPv4(this.info.subnet);
+    const mask = parseIPv4(this.info.mask);
+    if (network === undefined || mask === undefined) return [];
+    const leases = await readBootpdLeases(this.leaseFile);
+    return leases.filter((lease) => ((parseIPv4(lease.ip) ?? 0) & mask) >>> 0 === network);
+  }
+
+  watchLeases(onChange: () => void): () => void {
+    return watchLeaseFile(this.leaseFile, onChange);
   }
 
   async removeInterface(): Promise<void> {}

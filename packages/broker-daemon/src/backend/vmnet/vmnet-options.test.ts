@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { describe, expect, it } from "vitest";
 import { BUILTIN_NETWORKS } from "../../config/builtin.js";
 import { EXPLICIT_SETTINGS, type ExplicitSetting, type NetworkConfig } from "../../config/network-config.js";

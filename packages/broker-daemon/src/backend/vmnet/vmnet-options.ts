@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** NetworkConfig translated into vmnet's terms (pure, so it is tested on Linux). */
 import { formatIPv4, parseIPv4 } from "../../config/ipv4.js";
 import type { ExplicitSetting, NetworkConfig } from "../../config/network-config.js";

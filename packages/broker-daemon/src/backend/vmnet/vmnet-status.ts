@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** vmnet_return_t values (vmnet.h) and what each means for a person reading a log. */
 const NAMES: Record<number, string> = {
   1000: "VMNET_SUCCESS",

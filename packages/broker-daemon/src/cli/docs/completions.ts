@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** bash and zsh completion for vmnet-broker, rendered from usage-data.ts. */
 import { COMMANDS, type OptionUsage } from "../usage-data.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * Writes the man page and the shell completions rendered from the CLI's usage
  * data (nx run broker-daemon:docs). The outputs are committed, so packages

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** vmnet-broker(1) in roff (man(7) macros), rendered from usage-data.ts. */
 import { type Block, COMMANDS, ENVIRONMENT, EXIT_INTRO, EXIT_STATUSES, FILES, type OptionUsage } from "../usage-data.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync, writeSync } from "node:fs";
 import { BrokerClient, BrokerError, ErrorCodes } from "@vmnet-broker/client";
 import { ErrorCode, InterfaceKind, LeaseHolder, NetworkMode, type Request } from "@vmnet-broker/client/protocol";

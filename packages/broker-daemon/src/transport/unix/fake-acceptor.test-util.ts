@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { Request } from "@vmnet-broker/client/protocol";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "../../core/peer.js";
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import type { PeerCredentials } from "../../core/peer.js";
 
 /** Why a connection ended, as far as the transport can tell. */

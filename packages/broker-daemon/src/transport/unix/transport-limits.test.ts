@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { connect as netConnect, type Socket } from "node:net";
 import { Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";

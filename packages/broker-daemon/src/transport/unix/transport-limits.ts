@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { MAX_REPLY_PAYLOAD } from "@vmnet-broker/client/socket";
 
 /** The Unix transport's limits, named like the core's (their `serve` flags). */
@@ -9,6 +10,11 @@ export interface TransportLimits {
   readonly maxUnsentReplyBytes: number;
   /** Time a peer has to finish a frame it started; then it is disconnected. */
   readonly frameTimeoutMs: number;
+  /**
+   * Event bytes one subscriber may leave unread; past it the subscriber is
+   * disconnected, so a stalled reader never stalls the broker.
+   */
+  readonly maxUnsentEventBytes: number;
 }
 
 export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
@@ -16,11 +22,14 @@ export const DEFAULT_TRANSPORT_LIMITS: TransportLimits = {
   maxUnsentReplyBytes: 16 * MAX_REPLY_PAYLOAD,
   // A request is at most 64 KiB, sent at once by every client.
   frameTimeoutMs: 10_000,
+  // A few thousand events.
+  maxUnsentEventBytes: 256 * 1024,
 };
 
 export const TRANSPORT_LIMIT_NAMES: { readonly [K in keyof TransportLimits]: string } = {
   maxUnsentReplyBytes: "max-unsent-reply-bytes",
   frameTimeoutMs: "frame-timeout-ms",
+  maxUnsentEventBytes: "max-unsent-event-bytes",
 };
 
 /** Descriptors one request may carry (a veth request carries one); more ends the connection. */

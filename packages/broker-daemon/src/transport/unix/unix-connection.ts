@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";
 import {
   type CloseInfo,
@@ -47,6 +48,8 @@ export class UnixConnection {
   #shuttingDown = false;
   #readingPaused = false;
   #drainWaiters: (() => void)[] = [];
+  /** Events pushed before the Subscription reply went out; undefined once streaming. */
+  #heldEvents: Reply[] | undefined = [];
   readonly #ended: Promise<void>;
   #markEnded!: () => void;
 
@@ -63,7 +66,7 @@ export class UnixConnection {
     this.#ended = new Promise((resolve) => {
       this.#markEnded = resolve;
     });
-    this.#peer = acceptor.connect(credentials, "unix");
+    this.#peer = acceptor.connect(credentials, "unix", (reply) => this.#push(reply));
     try {
       this.#endpoint = this.#watch(fd);
     } catch (error) {
@@ -196,11 +199,35 @@ export class UnixConnection {
         this.#send(encoded, []);
       } else {
         this.#send(encoded, outgoing.fds);
+        if (outgoing.reply.result?.$case === "subscription") this.#startStreaming();
       }
     } finally {
       // The endpoint sent dups of these (or nothing): ours are closed either way.
       closeAll(outgoing.fds);
     }
+  }
+
+  /** An event of this connection's subscription: sent after the Subscription reply, in order. */
+  #push(reply: Reply): void {
+    if (this.#heldEvents === undefined) this.#sendEvent(reply);
+    else this.#heldEvents.push(reply);
+  }
+
+  #startStreaming(): void {
+    const held = this.#heldEvents ?? [];
+    this.#heldEvents = undefined;
+    for (const reply of held) this.#sendEvent(reply);
+  }
+
+  /** A subscriber that leaves too many events unread is dropped, like any slow reader. */
+  #sendEvent(reply: Reply): void {
+    if (this.#gone || this.#endpoint.closed) return;
+    const max = this.#settings.limits.maxUnsentEventBytes;
+    if (this.#endpoint.queuedBytes > max) {
+      this.evict({ name: TRANSPORT_LIMIT_NAMES.maxUnsentEventBytes, value: max });
+      return;
+    }
+    this.#send(Reply.encode(reply).finish(), []);
   }
 
   #unsentOverBudget(): boolean {

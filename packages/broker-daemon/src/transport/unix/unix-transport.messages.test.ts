@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The Unix transport's own words: the messages peers get when the transport (not
 // the core) answers, the events the daemon logs, its description and socket owner.
 import { closeSync, openSync, statSync, writeSync } from "node:fs";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeSync, existsSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { connect as netConnect } from "node:net";
 import { ErrorCode, Request } from "@vmnet-broker/client/protocol";

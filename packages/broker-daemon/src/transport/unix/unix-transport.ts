@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { closeAll, UnixListener } from "@vmnet-broker/client/socket";
 import { LimitExceeded } from "../../core/limits.js";
 import type { PeerAcceptor } from "../../core/peer.js";
@@ -5,6 +6,11 @@ import type { UnixTransportEvent } from "./transport-events.js";
 import { DEFAULT_TRANSPORT_LIMITS, type TransportLimits } from "./transport-limits.js";
 import { type ConnectionSettings, UnixConnection } from "./unix-connection.js";
 import { UnsentBudget } from "./unsent-budget.js";
+
+/** Quiet time after the last connection closed before memory is given back. */
+const RELEASE_AFTER_CLOSE_MS = 1_000;
+/** Fewest milliseconds between two releases (each costs a full GC). */
+const RELEASE_INTERVAL_MS = 10_000;
 
 export type { DisconnectReason, UnixTransportEvent } from "./transport-events.js";
 
@@ -27,6 +33,11 @@ export type UnixTransportOptions = (
   readonly onEvent?: (event: UnixTransportEvent) => void;
   /** Limits not given keep their defaults (DEFAULT_TRANSPORT_LIMITS). */
   readonly limits?: Partial<TransportLimits>;
+  /**
+   * Gives back memory a burst of connections left (the daemon's addon); called
+   * once connections stop closing, at most every RELEASE_INTERVAL_MS.
+   */
+  readonly releaseFreedMemory?: () => void;
 };
 
 /**
@@ -39,8 +50,12 @@ export class UnixTransport {
   readonly #listener: UnixListener;
   readonly #connections = new Set<UnixConnection>();
   #closing: Promise<void> | undefined;
+  #releaseTimer: NodeJS.Timeout | undefined;
+  #lastRelease = 0;
+  readonly #releaseFreedMemory: () => void;
 
   private constructor(acceptor: PeerAcceptor, options: UnixTransportOptions) {
+    this.#releaseFreedMemory = options.releaseFreedMemory ?? (() => {});
     const emit = (event: UnixTransportEvent) => options.onEvent?.(event);
     const limits = { ...DEFAULT_TRANSPORT_LIMITS, ...options.limits };
     const settings: ConnectionSettings = { limits, budget: new UnsentBudget(limits.maxUnsentReplyBytes) };
@@ -61,7 +76,10 @@ export class UnixTransport {
           return;
         }
         this.#connections.add(connection);
-        void connection.ended.then(() => this.#connections.delete(connection));
+        void connection.ended.then(() => {
+          this.#connections.delete(connection);
+          this.#releaseMemorySoon();
+        });
       },
       onError: (error: Error) => emit({ type: "accept-error", error }),
     };
@@ -87,10 +105,28 @@ export class UnixTransport {
     return this.#connections.size;
   }
 
+  /**
+   * Once connections stop closing, gives back what they left: a flood of
+   * requests (deaf or busy peers) grows V8's young generation and glibc's
+   * arenas to a high-water mark that nothing reclaims while the daemon idles,
+   * though nothing in them is live. Debounced and throttled, off the hot path.
+   */
+  #releaseMemorySoon(): void {
+    if (this.#closing !== undefined) return;
+    clearTimeout(this.#releaseTimer);
+    const wait = Math.max(RELEASE_AFTER_CLOSE_MS, this.#lastRelease + RELEASE_INTERVAL_MS - Date.now());
+    this.#releaseTimer = setTimeout(() => {
+      this.#releaseTimer = undefined;
+      this.#lastRelease = Date.now();
+      this.#releaseFreedMemory();
+    }, wait).unref();
+  }
+
   /** Stops accepting, removes the socket file it created, and closes every connection. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.#listener.close();
+      clearTimeout(this.#releaseTimer);
       await Promise.all([...this.#connections].map((connection) => connection.close()));
     })();
     return this.#closing;

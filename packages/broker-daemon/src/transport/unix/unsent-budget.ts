@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /** A connection as the budget sees it: the reply bytes it has not sent yet. */
 export interface UnsentHolder {
   readonly queuedBytes: number;

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The macOS addon loader, off macOS: the errors a misplaced or wrong addon gives
 // (the message names the path tried; `vmnet-broker serve` prints it).
 import { fileURLToPath } from "node:url";

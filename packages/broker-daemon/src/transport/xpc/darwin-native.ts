@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The typed macOS surface of the daemon's addon (native/src/darwin). Arguments
  * are validated natively (TypeError with a usage string).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Test doubles of the addon's macOS surface, for unit tests only: they stand in
 // for libxpc and vmnet so the mapping, the transport and the backend run on Linux.
 import type {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The existing clients (nirs/vmnet-broker's C client, and its Go and Swift
 // wrappers over it) send exactly {command: "acquire", network_name: <string>}
 // and understand only codes 0-7. Their requests, replayed byte for byte as XPC

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CLI's XPC client over a scripted native layer: what it sends, and every
 // way an answer can be wrong, with the code and message the CLI shows.
 import { ErrorCode, Reply, Request } from "@vmnet-broker/client/protocol";

@@ -1,4 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
 // The CLI's XPC client against the real transport and core (native doubles).
+
+import { join } from "node:path";
 import { ErrorCode } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../backend/vmnet/vmnet-backend.js";
@@ -8,7 +11,7 @@ import { Broker } from "../../core/broker.js";
 import { silentLogger } from "../../log.js";
 import type { XpcClientNative } from "./darwin-native.js";
 import { VmnetNativeDouble, XpcNativeDouble } from "./native-double.test-util.js";
-import { replyFromMessage, XpcClientError, xpcRequest } from "./xpc-client.js";
+import { replyFromMessage, XpcClientError, xpcLease, xpcRequest } from "./xpc-client.js";
 import { XpcTransport } from "./xpc-transport.js";
 import { xpcDictionary, xpcInt64, xpcString } from "./xpc-value.js";
 
@@ -50,6 +53,34 @@ describe("xpc client", () => {
     expect(status?.brokerVersion).toBe("9.9.9");
     // The asking connection (uid 0) is not listed.
     expect(status?.peers.map((p) => p.uid)).toEqual([501]);
+    transport.close();
+    await broker.shutdown();
+  });
+
+  it("looks a guest's lease up in bootpd's file, through the transport", async () => {
+    const xpc = new XpcNativeDouble();
+    const leaseFile = join(import.meta.dirname, "../../backend/vmnet/testdata/dhcpd_leases");
+    const broker = new Broker({
+      backend: createVmnetBackend({ native: new VmnetNativeDouble(), leaseFile }),
+      config: builtinConfig(),
+      accounts,
+      logger: silentLogger,
+      version: "9.9.9",
+    });
+    const transport = XpcTransport.listen(broker, { native: xpc });
+    const client: XpcClientNative = {
+      async xpcSendRequest(_service, message) {
+        xpc.connect(200, 0, 0, 1);
+        const reply = await xpc.send(200, message);
+        xpc.disconnect(200);
+        return reply;
+      },
+    };
+    xpc.connect(1);
+    await xpc.send(1, xpcDictionary({ command: xpcString("acquire"), network_name: xpcString("shared") }));
+    // The wait covers the network's first read of the file.
+    const lease = await xpcLease("shared", "52:54:00:12:34:56", 5_000, "com.example.test", client);
+    expect(lease).toMatchObject({ ip: "192.168.64.2", networkName: "shared" });
     transport.close();
     await broker.shutdown();
   });

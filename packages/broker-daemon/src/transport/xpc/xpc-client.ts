@@ -1,8 +1,9 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The client side of the XPC transport, for the CLI on macOS: one Request over
  * {command: "request", request: data}, one Reply back from {reply: data}.
  */
-import { ErrorCode, type Network, Reply, Request, type Status } from "@vmnet-broker/client/protocol";
+import { ErrorCode, type Lease, type Network, Reply, Request, type Status } from "@vmnet-broker/client/protocol";
 import { type DarwinNative, darwinNative, type XpcClientNative, type XpcSessionHandle } from "./darwin-native.js";
 import { DEFAULT_SERVICE_NAME } from "./xpc-transport.js";
 import { type XpcDictionary, type XpcValue, xpcData, xpcDictionary, xpcGet, xpcString } from "./xpc-value.js";
@@ -57,6 +58,20 @@ export async function xpcStatus(serviceName = DEFAULT_SERVICE_NAME, native: Darw
   if (reply.result?.$case === "status") return reply.result.value;
   if (reply.result?.$case === "error") throw new XpcClientError(reply.result.value.code, reply.result.value.message);
   throw new XpcClientError(ErrorCode.ERROR_CODE_INVALID_REPLY, `expected a status reply, got ${reply.result?.$case ?? "nothing"}`);
+}
+
+/** A guest's lease over XPC, waiting up to waitMs (what `vmnet-broker lease` does on macOS). */
+export async function xpcLease(
+  networkName: string,
+  mac: string,
+  waitMs: number,
+  serviceName = DEFAULT_SERVICE_NAME,
+  native: XpcClientNative = darwinNative(),
+): Promise<Lease> {
+  const reply = await xpcRequest(native, serviceName, { id: 1, command: { $case: "lease", value: { networkName, mac, waitMs } } });
+  if (reply.result?.$case === "lease") return reply.result.value;
+  if (reply.result?.$case === "error") throw new XpcClientError(reply.result.value.code, reply.result.value.message);
+  throw new XpcClientError(ErrorCode.ERROR_CODE_INVALID_REPLY, `expected a lease reply, got ${reply.result?.$case ?? "nothing"}`);
 }
 
 /** An acquired network: the broker's description and its vmnet serialization. */

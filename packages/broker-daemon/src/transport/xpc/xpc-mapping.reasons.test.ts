@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The reasons the XPC transport logs for messages it refuses, the request size at
 // its exact edge, and the legacy error numbers old clients understand.
 import { ErrorCode, Network } from "@vmnet-broker/client/protocol";

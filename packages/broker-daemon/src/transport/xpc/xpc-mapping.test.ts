@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 import { ErrorCode, Network, Reply, Request } from "@vmnet-broker/client/protocol";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";

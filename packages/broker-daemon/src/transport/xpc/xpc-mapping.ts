@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The XPC transport's wire mapping (protocol/README.md, "XPC transport"), as pure
  * functions over plain descriptions of XPC dictionaries:

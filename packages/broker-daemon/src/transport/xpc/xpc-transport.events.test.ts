@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XPC transport over a scripted core: the events it reports for the log, what
 // it answers when the core fails, and what it does with peers it does not know.
 import { fstatSync, openSync } from "node:fs";

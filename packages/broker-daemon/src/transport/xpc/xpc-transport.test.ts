@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The XPC transport over the real core and the real vmnet backend, with libxpc
 // and vmnet replaced by test doubles (native-double.test-util.ts).
 import { ErrorCode, LeaseHolder, Reply, Request } from "@vmnet-broker/client/protocol";

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * The XPC transport (macOS): peers of the Mach service feed the same PeerAcceptor
  * as the Unix transport. Messages of one peer are handled one at a time, in order;

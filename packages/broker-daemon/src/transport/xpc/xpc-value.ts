@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /**
  * XPC objects as plain JavaScript values: what the addon hands over for each
  * message and accepts for each reply. Keeping this shape plain lets the protocol

@@ -1,3 +1,5 @@
+// SPDX-License-Identifier: Apache-2.0
+
 // Command darwincheck type-checks the package for GOOS=darwin with cgo on
 // a machine that has no macOS SDK. `go tool cgo` (run by
 // scripts/check-darwin.sh against stub headers) has already translated the

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Builds packages/client-c/src/linux/default_session.c inside this SwiftPM target, on its platform only
 // (SwiftPM cannot select sources per platform). The list is checked by
 // tools/swift/check-c-shims.sh.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // For the conformance program only: two operations the public C API does not
 // offer, built on packages/client-c's internals exactly as its own conformance
 // program does. Linux only.

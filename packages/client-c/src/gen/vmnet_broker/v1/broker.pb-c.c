@@ -817,7 +817,187 @@ void   vmnet_broker__v1__interface__free_unpacked
   assert(message->base.descriptor == &vmnet_broker__v1__interface__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor vmnet_broker__v1__request__field_descriptors[5] =
+void   vmnet_broker__v1__lease_request__init
+                     (VmnetBroker__V1__LeaseRequest         *message)
+{
+  static const VmnetBroker__V1__LeaseRequest init_value = VMNET_BROKER__V1__LEASE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__lease_request__get_packed_size
+                     (const VmnetBroker__V1__LeaseRequest *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__lease_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__lease_request__pack
+                     (const VmnetBroker__V1__LeaseRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__lease_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__lease_request__pack_to_buffer
+                     (const VmnetBroker__V1__LeaseRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__lease_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__LeaseRequest *
+       vmnet_broker__v1__lease_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__LeaseRequest *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__lease_request__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__lease_request__free_unpacked
+                     (VmnetBroker__V1__LeaseRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__lease_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   vmnet_broker__v1__subscribe_request__init
+                     (VmnetBroker__V1__SubscribeRequest         *message)
+{
+  static const VmnetBroker__V1__SubscribeRequest init_value = VMNET_BROKER__V1__SUBSCRIBE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__subscribe_request__get_packed_size
+                     (const VmnetBroker__V1__SubscribeRequest *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscribe_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__subscribe_request__pack
+                     (const VmnetBroker__V1__SubscribeRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscribe_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__subscribe_request__pack_to_buffer
+                     (const VmnetBroker__V1__SubscribeRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscribe_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__SubscribeRequest *
+       vmnet_broker__v1__subscribe_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__SubscribeRequest *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__subscribe_request__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__subscribe_request__free_unpacked
+                     (VmnetBroker__V1__SubscribeRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__subscribe_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   vmnet_broker__v1__subscription__init
+                     (VmnetBroker__V1__Subscription         *message)
+{
+  static const VmnetBroker__V1__Subscription init_value = VMNET_BROKER__V1__SUBSCRIPTION__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__subscription__get_packed_size
+                     (const VmnetBroker__V1__Subscription *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscription__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__subscription__pack
+                     (const VmnetBroker__V1__Subscription *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscription__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__subscription__pack_to_buffer
+                     (const VmnetBroker__V1__Subscription *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__subscription__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__Subscription *
+       vmnet_broker__v1__subscription__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__Subscription *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__subscription__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__subscription__free_unpacked
+                     (VmnetBroker__V1__Subscription *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__subscription__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   vmnet_broker__v1__event__init
+                     (VmnetBroker__V1__Event         *message)
+{
+  static const VmnetBroker__V1__Event init_value = VMNET_BROKER__V1__EVENT__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__event__get_packed_size
+                     (const VmnetBroker__V1__Event *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__event__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__event__pack
+                     (const VmnetBroker__V1__Event *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__event__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__event__pack_to_buffer
+                     (const VmnetBroker__V1__Event *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__event__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__Event *
+       vmnet_broker__v1__event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__Event *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__event__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__event__free_unpacked
+                     (VmnetBroker__V1__Event *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__event__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+static const ProtobufCFieldDescriptor vmnet_broker__v1__request__field_descriptors[7] =
 {
   {
     "id",
@@ -879,18 +1059,44 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__request__field_descripto
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "lease",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Request, command_case),
+    offsetof(VmnetBroker__V1__Request, lease),
+    &vmnet_broker__v1__lease_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subscribe",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Request, command_case),
+    offsetof(VmnetBroker__V1__Request, subscribe),
+    &vmnet_broker__v1__subscribe_request__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__request__field_indices_by_name[] = {
   2,   /* field[2] = acquire */
   1,   /* field[1] = hello */
   0,   /* field[0] = id */
+  5,   /* field[5] = lease */
   4,   /* field[4] = open_interface */
   3,   /* field[3] = status */
+  6,   /* field[6] = subscribe */
 };
 static const ProtobufCIntRange vmnet_broker__v1__request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 5 }
+  { 0, 7 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__request__descriptor =
 {
@@ -900,14 +1106,14 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__request__descriptor =
   "VmnetBroker__V1__Request",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Request),
-  5,
+  7,
   vmnet_broker__v1__request__field_descriptors,
   vmnet_broker__v1__request__field_indices_by_name,
   1,  vmnet_broker__v1__request__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__reply__field_descriptors[6] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__reply__field_descriptors[9] =
 {
   {
     "id",
@@ -981,19 +1187,58 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__reply__field_descriptors
     0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "lease",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Reply, result_case),
+    offsetof(VmnetBroker__V1__Reply, lease),
+    &vmnet_broker__v1__lease__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subscription",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Reply, result_case),
+    offsetof(VmnetBroker__V1__Reply, subscription),
+    &vmnet_broker__v1__subscription__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "event",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Reply, result_case),
+    offsetof(VmnetBroker__V1__Reply, event),
+    &vmnet_broker__v1__event__descriptor,
+    NULL,
+    0 | PROTOBUF_C_FIELD_FLAG_ONEOF,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__reply__field_indices_by_name[] = {
   1,   /* field[1] = error */
+  8,   /* field[8] = event */
   2,   /* field[2] = hello */
   0,   /* field[0] = id */
   5,   /* field[5] = interface */
+  6,   /* field[6] = lease */
   3,   /* field[3] = network */
   4,   /* field[4] = status */
+  7,   /* field[7] = subscription */
 };
 static const ProtobufCIntRange vmnet_broker__v1__reply__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 6 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__reply__descriptor =
 {
@@ -1003,7 +1248,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__reply__descriptor =
   "VmnetBroker__V1__Reply",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Reply),
-  6,
+  9,
   vmnet_broker__v1__reply__field_descriptors,
   vmnet_broker__v1__reply__field_indices_by_name,
   1,  vmnet_broker__v1__reply__number_ranges,
@@ -1839,7 +2084,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__peer_status__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__peer_status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__lease__field_descriptors[4] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__lease__field_descriptors[6] =
 {
   {
     "mac",
@@ -1889,17 +2134,43 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__lease__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "ipv6",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(VmnetBroker__V1__Lease, n_ipv6),
+    offsetof(VmnetBroker__V1__Lease, ipv6),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network_name",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Lease, network_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__lease__field_indices_by_name[] = {
   3,   /* field[3] = expires_unix */
   2,   /* field[2] = hostname */
   1,   /* field[1] = ip */
+  4,   /* field[4] = ipv6 */
   0,   /* field[0] = mac */
+  5,   /* field[5] = network_name */
 };
 static const ProtobufCIntRange vmnet_broker__v1__lease__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 4 }
+  { 0, 6 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__lease__descriptor =
 {
@@ -1909,7 +2180,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__lease__descriptor =
   "VmnetBroker__V1__Lease",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Lease),
-  4,
+  6,
   vmnet_broker__v1__lease__field_descriptors,
   vmnet_broker__v1__lease__field_indices_by_name,
   1,  vmnet_broker__v1__lease__number_ranges,
@@ -2495,6 +2766,255 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__interface__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor vmnet_broker__v1__lease_request__field_descriptors[3] =
+{
+  {
+    "network_name",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__LeaseRequest, network_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mac",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__LeaseRequest, mac),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "wait_ms",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__LeaseRequest, wait_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned vmnet_broker__v1__lease_request__field_indices_by_name[] = {
+  1,   /* field[1] = mac */
+  0,   /* field[0] = network_name */
+  2,   /* field[2] = wait_ms */
+};
+static const ProtobufCIntRange vmnet_broker__v1__lease_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor vmnet_broker__v1__lease_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.LeaseRequest",
+  "LeaseRequest",
+  "VmnetBroker__V1__LeaseRequest",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__LeaseRequest),
+  3,
+  vmnet_broker__v1__lease_request__field_descriptors,
+  vmnet_broker__v1__lease_request__field_indices_by_name,
+  1,  vmnet_broker__v1__lease_request__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__lease_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define vmnet_broker__v1__subscribe_request__field_descriptors NULL
+#define vmnet_broker__v1__subscribe_request__field_indices_by_name NULL
+#define vmnet_broker__v1__subscribe_request__number_ranges NULL
+const ProtobufCMessageDescriptor vmnet_broker__v1__subscribe_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.SubscribeRequest",
+  "SubscribeRequest",
+  "VmnetBroker__V1__SubscribeRequest",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__SubscribeRequest),
+  0,
+  vmnet_broker__v1__subscribe_request__field_descriptors,
+  vmnet_broker__v1__subscribe_request__field_indices_by_name,
+  0,  vmnet_broker__v1__subscribe_request__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__subscribe_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor vmnet_broker__v1__subscription__field_descriptors[1] =
+{
+  {
+    "next_sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Subscription, next_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned vmnet_broker__v1__subscription__field_indices_by_name[] = {
+  0,   /* field[0] = next_sequence */
+};
+static const ProtobufCIntRange vmnet_broker__v1__subscription__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor vmnet_broker__v1__subscription__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.Subscription",
+  "Subscription",
+  "VmnetBroker__V1__Subscription",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__Subscription),
+  1,
+  vmnet_broker__v1__subscription__field_descriptors,
+  vmnet_broker__v1__subscription__field_indices_by_name,
+  1,  vmnet_broker__v1__subscription__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__subscription__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor vmnet_broker__v1__event__field_descriptors[8] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time_unix_ms",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, time_unix_ms),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, type),
+    &vmnet_broker__v1__event_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "network_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, network_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "interface_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, interface_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "lease",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, lease),
+    &vmnet_broker__v1__lease__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peer_id",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT64,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, peer_id),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "uid",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Event, uid),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned vmnet_broker__v1__event__field_indices_by_name[] = {
+  4,   /* field[4] = interface_name */
+  5,   /* field[5] = lease */
+  3,   /* field[3] = network_name */
+  6,   /* field[6] = peer_id */
+  0,   /* field[0] = sequence */
+  1,   /* field[1] = time_unix_ms */
+  2,   /* field[2] = type */
+  7,   /* field[7] = uid */
+};
+static const ProtobufCIntRange vmnet_broker__v1__event__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor vmnet_broker__v1__event__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.Event",
+  "Event",
+  "VmnetBroker__V1__Event",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__Event),
+  8,
+  vmnet_broker__v1__event__field_descriptors,
+  vmnet_broker__v1__event__field_indices_by_name,
+  1,  vmnet_broker__v1__event__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__event__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCEnumValue vmnet_broker__v1__error_code__enum_values_by_number[10] =
 {
   { "ERROR_CODE_SUCCESS", "VMNET_BROKER__V1__ERROR_CODE__ERROR_CODE_SUCCESS", 0 },
@@ -2627,5 +3147,49 @@ const ProtobufCEnumDescriptor vmnet_broker__v1__lease_holder__descriptor =
   vmnet_broker__v1__lease_holder__enum_values_by_name,
   1,
   vmnet_broker__v1__lease_holder__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue vmnet_broker__v1__event_type__enum_values_by_number[10] =
+{
+  { "EVENT_TYPE_UNSPECIFIED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_UNSPECIFIED", 0 },
+  { "EVENT_TYPE_NETWORK_CREATED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_NETWORK_CREATED", 1 },
+  { "EVENT_TYPE_NETWORK_REMOVED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_NETWORK_REMOVED", 2 },
+  { "EVENT_TYPE_INTERFACE_OPENED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_INTERFACE_OPENED", 3 },
+  { "EVENT_TYPE_INTERFACE_REMOVED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_INTERFACE_REMOVED", 4 },
+  { "EVENT_TYPE_LEASE_ADDED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_ADDED", 5 },
+  { "EVENT_TYPE_LEASE_RENEWED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_RENEWED", 6 },
+  { "EVENT_TYPE_LEASE_EXPIRED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_EXPIRED", 7 },
+  { "EVENT_TYPE_PEER_CONNECTED", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_PEER_CONNECTED", 8 },
+  { "EVENT_TYPE_PEER_GONE", "VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_PEER_GONE", 9 },
+};
+static const ProtobufCIntRange vmnet_broker__v1__event_type__value_ranges[] = {
+{0, 0},{0, 10}
+};
+static const ProtobufCEnumValueIndex vmnet_broker__v1__event_type__enum_values_by_name[10] =
+{
+  { "EVENT_TYPE_INTERFACE_OPENED", 3 },
+  { "EVENT_TYPE_INTERFACE_REMOVED", 4 },
+  { "EVENT_TYPE_LEASE_ADDED", 5 },
+  { "EVENT_TYPE_LEASE_EXPIRED", 7 },
+  { "EVENT_TYPE_LEASE_RENEWED", 6 },
+  { "EVENT_TYPE_NETWORK_CREATED", 1 },
+  { "EVENT_TYPE_NETWORK_REMOVED", 2 },
+  { "EVENT_TYPE_PEER_CONNECTED", 8 },
+  { "EVENT_TYPE_PEER_GONE", 9 },
+  { "EVENT_TYPE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor vmnet_broker__v1__event_type__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.EventType",
+  "EventType",
+  "VmnetBroker__V1__EventType",
+  "vmnet_broker.v1",
+  10,
+  vmnet_broker__v1__event_type__enum_values_by_number,
+  10,
+  vmnet_broker__v1__event_type__enum_values_by_name,
+  1,
+  vmnet_broker__v1__event_type__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

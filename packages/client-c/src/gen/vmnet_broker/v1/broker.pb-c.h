@@ -33,6 +33,10 @@ typedef struct VmnetBroker__V1__OpenInterfaceRequest VmnetBroker__V1__OpenInterf
 typedef struct VmnetBroker__V1__TapOptions VmnetBroker__V1__TapOptions;
 typedef struct VmnetBroker__V1__VethOptions VmnetBroker__V1__VethOptions;
 typedef struct VmnetBroker__V1__Interface VmnetBroker__V1__Interface;
+typedef struct VmnetBroker__V1__LeaseRequest VmnetBroker__V1__LeaseRequest;
+typedef struct VmnetBroker__V1__SubscribeRequest VmnetBroker__V1__SubscribeRequest;
+typedef struct VmnetBroker__V1__Subscription VmnetBroker__V1__Subscription;
+typedef struct VmnetBroker__V1__Event VmnetBroker__V1__Event;
 
 
 /* --- enums --- */
@@ -155,6 +159,52 @@ typedef enum _VmnetBroker__V1__LeaseHolder {
   VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_INTERFACE = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__LEASE_HOLDER)
 } VmnetBroker__V1__LeaseHolder;
+/*
+ * EventType says what happened.
+ */
+typedef enum _VmnetBroker__V1__EventType {
+  /*
+   * Not set; never sent by the broker.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_UNSPECIFIED = 0,
+  /*
+   * A network was created (or adopted).
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_NETWORK_CREATED = 1,
+  /*
+   * A network was removed.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_NETWORK_REMOVED = 2,
+  /*
+   * An interface was opened on a network.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_INTERFACE_OPENED = 3,
+  /*
+   * An interface was removed or disappeared.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_INTERFACE_REMOVED = 4,
+  /*
+   * A guest took a new DHCP lease.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_ADDED = 5,
+  /*
+   * A guest renewed its lease.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_RENEWED = 6,
+  /*
+   * A lease expired or was released.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_LEASE_EXPIRED = 7,
+  /*
+   * A peer connected.
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_PEER_CONNECTED = 8,
+  /*
+   * A peer disconnected (or died).
+   */
+  VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_PEER_GONE = 9
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__EVENT_TYPE)
+} VmnetBroker__V1__EventType;
 
 /* --- messages --- */
 
@@ -163,7 +213,9 @@ typedef enum {
   VMNET_BROKER__V1__REQUEST__COMMAND_HELLO = 2,
   VMNET_BROKER__V1__REQUEST__COMMAND_ACQUIRE = 3,
   VMNET_BROKER__V1__REQUEST__COMMAND_STATUS = 4,
-  VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE = 5
+  VMNET_BROKER__V1__REQUEST__COMMAND_OPEN_INTERFACE = 5,
+  VMNET_BROKER__V1__REQUEST__COMMAND_LEASE = 6,
+  VMNET_BROKER__V1__REQUEST__COMMAND_SUBSCRIBE = 7
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__REQUEST__COMMAND__CASE)
 } VmnetBroker__V1__Request__CommandCase;
 
@@ -197,6 +249,14 @@ struct  VmnetBroker__V1__Request
      * Open an interface (TAP or veth) on a network this peer acquired.
      */
     VmnetBroker__V1__OpenInterfaceRequest *open_interface;
+    /*
+     * Look up (and wait for) the DHCP lease of a guest's MAC.
+     */
+    VmnetBroker__V1__LeaseRequest *lease;
+    /*
+     * Turn this connection into a stream of events.
+     */
+    VmnetBroker__V1__SubscribeRequest *subscribe;
   };
 };
 #define VMNET_BROKER__V1__REQUEST__INIT \
@@ -210,7 +270,10 @@ typedef enum {
   VMNET_BROKER__V1__REPLY__RESULT_HELLO = 3,
   VMNET_BROKER__V1__REPLY__RESULT_NETWORK = 4,
   VMNET_BROKER__V1__REPLY__RESULT_STATUS = 5,
-  VMNET_BROKER__V1__REPLY__RESULT_INTERFACE = 6
+  VMNET_BROKER__V1__REPLY__RESULT_INTERFACE = 6,
+  VMNET_BROKER__V1__REPLY__RESULT_LEASE = 7,
+  VMNET_BROKER__V1__REPLY__RESULT_SUBSCRIPTION = 8,
+  VMNET_BROKER__V1__REPLY__RESULT_EVENT = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__REPLY__RESULT__CASE)
 } VmnetBroker__V1__Reply__ResultCase;
 
@@ -248,6 +311,18 @@ struct  VmnetBroker__V1__Reply
      * queues) travel with this reply's frame.
      */
     VmnetBroker__V1__Interface *interface;
+    /*
+     * Answer to LeaseRequest: the guest's lease.
+     */
+    VmnetBroker__V1__Lease *lease;
+    /*
+     * Answer to SubscribeRequest: the stream has started.
+     */
+    VmnetBroker__V1__Subscription *subscription;
+    /*
+     * One event of a subscription; its id is the SubscribeRequest's.
+     */
+    VmnetBroker__V1__Event *event;
   };
 };
 #define VMNET_BROKER__V1__REPLY__INIT \
@@ -594,10 +669,20 @@ struct  VmnetBroker__V1__Lease
    * When the lease ends, in seconds since the Unix epoch (0: never).
    */
   int64_t expires_unix;
+  /*
+   * IPv6 addresses the broker knows for this MAC (from its DHCPv6 server or
+   * neighbour table), if any.
+   */
+  size_t n_ipv6;
+  char **ipv6;
+  /*
+   * The network the lease is on (set in LeaseRequest replies and events).
+   */
+  char *network_name;
 };
 #define VMNET_BROKER__V1__LEASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__lease__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
@@ -834,6 +919,109 @@ struct  VmnetBroker__V1__Interface
 #define VMNET_BROKER__V1__INTERFACE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__interface__descriptor) \
     , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__INTERFACE_KIND__INTERFACE_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, VMNET_BROKER__V1__LEASE_HOLDER__LEASE_HOLDER_UNSPECIFIED, 0 }
+
+
+/*
+ * LeaseRequest asks for the DHCP lease of one guest, identified by its MAC,
+ * on a network the peer may acquire (it need not hold it).
+ */
+struct  VmnetBroker__V1__LeaseRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The network's name.
+   */
+  char *network_name;
+  /*
+   * The guest's hardware address, colon separated (any case).
+   */
+  char *mac;
+  /*
+   * How long to wait for the lease when the guest has none yet, in
+   * milliseconds; 0 answers at once. The broker caps it (protocol/README.md).
+   * Without a lease by then the reply is ERROR_CODE_NOT_FOUND.
+   */
+  uint32_t wait_ms;
+};
+#define VMNET_BROKER__V1__LEASE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__lease_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+/*
+ * SubscribeRequest turns the connection into a stream of events, filtered to
+ * what the peer may see in `status`. The broker answers with a Subscription,
+ * then sends each Event as a Reply carrying this request's id. Any request
+ * after it on the connection is answered with ERROR_CODE_INVALID_REQUEST.
+ */
+struct  VmnetBroker__V1__SubscribeRequest
+{
+  ProtobufCMessage base;
+};
+#define VMNET_BROKER__V1__SUBSCRIBE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__subscribe_request__descriptor) \
+     }
+
+
+/*
+ * Subscription confirms a SubscribeRequest.
+ */
+struct  VmnetBroker__V1__Subscription
+{
+  ProtobufCMessage base;
+  /*
+   * The sequence number the first event will carry.
+   */
+  uint64_t next_sequence;
+};
+#define VMNET_BROKER__V1__SUBSCRIPTION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__subscription__descriptor) \
+    , 0 }
+
+
+/*
+ * Event is one thing that happened in the broker.
+ */
+struct  VmnetBroker__V1__Event
+{
+  ProtobufCMessage base;
+  /*
+   * Increases by one for every event the broker emits, across all
+   * subscribers; a gap means events this subscriber may not see.
+   */
+  uint64_t sequence;
+  /*
+   * When it happened, in milliseconds since the Unix epoch.
+   */
+  int64_t time_unix_ms;
+  /*
+   * What happened.
+   */
+  VmnetBroker__V1__EventType type;
+  /*
+   * The network it happened on, if any.
+   */
+  char *network_name;
+  /*
+   * The interface (host-side name), for interface events.
+   */
+  char *interface_name;
+  /*
+   * The lease, for lease events.
+   */
+  VmnetBroker__V1__Lease *lease;
+  /*
+   * The peer, for peer and interface events.
+   */
+  uint64_t peer_id;
+  /*
+   * The peer's (or the interface owner's) user id.
+   */
+  uint32_t uid;
+};
+#define VMNET_BROKER__V1__EVENT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__event__descriptor) \
+    , 0, 0, VMNET_BROKER__V1__EVENT_TYPE__EVENT_TYPE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, 0 }
 
 
 /* VmnetBroker__V1__Request methods */
@@ -1178,6 +1366,82 @@ VmnetBroker__V1__Interface *
 void   vmnet_broker__v1__interface__free_unpacked
                      (VmnetBroker__V1__Interface *message,
                       ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__LeaseRequest methods */
+void   vmnet_broker__v1__lease_request__init
+                     (VmnetBroker__V1__LeaseRequest         *message);
+size_t vmnet_broker__v1__lease_request__get_packed_size
+                     (const VmnetBroker__V1__LeaseRequest   *message);
+size_t vmnet_broker__v1__lease_request__pack
+                     (const VmnetBroker__V1__LeaseRequest   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__lease_request__pack_to_buffer
+                     (const VmnetBroker__V1__LeaseRequest   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__LeaseRequest *
+       vmnet_broker__v1__lease_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__lease_request__free_unpacked
+                     (VmnetBroker__V1__LeaseRequest *message,
+                      ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__SubscribeRequest methods */
+void   vmnet_broker__v1__subscribe_request__init
+                     (VmnetBroker__V1__SubscribeRequest         *message);
+size_t vmnet_broker__v1__subscribe_request__get_packed_size
+                     (const VmnetBroker__V1__SubscribeRequest   *message);
+size_t vmnet_broker__v1__subscribe_request__pack
+                     (const VmnetBroker__V1__SubscribeRequest   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__subscribe_request__pack_to_buffer
+                     (const VmnetBroker__V1__SubscribeRequest   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__SubscribeRequest *
+       vmnet_broker__v1__subscribe_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__subscribe_request__free_unpacked
+                     (VmnetBroker__V1__SubscribeRequest *message,
+                      ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__Subscription methods */
+void   vmnet_broker__v1__subscription__init
+                     (VmnetBroker__V1__Subscription         *message);
+size_t vmnet_broker__v1__subscription__get_packed_size
+                     (const VmnetBroker__V1__Subscription   *message);
+size_t vmnet_broker__v1__subscription__pack
+                     (const VmnetBroker__V1__Subscription   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__subscription__pack_to_buffer
+                     (const VmnetBroker__V1__Subscription   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__Subscription *
+       vmnet_broker__v1__subscription__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__subscription__free_unpacked
+                     (VmnetBroker__V1__Subscription *message,
+                      ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__Event methods */
+void   vmnet_broker__v1__event__init
+                     (VmnetBroker__V1__Event         *message);
+size_t vmnet_broker__v1__event__get_packed_size
+                     (const VmnetBroker__V1__Event   *message);
+size_t vmnet_broker__v1__event__pack
+                     (const VmnetBroker__V1__Event   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__event__pack_to_buffer
+                     (const VmnetBroker__V1__Event   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__Event *
+       vmnet_broker__v1__event__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__event__free_unpacked
+                     (VmnetBroker__V1__Event *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*VmnetBroker__V1__Request_Closure)
@@ -1234,6 +1498,18 @@ typedef void (*VmnetBroker__V1__VethOptions_Closure)
 typedef void (*VmnetBroker__V1__Interface_Closure)
                  (const VmnetBroker__V1__Interface *message,
                   void *closure_data);
+typedef void (*VmnetBroker__V1__LeaseRequest_Closure)
+                 (const VmnetBroker__V1__LeaseRequest *message,
+                  void *closure_data);
+typedef void (*VmnetBroker__V1__SubscribeRequest_Closure)
+                 (const VmnetBroker__V1__SubscribeRequest *message,
+                  void *closure_data);
+typedef void (*VmnetBroker__V1__Subscription_Closure)
+                 (const VmnetBroker__V1__Subscription *message,
+                  void *closure_data);
+typedef void (*VmnetBroker__V1__Event_Closure)
+                 (const VmnetBroker__V1__Event *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -1244,6 +1520,7 @@ extern const ProtobufCEnumDescriptor    vmnet_broker__v1__error_code__descriptor
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__network_mode__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__interface_kind__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__lease_holder__descriptor;
+extern const ProtobufCEnumDescriptor    vmnet_broker__v1__event_type__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__request__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__reply__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__error__descriptor;
@@ -1262,6 +1539,10 @@ extern const ProtobufCMessageDescriptor vmnet_broker__v1__open_interface_request
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__tap_options__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__veth_options__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__interface__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__lease_request__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__subscribe_request__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__subscription__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__event__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -211,6 +211,80 @@ public enum VmnetBroker_V1_LeaseHolder: ProtoEnum, CaseIterable {
   }
 }
 
+/// EventType says what happened.
+public enum VmnetBroker_V1_EventType: ProtoEnum, CaseIterable {
+  /// Not set; never sent by the broker.
+  case unspecified
+  /// A network was created (or adopted).
+  case networkCreated
+  /// A network was removed.
+  case networkRemoved
+  /// An interface was opened on a network.
+  case interfaceOpened
+  /// An interface was removed or disappeared.
+  case interfaceRemoved
+  /// A guest took a new DHCP lease.
+  case leaseAdded
+  /// A guest renewed its lease.
+  case leaseRenewed
+  /// A lease expired or was released.
+  case leaseExpired
+  /// A peer connected.
+  case peerConnected
+  /// A peer disconnected (or died).
+  case peerGone
+  /// A number this codec does not know (sent by a newer peer); kept as is.
+  case unrecognized(Int32)
+
+  /// Every known value, in declaration order.
+  public static let allCases: [VmnetBroker_V1_EventType] = [
+    .unspecified,
+    .networkCreated,
+    .networkRemoved,
+    .interfaceOpened,
+    .interfaceRemoved,
+    .leaseAdded,
+    .leaseRenewed,
+    .leaseExpired,
+    .peerConnected,
+    .peerGone,
+  ]
+
+  /// The value for a wire number; unknown numbers become `unrecognized`.
+  public init(rawValue: Int32) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .networkCreated
+    case 2: self = .networkRemoved
+    case 3: self = .interfaceOpened
+    case 4: self = .interfaceRemoved
+    case 5: self = .leaseAdded
+    case 6: self = .leaseRenewed
+    case 7: self = .leaseExpired
+    case 8: self = .peerConnected
+    case 9: self = .peerGone
+    default: self = .unrecognized(rawValue)
+    }
+  }
+
+  /// The wire number.
+  public var rawValue: Int32 {
+    switch self {
+    case .unspecified: 0
+    case .networkCreated: 1
+    case .networkRemoved: 2
+    case .interfaceOpened: 3
+    case .interfaceRemoved: 4
+    case .leaseAdded: 5
+    case .leaseRenewed: 6
+    case .leaseExpired: 7
+    case .peerConnected: 8
+    case .peerGone: 9
+    case .unrecognized(let value): value
+    }
+  }
+}
+
 /// Request is one message from a client to the broker.
 public struct VmnetBroker_V1_Request: ProtoMessage {
   /// Chosen by the client and echoed in the reply, so a client may send
@@ -240,6 +314,10 @@ public struct VmnetBroker_V1_Request: ProtoMessage {
     case status(VmnetBroker_V1_StatusRequest)
     /// Open an interface (TAP or veth) on a network this peer acquired.
     case openInterface(VmnetBroker_V1_OpenInterfaceRequest)
+    /// Look up (and wait for) the DHCP lease of a guest's MAC.
+    case lease(VmnetBroker_V1_LeaseRequest)
+    /// Turn this connection into a stream of events.
+    case subscribe(VmnetBroker_V1_SubscribeRequest)
   }
 
   /// Decodes one field of this message; false leaves it to `unknownFields`.
@@ -269,6 +347,16 @@ public struct VmnetBroker_V1_Request: ProtoMessage {
       if case .openInterface(let existing)? = command { value = existing }
       try reader.readMessage(into: &value)
       command = .openInterface(value)
+    case (6, .lengthDelimited):
+      var value = VmnetBroker_V1_LeaseRequest()
+      if case .lease(let existing)? = command { value = existing }
+      try reader.readMessage(into: &value)
+      command = .lease(value)
+    case (7, .lengthDelimited):
+      var value = VmnetBroker_V1_SubscribeRequest()
+      if case .subscribe(let existing)? = command { value = existing }
+      try reader.readMessage(into: &value)
+      command = .subscribe(value)
     default:
       return false
     }
@@ -295,6 +383,14 @@ public struct VmnetBroker_V1_Request: ProtoMessage {
     }
     if case .openInterface(let value)? = command {
       writer.writeTag(5, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+    if case .lease(let value)? = command {
+      writer.writeTag(6, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+    if case .subscribe(let value)? = command {
+      writer.writeTag(7, .lengthDelimited)
       writer.writeMessage(value)
     }
   }
@@ -329,6 +425,12 @@ public struct VmnetBroker_V1_Reply: ProtoMessage {
     /// Answer to OpenInterfaceRequest. The interface's file descriptors (TAP
     /// queues) travel with this reply's frame.
     case interface(VmnetBroker_V1_Interface)
+    /// Answer to LeaseRequest: the guest's lease.
+    case lease(VmnetBroker_V1_Lease)
+    /// Answer to SubscribeRequest: the stream has started.
+    case subscription(VmnetBroker_V1_Subscription)
+    /// One event of a subscription; its id is the SubscribeRequest's.
+    case event(VmnetBroker_V1_Event)
   }
 
   /// Decodes one field of this message; false leaves it to `unknownFields`.
@@ -363,6 +465,21 @@ public struct VmnetBroker_V1_Reply: ProtoMessage {
       if case .interface(let existing)? = result { value = existing }
       try reader.readMessage(into: &value)
       result = .interface(value)
+    case (7, .lengthDelimited):
+      var value = VmnetBroker_V1_Lease()
+      if case .lease(let existing)? = result { value = existing }
+      try reader.readMessage(into: &value)
+      result = .lease(value)
+    case (8, .lengthDelimited):
+      var value = VmnetBroker_V1_Subscription()
+      if case .subscription(let existing)? = result { value = existing }
+      try reader.readMessage(into: &value)
+      result = .subscription(value)
+    case (9, .lengthDelimited):
+      var value = VmnetBroker_V1_Event()
+      if case .event(let existing)? = result { value = existing }
+      try reader.readMessage(into: &value)
+      result = .event(value)
     default:
       return false
     }
@@ -393,6 +510,18 @@ public struct VmnetBroker_V1_Reply: ProtoMessage {
     }
     if case .interface(let value)? = result {
       writer.writeTag(6, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+    if case .lease(let value)? = result {
+      writer.writeTag(7, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+    if case .subscription(let value)? = result {
+      writer.writeTag(8, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+    if case .event(let value)? = result {
+      writer.writeTag(9, .lengthDelimited)
       writer.writeMessage(value)
     }
   }
@@ -1051,6 +1180,11 @@ public struct VmnetBroker_V1_Lease: ProtoMessage {
   public var hostname: String = ""
   /// When the lease ends, in seconds since the Unix epoch (0: never).
   public var expiresUnix: Int64 = 0
+  /// IPv6 addresses the broker knows for this MAC (from its DHCPv6 server or
+  /// neighbour table), if any.
+  public var ipv6: [String] = []
+  /// The network the lease is on (set in LeaseRequest replies and events).
+  public var networkName: String = ""
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.Lease"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1073,6 +1207,10 @@ public struct VmnetBroker_V1_Lease: ProtoMessage {
       hostname = try reader.readString()
     case (4, .varint):
       expiresUnix = try Int64(bitPattern: reader.readVarint())
+    case (5, .lengthDelimited):
+      try ipv6.append(reader.readString())
+    case (6, .lengthDelimited):
+      networkName = try reader.readString()
     default:
       return false
     }
@@ -1096,6 +1234,14 @@ public struct VmnetBroker_V1_Lease: ProtoMessage {
     if expiresUnix != 0 {
       writer.writeTag(4, .varint)
       writer.writeVarint(UInt64(bitPattern: expiresUnix))
+    }
+    for value in ipv6 {
+      writer.writeTag(5, .lengthDelimited)
+      writer.writeString(value)
+    }
+    if !networkName.isEmpty {
+      writer.writeTag(6, .lengthDelimited)
+      writer.writeString(networkName)
     }
   }
 }
@@ -1560,6 +1706,214 @@ public struct VmnetBroker_V1_Interface: ProtoMessage {
   }
 }
 
+/// LeaseRequest asks for the DHCP lease of one guest, identified by its MAC,
+/// on a network the peer may acquire (it need not hold it).
+public struct VmnetBroker_V1_LeaseRequest: ProtoMessage {
+  /// The network's name.
+  public var networkName: String = ""
+  /// The guest's hardware address, colon separated (any case).
+  public var mac: String = ""
+  /// How long to wait for the lease when the guest has none yet, in
+  /// milliseconds; 0 answers at once. The broker caps it (protocol/README.md).
+  /// Without a lease by then the reply is ERROR_CODE_NOT_FOUND.
+  public var waitMs: UInt32 = 0
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.LeaseRequest"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    switch (number, wireType) {
+    case (1, .lengthDelimited):
+      networkName = try reader.readString()
+    case (2, .lengthDelimited):
+      mac = try reader.readString()
+    case (3, .varint):
+      waitMs = try UInt32(truncatingIfNeeded: reader.readVarint())
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {
+    if !networkName.isEmpty {
+      writer.writeTag(1, .lengthDelimited)
+      writer.writeString(networkName)
+    }
+    if !mac.isEmpty {
+      writer.writeTag(2, .lengthDelimited)
+      writer.writeString(mac)
+    }
+    if waitMs != 0 {
+      writer.writeTag(3, .varint)
+      writer.writeVarint(UInt64(waitMs))
+    }
+  }
+}
+
+/// SubscribeRequest turns the connection into a stream of events, filtered to
+/// what the peer may see in `status`. The broker answers with a Subscription,
+/// then sends each Event as a Reply carrying this request's id. Any request
+/// after it on the connection is answered with ERROR_CODE_INVALID_REQUEST.
+public struct VmnetBroker_V1_SubscribeRequest: ProtoMessage {
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.SubscribeRequest"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    false
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {}
+}
+
+/// Subscription confirms a SubscribeRequest.
+public struct VmnetBroker_V1_Subscription: ProtoMessage {
+  /// The sequence number the first event will carry.
+  public var nextSequence: UInt64 = 0
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.Subscription"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    switch (number, wireType) {
+    case (1, .varint):
+      nextSequence = try reader.readVarint()
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {
+    if nextSequence != 0 {
+      writer.writeTag(1, .varint)
+      writer.writeVarint(nextSequence)
+    }
+  }
+}
+
+/// Event is one thing that happened in the broker.
+public struct VmnetBroker_V1_Event: ProtoMessage {
+  /// Increases by one for every event the broker emits, across all
+  /// subscribers; a gap means events this subscriber may not see.
+  public var sequence: UInt64 = 0
+  /// When it happened, in milliseconds since the Unix epoch.
+  public var timeUnixMs: Int64 = 0
+  /// What happened.
+  public var type: VmnetBroker_V1_EventType = VmnetBroker_V1_EventType(rawValue: 0)
+  /// The network it happened on, if any.
+  public var networkName: String = ""
+  /// The interface (host-side name), for interface events.
+  public var interfaceName: String = ""
+  /// The lease, for lease events.
+  public var lease: VmnetBroker_V1_Lease?
+  /// The peer, for peer and interface events.
+  public var peerId: UInt64 = 0
+  /// The peer's (or the interface owner's) user id.
+  public var uid: UInt32 = 0
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.Event"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    switch (number, wireType) {
+    case (1, .varint):
+      sequence = try reader.readVarint()
+    case (2, .varint):
+      timeUnixMs = try Int64(bitPattern: reader.readVarint())
+    case (3, .varint):
+      type = try VmnetBroker_V1_EventType(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
+    case (4, .lengthDelimited):
+      networkName = try reader.readString()
+    case (5, .lengthDelimited):
+      interfaceName = try reader.readString()
+    case (6, .lengthDelimited):
+      var value = lease ?? VmnetBroker_V1_Lease()
+      try reader.readMessage(into: &value)
+      lease = value
+    case (7, .varint):
+      peerId = try reader.readVarint()
+    case (8, .varint):
+      uid = try UInt32(truncatingIfNeeded: reader.readVarint())
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {
+    if sequence != 0 {
+      writer.writeTag(1, .varint)
+      writer.writeVarint(sequence)
+    }
+    if timeUnixMs != 0 {
+      writer.writeTag(2, .varint)
+      writer.writeVarint(UInt64(bitPattern: timeUnixMs))
+    }
+    if type.rawValue != 0 {
+      writer.writeTag(3, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(type.rawValue)))
+    }
+    if !networkName.isEmpty {
+      writer.writeTag(4, .lengthDelimited)
+      writer.writeString(networkName)
+    }
+    if !interfaceName.isEmpty {
+      writer.writeTag(5, .lengthDelimited)
+      writer.writeString(interfaceName)
+    }
+    if let lease {
+      writer.writeTag(6, .lengthDelimited)
+      writer.writeMessage(lease)
+    }
+    if peerId != 0 {
+      writer.writeTag(7, .varint)
+      writer.writeVarint(peerId)
+    }
+    if uid != 0 {
+      writer.writeTag(8, .varint)
+      writer.writeVarint(UInt64(uid))
+    }
+  }
+}
+
 /// Every message type declared in vmnet_broker/v1/broker.proto.
 public enum VmnetBroker_V1_BrokerMessages {
   /// The message types, in declaration order.
@@ -1582,5 +1936,9 @@ public enum VmnetBroker_V1_BrokerMessages {
     VmnetBroker_V1_TapOptions.self,
     VmnetBroker_V1_VethOptions.self,
     VmnetBroker_V1_Interface.self,
+    VmnetBroker_V1_LeaseRequest.self,
+    VmnetBroker_V1_SubscribeRequest.self,
+    VmnetBroker_V1_Subscription.self,
+    VmnetBroker_V1_Event.self,
   ]
 }

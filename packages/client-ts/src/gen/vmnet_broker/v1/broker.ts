@@ -12,6 +12,7 @@ export const protobufPackage = "vmnet_broker.v1";
 export const protobufFileName = "vmnet_broker/v1/broker.proto";
 
 /**
+ * SPDX-License-Identifier: Apache-2.0
  * The vmnet-broker protocol: every message a client and the broker exchange.
  *
  * This file is the single source of truth. Every codec in the repository is
@@ -119,6 +120,31 @@ export enum LeaseHolder {
   UNRECOGNIZED = -1,
 }
 
+/** EventType says what happened. */
+export enum EventType {
+  /** EVENT_TYPE_UNSPECIFIED - Not set; never sent by the broker. */
+  EVENT_TYPE_UNSPECIFIED = 0,
+  /** EVENT_TYPE_NETWORK_CREATED - A network was created (or adopted). */
+  EVENT_TYPE_NETWORK_CREATED = 1,
+  /** EVENT_TYPE_NETWORK_REMOVED - A network was removed. */
+  EVENT_TYPE_NETWORK_REMOVED = 2,
+  /** EVENT_TYPE_INTERFACE_OPENED - An interface was opened on a network. */
+  EVENT_TYPE_INTERFACE_OPENED = 3,
+  /** EVENT_TYPE_INTERFACE_REMOVED - An interface was removed or disappeared. */
+  EVENT_TYPE_INTERFACE_REMOVED = 4,
+  /** EVENT_TYPE_LEASE_ADDED - A guest took a new DHCP lease. */
+  EVENT_TYPE_LEASE_ADDED = 5,
+  /** EVENT_TYPE_LEASE_RENEWED - A guest renewed its lease. */
+  EVENT_TYPE_LEASE_RENEWED = 6,
+  /** EVENT_TYPE_LEASE_EXPIRED - A lease expired or was released. */
+  EVENT_TYPE_LEASE_EXPIRED = 7,
+  /** EVENT_TYPE_PEER_CONNECTED - A peer connected. */
+  EVENT_TYPE_PEER_CONNECTED = 8,
+  /** EVENT_TYPE_PEER_GONE - A peer disconnected (or died). */
+  EVENT_TYPE_PEER_GONE = 9,
+  UNRECOGNIZED = -1,
+}
+
 /** Request is one message from a client to the broker. */
 export interface Request {
   /**
@@ -144,6 +170,12 @@ export interface Request {
     | //
     /** Open an interface (TAP or veth) on a network this peer acquired. */
     { $case: "openInterface"; value: OpenInterfaceRequest }
+    | //
+    /** Look up (and wait for) the DHCP lease of a guest's MAC. */
+    { $case: "lease"; value: LeaseRequest }
+    | //
+    /** Turn this connection into a stream of events. */
+    { $case: "subscribe"; value: SubscribeRequest }
     | undefined;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
@@ -175,6 +207,15 @@ export interface Reply {
      * queues) travel with this reply's frame.
      */
     { $case: "interface"; value: Interface }
+    | //
+    /** Answer to LeaseRequest: the guest's lease. */
+    { $case: "lease"; value: Lease }
+    | //
+    /** Answer to SubscribeRequest: the stream has started. */
+    { $case: "subscription"; value: Subscription }
+    | //
+    /** One event of a subscription; its id is the SubscribeRequest's. */
+    { $case: "event"; value: Event }
     | undefined;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
@@ -363,6 +404,13 @@ export interface Lease {
   hostname: string;
   /** When the lease ends, in seconds since the Unix epoch (0: never). */
   expiresUnix: bigint;
+  /**
+   * IPv6 addresses the broker knows for this MAC (from its DHCPv6 server or
+   * neighbour table), if any.
+   */
+  ipv6: string[];
+  /** The network the lease is on (set in LeaseRequest replies and events). */
+  networkName: string;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -513,6 +561,67 @@ export interface Interface {
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
+/**
+ * LeaseRequest asks for the DHCP lease of one guest, identified by its MAC,
+ * on a network the peer may acquire (it need not hold it).
+ */
+export interface LeaseRequest {
+  /** The network's name. */
+  networkName: string;
+  /** The guest's hardware address, colon separated (any case). */
+  mac: string;
+  /**
+   * How long to wait for the lease when the guest has none yet, in
+   * milliseconds; 0 answers at once. The broker caps it (protocol/README.md).
+   * Without a lease by then the reply is ERROR_CODE_NOT_FOUND.
+   */
+  waitMs: number;
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
+/**
+ * SubscribeRequest turns the connection into a stream of events, filtered to
+ * what the peer may see in `status`. The broker answers with a Subscription,
+ * then sends each Event as a Reply carrying this request's id. Any request
+ * after it on the connection is answered with ERROR_CODE_INVALID_REQUEST.
+ */
+export interface SubscribeRequest {
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
+/** Subscription confirms a SubscribeRequest. */
+export interface Subscription {
+  /** The sequence number the first event will carry. */
+  nextSequence: bigint;
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
+/** Event is one thing that happened in the broker. */
+export interface Event {
+  /**
+   * Increases by one for every event the broker emits, across all
+   * subscribers; a gap means events this subscriber may not see.
+   */
+  sequence: bigint;
+  /** When it happened, in milliseconds since the Unix epoch. */
+  timeUnixMs: bigint;
+  /** What happened. */
+  type: EventType;
+  /** The network it happened on, if any. */
+  networkName: string;
+  /** The interface (host-side name), for interface events. */
+  interfaceName: string;
+  /** The lease, for lease events. */
+  lease:
+    | Lease
+    | undefined;
+  /** The peer, for peer and interface events. */
+  peerId: bigint;
+  /** The peer's (or the interface owner's) user id. */
+  uid: number;
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
 function createBaseRequest(): Request {
   return { id: 0, command: undefined, _unknownFields: {} };
 }
@@ -534,6 +643,12 @@ export const Request: MessageFns<Request> = {
         break;
       case "openInterface":
         OpenInterfaceRequest.encode(message.command.value, writer.uint32(42).fork()).join();
+        break;
+      case "lease":
+        LeaseRequest.encode(message.command.value, writer.uint32(50).fork()).join();
+        break;
+      case "subscribe":
+        SubscribeRequest.encode(message.command.value, writer.uint32(58).fork()).join();
         break;
     }
     if (message._unknownFields !== undefined) {
@@ -600,6 +715,22 @@ export const Request: MessageFns<Request> = {
             message.command = { $case: "openInterface", value: OpenInterfaceRequest.decode(reader, reader.uint32()) };
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.command = { $case: "lease", value: LeaseRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.command = { $case: "subscribe", value: SubscribeRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -651,6 +782,18 @@ export const Request: MessageFns<Request> = {
         }
         break;
       }
+      case "lease": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "lease", value: LeaseRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
+      case "subscribe": {
+        if (object.command?.value !== undefined && object.command?.value !== null) {
+          message.command = { $case: "subscribe", value: SubscribeRequest.fromPartial(object.command.value) };
+        }
+        break;
+      }
     }
     return message;
   },
@@ -680,6 +823,15 @@ export const Reply: MessageFns<Reply> = {
         break;
       case "interface":
         Interface.encode(message.result.value, writer.uint32(50).fork()).join();
+        break;
+      case "lease":
+        Lease.encode(message.result.value, writer.uint32(58).fork()).join();
+        break;
+      case "subscription":
+        Subscription.encode(message.result.value, writer.uint32(66).fork()).join();
+        break;
+      case "event":
+        Event.encode(message.result.value, writer.uint32(74).fork()).join();
         break;
     }
     if (message._unknownFields !== undefined) {
@@ -754,6 +906,30 @@ export const Reply: MessageFns<Reply> = {
             message.result = { $case: "interface", value: Interface.decode(reader, reader.uint32()) };
             continue;
           }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.result = { $case: "lease", value: Lease.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.result = { $case: "subscription", value: Subscription.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.result = { $case: "event", value: Event.decode(reader, reader.uint32()) };
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -808,6 +984,24 @@ export const Reply: MessageFns<Reply> = {
       case "interface": {
         if (object.result?.value !== undefined && object.result?.value !== null) {
           message.result = { $case: "interface", value: Interface.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "lease": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "lease", value: Lease.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "subscription": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "subscription", value: Subscription.fromPartial(object.result.value) };
+        }
+        break;
+      }
+      case "event": {
+        if (object.result?.value !== undefined && object.result?.value !== null) {
+          message.result = { $case: "event", value: Event.fromPartial(object.result.value) };
         }
         break;
       }
@@ -1987,7 +2181,7 @@ export const PeerStatus: MessageFns<PeerStatus> = {
 };
 
 function createBaseLease(): Lease {
-  return { mac: "", ip: "", hostname: "", expiresUnix: 0n, _unknownFields: {} };
+  return { mac: "", ip: "", hostname: "", expiresUnix: 0n, ipv6: [], networkName: "", _unknownFields: {} };
 }
 
 export const Lease: MessageFns<Lease> = {
@@ -2006,6 +2200,12 @@ export const Lease: MessageFns<Lease> = {
         throw new globalThis.Error("value provided for field message.expiresUnix of type int64 too large");
       }
       writer.uint32(32).int64(message.expiresUnix);
+    }
+    for (const v of message.ipv6) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.networkName !== "") {
+      writer.uint32(50).string(message.networkName);
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2063,6 +2263,22 @@ export const Lease: MessageFns<Lease> = {
             message.expiresUnix = reader.int64() as bigint;
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.ipv6.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.networkName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2094,6 +2310,8 @@ export const Lease: MessageFns<Lease> = {
     message.expiresUnix = (object.expiresUnix !== undefined && object.expiresUnix !== null)
       ? BigInt(object.expiresUnix)
       : 0n;
+    message.ipv6 = object.ipv6?.map((e) => e) || [];
+    message.networkName = object.networkName ?? "";
     return message;
   },
 };
@@ -2920,6 +3138,412 @@ export const Interface: MessageFns<Interface> = {
     message.guestMac = object.guestMac ?? "";
     message.holder = object.holder ?? 0;
     message.vhostFdCount = object.vhostFdCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseLeaseRequest(): LeaseRequest {
+  return { networkName: "", mac: "", waitMs: 0, _unknownFields: {} };
+}
+
+export const LeaseRequest: MessageFns<LeaseRequest> = {
+  encode(message: LeaseRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.networkName !== "") {
+      writer.uint32(10).string(message.networkName);
+    }
+    if (message.mac !== "") {
+      writer.uint32(18).string(message.mac);
+    }
+    if (message.waitMs !== 0) {
+      writer.uint32(24).uint32(message.waitMs);
+    }
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): LeaseRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseLeaseRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.networkName = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.mac = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.waitMs = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<LeaseRequest>): LeaseRequest {
+    return LeaseRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<LeaseRequest>): LeaseRequest {
+    const message = createBaseLeaseRequest();
+    message.networkName = object.networkName ?? "";
+    message.mac = object.mac ?? "";
+    message.waitMs = object.waitMs ?? 0;
+    return message;
+  },
+};
+
+function createBaseSubscribeRequest(): SubscribeRequest {
+  return { _unknownFields: {} };
+}
+
+export const SubscribeRequest: MessageFns<SubscribeRequest> = {
+  encode(message: SubscribeRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SubscribeRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubscribeRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<SubscribeRequest>): SubscribeRequest {
+    return SubscribeRequest.fromPartial(base ?? {});
+  },
+  fromPartial(_: DeepPartial<SubscribeRequest>): SubscribeRequest {
+    const message = createBaseSubscribeRequest();
+    return message;
+  },
+};
+
+function createBaseSubscription(): Subscription {
+  return { nextSequence: 0n, _unknownFields: {} };
+}
+
+export const Subscription: MessageFns<Subscription> = {
+  encode(message: Subscription, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.nextSequence !== 0n) {
+      if (BigInt.asUintN(64, message.nextSequence) !== message.nextSequence) {
+        throw new globalThis.Error("value provided for field message.nextSequence of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.nextSequence);
+    }
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Subscription {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubscription();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.nextSequence = reader.uint64() as bigint;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Subscription>): Subscription {
+    return Subscription.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Subscription>): Subscription {
+    const message = createBaseSubscription();
+    message.nextSequence = (object.nextSequence !== undefined && object.nextSequence !== null)
+      ? BigInt(object.nextSequence)
+      : 0n;
+    return message;
+  },
+};
+
+function createBaseEvent(): Event {
+  return {
+    sequence: 0n,
+    timeUnixMs: 0n,
+    type: 0,
+    networkName: "",
+    interfaceName: "",
+    lease: undefined,
+    peerId: 0n,
+    uid: 0,
+    _unknownFields: {},
+  };
+}
+
+export const Event: MessageFns<Event> = {
+  encode(message: Event, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.sequence !== 0n) {
+      if (BigInt.asUintN(64, message.sequence) !== message.sequence) {
+        throw new globalThis.Error("value provided for field message.sequence of type uint64 too large");
+      }
+      writer.uint32(8).uint64(message.sequence);
+    }
+    if (message.timeUnixMs !== 0n) {
+      if (BigInt.asIntN(64, message.timeUnixMs) !== message.timeUnixMs) {
+        throw new globalThis.Error("value provided for field message.timeUnixMs of type int64 too large");
+      }
+      writer.uint32(16).int64(message.timeUnixMs);
+    }
+    if (message.type !== 0) {
+      writer.uint32(24).int32(message.type);
+    }
+    if (message.networkName !== "") {
+      writer.uint32(34).string(message.networkName);
+    }
+    if (message.interfaceName !== "") {
+      writer.uint32(42).string(message.interfaceName);
+    }
+    if (message.lease !== undefined) {
+      Lease.encode(message.lease, writer.uint32(50).fork()).join();
+    }
+    if (message.peerId !== 0n) {
+      if (BigInt.asUintN(64, message.peerId) !== message.peerId) {
+        throw new globalThis.Error("value provided for field message.peerId of type uint64 too large");
+      }
+      writer.uint32(56).uint64(message.peerId);
+    }
+    if (message.uid !== 0) {
+      writer.uint32(64).uint32(message.uid);
+    }
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Event {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvent();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.sequence = reader.uint64() as bigint;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.timeUnixMs = reader.int64() as bigint;
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.networkName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.interfaceName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.lease = Lease.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.peerId = reader.uint64() as bigint;
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.uid = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Event>): Event {
+    return Event.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Event>): Event {
+    const message = createBaseEvent();
+    message.sequence = (object.sequence !== undefined && object.sequence !== null) ? BigInt(object.sequence) : 0n;
+    message.timeUnixMs = (object.timeUnixMs !== undefined && object.timeUnixMs !== null)
+      ? BigInt(object.timeUnixMs)
+      : 0n;
+    message.type = object.type ?? 0;
+    message.networkName = object.networkName ?? "";
+    message.interfaceName = object.interfaceName ?? "";
+    message.lease = (object.lease !== undefined && object.lease !== null) ? Lease.fromPartial(object.lease) : undefined;
+    message.peerId = (object.peerId !== undefined && object.peerId !== null) ? BigInt(object.peerId) : 0n;
+    message.uid = object.uid ?? 0;
     return message;
   },
 };

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
 // Every source file the project writes starts with its license identifier, the
-// SPDX way. `node tools/spdx.mjs` lists the files without one and fails;
+// SPDX way. `node tools/release/spdx.mjs` lists the files without one and fails;
 // `--fix` adds it (after a shebang, in the file's own comment syntax).
 // Generated files carry their generator's header instead and are left out.
 import { execFileSync } from "node:child_process";
@@ -9,10 +9,10 @@ import { lstatSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, extname, join } from "node:path";
 
 const TAG = "SPDX-License-Identifier: Apache-2.0";
-const root = join(import.meta.dirname, "..");
+const root = join(import.meta.dirname, "../..");
 
 const slashes = new Set([".ts", ".mts", ".cts", ".mjs", ".cjs", ".js", ".go", ".c", ".h", ".cc", ".swift", ".proto"]);
-const hashes = new Set([".sh", ".yaml", ".yml", ".gyp", ".mk", ".sysusers", ".tmpfiles", ".service", ".socket"]);
+const hashes = new Set([".sh", ".script", ".yaml", ".yml", ".gyp", ".mk", ".sysusers", ".tmpfiles", ".service", ".socket"]);
 const hashNames = new Set(["Makefile", "init", "udhcpc-script", "rules", "protoc-gen-swift-vmnet", "run"]);
 
 const generated = [
@@ -24,7 +24,8 @@ const generated = [
   /^tools\/darwin-stubs\/include\//,
 ];
 
-function commentFor(path) {
+function commentFor(path, firstLine) {
+  if (firstLine.startsWith("#!")) return /\bnode\b/.test(firstLine) ? `// ${TAG}` : `# ${TAG}`;
   const ext = extname(path);
   if (slashes.has(ext)) return `// ${TAG}`;
   if (hashes.has(ext) || hashNames.has(basename(path))) return `# ${TAG}`;
@@ -37,8 +38,6 @@ const files = execFileSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })
 const fix = process.argv.includes("--fix");
 const missing = [];
 for (const file of files) {
-  const comment = commentFor(file);
-  if (comment === undefined) continue;
   const path = join(root, file);
   let text;
   try {
@@ -47,6 +46,8 @@ for (const file of files) {
   } catch {
     continue; // deleted in the work tree
   }
+  const comment = commentFor(file, text.slice(0, text.indexOf("\n") >>> 0));
+  if (comment === undefined) continue;
   // The tag must be among the first lines (after a shebang or a leading header).
   if (text.split("\n", 5).some((line) => line.includes(TAG))) continue;
   missing.push(file);
@@ -58,7 +59,7 @@ for (const file of files) {
   writeFileSync(path, lines.join("\n"));
 }
 if (missing.length > 0 && !fix) {
-  console.error(`spdx: ${missing.length} source files lack "${TAG}" (node tools/spdx.mjs --fix adds it):`);
+  console.error(`spdx: ${missing.length} source files lack "${TAG}" (node tools/release/spdx.mjs --fix adds it):`);
   for (const file of missing) console.error(`  ${file}`);
   process.exit(1);
 }

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: Apache-2.0
+#if os(Linux)
+  import CVmnetBroker
+  import Foundation
+
+  extension VmnetBroker {
+    /// A guest's DHCP lease on a network.
+    public struct Lease: Sendable, Equatable {
+      public let network: String
+      /// The guest's MAC, lower case, colon separated.
+      public let mac: String
+      /// The leased IPv4 address.
+      public let ip: String
+      /// IPv6 addresses the broker knows for the MAC (often none).
+      public let ipv6: [String]
+      /// The name the guest sent; empty unless the MAC is on one of this user's
+      /// interfaces (or an admin asks).
+      public let hostname: String
+      /// When the lease ends; `nil` for never.
+      public let expires: Date?
+
+      init(_ c: vmnet_broker_lease_t) {
+        network = string(fromCArray: c.network)
+        mac = string(fromCArray: c.mac)
+        ip = string(fromCArray: c.ip)
+        hostname = string(fromCArray: c.hostname)
+        expires = c.expires_unix == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(c.expires_unix))
+        ipv6 = withUnsafeBytes(of: c.ipv6) { raw in
+          (0..<Int(c.ipv6_count)).map { index in
+            let slot = raw[(index * 46)..<((index + 1) * 46)]
+            return String(decoding: slot.prefix { $0 != 0 }, as: UTF8.self)
+          }
+        }
+      }
+    }
+  }
+
+  extension VmnetBroker.Connection {
+    /// The longest the broker waits for a lease.
+    public static let maxLeaseWait: Duration = .seconds(600)
+
+    /// The DHCP lease of the guest with this MAC on a network this user may
+    /// acquire (it need not be held), waiting up to `timeout` (capped at
+    /// ``maxLeaseWait``) for the guest to take one. Throws `notFound` when
+    /// there is none by then. The broker answers a connection's requests one
+    /// at a time: other calls on this connection wait meanwhile.
+    public func waitForLease(network: String, mac: String, timeout: Duration = .zero) throws -> VmnetBroker.Lease {
+      let waitMs = timeout <= .zero ? 0 : Self.milliseconds(min(timeout, Self.maxLeaseWait))
+      return try withSession { session in
+        var out = vmnet_broker_lease_t()
+        var status = VMNET_BROKER_SUCCESS
+        guard vmnet_broker_session_wait_for_lease(session, network, mac, waitMs, &out, &status) == 0 else {
+          throw VmnetBroker.Error.fromC(status)
+        }
+        return VmnetBroker.Lease(out)
+      }
+    }
+
+    /// `waitForLease(network:mac:timeout:)` without blocking the caller's
+    /// thread; cancelling it closes the connection.
+    public func waitForLease(network: String, mac: String, timeout: Duration = .zero) async throws
+      -> VmnetBroker.Lease
+    {
+      try await cancellable { try self.waitForLease(network: network, mac: mac, timeout: timeout) }
+    }
+  }
+#endif
