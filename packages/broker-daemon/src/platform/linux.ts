@@ -4,6 +4,7 @@ import { dirname } from "node:path";
 import { inheritedListenFd } from "@vmnet-broker/client/socket";
 import { createLinuxBackend } from "../backend/linux/index.js";
 import { linuxNative } from "../backend/linux/native.js";
+import { groupId } from "../config/group-id.js";
 import { systemAccounts } from "../config/users.js";
 import { type Logger, reportFields } from "../log.js";
 import { LogThrottle } from "../log-throttle.js";
@@ -31,7 +32,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
       const releaseFreedMemory = () => linuxNative().releaseFreedMemory();
       if (inheritedFd !== undefined) return UnixTransport.listen(broker, { inheritedFd, onEvent, limits, releaseFreedMemory });
       mkdirSync(dirname(options.socketPath), { recursive: true, mode: 0o755 });
-      const gid = options.socketGroup === undefined ? undefined : groupId(options.socketGroup);
+      const gid = options.socketGroup === undefined ? undefined : socketGroupId(options.socketGroup);
       return UnixTransport.listen(broker, {
         socketPath: options.socketPath,
         mode: options.socketMode,
@@ -44,9 +45,8 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
   };
 }
 
-function groupId(group: string): number {
-  if (/^\d+$/.test(group)) return Number(group);
-  const gid = systemAccounts().gidOf(group);
+function socketGroupId(group: string): number {
+  const gid = groupId(group, systemAccounts());
   if (gid === undefined) throw new Error(`--socket-group: no group named '${group}'`);
   return gid;
 }

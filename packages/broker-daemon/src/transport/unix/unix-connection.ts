@@ -97,10 +97,6 @@ export class UnixConnection {
     );
   }
 
-  get peerId(): bigint {
-    return this.#peer.id;
-  }
-
   /** Reply bytes waiting for the peer to read them. */
   get queuedBytes(): number {
     return this.#endpoint.queuedBytes;
