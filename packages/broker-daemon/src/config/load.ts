@@ -6,6 +6,7 @@ import type { NetworkConfig } from "./network-config.js";
 import { findOverlaps } from "./overlaps.js";
 import { parseJson } from "./parse-json.js";
 import { parseNetworkFile } from "./parse-network.js";
+import { findPortClashes } from "./port-clashes.js";
 import { ConfigFileError, readConfigFile } from "./read-config-file.js";
 import { type AccountDatabase, systemAccounts } from "./users.js";
 
@@ -74,6 +75,11 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     errors.push(overlap.message);
     broken.add(overlap.dropped.name);
     networks.delete(overlap.dropped.name);
+  }
+  for (const clash of findPortClashes([...networks.values()])) {
+    errors.push(clash.message);
+    broken.add(clash.dropped.name);
+    networks.delete(clash.dropped.name);
   }
   return { networks, errors, broken };
 }

@@ -2,7 +2,14 @@
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
 import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
-import { type DhcpReservation, EXPLICIT_SETTINGS, type NetworkConfig, type PortForwardingRule } from "./network-config.js";
+import {
+  type DhcpReservation,
+  EXPLICIT_SETTINGS,
+  type NetworkConfig,
+  type NetworkModeName,
+  type PortForwardingRule,
+} from "./network-config.js";
+import { parsePortForwarding } from "./port-forwarding.js";
 import type { AccountDatabase } from "./users.js";
 
 /** Network names: short, safe in file names, interface names and logs. */
@@ -81,8 +88,9 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   const modeText = str("mode") ?? base?.mode;
   if (modeText === undefined) fail("mode", 'is required: "shared" or "host"');
   else if (modeText !== "shared" && modeText !== "host") fail("mode", `must be "shared" or "host", not ${quote(modeText)}`);
-  const mode = modeText === "host" ? "host" : "shared";
+  const mode: NetworkModeName = modeText === "host" ? "host" : "shared";
 
+  const errorsBeforeSubnet = errors.length;
   const subnetText = str("subnet");
   const maskText = str("mask");
   let subnet: number | undefined;
@@ -114,6 +122,8 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   if (ipv6Prefix !== undefined && !/^[0-9a-f:]+\/(4[89]|[5-9]\d|1[01]\d|12[0-8])$/i.test(ipv6Prefix)) {
     fail("ipv6_prefix", `${quote(ipv6Prefix)} is not an IPv6 prefix like "fd12:3456:789a::/64"`);
   }
+  // Forwards are checked against the subnet and prefix: not when those are broken (reported already).
+  const forwardsCheckable = errors.length === errorsBeforeSubnet;
 
   let mtu = base?.mtu ?? 1500;
   if (o.mtu !== undefined) {
@@ -169,31 +179,16 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   const allowedUids = ids("allowed_users");
   const allowedGids = ids("allowed_groups");
 
-  const portForwarding: PortForwardingRule[] = [];
-  if (o.port_forwarding !== undefined) {
-    if (!Array.isArray(o.port_forwarding)) fail("port_forwarding", "must be a list of rules");
-    else {
-      for (const [i, r] of (list("port_forwarding") ?? []).entries()) {
-        const rec = (r ?? {}) as Record<string, unknown>;
-        const port = (v: unknown) => typeof v === "number" && Number.isInteger(v) && v > 0 && v < 65536;
-        if (
-          (rec.protocol !== "tcp" && rec.protocol !== "udp") ||
-          !port(rec.external_port) ||
-          !port(rec.internal_port) ||
-          typeof rec.internal_address !== "string" ||
-          parseIPv4(rec.internal_address) === undefined
-        ) {
-          fail(`port_forwarding[${i}]`, 'needs {"protocol": "tcp"|"udp", "external_port", "internal_address", "internal_port"}');
-          continue;
-        }
-        portForwarding.push({
-          protocol: rec.protocol,
-          externalPort: rec.external_port as number,
-          internalAddress: rec.internal_address,
-          internalPort: rec.internal_port as number,
-        });
-      }
-    }
+  let portForwarding: PortForwardingRule[] = [];
+  if (o.port_forwarding !== undefined && !Array.isArray(o.port_forwarding)) fail("port_forwarding", "must be a list of rules");
+  const forwards = list("port_forwarding");
+  if (forwards && forwardsCheckable) {
+    const context = {
+      mode,
+      ...(subnet !== undefined && prefix !== undefined ? { subnet: { network: subnet, prefix } } : {}),
+      ...(ipv6Prefix !== undefined ? { ipv6Prefix } : {}),
+    };
+    portForwarding = parsePortForwarding(forwards, context, fail);
   }
 
   const description = str("description") ?? base?.description ?? "";

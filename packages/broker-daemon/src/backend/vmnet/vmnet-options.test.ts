@@ -78,6 +78,15 @@ describe("vmnetOptionsFor", () => {
   });
 });
 
+describe("vmnetOptionsFor: port forwarding", () => {
+  it("refuses an IPv6 target, which only the Linux backend forwards", () => {
+    const rule = { protocol: "tcp" as const, externalPort: 8080, internalAddress: "fd00::10", internalPort: 80 };
+    expect(() => vmnetOptionsFor({ ...shared, source: "/etc/vmnet-broker.d/shared.json", portForwarding: [rule] })).toThrow(
+      "/etc/vmnet-broker.d/shared.json: network 'shared': port_forwarding to fd00::10: vmnet forwards to IPv4 addresses only",
+    );
+  });
+});
+
 describe("vmnet status", () => {
   it("names vmnet_return_t values", () => {
     expect(vmnetStatusName(1000)).toBe("VMNET_SUCCESS");

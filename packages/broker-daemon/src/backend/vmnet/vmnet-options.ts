@@ -16,12 +16,20 @@ export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
     dhcp: !turnedOff(config, "dhcp", config.dhcp),
     dnsProxy: !turnedOff(config, "dns", config.dns),
     routerAdvertisement: !turnedOff(config, "router_advertisement", config.routerAdvertisement),
-    portForwarding: config.portForwarding.map((rule) => ({
-      protocol: rule.protocol,
-      externalPort: rule.externalPort,
-      internalAddress: rule.internalAddress,
-      internalPort: rule.internalPort,
-    })),
+    portForwarding: config.portForwarding.map((rule) => {
+      // The Linux backend forwards to IPv6 guests too; vmnet's rule takes IPv4 only.
+      if (rule.internalAddress.includes(":")) {
+        throw new Error(
+          `${config.source}: network '${config.name}': port_forwarding to ${rule.internalAddress}: vmnet forwards to IPv4 addresses only`,
+        );
+      }
+      return {
+        protocol: rule.protocol,
+        externalPort: rule.externalPort,
+        internalAddress: rule.internalAddress,
+        internalPort: rule.internalPort,
+      };
+    }),
     dhcpReservations: config.dhcpReservations.map((r) => ({ mac: r.mac, ip: r.ip })),
   };
   if (config.subnet !== undefined && config.mask !== undefined) {

@@ -1,0 +1,35 @@
+// SPDX-License-Identifier: Apache-2.0
+import type { NetworkConfig } from "./network-config.js";
+
+/** A network forwarding a host port that an earlier network forwards already. */
+export interface PortClash {
+  readonly kept: NetworkConfig;
+  readonly dropped: NetworkConfig;
+  readonly message: string;
+}
+
+/**
+ * Finds networks (in the given order) that forward a host port (protocol and
+ * port, either address family) an earlier kept network forwards: the host has
+ * one such port, so the later network is reported and dropped, as overlapping
+ * subnets are, rather than one forward silently shadowing the other.
+ */
+export function findPortClashes(networks: readonly NetworkConfig[]): PortClash[] {
+  const owners = new Map<string, NetworkConfig>();
+  const clashes: PortClash[] = [];
+  for (const config of networks) {
+    const ports = new Set(config.portForwarding.map((rule) => `${rule.protocol} port ${rule.externalPort}`));
+    const taken = [...ports].find((port) => owners.has(port));
+    const owner = taken === undefined ? undefined : owners.get(taken);
+    if (taken !== undefined && owner !== undefined) {
+      clashes.push({
+        kept: owner,
+        dropped: config,
+        message: `${config.source}: field 'port_forwarding': ${taken} of '${config.name}' is forwarded by '${owner.name}' (${owner.source}) already; '${config.name}' is not offered`,
+      });
+      continue;
+    }
+    for (const port of ports) owners.set(port, config);
+  }
+  return clashes;
+}
