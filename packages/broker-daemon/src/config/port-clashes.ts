@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "./network-config.js";
+import { hostPort } from "./port-forwarding.js";
 
 /** A network forwarding a host port that an earlier network forwards already. */
 export interface PortClash {
@@ -18,7 +19,7 @@ export function findPortClashes(networks: readonly NetworkConfig[]): PortClash[]
   const owners = new Map<string, NetworkConfig>();
   const clashes: PortClash[] = [];
   for (const config of networks) {
-    const ports = new Set(config.portForwarding.map((rule) => `${rule.protocol} port ${rule.externalPort}`));
+    const ports = new Set(config.portForwarding.map(hostPort));
     const taken = [...ports].find((port) => owners.has(port));
     const owner = taken === undefined ? undefined : owners.get(taken);
     if (taken !== undefined && owner !== undefined) {

@@ -19,6 +19,11 @@ export interface ForwardingContext {
   readonly ipv6Prefix?: string;
 }
 
+/** "tcp port 8080": the host port a rule takes, in either family (one owner per host). */
+export function hostPort(rule: PortForwardingRule): string {
+  return `${rule.protocol} port ${rule.externalPort}`;
+}
+
 /** "tcp 8080/IPv4": what makes two rules of one network the same host port. */
 export function forwardKey(rule: PortForwardingRule): string {
   return `${rule.protocol} ${rule.externalPort}/${rule.internalAddress.includes(":") ? "IPv6" : "IPv4"}`;

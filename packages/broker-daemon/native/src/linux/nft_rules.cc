@@ -6,6 +6,7 @@
 #include <linux/netfilter/nf_conntrack_common.h>
 #include <linux/netfilter/nf_nat.h>
 #include <linux/netfilter/nf_tables.h>
+#include <linux/rtnetlink.h>
 #include <net/if.h>
 
 #include <cstring>
@@ -159,7 +160,9 @@ static void AppendRule(NfMessages* batch, const std::string& table,
     MatchName(&x, NFT_META_IIFNAME, name, NFT_CMP_NEQ);
   }
   if (!rule.oifname.empty()) MatchName(&x, NFT_META_OIFNAME, rule.oifname);
-  const NftPrefix& any = rule.saddr.present ? rule.saddr : rule.daddr;
+  const NftPrefix& any = rule.saddr.present   ? rule.saddr
+                         : rule.daddr.present ? rule.daddr
+                                              : rule.to_address;
   if (any.present) {
     const uint8_t family = any.v6 ? NFPROTO_IPV6 : NFPROTO_IPV4;
     x.Meta(NFT_META_NFPROTO);
@@ -167,6 +170,16 @@ static void AppendRule(NfMessages* batch, const std::string& table,
   }
   if (rule.saddr.present) MatchPrefix(&x, rule.saddr, true, false);
   if (rule.daddr.present) MatchPrefix(&x, rule.daddr, false, rule.daddr_not);
+  if (rule.fib_daddr_local) {
+    // fib daddr type local: the destination is one of this namespace's addresses.
+    const size_t data = x.Begin("fib");
+    batch->AttrBe32(NFTA_FIB_DREG, NFT_REG_1);
+    batch->AttrBe32(NFTA_FIB_RESULT, NFT_FIB_RESULT_ADDRTYPE);
+    batch->AttrBe32(NFTA_FIB_FLAGS, NFTA_FIB_F_DADDR);
+    x.End(data);
+    const uint32_t local = RTN_LOCAL;  // host byte order, as the kernel stores it
+    x.Compare(NFT_CMP_EQ, &local, sizeof(local));
+  }
   if (rule.l4proto >= 0) {
     const uint8_t proto = static_cast<uint8_t>(rule.l4proto);
     x.Meta(NFT_META_L4PROTO);
@@ -177,12 +190,25 @@ static void AppendRule(NfMessages* batch, const std::string& table,
     x.Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 2, sizeof(port));
     x.Compare(NFT_CMP_EQ, &port, sizeof(port));
   }
+  if (rule.sport >= 0) {
+    const uint16_t port = htons(static_cast<uint16_t>(rule.sport));
+    x.Payload(NFT_PAYLOAD_TRANSPORT_HEADER, 0, sizeof(port));
+    x.Compare(NFT_CMP_EQ, &port, sizeof(port));
+  }
   if (rule.established) {
     // ct state related,established: the state bits in host byte order.
     const uint32_t bits =
         NF_CT_STATE_BIT(IP_CT_ESTABLISHED) | NF_CT_STATE_BIT(IP_CT_RELATED);
     const uint32_t zero = 0;
     x.Load("ct", NFTA_CT_KEY, NFT_CT_STATE, NFTA_CT_DREG);
+    x.Mask(reinterpret_cast<const unsigned char*>(&bits), sizeof(bits));
+    x.Compare(NFT_CMP_NEQ, &zero, sizeof(zero));
+  }
+  if (rule.dnatted) {
+    // ct status dnat: the connection's destination was rewritten (a forward).
+    const uint32_t bits = IPS_DST_NAT;
+    const uint32_t zero = 0;
+    x.Load("ct", NFTA_CT_KEY, NFT_CT_STATUS, NFTA_CT_DREG);
     x.Mask(reinterpret_cast<const unsigned char*>(&bits), sizeof(bits));
     x.Compare(NFT_CMP_NEQ, &zero, sizeof(zero));
   }
@@ -200,6 +226,18 @@ static void AppendRule(NfMessages* batch, const std::string& table,
     const uint8_t code = NFT_REJECT_ICMPX_PORT_UNREACH;
     batch->AttrBe32(NFTA_REJECT_TYPE, NFT_REJECT_ICMPX_UNREACH);
     batch->Attr(NFTA_REJECT_ICMP_CODE, &code, 1);
+    x.End(data);
+  } else if (rule.action == "dnat") {
+    const uint16_t port = htons(static_cast<uint16_t>(rule.to_port));
+    x.Immediate(NFT_REG_1, rule.to_address.bytes, rule.to_address.v6 ? 16 : 4);
+    x.Immediate(NFT_REG_2, &port, sizeof(port));
+    const size_t data = x.Begin("nat");
+    batch->AttrBe32(NFTA_NAT_TYPE, NFT_NAT_DNAT);
+    batch->AttrBe32(NFTA_NAT_FAMILY, rule.to_address.v6 ? NFPROTO_IPV6 : NFPROTO_IPV4);
+    batch->AttrBe32(NFTA_NAT_REG_ADDR_MIN, NFT_REG_1);
+    batch->AttrBe32(NFTA_NAT_REG_PROTO_MIN, NFT_REG_2);
+    batch->AttrBe32(NFTA_NAT_FLAGS,
+                    NF_NAT_RANGE_MAP_IPS | NF_NAT_RANGE_PROTO_SPECIFIED);
     x.End(data);
   } else if (rule.port_min != 0) {
     const uint16_t low = htons(static_cast<uint16_t>(rule.port_min));

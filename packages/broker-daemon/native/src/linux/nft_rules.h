@@ -24,13 +24,19 @@ struct NftRule {
   std::string iifname, oifname;
   std::vector<std::string> not_iifnames;  // iifname is none of these
   NftPrefix saddr, daddr;
-  bool daddr_not = false;    // daddr != prefix
-  int l4proto = -1;          // IPPROTO_*, -1 for any
-  int dport = -1;            // th dport (needs l4proto), -1 for any
-  bool established = false;  // ct state related,established
+  bool daddr_not = false;        // daddr != prefix
+  int l4proto = -1;              // IPPROTO_*, -1 for any
+  int dport = -1;                // th dport (needs l4proto), -1 for any
+  int sport = -1;                // th sport (needs l4proto), -1 for any
+  bool fib_daddr_local = false;  // fib daddr type local
+  bool established = false;      // ct state related,established
+  bool dnatted = false;          // ct status dnat
   bool counter = false;
-  std::string action;              // accept, drop, return, reject, notrack, masquerade
+  // accept, drop, return, reject, notrack, masquerade, dnat
+  std::string action;
   int port_min = 0, port_max = 0;  // masquerade to :min-max when non-zero
+  NftPrefix to_address;            // dnat: the new destination (full length)
+  int to_port = 0;                 // dnat: the new destination port
 };
 
 struct NftChain {

@@ -77,7 +77,12 @@ static std::string ReadRule(const Napi::Object& object, NftRule* rule) {
   rule->dport = IntField(object, "dport", -1);
   if (rule->dport < -1 || rule->dport > 65535) return "dport must be 0-65535";
   if (rule->dport >= 0 && rule->l4proto < 0) return "dport needs l4proto";
+  rule->sport = IntField(object, "sport", -1);
+  if (rule->sport < -1 || rule->sport > 65535) return "sport must be 0-65535";
+  if (rule->sport >= 0 && rule->l4proto < 0) return "sport needs l4proto";
+  rule->fib_daddr_local = object.Get("fibDaddrLocal").ToBoolean().Value();
   rule->established = object.Get("established").ToBoolean().Value();
+  rule->dnatted = object.Get("dnatted").ToBoolean().Value();
   rule->counter = object.Get("counter").ToBoolean().Value();
   rule->action = StringField(object, "action");
   rule->port_min = IntField(object, "portMin", 0);
@@ -87,8 +92,24 @@ static std::string ReadRule(const Napi::Object& object, NftRule* rule) {
                 rule->port_max > 65535 || rule->port_min > rule->port_max)) {
     return "portMin/portMax: 1 <= min <= max <= 65535, masquerade only";
   }
+  const std::string to_address = StringField(object, "toAddress");
+  rule->to_port = IntField(object, "toPort", 0);
+  if (rule->action == "dnat") {
+    // A whole address, written as a prefix of full length for ParsePrefix.
+    const bool v6 = to_address.find(':') != std::string::npos;
+    if (!ParsePrefix(to_address + (v6 ? "/128" : "/32"), &rule->to_address))
+      return "dnat needs toAddress, an IPv4 or IPv6 address";
+    if (rule->to_port < 1 || rule->to_port > 65535) return "dnat needs toPort 1-65535";
+    if (rule->l4proto != IPPROTO_TCP && rule->l4proto != IPPROTO_UDP)
+      return "dnat needs l4proto tcp or udp";
+    const NftPrefix& other = rule->saddr.present ? rule->saddr : rule->daddr;
+    if (other.present && other.v6 != rule->to_address.v6)
+      return "toAddress must be of the rule's family";
+  } else if (!to_address.empty() || rule->to_port != 0) {
+    return "toAddress/toPort: dnat only";
+  }
   for (const char* action :
-       {"accept", "drop", "return", "reject", "notrack", "masquerade"}) {
+       {"accept", "drop", "return", "reject", "notrack", "masquerade", "dnat"}) {
     if (rule->action == action) return "";
   }
   return "unknown action '" + rule->action + "'";

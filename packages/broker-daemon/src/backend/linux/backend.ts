@@ -10,12 +10,13 @@ import { type NotAdopted, stopRecordedDnsmasq, surveyRecords } from "./adopt.js"
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
+import { forwardClash, needsRouteLocalnet } from "./forward-rules.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
 import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
 import { bridgeName, isOurInterface, tableName } from "./names.js";
 import { linuxNative } from "./native.js";
 import { LinuxNetwork, type LinuxNetworkParts } from "./network.js";
-import { applyFirewall, deleteFirewall } from "./nftables.js";
+import { applyFirewall, deleteFirewall, type FirewallSpec } from "./nftables.js";
 import { configOf, definitionOf, sameDefinition } from "./records.js";
 import { checkReservations } from "./reservations.js";
 import { dnsmasqFiles, networkDir } from "./runtime-files.js";
@@ -28,7 +29,7 @@ import {
   type SubnetPlan,
   staticSubnet,
 } from "./subnets.js";
-import { enableForwarding, keepBridgesOutOfNetfilter } from "./sysctl.js";
+import { allowLoopbackSources, enableForwarding, keepBridgesOutOfNetfilter } from "./sysctl.js";
 import { VHOST_NET } from "./tap.js";
 
 export interface LinuxBackendOptions {
@@ -221,6 +222,11 @@ class LinuxBackend implements Backend {
         throw new CreateFailure(`network '${config.name}' would reuse bridge ${bridge} of network '${name}'`);
       }
     }
+    // The configuration refuses clashes among its files; a live network may still run an older definition.
+    for (const [name, network] of this.networks) {
+      const clash = forwardClash(config.portForwarding, network.forwards);
+      if (clash) throw new CreateFailure(`network '${config.name}': ${clash} is forwarded by live network '${name}' already`);
+    }
     const fixed = staticSubnet(config.name, config.subnet, config.mask);
     // Our own networks first, so that a clash with one of them names it.
     const ours: Occupant[] = [...this.networks].map(([name, network]) => {
@@ -242,7 +248,9 @@ class LinuxBackend implements Backend {
       // Bridge and table first (addon calls, about a millisecond): dnsmasq binds the
       // bridge's addresses when it starts (bind-interfaces, dnsmasq-config.ts).
       createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
-      applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      const firewall: FirewallSpec = { table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}), forwards: config.portForwarding };
+      applyFirewall(firewall);
+      if (needsRouteLocalnet(firewall)) allowLoopbackSources(bridge);
       dnsmasq = await this.startDns(config, bridge, ipv4, ipv6, files);
       await dnsmasq?.untilServing();
       if (config.mode === "shared") enableForwarding(ipv6 !== undefined);

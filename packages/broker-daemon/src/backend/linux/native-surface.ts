@@ -82,13 +82,22 @@ export interface NftRule {
   readonly l4proto?: number;
   /** Transport destination port; needs l4proto. */
   readonly dport?: number;
+  /** Transport source port; needs l4proto. */
+  readonly sport?: number;
+  /** fib daddr type local: addressed to this namespace. */
+  readonly fibDaddrLocal?: boolean;
   /** ct state related,established. */
   readonly established?: boolean;
+  /** ct status dnat: a connection whose destination was rewritten. */
+  readonly dnatted?: boolean;
   readonly counter?: boolean;
-  readonly action: "accept" | "drop" | "return" | "reject" | "notrack" | "masquerade";
+  readonly action: "accept" | "drop" | "return" | "reject" | "notrack" | "masquerade" | "dnat";
   /** masquerade to :portMin-portMax. */
   readonly portMin?: number;
   readonly portMax?: number;
+  /** dnat to toAddress:toPort (needs l4proto tcp or udp); the rule matches its family. */
+  readonly toAddress?: string;
+  readonly toPort?: number;
 }
 
 /** A base chain with policy accept. */

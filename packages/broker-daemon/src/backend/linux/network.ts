@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 /** One live Linux network: bridge + nftables table + dnsmasq, and its interfaces. */
 import { rm } from "node:fs/promises";
+import type { PortForwardingRule } from "../../config/network-config.js";
 import type {
   BackendNetwork,
   InterfaceNote,
@@ -52,6 +53,11 @@ export class LinuxNetwork implements BackendNetwork {
     this.info = parts.info;
     this.notes = parts.interfaces ?? [];
     for (const note of this.notes) this.interfaces.add(note.name);
+  }
+
+  /** The port forwards its table carries. */
+  get forwards(): readonly PortForwardingRule[] {
+    return this.parts.record.definition.portForwarding ?? [];
   }
 
   /** True when `name` is an interface this network opened or adopted. */

@@ -75,11 +75,69 @@ const SHARED = `table inet vmnet_broker_fw {
 `;
 
 const list = () => runTool("nft", ["list", "table", "inet", spec.table]);
+const chain = (name: string) => runTool("nft", ["list", "chain", "inet", spec.table, name]);
+const chainText = (name: string, head: string, rules: string[]) =>
+  `table inet vmnet_broker_fw {\n\tchain ${name} {\n\t\t${head}\n${rules.map((r) => `\t\t${r}\n`).join("")}\t}\n}\n`;
+
+const forwarding: FirewallSpec = {
+  ...spec,
+  forwards: [
+    { protocol: "tcp", externalPort: 8080, internalAddress: "10.9.0.10", internalPort: 80 },
+    { protocol: "udp", externalPort: 5353, internalAddress: "fd00:1:2:3::10", internalPort: 53 },
+  ],
+};
 
 describe("applyFirewall", () => {
   it("makes exactly the intended rules (nft reads them back; fe80::/10 prints as raw payload)", async () => {
     applyFirewall(spec);
     expect(await list()).toBe(SHARED);
+  });
+
+  it("port forwards: DNAT for local addresses (prerouting and output), entry to the bridge, hairpin and loopback masquerade, tracked replies, loopback guard", async () => {
+    applyFirewall(forwarding);
+    const dnat = [
+      "meta nfproto ipv4 fib daddr type local tcp dport 8080 counter packets 0 bytes 0 dnat ip to 10.9.0.10:80",
+      "meta nfproto ipv6 fib daddr type local udp dport 5353 counter packets 0 bytes 0 dnat ip6 to [fd00:1:2:3::10]:53",
+    ];
+    expect(await chain("dstnat")).toBe(chainText("dstnat", "type nat hook prerouting priority dstnat; policy accept;", dnat));
+    expect(await chain("dstnat_local")).toBe(chainText("dstnat_local", "type nat hook output priority -100; policy accept;", dnat));
+    const table = await list();
+    const lines = (from: string, to: string) =>
+      table
+        .slice(table.indexOf(from), table.indexOf(to))
+        .trim()
+        .split("\n")
+        .map((l) => l.trim());
+    expect(lines('oifname "vmbr-fw" ip6 daddr fd00:1:2:3::/64 ct state', 'iifname "vmbr-fw" counter')).toEqual([
+      'oifname "vmbr-fw" ip6 daddr fd00:1:2:3::/64 ct state established,related accept',
+      'oifname "vmbr-fw" ip daddr 10.9.0.10 tcp dport 80 ct status dnat accept',
+      'oifname "vmbr-fw" ip6 daddr fd00:1:2:3::10 udp dport 53 ct status dnat accept',
+    ]);
+    expect(lines('oifname "vmbr-fw" ip saddr 127', "ip saddr 10.9.0.0/24 ip daddr 224")).toEqual([
+      'oifname "vmbr-fw" ip saddr 127.0.0.0/8 counter packets 0 bytes 0 masquerade',
+      'oifname "vmbr-fw" ip saddr 10.9.0.0/24 ct status dnat counter packets 0 bytes 0 masquerade',
+      'oifname "vmbr-fw" ip6 saddr fd00:1:2:3::/64 ct status dnat counter packets 0 bytes 0 masquerade',
+    ]);
+    expect(lines('iifname "vmbr-fw" ip daddr 127', 'iifname "vmbr-fw" ip daddr 10.9.0.0/24 notrack')).toEqual([
+      'iifname "vmbr-fw" ip daddr 127.0.0.0/8 counter packets 0 bytes 0 drop',
+      'iifname "vmbr-fw" ip saddr 127.0.0.0/8 counter packets 0 bytes 0 drop',
+      'iifname "vmbr-fw" ip daddr 10.9.0.1 tcp dport 8080 accept',
+      'iifname "vmbr-fw" ip saddr 10.9.0.10 ip daddr 10.9.0.1 tcp sport 80 accept',
+      'iifname "vmbr-fw" ip6 daddr fd00:1:2:3::1 udp dport 5353 accept',
+      'iifname "vmbr-fw" ip6 saddr fd00:1:2:3::10 ip6 daddr fd00:1:2:3::1 udp sport 53 accept',
+    ]);
+  });
+
+  it("port forwards without IPv4 targets need no loopback rules; none at all in host mode", async () => {
+    const v6only = forwarding.forwards?.filter((f) => f.internalAddress.includes(":")) ?? [];
+    applyFirewall({ ...forwarding, forwards: v6only });
+    const table = await list();
+    expect(table).not.toContain("127.0.0.0/8");
+    expect(table).toContain("dnat ip6 to [fd00:1:2:3::10]:53");
+    expect(table).not.toContain("dnat ip ");
+    deleteFirewall(spec.table);
+    applyFirewall({ ...forwarding, mode: "host" });
+    expect(await list()).not.toMatch(/dnat|dstnat|127\.0\.0/);
   });
 
   it("host mode: no NAT chain, no forwarding off the bridge", async () => {
@@ -122,6 +180,21 @@ describe("applyFirewall", () => {
     expect(() => native.nftCreateTable("t", [{ ...chain, rules: [{ action: "masquerade" }] }], false)).toThrow(
       /NFT_MSG_NEWRULE t c #1 failed: EOPNOTSUPP/,
     );
+    const dnat = { l4proto: 6, action: "dnat", toAddress: "10.0.0.2", toPort: 80 } as const;
+    const nat = { name: "n", type: "nat", hook: "prerouting", priority: -100 } as const;
+    for (const [rule, problem] of [
+      [{ ...dnat, toAddress: "10.0.0" }, /dnat needs toAddress/],
+      [{ ...dnat, toPort: 0 }, /dnat needs toPort 1-65535/],
+      [{ ...dnat, l4proto: 1 }, /dnat needs l4proto tcp or udp/],
+      [{ ...dnat, daddr: "fd00::/64" }, /toAddress must be of the rule's family/],
+      [{ action: "accept", toPort: 80 }, /toAddress\/toPort: dnat only/],
+      [{ action: "accept", sport: 80 }, /sport needs l4proto/],
+      [{ action: "accept", l4proto: 6, sport: 65536 }, /sport must be 0-65535/],
+    ] as const) {
+      expect(() => native.nftCreateTable("t", [{ ...nat, rules: [rule] }], false)).toThrow(problem);
+    }
+    // DNAT outside a nat chain is refused by the kernel.
+    expect(() => native.nftCreateTable("t", [{ ...chain, rules: [dnat] }], false)).toThrow(/NFT_MSG_NEWRULE t c #1 failed: EOPNOTSUPP/);
     expect(listOurTables()).toEqual([]);
   });
 });

@@ -13,7 +13,8 @@
  * table on the same hook; a host firewall with a dropping forward policy (Docker)
  * still blocks shared-mode traffic.
  */
-import type { NetworkModeName } from "../../config/network-config.js";
+import type { NetworkModeName, PortForwardingRule } from "../../config/network-config.js";
+import { dnatChains, forwardAccepts, forwardMasquerades, forwardTrackedRules } from "./forward-rules.js";
 import type { Ipv6Plan } from "./ipv6.js";
 import { TABLE_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
@@ -26,6 +27,8 @@ export interface FirewallSpec {
   readonly mode: NetworkModeName;
   readonly ipv4: SubnetPlan;
   readonly ipv6?: Ipv6Plan;
+  /** Port forwards (shared mode): forward-rules.ts. */
+  readonly forwards?: readonly PortForwardingRule[];
 }
 
 const TCP = 6;
@@ -44,14 +47,16 @@ function forwardRules(spec: FirewallSpec, v4: string): NftRule[] {
     for (const prefix of prefixes) {
       rules.push({ iifname: br, saddr: prefix, action: "accept" }, { oifname: br, daddr: prefix, established: true, action: "accept" });
     }
+    rules.push(...forwardAccepts(spec));
   }
   // Everything else forwarded from or to the bridge is refused.
   rules.push({ iifname: br, counter: true, action: "reject" }, { oifname: br, counter: true, action: "reject" });
   return rules;
 }
 
-function natRules(v4: string): NftRule[] {
+function natRules(spec: FirewallSpec, v4: string): NftRule[] {
   return [
+    ...forwardMasquerades(spec, v4),
     { saddr: v4, daddr: "224.0.0.0/24", action: "return" },
     { saddr: v4, daddr: "255.255.255.255/32", action: "return" },
     ...[TCP, UDP].map(
@@ -100,11 +105,19 @@ function dnsGuardRules(spec: FirewallSpec): NftRule[] {
 export function firewallChains(spec: FirewallSpec): NftChain[] {
   const v4 = `${spec.ipv4.network}/${spec.ipv4.prefix}`;
   const chains: NftChain[] = [{ name: "forward", type: "filter", hook: "forward", priority: FILTER, rules: forwardRules(spec, v4) }];
-  if (spec.mode === "shared") chains.push({ name: "postrouting", type: "nat", hook: "postrouting", priority: SRCNAT, rules: natRules(v4) });
+  if (spec.mode === "shared")
+    chains.push({ name: "postrouting", type: "nat", hook: "postrouting", priority: SRCNAT, rules: natRules(spec, v4) });
   chains.push(
     { name: "input", type: "filter", hook: "input", priority: FILTER, rules: dnsGuardRules(spec) },
-    { name: "prerouting", type: "filter", hook: "prerouting", priority: RAW, rules: untrackedRules(spec, v4, "iifname") },
+    {
+      name: "prerouting",
+      type: "filter",
+      hook: "prerouting",
+      priority: RAW,
+      rules: [...forwardTrackedRules(spec), ...untrackedRules(spec, v4, "iifname")],
+    },
     { name: "output", type: "filter", hook: "output", priority: RAW, rules: untrackedRules(spec, v4, "oifname") },
+    ...dnatChains(spec),
   );
   return chains;
 }

@@ -96,4 +96,30 @@ describe("sameDefinition", () => {
     expect(sameDefinition({ ...config, mtu: 9000 }, good.definition)).toBe(false);
     expect(sameDefinition({ ...config, subnet: "10.0.0.0", mask: "255.255.255.0" }, good.definition)).toBe(false);
   });
+
+  it("counts port forwards, and a record without any equals a configuration without any", () => {
+    const config = networkConfig("shared");
+    const forward = { protocol: "tcp" as const, externalPort: 8080, internalAddress: "192.168.100.10", internalPort: 80 };
+    expect(sameDefinition({ ...config, portForwarding: [] }, good.definition)).toBe(true);
+    expect(sameDefinition({ ...config, portForwarding: [forward] }, good.definition)).toBe(false);
+    const withForward = { ...good.definition, portForwarding: [forward] };
+    expect(sameDefinition({ ...config, portForwarding: [forward] }, withForward)).toBe(true);
+    expect(sameDefinition({ ...config, portForwarding: [{ ...forward, internalPort: 81 }] }, withForward)).toBe(false);
+  });
+});
+
+describe("parseRecord: port forwards", () => {
+  const forward = { protocol: "udp", externalPort: 5353, internalAddress: "fd00::10", internalPort: 53 };
+  const withForwards = (portForwarding: unknown) => ({ ...good, definition: { ...good.definition, portForwarding } });
+
+  it("keeps well-formed forwards, which an adopted network reports as its configuration", () => {
+    expect(parseRecord(dir, text(withForwards([forward])))).toEqual({ ok: true, record: withForwards([forward]) });
+  });
+
+  it("rejects malformed ones", () => {
+    expect(reason(withForwards("tcp 80"))).toMatch(/portForwarding is not an array/);
+    expect(reason(withForwards([{ ...forward, protocol: "sctp" }]))).toMatch(/neither tcp nor udp/);
+    expect(reason(withForwards([{ ...forward, internalAddress: "guest" }]))).toMatch(/not an address/);
+    expect(reason(withForwards([{ ...forward, externalPort: 0 }]))).toMatch(/externalPort/);
+  });
 });

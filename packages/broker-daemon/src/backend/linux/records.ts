@@ -12,7 +12,8 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
 import { basename, join } from "node:path";
 import { maskFromPrefix, parseIPv4 } from "../../config/ipv4.js";
-import type { DhcpReservation, NetworkConfig, NetworkModeName } from "../../config/network-config.js";
+import { parseIPv6 } from "../../config/ipv6.js";
+import type { DhcpReservation, NetworkConfig, NetworkModeName, PortForwardingRule } from "../../config/network-config.js";
 import { NETWORK_NAME } from "../../config/parse-network.js";
 import type { InterfaceNote } from "../../core/backend.js";
 import { bridgeName, shortId, TAP_PREFIX, tableName, VETH_PREFIX } from "./names.js";
@@ -34,6 +35,8 @@ export interface LinuxDefinition {
   readonly dhcp: boolean;
   readonly dns: boolean;
   readonly dhcpReservations: readonly DhcpReservation[];
+  /** Absent in records of networks without forwards (and of older brokers). */
+  readonly portForwarding?: readonly PortForwardingRule[];
 }
 
 export interface NetworkRecord {
@@ -62,6 +65,16 @@ export function definitionOf(config: LinuxDefinition): LinuxDefinition {
     dhcp: config.dhcp,
     dns: config.dns,
     dhcpReservations: config.dhcpReservations.map(({ mac, ip }) => ({ mac, ip })),
+    ...(config.portForwarding !== undefined && config.portForwarding.length > 0
+      ? {
+          portForwarding: config.portForwarding.map((r) => ({
+            protocol: r.protocol,
+            externalPort: r.externalPort,
+            internalAddress: r.internalAddress,
+            internalPort: r.internalPort,
+          })),
+        }
+      : {}),
   };
 }
 
@@ -81,7 +94,7 @@ export function configOf(record: NetworkRecord, path: string): NetworkConfig {
     nat44: record.definition.mode === "shared",
     nat66: false,
     routerAdvertisement: false,
-    portForwarding: [],
+    portForwarding: record.definition.portForwarding ?? [],
     source: `record ${path}`,
   };
 }
@@ -174,7 +187,28 @@ function checkDefinition(value: unknown): LinuxDefinition {
       if (!MAC.test(mac) || parseIPv4(ip) === undefined) fail(`DHCP reservation ${mac} -> ${ip} is malformed`);
       return { mac, ip };
     }),
+    ...(o.portForwarding !== undefined ? { portForwarding: checkForwards(o.portForwarding) } : {}),
   };
+}
+
+function checkForwards(value: unknown): PortForwardingRule[] {
+  if (!Array.isArray(value)) fail("portForwarding is not an array");
+  return value.map((entry) => {
+    const r = object(entry, "a port forward");
+    const protocol = string(r, "protocol");
+    if (protocol !== "tcp" && protocol !== "udp")
+      fail(`port forward protocol ${JSON.stringify(protocol.slice(0, 8))} is neither tcp nor udp`);
+    const internalAddress = string(r, "internalAddress");
+    if (parseIPv4(internalAddress) === undefined && parseIPv6(internalAddress) === undefined) {
+      fail(`port forward target ${JSON.stringify(internalAddress.slice(0, 40))} is not an address`);
+    }
+    return {
+      protocol,
+      externalPort: integer(r, "externalPort", 1, 65535),
+      internalAddress,
+      internalPort: integer(r, "internalPort", 1, 65535),
+    };
+  });
 }
 
 function checkInterface(value: unknown): InterfaceNote {

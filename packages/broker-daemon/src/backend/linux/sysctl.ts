@@ -32,3 +32,14 @@ export function keepBridgesOutOfNetfilter(): void {
     }
   }
 }
+
+/**
+ * Lets the bridge carry packets with a 127.0.0.0/8 source: a client of
+ * 127.0.0.1:<forwarded port> is DNATed to a guest and leaves through the bridge
+ * (masqueraded on the way out), and its answers come back to 127.0.0.1 through
+ * it. The setting is the bridge's own and goes with it; the loopback guard in
+ * the table (forward-rules.ts) keeps guests from using it to reach 127.0.0.1.
+ */
+export function allowLoopbackSources(bridge: string): void {
+  writeFileSync(`/proc/sys/net/ipv4/conf/${bridge}/route_localnet`, "1\n");
+}
