@@ -10,6 +10,7 @@ import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { closeSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerClient } from "@vmnet-broker/client";
+import { TransportProtocol } from "@vmnet-broker/client/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runTool } from "../src/backend/linux/run-tool.js";
 import { createGuest, type Guest } from "../src/sandbox/index.js";
@@ -186,6 +187,19 @@ describe("port forwarding (live broker)", () => {
     expect(broker.inNamespace("nft", "list", "chain", "inet", "vmnet_broker_web", "prerouting")).toMatch(
       /iifname "vmbr-web" ip daddr 127\.0\.0\.0\/8 counter packets [1-9]\d* bytes \d+ drop/,
     );
+  });
+
+  it("shows the forwards in status, for clients and in the CLI's table", async () => {
+    const web = (await broker.status()).networks.find((n) => n.network?.name === "web");
+    expect(web?.network?.portForwards.map((f) => `${f.protocol} ${f.externalPort} ${f.internalAddress} ${f.internalPort}`)).toEqual([
+      `${TransportProtocol.TRANSPORT_PROTOCOL_TCP} 8080 10.77.0.10 7000`,
+      `${TransportProtocol.TRANSPORT_PROTOCOL_UDP} 8053 10.77.0.10 7001`,
+      `${TransportProtocol.TRANSPORT_PROTOCOL_TCP} 8080 fd00:77::10 7000`,
+      `${TransportProtocol.TRANSPORT_PROTOCOL_UDP} 8053 fd00:77::10 7001`,
+    ]);
+    const text = spawnSync(process.execPath, [CLI, "status", "--socket", broker.socket], { encoding: "utf8" }).stdout;
+    expect(text).toMatch(/PORT FORWARDS\nNETWORK +PROTO +HOST PORT +GUEST\nweb +tcp +8080 +10\.77\.0\.10:7000\n/);
+    expect(text).toMatch(/web +udp +8053 +\[fd00:77::10\]:7001\n/);
   });
 
   it("reports the file that forwards a port another file forwards, naming both", async () => {

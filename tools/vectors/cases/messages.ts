@@ -12,6 +12,7 @@ const EMPTY_TYPES = [
   "HelloReply",
   "AcquireRequest",
   "Network",
+  "PortForward",
   "StatusRequest",
   "Status",
   "NetworkStatus",
@@ -54,6 +55,16 @@ export const messageVectors: VectorSpec[] = [
   vector("network_full", "Network", "every Network field set", {
     ...sharedNetwork,
     vmnet_serialization: new Uint8Array([0, 1, 2, 0xfe, 0xff]),
+    port_forwards: [
+      { protocol: "TRANSPORT_PROTOCOL_TCP", external_port: 8080, internal_address: "192.168.105.10", internal_port: 80 },
+      { protocol: "TRANSPORT_PROTOCOL_UDP", external_port: 65535, internal_address: "fd00:6e65:7400::10", internal_port: 1 },
+    ],
+  }),
+  vector("port_forward_ipv6", "PortForward", "a UDP forward to an IPv6 guest, ports at their ends", {
+    protocol: "TRANSPORT_PROTOCOL_UDP",
+    external_port: 65535,
+    internal_address: "fd00:6e65:7400::10",
+    internal_port: 1,
   }),
   vector("status_full", "Status", "a Status with every repeated and nested field", fullStatus),
   vector("status_max_uptime", "Status", "uint64 at its maximum (10-byte varint)", {

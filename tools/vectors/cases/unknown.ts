@@ -45,7 +45,7 @@ export const unknownVectors: VectorSpec[] = [
       platform: "linux",
       networks: [
         {
-          network: { name: "shared", $unknown: [{ field: 13, bytes: new TextEncoder().encode("future") }] },
+          network: { name: "shared", $unknown: [{ field: 19, bytes: new TextEncoder().encode("future") }] },
           references: 1,
           $unknown: [{ field: 15, varint: "9" }],
         },

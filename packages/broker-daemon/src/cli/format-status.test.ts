@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Status } from "@vmnet-broker/client/protocol";
+import { Status, TransportProtocol } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { formatStatus } from "./format-status.js";
+import { statusToJson } from "./status-json.js";
 
 const now = new Date("2030-01-01T00:00:00Z");
 const nowUnix = now.getTime() / 1000;
@@ -36,5 +37,42 @@ describe("formatStatus leases", () => {
     const text = formatStatus(status, { now, all: true });
     expect(text).toMatch(/192\.168\.105\.11 +52:54:00:00:00:02 +gone +expired/);
     expect(text).not.toContain("not shown");
+  });
+});
+
+describe("formatStatus port forwards", () => {
+  const forwarding = Status.fromPartial({
+    networks: [
+      {
+        network: {
+          name: "web",
+          portForwards: [
+            { protocol: TransportProtocol.TRANSPORT_PROTOCOL_TCP, externalPort: 8080, internalAddress: "10.77.0.10", internalPort: 80 },
+            { protocol: TransportProtocol.TRANSPORT_PROTOCOL_UDP, externalPort: 8053, internalAddress: "fd00:77::10", internalPort: 53 },
+          ],
+        },
+      },
+      { network: { name: "plain" } },
+    ],
+  });
+
+  it("lists each network's forwards, IPv6 targets in brackets", () => {
+    const text = formatStatus(forwarding, { now });
+    expect(text).toContain(
+      "PORT FORWARDS\nNETWORK  PROTO  HOST PORT  GUEST\nweb      tcp    8080       10.77.0.10:80\nweb      udp    8053       [fd00:77::10]:53\n",
+    );
+  });
+
+  it("leaves the section out when no network forwards a port", () => {
+    expect(formatStatus(status, { now })).not.toContain("PORT FORWARDS");
+  });
+
+  it("gives them to --json with the protocol by name", () => {
+    const json = statusToJson(forwarding) as { networks: Array<{ network: { port_forwards: unknown[] } }> };
+    expect(json.networks[0]?.network.port_forwards).toEqual([
+      { protocol: "tcp", external_port: 8080, internal_address: "10.77.0.10", internal_port: 80 },
+      { protocol: "udp", external_port: 8053, internal_address: "fd00:77::10", internal_port: 53 },
+    ]);
+    expect(json.networks[1]?.network.port_forwards).toEqual([]);
   });
 });

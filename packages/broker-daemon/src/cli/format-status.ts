@@ -30,7 +30,15 @@ export function formatStatus(status: Status, options: FormatOptions = {}): strin
     pid: number;
     uptime_seconds: number;
     networks: Array<{
-      network: { name: string; mode: string; subnet: string; mask: string; gateway: string; bridge: string };
+      network: {
+        name: string;
+        mode: string;
+        subnet: string;
+        mask: string;
+        gateway: string;
+        bridge: string;
+        port_forwards: Array<{ protocol: string; external_port: number; internal_address: string; internal_port: number }>;
+      };
       references: number;
       removal_in_ms: number;
       live: boolean;
@@ -94,6 +102,15 @@ export function formatStatus(status: Status, options: FormatOptions = {}): strin
     n.interfaces.map((i) => [n.network.name, i.name, i.kind, String(i.peer_id), user(i.owner_uid)]),
   );
   if (interfaces.length > 0) out.push("", "INTERFACES", table(["NETWORK", "NAME", "KIND", "PEER", "OWNER"], interfaces));
+  const forwards = s.networks.flatMap((n) =>
+    n.network.port_forwards.map((f) => [
+      n.network.name,
+      f.protocol,
+      String(f.external_port),
+      `${f.internal_address.includes(":") ? `[${f.internal_address}]` : f.internal_address}:${f.internal_port}`,
+    ]),
+  );
+  if (forwards.length > 0) out.push("", "PORT FORWARDS", table(["NETWORK", "PROTO", "HOST PORT", "GUEST"], forwards));
   if (s.counters) {
     out.push(
       "",

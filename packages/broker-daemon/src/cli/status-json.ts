@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { ErrorCode, InterfaceKind, NetworkMode, type Status } from "@vmnet-broker/client/protocol";
+import { ErrorCode, InterfaceKind, NetworkMode, type Status, TransportProtocol } from "@vmnet-broker/client/protocol";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -15,6 +15,7 @@ const ENUMS: Record<string, Record<number, string>> = {
   mode: NetworkMode as unknown as Record<number, string>,
   kind: InterfaceKind as unknown as Record<number, string>,
   code: ErrorCode as unknown as Record<number, string>,
+  protocol: TransportProtocol as unknown as Record<number, string>,
 };
 
 function convert(value: unknown, key = ""): unknown {
@@ -23,7 +24,7 @@ function convert(value: unknown, key = ""): unknown {
   if (Array.isArray(value)) return value.map((v) => convert(v));
   if (typeof value === "number" && ENUMS[key]) {
     const name = ENUMS[key]?.[value] ?? String(value);
-    return name.replace(/^(NETWORK_MODE|INTERFACE_KIND|ERROR_CODE)_/, "").toLowerCase();
+    return name.replace(/^(NETWORK_MODE|INTERFACE_KIND|ERROR_CODE|TRANSPORT_PROTOCOL)_/, "").toLowerCase();
   }
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};

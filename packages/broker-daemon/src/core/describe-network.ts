@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
-import { Network, NetworkMode } from "@vmnet-broker/client/protocol";
+import { Network, NetworkMode, PortForward, TransportProtocol } from "@vmnet-broker/client/protocol";
+import type { PortForwardingRule } from "../config/network-config.js";
 import type { ManagedNetwork } from "./registry.js";
 
 /** A network, live or only configured, as the protocol's Network message. */
@@ -17,5 +18,15 @@ export function describeNetwork(network: Pick<ManagedNetwork, "config" | "live">
     bridge: info?.bridge ?? "",
     dhcp: network.config.dhcp,
     dns: network.config.dns,
+    portForwards: network.config.portForwarding.map(describeForward),
+  });
+}
+
+function describeForward(rule: PortForwardingRule): PortForward {
+  return PortForward.create({
+    protocol: rule.protocol === "tcp" ? TransportProtocol.TRANSPORT_PROTOCOL_TCP : TransportProtocol.TRANSPORT_PROTOCOL_UDP,
+    externalPort: rule.externalPort,
+    internalAddress: rule.internalAddress,
+    internalPort: rule.internalPort,
   });
 }

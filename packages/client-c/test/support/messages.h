@@ -16,6 +16,7 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
     &vmnet_broker__v1__hello_reply__descriptor,
     &vmnet_broker__v1__acquire_request__descriptor,
     &vmnet_broker__v1__network__descriptor,
+    &vmnet_broker__v1__port_forward__descriptor,
     &vmnet_broker__v1__status_request__descriptor,
     &vmnet_broker__v1__status__descriptor,
     &vmnet_broker__v1__network_status__descriptor,

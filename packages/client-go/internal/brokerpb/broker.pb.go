@@ -176,6 +176,59 @@ func (NetworkMode) EnumDescriptor() ([]byte, []int) {
 	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{1}
 }
 
+// TransportProtocol names the protocol of a forwarded port.
+type TransportProtocol int32
+
+const (
+	// Not set; never sent by the broker.
+	TransportProtocol_TRANSPORT_PROTOCOL_UNSPECIFIED TransportProtocol = 0
+	// TCP.
+	TransportProtocol_TRANSPORT_PROTOCOL_TCP TransportProtocol = 1
+	// UDP.
+	TransportProtocol_TRANSPORT_PROTOCOL_UDP TransportProtocol = 2
+)
+
+// Enum value maps for TransportProtocol.
+var (
+	TransportProtocol_name = map[int32]string{
+		0: "TRANSPORT_PROTOCOL_UNSPECIFIED",
+		1: "TRANSPORT_PROTOCOL_TCP",
+		2: "TRANSPORT_PROTOCOL_UDP",
+	}
+	TransportProtocol_value = map[string]int32{
+		"TRANSPORT_PROTOCOL_UNSPECIFIED": 0,
+		"TRANSPORT_PROTOCOL_TCP":         1,
+		"TRANSPORT_PROTOCOL_UDP":         2,
+	}
+)
+
+func (x TransportProtocol) Enum() *TransportProtocol {
+	p := new(TransportProtocol)
+	*p = x
+	return p
+}
+
+func (x TransportProtocol) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (TransportProtocol) Descriptor() protoreflect.EnumDescriptor {
+	return file_vmnet_broker_v1_broker_proto_enumTypes[2].Descriptor()
+}
+
+func (TransportProtocol) Type() protoreflect.EnumType {
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[2]
+}
+
+func (x TransportProtocol) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use TransportProtocol.Descriptor instead.
+func (TransportProtocol) EnumDescriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{2}
+}
+
 // InterfaceKind says what kind of interface was opened on a network.
 type InterfaceKind int32
 
@@ -213,11 +266,11 @@ func (x InterfaceKind) String() string {
 }
 
 func (InterfaceKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_vmnet_broker_v1_broker_proto_enumTypes[2].Descriptor()
+	return file_vmnet_broker_v1_broker_proto_enumTypes[3].Descriptor()
 }
 
 func (InterfaceKind) Type() protoreflect.EnumType {
-	return &file_vmnet_broker_v1_broker_proto_enumTypes[2]
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[3]
 }
 
 func (x InterfaceKind) Number() protoreflect.EnumNumber {
@@ -226,7 +279,7 @@ func (x InterfaceKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use InterfaceKind.Descriptor instead.
 func (InterfaceKind) EnumDescriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{2}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{3}
 }
 
 // LeaseHolder says what keeps an interface (and the reference it holds on its
@@ -272,11 +325,11 @@ func (x LeaseHolder) String() string {
 }
 
 func (LeaseHolder) Descriptor() protoreflect.EnumDescriptor {
-	return file_vmnet_broker_v1_broker_proto_enumTypes[3].Descriptor()
+	return file_vmnet_broker_v1_broker_proto_enumTypes[4].Descriptor()
 }
 
 func (LeaseHolder) Type() protoreflect.EnumType {
-	return &file_vmnet_broker_v1_broker_proto_enumTypes[3]
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[4]
 }
 
 func (x LeaseHolder) Number() protoreflect.EnumNumber {
@@ -285,7 +338,7 @@ func (x LeaseHolder) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use LeaseHolder.Descriptor instead.
 func (LeaseHolder) EnumDescriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{3}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{4}
 }
 
 // EventType says what happened.
@@ -353,11 +406,11 @@ func (x EventType) String() string {
 }
 
 func (EventType) Descriptor() protoreflect.EnumDescriptor {
-	return file_vmnet_broker_v1_broker_proto_enumTypes[4].Descriptor()
+	return file_vmnet_broker_v1_broker_proto_enumTypes[5].Descriptor()
 }
 
 func (EventType) Type() protoreflect.EnumType {
-	return &file_vmnet_broker_v1_broker_proto_enumTypes[4]
+	return &file_vmnet_broker_v1_broker_proto_enumTypes[5]
 }
 
 func (x EventType) Number() protoreflect.EnumNumber {
@@ -366,7 +419,7 @@ func (x EventType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use EventType.Descriptor instead.
 func (EventType) EnumDescriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{4}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{5}
 }
 
 // Request is one message from a client to the broker.
@@ -1006,7 +1059,11 @@ type Network struct {
 	// Whether the broker runs a DHCP server on the network.
 	Dhcp bool `protobuf:"varint,11,opt,name=dhcp,proto3" json:"dhcp,omitempty"`
 	// Whether the broker runs a DNS server on the network.
-	Dns           bool `protobuf:"varint,12,opt,name=dns,proto3" json:"dns,omitempty"`
+	Dns bool `protobuf:"varint,12,opt,name=dns,proto3" json:"dns,omitempty"`
+	// Host ports forwarded to guests of the network (shared mode), from its
+	// configuration's port_forwarding: on Linux rules of the network's own
+	// nftables table, on macOS vmnet's.
+	PortForwards  []*PortForward `protobuf:"bytes,13,rep,name=port_forwards,json=portForwards,proto3" json:"port_forwards,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1125,6 +1182,88 @@ func (x *Network) GetDns() bool {
 	return false
 }
 
+func (x *Network) GetPortForwards() []*PortForward {
+	if x != nil {
+		return x.PortForwards
+	}
+	return nil
+}
+
+// PortForward is one host port forwarded to a guest's address and port: a
+// connection to any of the host's addresses on external_port reaches
+// internal_address on internal_port.
+type PortForward struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// TCP or UDP.
+	Protocol TransportProtocol `protobuf:"varint,1,opt,name=protocol,proto3,enum=vmnet_broker.v1.TransportProtocol" json:"protocol,omitempty"`
+	// The host's port, 1 to 65535.
+	ExternalPort uint32 `protobuf:"varint,2,opt,name=external_port,json=externalPort,proto3" json:"external_port,omitempty"`
+	// The guest's address on the network: IPv4 dotted quad or IPv6 text.
+	InternalAddress string `protobuf:"bytes,3,opt,name=internal_address,json=internalAddress,proto3" json:"internal_address,omitempty"`
+	// The guest's port, 1 to 65535.
+	InternalPort  uint32 `protobuf:"varint,4,opt,name=internal_port,json=internalPort,proto3" json:"internal_port,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PortForward) Reset() {
+	*x = PortForward{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PortForward) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PortForward) ProtoMessage() {}
+
+func (x *PortForward) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PortForward.ProtoReflect.Descriptor instead.
+func (*PortForward) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *PortForward) GetProtocol() TransportProtocol {
+	if x != nil {
+		return x.Protocol
+	}
+	return TransportProtocol_TRANSPORT_PROTOCOL_UNSPECIFIED
+}
+
+func (x *PortForward) GetExternalPort() uint32 {
+	if x != nil {
+		return x.ExternalPort
+	}
+	return 0
+}
+
+func (x *PortForward) GetInternalAddress() string {
+	if x != nil {
+		return x.InternalAddress
+	}
+	return ""
+}
+
+func (x *PortForward) GetInternalPort() uint32 {
+	if x != nil {
+		return x.InternalPort
+	}
+	return 0
+}
+
 // StatusRequest asks for the broker's whole state.
 type StatusRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1134,7 +1273,7 @@ type StatusRequest struct {
 
 func (x *StatusRequest) Reset() {
 	*x = StatusRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[7]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1146,7 +1285,7 @@ func (x *StatusRequest) String() string {
 func (*StatusRequest) ProtoMessage() {}
 
 func (x *StatusRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[7]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1159,7 +1298,7 @@ func (x *StatusRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StatusRequest.ProtoReflect.Descriptor instead.
 func (*StatusRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{7}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{8}
 }
 
 // Status is the broker's whole state at one moment.
@@ -1193,7 +1332,7 @@ type Status struct {
 
 func (x *Status) Reset() {
 	*x = Status{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[8]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1205,7 +1344,7 @@ func (x *Status) String() string {
 func (*Status) ProtoMessage() {}
 
 func (x *Status) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[8]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1218,7 +1357,7 @@ func (x *Status) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Status.ProtoReflect.Descriptor instead.
 func (*Status) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{8}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *Status) GetBrokerVersion() string {
@@ -1314,7 +1453,7 @@ type NetworkStatus struct {
 
 func (x *NetworkStatus) Reset() {
 	*x = NetworkStatus{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[9]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1326,7 +1465,7 @@ func (x *NetworkStatus) String() string {
 func (*NetworkStatus) ProtoMessage() {}
 
 func (x *NetworkStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[9]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1339,7 +1478,7 @@ func (x *NetworkStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use NetworkStatus.ProtoReflect.Descriptor instead.
 func (*NetworkStatus) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{9}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *NetworkStatus) GetNetwork() *Network {
@@ -1428,7 +1567,7 @@ type PeerStatus struct {
 
 func (x *PeerStatus) Reset() {
 	*x = PeerStatus{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[10]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1440,7 +1579,7 @@ func (x *PeerStatus) String() string {
 func (*PeerStatus) ProtoMessage() {}
 
 func (x *PeerStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[10]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1453,7 +1592,7 @@ func (x *PeerStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeerStatus.ProtoReflect.Descriptor instead.
 func (*PeerStatus) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{10}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *PeerStatus) GetId() uint64 {
@@ -1527,7 +1666,7 @@ type Lease struct {
 
 func (x *Lease) Reset() {
 	*x = Lease{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1539,7 +1678,7 @@ func (x *Lease) String() string {
 func (*Lease) ProtoMessage() {}
 
 func (x *Lease) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1552,7 +1691,7 @@ func (x *Lease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease.ProtoReflect.Descriptor instead.
 func (*Lease) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{11}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *Lease) GetMac() string {
@@ -1617,7 +1756,7 @@ type InterfaceStatus struct {
 
 func (x *InterfaceStatus) Reset() {
 	*x = InterfaceStatus{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1629,7 +1768,7 @@ func (x *InterfaceStatus) String() string {
 func (*InterfaceStatus) ProtoMessage() {}
 
 func (x *InterfaceStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1642,7 +1781,7 @@ func (x *InterfaceStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterfaceStatus.ProtoReflect.Descriptor instead.
 func (*InterfaceStatus) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{12}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *InterfaceStatus) GetName() string {
@@ -1707,7 +1846,7 @@ type Counters struct {
 
 func (x *Counters) Reset() {
 	*x = Counters{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1719,7 +1858,7 @@ func (x *Counters) String() string {
 func (*Counters) ProtoMessage() {}
 
 func (x *Counters) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1732,7 +1871,7 @@ func (x *Counters) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Counters.ProtoReflect.Descriptor instead.
 func (*Counters) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{13}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *Counters) GetPeersConnected() uint64 {
@@ -1816,7 +1955,7 @@ type OpenInterfaceRequest struct {
 
 func (x *OpenInterfaceRequest) Reset() {
 	*x = OpenInterfaceRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1828,7 +1967,7 @@ func (x *OpenInterfaceRequest) String() string {
 func (*OpenInterfaceRequest) ProtoMessage() {}
 
 func (x *OpenInterfaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1841,7 +1980,7 @@ func (x *OpenInterfaceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenInterfaceRequest.ProtoReflect.Descriptor instead.
 func (*OpenInterfaceRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{14}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *OpenInterfaceRequest) GetNetworkName() string {
@@ -1927,7 +2066,7 @@ type TapOptions struct {
 
 func (x *TapOptions) Reset() {
 	*x = TapOptions{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1939,7 +2078,7 @@ func (x *TapOptions) String() string {
 func (*TapOptions) ProtoMessage() {}
 
 func (x *TapOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1952,7 +2091,7 @@ func (x *TapOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TapOptions.ProtoReflect.Descriptor instead.
 func (*TapOptions) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{15}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *TapOptions) GetVnetHeader() bool {
@@ -2004,7 +2143,7 @@ type VethOptions struct {
 
 func (x *VethOptions) Reset() {
 	*x = VethOptions{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2016,7 +2155,7 @@ func (x *VethOptions) String() string {
 func (*VethOptions) ProtoMessage() {}
 
 func (x *VethOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2029,7 +2168,7 @@ func (x *VethOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VethOptions.ProtoReflect.Descriptor instead.
 func (*VethOptions) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{16}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *VethOptions) GetIfname() string {
@@ -2079,7 +2218,7 @@ type Interface struct {
 
 func (x *Interface) Reset() {
 	*x = Interface{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2091,7 +2230,7 @@ func (x *Interface) String() string {
 func (*Interface) ProtoMessage() {}
 
 func (x *Interface) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2104,7 +2243,7 @@ func (x *Interface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interface.ProtoReflect.Descriptor instead.
 func (*Interface) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{17}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *Interface) GetNetworkName() string {
@@ -2188,7 +2327,7 @@ type LeaseRequest struct {
 
 func (x *LeaseRequest) Reset() {
 	*x = LeaseRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2200,7 +2339,7 @@ func (x *LeaseRequest) String() string {
 func (*LeaseRequest) ProtoMessage() {}
 
 func (x *LeaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2213,7 +2352,7 @@ func (x *LeaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseRequest.ProtoReflect.Descriptor instead.
 func (*LeaseRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{18}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *LeaseRequest) GetNetworkName() string {
@@ -2249,7 +2388,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2261,7 +2400,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2274,7 +2413,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{19}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{20}
 }
 
 // Subscription confirms a SubscribeRequest.
@@ -2288,7 +2427,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2300,7 +2439,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2313,7 +2452,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{20}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *Subscription) GetNextSequence() uint64 {
@@ -2349,7 +2488,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2361,7 +2500,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2374,7 +2513,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{21}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Event) GetSequence() uint64 {
@@ -2473,7 +2612,7 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\bplatform\x18\x03 \x01(\tR\bplatform\x12\x1a\n" +
 	"\bfeatures\x18\x04 \x03(\tR\bfeatures\"3\n" +
 	"\x0eAcquireRequest\x12!\n" +
-	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\"\xd9\x02\n" +
+	"\fnetwork_name\x18\x01 \x01(\tR\vnetworkName\"\x9c\x03\n" +
 	"\aNetwork\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x120\n" +
 	"\x04mode\x18\x02 \x01(\x0e2\x1c.vmnet_broker.v1.NetworkModeR\x04mode\x12 \n" +
@@ -2488,7 +2627,13 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\x13vmnet_serialization\x18\n" +
 	" \x01(\fR\x12vmnetSerialization\x12\x12\n" +
 	"\x04dhcp\x18\v \x01(\bR\x04dhcp\x12\x10\n" +
-	"\x03dns\x18\f \x01(\bR\x03dns\"\x0f\n" +
+	"\x03dns\x18\f \x01(\bR\x03dns\x12A\n" +
+	"\rport_forwards\x18\r \x03(\v2\x1c.vmnet_broker.v1.PortForwardR\fportForwards\"\xc2\x01\n" +
+	"\vPortForward\x12>\n" +
+	"\bprotocol\x18\x01 \x01(\x0e2\".vmnet_broker.v1.TransportProtocolR\bprotocol\x12#\n" +
+	"\rexternal_port\x18\x02 \x01(\rR\fexternalPort\x12)\n" +
+	"\x10internal_address\x18\x03 \x01(\tR\x0finternalAddress\x12#\n" +
+	"\rinternal_port\x18\x04 \x01(\rR\finternalPort\"\x0f\n" +
 	"\rStatusRequest\"\xf4\x02\n" +
 	"\x06Status\x12%\n" +
 	"\x0ebroker_version\x18\x01 \x01(\tR\rbrokerVersion\x12\x1a\n" +
@@ -2605,7 +2750,11 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\vNetworkMode\x12\x1c\n" +
 	"\x18NETWORK_MODE_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13NETWORK_MODE_SHARED\x10\x01\x12\x15\n" +
-	"\x11NETWORK_MODE_HOST\x10\x02*`\n" +
+	"\x11NETWORK_MODE_HOST\x10\x02*o\n" +
+	"\x11TransportProtocol\x12\"\n" +
+	"\x1eTRANSPORT_PROTOCOL_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16TRANSPORT_PROTOCOL_TCP\x10\x01\x12\x1a\n" +
+	"\x16TRANSPORT_PROTOCOL_UDP\x10\x02*`\n" +
 	"\rInterfaceKind\x12\x1e\n" +
 	"\x1aINTERFACE_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12INTERFACE_KIND_TAP\x10\x01\x12\x17\n" +
@@ -2638,75 +2787,79 @@ func file_vmnet_broker_v1_broker_proto_rawDescGZIP() []byte {
 	return file_vmnet_broker_v1_broker_proto_rawDescData
 }
 
-var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 5)
-var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
+var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
 var file_vmnet_broker_v1_broker_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: vmnet_broker.v1.ErrorCode
 	(NetworkMode)(0),             // 1: vmnet_broker.v1.NetworkMode
-	(InterfaceKind)(0),           // 2: vmnet_broker.v1.InterfaceKind
-	(LeaseHolder)(0),             // 3: vmnet_broker.v1.LeaseHolder
-	(EventType)(0),               // 4: vmnet_broker.v1.EventType
-	(*Request)(nil),              // 5: vmnet_broker.v1.Request
-	(*Reply)(nil),                // 6: vmnet_broker.v1.Reply
-	(*Error)(nil),                // 7: vmnet_broker.v1.Error
-	(*HelloRequest)(nil),         // 8: vmnet_broker.v1.HelloRequest
-	(*HelloReply)(nil),           // 9: vmnet_broker.v1.HelloReply
-	(*AcquireRequest)(nil),       // 10: vmnet_broker.v1.AcquireRequest
-	(*Network)(nil),              // 11: vmnet_broker.v1.Network
-	(*StatusRequest)(nil),        // 12: vmnet_broker.v1.StatusRequest
-	(*Status)(nil),               // 13: vmnet_broker.v1.Status
-	(*NetworkStatus)(nil),        // 14: vmnet_broker.v1.NetworkStatus
-	(*PeerStatus)(nil),           // 15: vmnet_broker.v1.PeerStatus
-	(*Lease)(nil),                // 16: vmnet_broker.v1.Lease
-	(*InterfaceStatus)(nil),      // 17: vmnet_broker.v1.InterfaceStatus
-	(*Counters)(nil),             // 18: vmnet_broker.v1.Counters
-	(*OpenInterfaceRequest)(nil), // 19: vmnet_broker.v1.OpenInterfaceRequest
-	(*TapOptions)(nil),           // 20: vmnet_broker.v1.TapOptions
-	(*VethOptions)(nil),          // 21: vmnet_broker.v1.VethOptions
-	(*Interface)(nil),            // 22: vmnet_broker.v1.Interface
-	(*LeaseRequest)(nil),         // 23: vmnet_broker.v1.LeaseRequest
-	(*SubscribeRequest)(nil),     // 24: vmnet_broker.v1.SubscribeRequest
-	(*Subscription)(nil),         // 25: vmnet_broker.v1.Subscription
-	(*Event)(nil),                // 26: vmnet_broker.v1.Event
+	(TransportProtocol)(0),       // 2: vmnet_broker.v1.TransportProtocol
+	(InterfaceKind)(0),           // 3: vmnet_broker.v1.InterfaceKind
+	(LeaseHolder)(0),             // 4: vmnet_broker.v1.LeaseHolder
+	(EventType)(0),               // 5: vmnet_broker.v1.EventType
+	(*Request)(nil),              // 6: vmnet_broker.v1.Request
+	(*Reply)(nil),                // 7: vmnet_broker.v1.Reply
+	(*Error)(nil),                // 8: vmnet_broker.v1.Error
+	(*HelloRequest)(nil),         // 9: vmnet_broker.v1.HelloRequest
+	(*HelloReply)(nil),           // 10: vmnet_broker.v1.HelloReply
+	(*AcquireRequest)(nil),       // 11: vmnet_broker.v1.AcquireRequest
+	(*Network)(nil),              // 12: vmnet_broker.v1.Network
+	(*PortForward)(nil),          // 13: vmnet_broker.v1.PortForward
+	(*StatusRequest)(nil),        // 14: vmnet_broker.v1.StatusRequest
+	(*Status)(nil),               // 15: vmnet_broker.v1.Status
+	(*NetworkStatus)(nil),        // 16: vmnet_broker.v1.NetworkStatus
+	(*PeerStatus)(nil),           // 17: vmnet_broker.v1.PeerStatus
+	(*Lease)(nil),                // 18: vmnet_broker.v1.Lease
+	(*InterfaceStatus)(nil),      // 19: vmnet_broker.v1.InterfaceStatus
+	(*Counters)(nil),             // 20: vmnet_broker.v1.Counters
+	(*OpenInterfaceRequest)(nil), // 21: vmnet_broker.v1.OpenInterfaceRequest
+	(*TapOptions)(nil),           // 22: vmnet_broker.v1.TapOptions
+	(*VethOptions)(nil),          // 23: vmnet_broker.v1.VethOptions
+	(*Interface)(nil),            // 24: vmnet_broker.v1.Interface
+	(*LeaseRequest)(nil),         // 25: vmnet_broker.v1.LeaseRequest
+	(*SubscribeRequest)(nil),     // 26: vmnet_broker.v1.SubscribeRequest
+	(*Subscription)(nil),         // 27: vmnet_broker.v1.Subscription
+	(*Event)(nil),                // 28: vmnet_broker.v1.Event
 }
 var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
-	8,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
-	10, // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
-	12, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
-	19, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
-	23, // 4: vmnet_broker.v1.Request.lease:type_name -> vmnet_broker.v1.LeaseRequest
-	24, // 5: vmnet_broker.v1.Request.subscribe:type_name -> vmnet_broker.v1.SubscribeRequest
-	7,  // 6: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
-	9,  // 7: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
-	11, // 8: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
-	13, // 9: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
-	22, // 10: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
-	16, // 11: vmnet_broker.v1.Reply.lease:type_name -> vmnet_broker.v1.Lease
-	25, // 12: vmnet_broker.v1.Reply.subscription:type_name -> vmnet_broker.v1.Subscription
-	26, // 13: vmnet_broker.v1.Reply.event:type_name -> vmnet_broker.v1.Event
+	9,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
+	11, // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
+	14, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
+	21, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
+	25, // 4: vmnet_broker.v1.Request.lease:type_name -> vmnet_broker.v1.LeaseRequest
+	26, // 5: vmnet_broker.v1.Request.subscribe:type_name -> vmnet_broker.v1.SubscribeRequest
+	8,  // 6: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
+	10, // 7: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
+	12, // 8: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
+	15, // 9: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
+	24, // 10: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
+	18, // 11: vmnet_broker.v1.Reply.lease:type_name -> vmnet_broker.v1.Lease
+	27, // 12: vmnet_broker.v1.Reply.subscription:type_name -> vmnet_broker.v1.Subscription
+	28, // 13: vmnet_broker.v1.Reply.event:type_name -> vmnet_broker.v1.Event
 	0,  // 14: vmnet_broker.v1.Error.code:type_name -> vmnet_broker.v1.ErrorCode
 	1,  // 15: vmnet_broker.v1.Network.mode:type_name -> vmnet_broker.v1.NetworkMode
-	14, // 16: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
-	15, // 17: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
-	18, // 18: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
-	11, // 19: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
-	16, // 20: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
-	17, // 21: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
-	2,  // 22: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 23: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	20, // 24: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
-	21, // 25: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	3,  // 26: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	3,  // 27: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	2,  // 28: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	3,  // 29: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	4,  // 30: vmnet_broker.v1.Event.type:type_name -> vmnet_broker.v1.EventType
-	16, // 31: vmnet_broker.v1.Event.lease:type_name -> vmnet_broker.v1.Lease
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	13, // 16: vmnet_broker.v1.Network.port_forwards:type_name -> vmnet_broker.v1.PortForward
+	2,  // 17: vmnet_broker.v1.PortForward.protocol:type_name -> vmnet_broker.v1.TransportProtocol
+	16, // 18: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
+	17, // 19: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
+	20, // 20: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
+	12, // 21: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
+	18, // 22: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
+	19, // 23: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
+	3,  // 24: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	4,  // 25: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	22, // 26: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
+	23, // 27: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
+	4,  // 28: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	4,  // 29: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	3,  // 30: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	4,  // 31: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	5,  // 32: vmnet_broker.v1.Event.type:type_name -> vmnet_broker.v1.EventType
+	18, // 33: vmnet_broker.v1.Event.lease:type_name -> vmnet_broker.v1.Lease
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }
@@ -2732,7 +2885,7 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		(*Reply_Subscription)(nil),
 		(*Reply_Event)(nil),
 	}
-	file_vmnet_broker_v1_broker_proto_msgTypes[14].OneofWrappers = []any{
+	file_vmnet_broker_v1_broker_proto_msgTypes[15].OneofWrappers = []any{
 		(*OpenInterfaceRequest_Tap)(nil),
 		(*OpenInterfaceRequest_Veth)(nil),
 	}
@@ -2741,8 +2894,8 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vmnet_broker_v1_broker_proto_rawDesc), len(file_vmnet_broker_v1_broker_proto_rawDesc)),
-			NumEnums:      5,
-			NumMessages:   22,
+			NumEnums:      6,
+			NumMessages:   23,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

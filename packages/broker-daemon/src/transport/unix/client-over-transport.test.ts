@@ -55,6 +55,7 @@ function miniCore(pipes: { write: number }[]): FakeAcceptor {
               vmnetSerialization: Buffer.alloc(0),
               dhcp: true,
               dns: true,
+              portForwards: [],
             },
           },
         },

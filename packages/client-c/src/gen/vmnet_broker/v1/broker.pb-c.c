@@ -322,6 +322,51 @@ void   vmnet_broker__v1__network__free_unpacked
   assert(message->base.descriptor == &vmnet_broker__v1__network__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   vmnet_broker__v1__port_forward__init
+                     (VmnetBroker__V1__PortForward         *message)
+{
+  static const VmnetBroker__V1__PortForward init_value = VMNET_BROKER__V1__PORT_FORWARD__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__port_forward__get_packed_size
+                     (const VmnetBroker__V1__PortForward *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__port_forward__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__port_forward__pack
+                     (const VmnetBroker__V1__PortForward *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__port_forward__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__port_forward__pack_to_buffer
+                     (const VmnetBroker__V1__PortForward *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__port_forward__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__PortForward *
+       vmnet_broker__v1__port_forward__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__PortForward *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__port_forward__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__port_forward__free_unpacked
+                     (VmnetBroker__V1__PortForward *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__port_forward__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   vmnet_broker__v1__status_request__init
                      (VmnetBroker__V1__StatusRequest         *message)
 {
@@ -1485,7 +1530,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__acquire_request__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__acquire_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__network__field_descriptors[12] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__network__field_descriptors[13] =
 {
   {
     "name",
@@ -1631,6 +1676,18 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__network__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "port_forwards",
+    13,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(VmnetBroker__V1__Network, n_port_forwards),
+    offsetof(VmnetBroker__V1__Network, port_forwards),
+    &vmnet_broker__v1__port_forward__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__network__field_indices_by_name[] = {
   8,   /* field[8] = bridge */
@@ -1643,13 +1700,14 @@ static const unsigned vmnet_broker__v1__network__field_indices_by_name[] = {
   1,   /* field[1] = mode */
   7,   /* field[7] = mtu */
   0,   /* field[0] = name */
+  12,   /* field[12] = port_forwards */
   3,   /* field[3] = subnet */
   9,   /* field[9] = vmnet_serialization */
 };
 static const ProtobufCIntRange vmnet_broker__v1__network__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__network__descriptor =
 {
@@ -1659,11 +1717,88 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__network__descriptor =
   "VmnetBroker__V1__Network",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__Network),
-  12,
+  13,
   vmnet_broker__v1__network__field_descriptors,
   vmnet_broker__v1__network__field_indices_by_name,
   1,  vmnet_broker__v1__network__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__network__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor vmnet_broker__v1__port_forward__field_descriptors[4] =
+{
+  {
+    "protocol",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__PortForward, protocol),
+    &vmnet_broker__v1__transport_protocol__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "external_port",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__PortForward, external_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "internal_address",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__PortForward, internal_address),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "internal_port",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__PortForward, internal_port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned vmnet_broker__v1__port_forward__field_indices_by_name[] = {
+  1,   /* field[1] = external_port */
+  2,   /* field[2] = internal_address */
+  3,   /* field[3] = internal_port */
+  0,   /* field[0] = protocol */
+};
+static const ProtobufCIntRange vmnet_broker__v1__port_forward__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor vmnet_broker__v1__port_forward__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.PortForward",
+  "PortForward",
+  "VmnetBroker__V1__PortForward",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__PortForward),
+  4,
+  vmnet_broker__v1__port_forward__field_descriptors,
+  vmnet_broker__v1__port_forward__field_indices_by_name,
+  1,  vmnet_broker__v1__port_forward__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__port_forward__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define vmnet_broker__v1__status_request__field_descriptors NULL
@@ -3087,6 +3222,36 @@ const ProtobufCEnumDescriptor vmnet_broker__v1__network_mode__descriptor =
   vmnet_broker__v1__network_mode__enum_values_by_name,
   1,
   vmnet_broker__v1__network_mode__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue vmnet_broker__v1__transport_protocol__enum_values_by_number[3] =
+{
+  { "TRANSPORT_PROTOCOL_UNSPECIFIED", "VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_UNSPECIFIED", 0 },
+  { "TRANSPORT_PROTOCOL_TCP", "VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_TCP", 1 },
+  { "TRANSPORT_PROTOCOL_UDP", "VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_UDP", 2 },
+};
+static const ProtobufCIntRange vmnet_broker__v1__transport_protocol__value_ranges[] = {
+{0, 0},{0, 3}
+};
+static const ProtobufCEnumValueIndex vmnet_broker__v1__transport_protocol__enum_values_by_name[3] =
+{
+  { "TRANSPORT_PROTOCOL_TCP", 1 },
+  { "TRANSPORT_PROTOCOL_UDP", 2 },
+  { "TRANSPORT_PROTOCOL_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor vmnet_broker__v1__transport_protocol__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.TransportProtocol",
+  "TransportProtocol",
+  "VmnetBroker__V1__TransportProtocol",
+  "vmnet_broker.v1",
+  3,
+  vmnet_broker__v1__transport_protocol__enum_values_by_number,
+  3,
+  vmnet_broker__v1__transport_protocol__enum_values_by_name,
+  1,
+  vmnet_broker__v1__transport_protocol__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };
 static const ProtobufCEnumValue vmnet_broker__v1__interface_kind__enum_values_by_number[3] =

@@ -22,6 +22,7 @@ typedef struct VmnetBroker__V1__HelloRequest VmnetBroker__V1__HelloRequest;
 typedef struct VmnetBroker__V1__HelloReply VmnetBroker__V1__HelloReply;
 typedef struct VmnetBroker__V1__AcquireRequest VmnetBroker__V1__AcquireRequest;
 typedef struct VmnetBroker__V1__Network VmnetBroker__V1__Network;
+typedef struct VmnetBroker__V1__PortForward VmnetBroker__V1__PortForward;
 typedef struct VmnetBroker__V1__StatusRequest VmnetBroker__V1__StatusRequest;
 typedef struct VmnetBroker__V1__Status VmnetBroker__V1__Status;
 typedef struct VmnetBroker__V1__NetworkStatus VmnetBroker__V1__NetworkStatus;
@@ -117,6 +118,24 @@ typedef enum _VmnetBroker__V1__NetworkMode {
   VMNET_BROKER__V1__NETWORK_MODE__NETWORK_MODE_HOST = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__NETWORK_MODE)
 } VmnetBroker__V1__NetworkMode;
+/*
+ * TransportProtocol names the protocol of a forwarded port.
+ */
+typedef enum _VmnetBroker__V1__TransportProtocol {
+  /*
+   * Not set; never sent by the broker.
+   */
+  VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_UNSPECIFIED = 0,
+  /*
+   * TCP.
+   */
+  VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_TCP = 1,
+  /*
+   * UDP.
+   */
+  VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_UDP = 2
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(VMNET_BROKER__V1__TRANSPORT_PROTOCOL)
+} VmnetBroker__V1__TransportProtocol;
 /*
  * InterfaceKind says what kind of interface was opened on a network.
  */
@@ -479,10 +498,47 @@ struct  VmnetBroker__V1__Network
    * Whether the broker runs a DNS server on the network.
    */
   protobuf_c_boolean dns;
+  /*
+   * Host ports forwarded to guests of the network (shared mode), from its
+   * configuration's port_forwarding: on Linux rules of the network's own
+   * nftables table, on macOS vmnet's.
+   */
+  size_t n_port_forwards;
+  VmnetBroker__V1__PortForward **port_forwards;
 };
 #define VMNET_BROKER__V1__NETWORK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__network__descriptor) \
-    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__NETWORK_MODE__NETWORK_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, 0, 0 }
+    , (char *)protobuf_c_empty_string, VMNET_BROKER__V1__NETWORK_MODE__NETWORK_MODE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, {0,NULL}, 0, 0, 0,NULL }
+
+
+/*
+ * PortForward is one host port forwarded to a guest's address and port: a
+ * connection to any of the host's addresses on external_port reaches
+ * internal_address on internal_port.
+ */
+struct  VmnetBroker__V1__PortForward
+{
+  ProtobufCMessage base;
+  /*
+   * TCP or UDP.
+   */
+  VmnetBroker__V1__TransportProtocol protocol;
+  /*
+   * The host's port, 1 to 65535.
+   */
+  uint32_t external_port;
+  /*
+   * The guest's address on the network: IPv4 dotted quad or IPv6 text.
+   */
+  char *internal_address;
+  /*
+   * The guest's port, 1 to 65535.
+   */
+  uint32_t internal_port;
+};
+#define VMNET_BROKER__V1__PORT_FORWARD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__port_forward__descriptor) \
+    , VMNET_BROKER__V1__TRANSPORT_PROTOCOL__TRANSPORT_PROTOCOL_UNSPECIFIED, 0, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -1157,6 +1213,25 @@ VmnetBroker__V1__Network *
 void   vmnet_broker__v1__network__free_unpacked
                      (VmnetBroker__V1__Network *message,
                       ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__PortForward methods */
+void   vmnet_broker__v1__port_forward__init
+                     (VmnetBroker__V1__PortForward         *message);
+size_t vmnet_broker__v1__port_forward__get_packed_size
+                     (const VmnetBroker__V1__PortForward   *message);
+size_t vmnet_broker__v1__port_forward__pack
+                     (const VmnetBroker__V1__PortForward   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__port_forward__pack_to_buffer
+                     (const VmnetBroker__V1__PortForward   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__PortForward *
+       vmnet_broker__v1__port_forward__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__port_forward__free_unpacked
+                     (VmnetBroker__V1__PortForward *message,
+                      ProtobufCAllocator *allocator);
 /* VmnetBroker__V1__StatusRequest methods */
 void   vmnet_broker__v1__status_request__init
                      (VmnetBroker__V1__StatusRequest         *message);
@@ -1465,6 +1540,9 @@ typedef void (*VmnetBroker__V1__AcquireRequest_Closure)
 typedef void (*VmnetBroker__V1__Network_Closure)
                  (const VmnetBroker__V1__Network *message,
                   void *closure_data);
+typedef void (*VmnetBroker__V1__PortForward_Closure)
+                 (const VmnetBroker__V1__PortForward *message,
+                  void *closure_data);
 typedef void (*VmnetBroker__V1__StatusRequest_Closure)
                  (const VmnetBroker__V1__StatusRequest *message,
                   void *closure_data);
@@ -1518,6 +1596,7 @@ typedef void (*VmnetBroker__V1__Event_Closure)
 
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__error_code__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__network_mode__descriptor;
+extern const ProtobufCEnumDescriptor    vmnet_broker__v1__transport_protocol__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__interface_kind__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__lease_holder__descriptor;
 extern const ProtobufCEnumDescriptor    vmnet_broker__v1__event_type__descriptor;
@@ -1528,6 +1607,7 @@ extern const ProtobufCMessageDescriptor vmnet_broker__v1__hello_request__descrip
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__hello_reply__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__acquire_request__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__network__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__port_forward__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__status_request__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor;

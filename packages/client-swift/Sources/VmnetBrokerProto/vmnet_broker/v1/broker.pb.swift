@@ -127,6 +127,45 @@ public enum VmnetBroker_V1_NetworkMode: ProtoEnum, CaseIterable {
   }
 }
 
+/// TransportProtocol names the protocol of a forwarded port.
+public enum VmnetBroker_V1_TransportProtocol: ProtoEnum, CaseIterable {
+  /// Not set; never sent by the broker.
+  case unspecified
+  /// TCP.
+  case tcp
+  /// UDP.
+  case udp
+  /// A number this codec does not know (sent by a newer peer); kept as is.
+  case unrecognized(Int32)
+
+  /// Every known value, in declaration order.
+  public static let allCases: [VmnetBroker_V1_TransportProtocol] = [
+    .unspecified,
+    .tcp,
+    .udp,
+  ]
+
+  /// The value for a wire number; unknown numbers become `unrecognized`.
+  public init(rawValue: Int32) {
+    switch rawValue {
+    case 0: self = .unspecified
+    case 1: self = .tcp
+    case 2: self = .udp
+    default: self = .unrecognized(rawValue)
+    }
+  }
+
+  /// The wire number.
+  public var rawValue: Int32 {
+    switch self {
+    case .unspecified: 0
+    case .tcp: 1
+    case .udp: 2
+    case .unrecognized(let value): value
+    }
+  }
+}
+
 /// InterfaceKind says what kind of interface was opened on a network.
 public enum VmnetBroker_V1_InterfaceKind: ProtoEnum, CaseIterable {
   /// Not set; never sent by the broker.
@@ -747,6 +786,10 @@ public struct VmnetBroker_V1_Network: ProtoMessage {
   public var dhcp: Bool = false
   /// Whether the broker runs a DNS server on the network.
   public var dns: Bool = false
+  /// Host ports forwarded to guests of the network (shared mode), from its
+  /// configuration's port_forwarding: on Linux rules of the network's own
+  /// nftables table, on macOS vmnet's.
+  public var portForwards: [VmnetBroker_V1_PortForward] = []
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.Network"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -785,6 +828,10 @@ public struct VmnetBroker_V1_Network: ProtoMessage {
       dhcp = try reader.readVarint() != 0
     case (12, .varint):
       dns = try reader.readVarint() != 0
+    case (13, .lengthDelimited):
+      var value = VmnetBroker_V1_PortForward()
+      try reader.readMessage(into: &value)
+      portForwards.append(value)
     default:
       return false
     }
@@ -840,6 +887,71 @@ public struct VmnetBroker_V1_Network: ProtoMessage {
     if dns {
       writer.writeTag(12, .varint)
       writer.writeVarint(dns ? 1 : 0)
+    }
+    for value in portForwards {
+      writer.writeTag(13, .lengthDelimited)
+      writer.writeMessage(value)
+    }
+  }
+}
+
+/// PortForward is one host port forwarded to a guest's address and port: a
+/// connection to any of the host's addresses on external_port reaches
+/// internal_address on internal_port.
+public struct VmnetBroker_V1_PortForward: ProtoMessage {
+  /// TCP or UDP.
+  public var `protocol`: VmnetBroker_V1_TransportProtocol = VmnetBroker_V1_TransportProtocol(rawValue: 0)
+  /// The host's port, 1 to 65535.
+  public var externalPort: UInt32 = 0
+  /// The guest's address on the network: IPv4 dotted quad or IPv6 text.
+  public var internalAddress: String = ""
+  /// The guest's port, 1 to 65535.
+  public var internalPort: UInt32 = 0
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.PortForward"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    switch (number, wireType) {
+    case (1, .varint):
+      `protocol` = try VmnetBroker_V1_TransportProtocol(rawValue: Int32(truncatingIfNeeded: reader.readVarint()))
+    case (2, .varint):
+      externalPort = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (3, .lengthDelimited):
+      internalAddress = try reader.readString()
+    case (4, .varint):
+      internalPort = try UInt32(truncatingIfNeeded: reader.readVarint())
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {
+    if `protocol`.rawValue != 0 {
+      writer.writeTag(1, .varint)
+      writer.writeVarint(UInt64(bitPattern: Int64(`protocol`.rawValue)))
+    }
+    if externalPort != 0 {
+      writer.writeTag(2, .varint)
+      writer.writeVarint(UInt64(externalPort))
+    }
+    if !internalAddress.isEmpty {
+      writer.writeTag(3, .lengthDelimited)
+      writer.writeString(internalAddress)
+    }
+    if internalPort != 0 {
+      writer.writeTag(4, .varint)
+      writer.writeVarint(UInt64(internalPort))
     }
   }
 }
@@ -1925,6 +2037,7 @@ public enum VmnetBroker_V1_BrokerMessages {
     VmnetBroker_V1_HelloReply.self,
     VmnetBroker_V1_AcquireRequest.self,
     VmnetBroker_V1_Network.self,
+    VmnetBroker_V1_PortForward.self,
     VmnetBroker_V1_StatusRequest.self,
     VmnetBroker_V1_Status.self,
     VmnetBroker_V1_NetworkStatus.self,

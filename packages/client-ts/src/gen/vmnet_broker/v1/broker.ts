@@ -86,6 +86,17 @@ export enum NetworkMode {
   UNRECOGNIZED = -1,
 }
 
+/** TransportProtocol names the protocol of a forwarded port. */
+export enum TransportProtocol {
+  /** TRANSPORT_PROTOCOL_UNSPECIFIED - Not set; never sent by the broker. */
+  TRANSPORT_PROTOCOL_UNSPECIFIED = 0,
+  /** TRANSPORT_PROTOCOL_TCP - TCP. */
+  TRANSPORT_PROTOCOL_TCP = 1,
+  /** TRANSPORT_PROTOCOL_UDP - UDP. */
+  TRANSPORT_PROTOCOL_UDP = 2,
+  UNRECOGNIZED = -1,
+}
+
 /** InterfaceKind says what kind of interface was opened on a network. */
 export enum InterfaceKind {
   /** INTERFACE_KIND_UNSPECIFIED - Not set; never sent by the broker. */
@@ -300,6 +311,29 @@ export interface Network {
   dhcp: boolean;
   /** Whether the broker runs a DNS server on the network. */
   dns: boolean;
+  /**
+   * Host ports forwarded to guests of the network (shared mode), from its
+   * configuration's port_forwarding: on Linux rules of the network's own
+   * nftables table, on macOS vmnet's.
+   */
+  portForwards: PortForward[];
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
+/**
+ * PortForward is one host port forwarded to a guest's address and port: a
+ * connection to any of the host's addresses on external_port reaches
+ * internal_address on internal_port.
+ */
+export interface PortForward {
+  /** TCP or UDP. */
+  protocol: TransportProtocol;
+  /** The host's port, 1 to 65535. */
+  externalPort: number;
+  /** The guest's address on the network: IPv4 dotted quad or IPv6 text. */
+  internalAddress: string;
+  /** The guest's port, 1 to 65535. */
+  internalPort: number;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -1380,6 +1414,7 @@ function createBaseNetwork(): Network {
     vmnetSerialization: Buffer.alloc(0),
     dhcp: false,
     dns: false,
+    portForwards: [],
     _unknownFields: {},
   };
 }
@@ -1421,6 +1456,9 @@ export const Network: MessageFns<Network> = {
     }
     if (message.dns !== false) {
       writer.uint32(96).bool(message.dns);
+    }
+    for (const v of message.portForwards) {
+      PortForward.encode(v!, writer.uint32(106).fork()).join();
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -1542,6 +1580,14 @@ export const Network: MessageFns<Network> = {
             message.dns = reader.bool();
             continue;
           }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.portForwards.push(PortForward.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1579,6 +1625,114 @@ export const Network: MessageFns<Network> = {
     message.vmnetSerialization = object.vmnetSerialization ?? Buffer.alloc(0);
     message.dhcp = object.dhcp ?? false;
     message.dns = object.dns ?? false;
+    message.portForwards = object.portForwards?.map((e) => PortForward.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePortForward(): PortForward {
+  return { protocol: 0, externalPort: 0, internalAddress: "", internalPort: 0, _unknownFields: {} };
+}
+
+export const PortForward: MessageFns<PortForward> = {
+  encode(message: PortForward, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.protocol !== 0) {
+      writer.uint32(8).int32(message.protocol);
+    }
+    if (message.externalPort !== 0) {
+      writer.uint32(16).uint32(message.externalPort);
+    }
+    if (message.internalAddress !== "") {
+      writer.uint32(26).string(message.internalAddress);
+    }
+    if (message.internalPort !== 0) {
+      writer.uint32(32).uint32(message.internalPort);
+    }
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PortForward {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePortForward();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.protocol = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.externalPort = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.internalAddress = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.internalPort = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<PortForward>): PortForward {
+    return PortForward.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PortForward>): PortForward {
+    const message = createBasePortForward();
+    message.protocol = object.protocol ?? 0;
+    message.externalPort = object.externalPort ?? 0;
+    message.internalAddress = object.internalAddress ?? "";
+    message.internalPort = object.internalPort ?? 0;
     return message;
   },
 };
