@@ -8,12 +8,13 @@
 // the guests working; a new broker adopts the network, and the VXLAN device goes
 // with the network. The encrypted variant runs the overlay over WireGuard: the
 // underlay then carries WireGuard packets only.
+
+import { execFileSync } from "node:child_process";
 import { closeSync, rmSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireDhcpLease, createGuest, type Guest } from "../src/sandbox/index.js";
 import { CLI, TestBroker } from "./harness/broker.js";
 import { type Host, TwoHosts } from "./harness/two-hosts.js";
-import { execFileSync } from "node:child_process";
 
 const VNI = 4242;
 
@@ -61,7 +62,12 @@ function twoHostTests(encrypted: boolean) {
   /** Restarted brokers reuse their host's directory, which none of them then owns. */
   const dirs: string[] = [];
   const start = (host: Host, peer: Host, dhcp: "serve" | "none", dir?: string) =>
-    TestBroker.start({ inNetns: host.netns, networks: { lab: lab(host.underlay, peer.address, dhcp) }, idleDelayMs: 500, ...(dir ? { dir } : {}) });
+    TestBroker.start({
+      inNetns: host.netns,
+      networks: { lab: lab(host.underlay, peer.address, dhcp) },
+      idleDelayMs: 500,
+      ...(dir ? { dir } : {}),
+    });
   /** Our links in a host (the broker's prefixes). */
   const ourLinks = (host: Host) =>
     hosts
@@ -100,7 +106,9 @@ function twoHostTests(encrypted: boolean) {
       expect(hosts.in(host.netns, "ip", "-d", "-o", "link", "show", "vmvx-lab")).toMatch(
         new RegExp(`master vmbr-lab .*vxlan id ${VNI} local ${host.address} dev ${host.underlay} .*dstport 4789`),
       );
-      expect(hosts.in(host.netns, "bridge", "fdb", "show", "dev", "vmvx-lab")).toContain(`00:00:00:00:00:00 dst ${peer.address} self permanent`);
+      expect(hosts.in(host.netns, "bridge", "fdb", "show", "dev", "vmvx-lab")).toContain(
+        `00:00:00:00:00:00 dst ${peer.address} self permanent`,
+      );
     }
     expect(hosts.in(hosts.a.netns, "ip", "-4", "-o", "addr", "show", "dev", "vmbr-lab")).toContain("10.77.0.1/24");
     expect(hosts.in(hosts.b.netns, "ip", "-o", "addr", "show", "dev", "vmbr-lab")).toBe("");
@@ -118,7 +126,11 @@ function twoHostTests(encrypted: boolean) {
     const leases = (await a.status()).networks.find((n) => n.network?.name === "lab")?.leases.map((l) => l.ip);
     expect(leases?.sort()).toEqual([leaseA.ip, leaseB.ip].sort());
 
-    const before = { vxlan: hosts.counted(hosts.b, "vxlan_in"), tunnel: hosts.counted(hosts.b, "vxlan_in_tunnel"), wg: hosts.counted(hosts.b, "wg_in") };
+    const before = {
+      vxlan: hosts.counted(hosts.b, "vxlan_in"),
+      tunnel: hosts.counted(hosts.b, "vxlan_in_tunnel"),
+      wg: hosts.counted(hosts.b, "wg_in"),
+    };
     await ping(guestA, leaseB.ip);
     await ping(guestB, leaseA.ip);
     await ping(guestA, `${await linkLocal(guestB)}%eth0`);
@@ -134,7 +146,14 @@ function twoHostTests(encrypted: boolean) {
 
     // status and status --json show the overlay and its peers.
     const overlayB = (await b.status()).networks.find((n) => n.network?.name === "lab")?.overlay;
-    expect(overlayB).toMatchObject({ vni: VNI, underlay: hosts.b.underlay, local: "", port: 4789, peers: [hosts.a.address], servesDhcp: false });
+    expect(overlayB).toMatchObject({
+      vni: VNI,
+      underlay: hosts.b.underlay,
+      local: "",
+      port: 4789,
+      peers: [hosts.a.address],
+      servesDhcp: false,
+    });
     const json = JSON.parse(status(a));
     expect(json.networks.find((n: { network: { name: string } }) => n.network.name === "lab").overlay).toEqual({
       vni: VNI,
@@ -145,7 +164,9 @@ function twoHostTests(encrypted: boolean) {
       serves_dhcp: true,
     });
     expect(status(b, true)).toMatch(
-      new RegExp(`OVERLAYS\\nNETWORK +VNI +UNDERLAY +LOCAL +PORT +DHCP +PEERS\\nlab +${VNI} +${hosts.b.underlay} +auto +4789 +none +${hosts.a.address.replaceAll(".", "\\.")}\\n`),
+      new RegExp(
+        `OVERLAYS\\nNETWORK +VNI +UNDERLAY +LOCAL +PORT +DHCP +PEERS\\nlab +${VNI} +${hosts.b.underlay} +auto +4789 +none +${hosts.a.address.replaceAll(".", "\\.")}\\n`,
+      ),
     );
 
     // kill -9 of B's broker: its bridge, VXLAN device and veth stay in the kernel.
@@ -154,7 +175,11 @@ function twoHostTests(encrypted: boolean) {
     await ping(guestB, leaseA.ip);
     // A new broker on B adopts the network, VXLAN device included, and traffic goes on.
     b = await start(hosts.b, hosts.a, "none", b.dir);
-    expect((await b.status()).networks.find((n) => n.network?.name === "lab")).toMatchObject({ adopted: true, live: true, network: { mtu } });
+    expect((await b.status()).networks.find((n) => n.network?.name === "lab")).toMatchObject({
+      adopted: true,
+      live: true,
+      network: { mtu },
+    });
     expect(ourLinks(hosts.b)).toEqual(expect.arrayContaining(["vmbr-lab", "vmvx-lab"]));
     await ping(guestB, leaseA.ip);
 

@@ -52,7 +52,9 @@ describe("formatStatus overlays", () => {
 
   it("lists each overlay network with its VNI, underlay, port, DHCP role and peers", () => {
     const text = formatStatus(overlaid, { now });
-    expect(text).toMatch(/OVERLAYS\nNETWORK +VNI +UNDERLAY +LOCAL +PORT +DHCP +PEERS\nlab +4242 +eth1 +auto +4789 +none +10\.0\.0\.2,10\.0\.0\.3\n\n/);
+    expect(text).toMatch(
+      /OVERLAYS\nNETWORK +VNI +UNDERLAY +LOCAL +PORT +DHCP +PEERS\nlab +4242 +eth1 +auto +4789 +none +10\.0\.0\.2,10\.0\.0\.3\n\n/,
+    );
   });
 
   it("leaves the section out when no network has an overlay", () => {

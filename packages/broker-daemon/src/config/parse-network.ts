@@ -2,8 +2,8 @@
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
 import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
-import { parseOverlay } from "./parse-overlay.js";
 import { type DhcpReservation, EXPLICIT_SETTINGS, type NetworkConfig, type PortForwardingRule } from "./network-config.js";
+import { parseOverlay } from "./parse-overlay.js";
 import type { AccountDatabase } from "./users.js";
 
 /** Network names: short, safe in file names, interface names and logs. */
@@ -204,7 +204,9 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     fail("external_interface", `${quote(externalInterface)} is not an interface name`);
   }
   const overlay =
-    o.overlay === undefined ? undefined : parseOverlay(o.overlay, { staticSubnet: subnetText !== undefined, dhcp: o.dhcp, dns: o.dns }, fail);
+    o.overlay === undefined
+      ? undefined
+      : parseOverlay(o.overlay, { staticSubnet: subnetText !== undefined, dhcp: o.dhcp, dns: o.dns }, fail);
   // A host that does not serve the segment runs no dnsmasq for it.
   const switchOnly = overlay !== undefined && !overlay.servesDhcp;
   const dhcp = bool("dhcp", switchOnly ? false : (base?.dhcp ?? true));

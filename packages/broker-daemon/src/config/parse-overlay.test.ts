@@ -15,7 +15,11 @@ describe("parseNetworkFile: overlay", () => {
     const result = withOverlay({});
     expect(result).toMatchObject({
       ok: true,
-      config: { dhcp: true, dns: true, overlay: { vni: 4242, underlay: "eth1", port: 4789, peers: ["192.0.2.2", "192.0.2.3"], servesDhcp: true } },
+      config: {
+        dhcp: true,
+        dns: true,
+        overlay: { vni: 4242, underlay: "eth1", port: 4789, peers: ["192.0.2.2", "192.0.2.3"], servesDhcp: true },
+      },
     });
     expect(result.ok && "local" in (result.config.overlay ?? {})).toBe(false);
   });
@@ -70,14 +74,18 @@ describe("parseNetworkFile: overlay", () => {
   });
 
   it("refuses a role that contradicts the file's own DHCP and DNS switches", () => {
-    expect(errorsOf(withOverlay({ dhcp: "serve" }, { dhcp: false }))).toEqual([expect.stringMatching(/'overlay.dhcp': "serve" needs DHCP/)]);
+    expect(errorsOf(withOverlay({ dhcp: "serve" }, { dhcp: false }))).toEqual([
+      expect.stringMatching(/'overlay.dhcp': "serve" needs DHCP/),
+    ]);
     expect(errorsOf(withOverlay({ dhcp: "none" }, { dhcp: true }))).toEqual([expect.stringMatching(/'overlay.dhcp': .*"dhcp": true/)]);
     expect(errorsOf(withOverlay({ dhcp: "none" }, { dns: true }))).toEqual([expect.stringMatching(/'overlay.dhcp': .*"dns": true/)]);
     expect(withOverlay({ dhcp: "serve" }, { dns: false })).toMatchObject({ ok: true, config: { dhcp: true, dns: false } });
   });
 
   it("needs a static subnet, the same on every host", () => {
-    expect(errorsOf(parse({ mode: "host", overlay }))).toEqual([expect.stringMatching(/field 'subnet': an overlay network needs a static subnet/)]);
+    expect(errorsOf(parse({ mode: "host", overlay }))).toEqual([
+      expect.stringMatching(/field 'subnet': an overlay network needs a static subnet/),
+    ]);
   });
 
   it("is not an object", () => {

@@ -31,7 +31,11 @@ export interface OverlayContext {
  * Validates `overlay`; every problem goes to fail(field, why) with the field's
  * full path ("overlay.peers[1]"). Returns undefined when the value is bad.
  */
-export function parseOverlay(value: unknown, context: OverlayContext, fail: (field: string, why: string) => void): OverlayConfig | undefined {
+export function parseOverlay(
+  value: unknown,
+  context: OverlayContext,
+  fail: (field: string, why: string) => void,
+): OverlayConfig | undefined {
   if (typeof value !== "object" || value === null || Array.isArray(value)) {
     fail("overlay", 'must be an object like {"vni": 42, "underlay": "eth1", "peers": ["10.0.0.2"], "dhcp": "serve"}');
     return undefined;
@@ -58,7 +62,8 @@ export function parseOverlay(value: unknown, context: OverlayContext, fail: (fie
 
   let port = VXLAN_PORT;
   if (o.port !== undefined) {
-    if (typeof o.port !== "number" || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535) problem("port", "must be a UDP port from 1 to 65535");
+    if (typeof o.port !== "number" || !Number.isInteger(o.port) || o.port < 1 || o.port > 65535)
+      problem("port", "must be a UDP port from 1 to 65535");
     else port = o.port;
   }
 
@@ -73,7 +78,8 @@ export function parseOverlay(value: unknown, context: OverlayContext, fail: (fie
       const f = ipFamily(peer);
       if (f === undefined) problem(`peers[${i}]`, `${quote(peer)} is not an IPv4 or IPv6 address`);
       else if (!isUnicast(peer as string)) problem(`peers[${i}]`, `${peer} is not a unicast address`);
-      else if (family !== undefined && f !== family) problem(`peers[${i}]`, `${peer} is IPv${f} but peers[0] is IPv${family}: one underlay, one family`);
+      else if (family !== undefined && f !== family)
+        problem(`peers[${i}]`, `${peer} is IPv${f} but peers[0] is IPv${family}: one underlay, one family`);
       else if (peers.includes(normalIp(peer as string))) problem(`peers[${i}]`, `${peer} is listed twice`);
       else {
         family = f;

@@ -30,8 +30,29 @@ export interface DhcpLease {
  * (with udhcpc's message) when no server answered after `attempts` discovers.
  */
 export async function acquireDhcpLease(guest: Guest, ifname: string, attempts = 10): Promise<DhcpLease> {
-  const out = await guest.run("busybox", ["udhcpc", "-i", ifname, "-n", "-q", "-f", "-O", "mtu", "-t", String(attempts), "-T", "1", "-s", script()]);
+  const out = await guest.run("busybox", [
+    "udhcpc",
+    "-i",
+    ifname,
+    "-n",
+    "-q",
+    "-f",
+    "-O",
+    "mtu",
+    "-t",
+    String(attempts),
+    "-T",
+    "1",
+    "-s",
+    script(),
+  ]);
   const match = /lease ip=(\S+) mask=(\d+) router=(\S*) mtu=(\d*) server=(\S*)/.exec(out);
   if (match === null) throw new Error(`udhcpc on ${ifname} in guest ${guest.name} printed no lease: ${out.trim()}`);
-  return { ip: match[1] ?? "", prefix: Number(match[2]), router: match[3] ?? "", mtu: match[4] ? Number(match[4]) : undefined, server: match[5] ?? "" };
+  return {
+    ip: match[1] ?? "",
+    prefix: Number(match[2]),
+    router: match[3] ?? "",
+    mtu: match[4] ? Number(match[4]) : undefined,
+    server: match[5] ?? "",
+  };
 }

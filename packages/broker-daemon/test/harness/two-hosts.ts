@@ -86,7 +86,18 @@ export class TwoHosts {
       }
     }
     this.in(host.netns, "wg", "set", host.underlay, "private-key", privateKey, "listen-port", String(WG_PORT));
-    this.in(host.netns, "wg", "set", host.underlay, "peer", peerKey, "endpoint", `${peerUnderlay}:${WG_PORT}`, "allowed-ips", `${peerAddress}/32`);
+    this.in(
+      host.netns,
+      "wg",
+      "set",
+      host.underlay,
+      "peer",
+      peerKey,
+      "endpoint",
+      `${peerUnderlay}:${WG_PORT}`,
+      "allowed-ips",
+      `${peerAddress}/32`,
+    );
     this.in(host.netns, "ip", "addr", "add", `${host.address}/24`, "dev", host.underlay);
     this.in(host.netns, "ip", "link", "set", host.underlay, "up");
   }

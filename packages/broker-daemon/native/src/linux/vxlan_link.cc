@@ -29,10 +29,12 @@ static int ParseAddress(const std::string& text, unsigned char bytes[16]) {
   return 0;
 }
 
-static bool ReadText(Napi::Object options, const char* key, bool ifname, std::string* out) {
+static bool ReadText(Napi::Object options, const char* key, bool ifname,
+                     std::string* out) {
   Napi::Value value = options.Get(key);
   if (!value.IsString()) {
-    ThrowUsage(options.Env(), kCreateVxlanUsage, std::string(key) + " must be a string");
+    ThrowUsage(options.Env(), kCreateVxlanUsage,
+               std::string(key) + " must be a string");
     return false;
   }
   *out = value.As<Napi::String>().Utf8Value();
@@ -118,8 +120,8 @@ Napi::Value CreateVxlan(const Napi::CallbackInfo& info) {
   const int err = Transact(request, &step);
   if (err != 0) {
     ThrowSyscall(env,
-                 (step.empty() ? "" : step + " ") + "RTM_NEWLINK vxlan " + name + " (vni " +
-                     std::to_string(vni) + " over " + underlay + ")",
+                 (step.empty() ? "" : step + " ") + "RTM_NEWLINK vxlan " + name +
+                     " (vni " + std::to_string(vni) + " over " + underlay + ")",
                  err);
   }
   return env.Undefined();

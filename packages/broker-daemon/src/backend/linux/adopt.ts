@@ -72,7 +72,8 @@ export function matchRecord(
   if (overlay !== undefined) {
     const device = vxlanName(record.name);
     const link = kernel.links.get(device);
-    if (link?.kind !== "vxlan" || link.master !== record.bridge) return { mismatch: `VXLAN device ${device} is not a port of ${record.bridge}` };
+    if (link?.kind !== "vxlan" || link.master !== record.bridge)
+      return { mismatch: `VXLAN device ${device} is not a port of ${record.bridge}` };
   }
   if (!kernel.tables.has(record.table)) return { mismatch: `nftables table ${record.table} is gone` };
   // A named TAP was held by a connection to the previous broker, which has

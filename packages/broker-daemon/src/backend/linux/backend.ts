@@ -242,7 +242,9 @@ class LinuxBackend implements Backend {
     const ipv6: Ipv6Plan | undefined = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
 
     const overlay: OverlayPlan | undefined =
-      config.overlay === undefined ? undefined : planOverlay(config.name, config.overlay, config.explicitSettings?.has("mtu") ? config.mtu : undefined);
+      config.overlay === undefined
+        ? undefined
+        : planOverlay(config.name, config.overlay, config.explicitSettings?.has("mtu") ? config.mtu : undefined);
     const mtu = overlay?.mtu ?? config.mtu;
     // An overlay host that does not serve the segment is a plain switch: no gateway
     // address, no dnsmasq, no IPv6 router advertisements (the serving host sends them).

@@ -54,9 +54,7 @@ export function randomInterfaceName(prefix: string): string {
 
 /** True for interfaces this backend made (any kind). */
 export function isOurInterface(name: string): boolean {
-  return (
-    name.startsWith(BRIDGE_PREFIX) || name.startsWith(TAP_PREFIX) || name.startsWith(VETH_PREFIX) || name.startsWith(VXLAN_PREFIX)
-  );
+  return name.startsWith(BRIDGE_PREFIX) || name.startsWith(TAP_PREFIX) || name.startsWith(VETH_PREFIX) || name.startsWith(VXLAN_PREFIX);
 }
 
 /** A locally administered unicast MAC (bit 1 of the first byte set, bit 0 clear). */

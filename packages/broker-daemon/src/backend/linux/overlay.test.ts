@@ -19,7 +19,8 @@ const overlay = (changes: Partial<OverlayConfig> = {}): OverlayConfig => ({
   servesDhcp: true,
   ...changes,
 });
-const lab = (o: OverlayConfig, changes = {}) => networkConfig("lab", { mode: "host", subnet: "10.77.0.0", mask: "255.255.255.0", overlay: o, ...changes });
+const lab = (o: OverlayConfig, changes = {}) =>
+  networkConfig("lab", { mode: "host", subnet: "10.77.0.0", mask: "255.255.255.0", overlay: o, ...changes });
 
 /** A stand-in underlay in the test's namespace (no dummy module here: a veth pair). */
 async function underlay(mtu: number, ...addresses: string[]): Promise<void> {
@@ -82,14 +83,24 @@ describe("overlay networks", () => {
 
   it.each([
     ["an underlay that does not exist", async () => undefined, {}, /overlay underlay 'ul0' does not exist on this host/],
-    ["an underlay without an IPv4 address", () => underlay(1500), {}, /'ul0' has no IPv4 address: give it one, or name this host's address in overlay.local/],
+    [
+      "an underlay without an IPv4 address",
+      () => underlay(1500),
+      {},
+      /'ul0' has no IPv4 address: give it one, or name this host's address in overlay.local/,
+    ],
     [
       "an MTU the underlay cannot carry",
       () => underlay(1500, "10.98.0.1/24"),
       { mtu: 1500, explicitSettings: new Set(["mtu"]) },
       /mtu 1500 does not fit the overlay: underlay 'ul0' carries at most 1450 after 50 bytes/,
     ],
-    ["a local address the kernel refuses", () => underlay(1500, "10.98.0.1/24"), { overlay: overlay({ local: "fd98::1", peers: ["10.98.0.2"] }) }, /network 'lab': /],
+    [
+      "a local address the kernel refuses",
+      () => underlay(1500, "10.98.0.1/24"),
+      { overlay: overlay({ local: "fd98::1", peers: ["10.98.0.2"] }) },
+      /network 'lab': /,
+    ],
   ])("fails on %s with a clear error and leaves nothing", async (_, prepare, changes, message) => {
     await prepare();
     const attempt = bed.create(lab(overlay(), changes));

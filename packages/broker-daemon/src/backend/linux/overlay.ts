@@ -38,7 +38,8 @@ export function planOverlay(network: string, overlay: OverlayConfig, explicitMtu
   let local = overlay.local;
   if (local === undefined) {
     local = native.ipv4AddressesAndRoutes().addresses.find((a) => a.ifname === overlay.underlay)?.local;
-    if (local === undefined) throw new CreateFailure(`${where} has no IPv4 address: give it one, or name this host's address in overlay.local`);
+    if (local === undefined)
+      throw new CreateFailure(`${where} has no IPv4 address: give it one, or name this host's address in overlay.local`);
   }
   const overhead = isIPv6(local) ? VXLAN_OVERHEAD_IPV6 : VXLAN_OVERHEAD_IPV4;
   const fits = native.mtuOf(overlay.underlay) - overhead;

@@ -102,7 +102,11 @@ describe("overlay records", () => {
   const overlay = { vni: 42, underlay: "ul0", port: 4789, peers: ["10.98.0.2"], servesDhcp: false };
   const overlaid: NetworkRecord = { ...good, definition: { ...good.definition, overlay }, dnsmasq: null };
   const kernel = (links: [string, { kind: string; master: string | undefined }][], addressed = false): KernelFacts => ({
-    links: new Map([["vmbr-shared", { kind: "bridge", master: undefined }], ["vmtap-0000abcd", { kind: "tun", master: "vmbr-shared" }], ...links]),
+    links: new Map([
+      ["vmbr-shared", { kind: "bridge", master: undefined }],
+      ["vmtap-0000abcd", { kind: "tun", master: "vmbr-shared" }],
+      ...links,
+    ]),
     tables: new Set(["vmnet_broker_shared"]),
     addresses: addressed ? [{ ifname: "vmbr-shared", local: "192.168.100.1", prefix: 24 }] : [],
   });
@@ -128,7 +132,11 @@ describe("overlay records", () => {
   });
 
   it("refuses a VXLAN device that is gone, of another kind, or off the bridge", () => {
-    for (const links of [[], [["vmvx-shared", { kind: "dummy", master: "vmbr-shared" }]], [["vmvx-shared", { kind: "vxlan", master: undefined }]]] as const) {
+    for (const links of [
+      [],
+      [["vmvx-shared", { kind: "dummy", master: "vmbr-shared" }]],
+      [["vmvx-shared", { kind: "vxlan", master: undefined }]],
+    ] as const) {
       expect(matchRecord(overlaid, kernel([...links]))).toEqual({ mismatch: "VXLAN device vmvx-shared is not a port of vmbr-shared" });
     }
   });

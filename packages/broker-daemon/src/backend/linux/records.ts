@@ -199,7 +199,8 @@ function checkDefinition(value: unknown): LinuxDefinition {
 function checkOverlay(value: unknown): OverlayConfig {
   const o = object(value, "overlay");
   const underlay = string(o, "underlay");
-  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(underlay)) fail(`overlay underlay ${JSON.stringify(underlay.slice(0, 32))} is not an interface name`);
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(underlay))
+    fail(`overlay underlay ${JSON.stringify(underlay.slice(0, 32))} is not an interface name`);
   const local = optionalString(o, "local");
   if (local !== undefined && isIP(local) === 0) fail("overlay local is not an IP address");
   const peers = o.peers;
