@@ -95,9 +95,10 @@ class LinuxBackend implements Backend {
       const config = configOf(record, path);
       const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
       let dnsmasq: RunningDnsmasq | undefined;
-      // An overlay's MTU came from its underlay: the bridge keeps the one it was given.
-      const overlayMtu = config.overlay === undefined ? undefined : linuxNative().mtuOf(record.bridge);
+      let overlayMtu: number | undefined;
       try {
+        // An overlay's MTU came from its underlay: the bridge keeps the one it was given.
+        if (config.overlay !== undefined) overlayMtu = linuxNative().mtuOf(record.bridge);
         const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
         await stopRecordedDnsmasq(record);
         // The same lease file: leases handed out before the restart stay valid.
