@@ -44,6 +44,15 @@ describe("parseNetworkFile: overlay", () => {
     expect(errors).toHaveLength(4);
   });
 
+  it("says what a wrong value should have been, and shows it", () => {
+    expect(errorsOf(withOverlay({ dhcp: "nope" }))).toEqual([
+      `${FILE}: field 'overlay.dhcp': must be "serve" on exactly one host of the segment (it holds the gateway and runs DHCP), "none" on the others, not "nope"`,
+    ]);
+    expect(errorsOf(withOverlay({ vni: "7" }))).toEqual([
+      expect.stringMatching(/'overlay.vni': must be an integer from 1 to 16777215 .*, not "7"$/),
+    ]);
+  });
+
   it.each([
     [{ vni: 0 }, "overlay.vni"],
     [{ vni: 16777216 }, "overlay.vni"],

@@ -52,12 +52,12 @@ export function parseOverlay(
 
   const vni = o.vni;
   if (typeof vni !== "number" || !Number.isInteger(vni) || vni < 1 || vni > MAX_VNI) {
-    problem("vni", `is required: an integer from 1 to ${MAX_VNI} (the VXLAN network identifier every host of the segment uses)`);
+    problem("vni", expected(vni, `an integer from 1 to ${MAX_VNI} (the VXLAN network identifier every host of the segment uses)`));
   }
 
   const underlay = o.underlay;
   if (typeof underlay !== "string" || !IFNAME.test(underlay)) {
-    problem("underlay", `is required: the name of the interface that carries the overlay to the peers, not ${quote(underlay)}`);
+    problem("underlay", expected(underlay, "the name of the interface that carries the overlay to the peers"));
   }
 
   let port = VXLAN_PORT;
@@ -70,7 +70,7 @@ export function parseOverlay(
   const peers: string[] = [];
   let family: 4 | 6 | undefined;
   if (!Array.isArray(o.peers) || o.peers.length === 0) {
-    problem("peers", "is required: a list of the other hosts' underlay IP addresses");
+    problem("peers", expected(o.peers, "a list of the other hosts' underlay IP addresses"));
   } else if (o.peers.length > MAX_OVERLAY_PEERS) {
     problem("peers", `has ${o.peers.length} entries; at most ${MAX_OVERLAY_PEERS} are allowed`);
   } else {
@@ -104,7 +104,7 @@ export function parseOverlay(
   if (dhcp !== "serve" && dhcp !== "none") {
     problem(
       "dhcp",
-      `is required: "serve" on exactly one host of the segment (it holds the gateway and runs DHCP), "none" on the others, not ${quote(dhcp)}`,
+      expected(dhcp, '"serve" on exactly one host of the segment (it holds the gateway and runs DHCP), "none" on the others'),
     );
   } else if (dhcp === "serve" && context.dhcp === false) {
     problem("dhcp", '"serve" needs DHCP: remove the top-level "dhcp": false, or say "none"');
@@ -122,6 +122,11 @@ export function parseOverlay(
     ...(local !== undefined ? { local } : {}),
     servesDhcp: dhcp === "serve",
   };
+}
+
+/** "is required: <what>" for a missing field, "must be <what>, not <value>" for a wrong one. */
+function expected(value: unknown, what: string): string {
+  return value === undefined ? `is required: ${what}` : `must be ${what}, not ${quote(value)}`;
 }
 
 function ipFamily(value: unknown): 4 | 6 | undefined {
