@@ -4,6 +4,7 @@ import { readdirSync } from "node:fs";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { OverlayConfig } from "../../config/network-config.js";
 import { CreateFailure } from "../../core/backend.js";
+import { linuxNative } from "./native.js";
 import { runTool } from "./run-tool.js";
 import { linkNames, networkConfig, nftRuleset, TestBed } from "./test-support.test-util.js";
 
@@ -108,5 +109,24 @@ describe("overlay networks", () => {
     await expect(attempt).rejects.toThrow(message);
     expect((await linkNames()).filter((n) => n.startsWith("vm"))).toEqual([]);
     expect(await nftRuleset()).not.toContain("vmnet_broker_");
+  });
+
+  it("has addon calls that refuse bad arguments with their usage, and name the failing request", async () => {
+    const native = linuxNative();
+    const good = { name: "vmvx-t", vni: 1, port: 4789, underlay: "ul0", local: "10.98.0.1", mtu: 1450 };
+    expect(() => native.createVxlan({ ...good, vni: 0 })).toThrow(/^createVxlan\(\{name.*\}\): vni must be an integer in \[1, 16777215\]$/);
+    expect(() => native.createVxlan({ ...good, local: "nowhere" })).toThrow(TypeError);
+    expect(() => native.createVxlan({ ...good, name: "a-name-far-too-long" })).toThrow(
+      /name 'a-name-far-too-long' must have 1 to 15 bytes/,
+    );
+    expect(() => native.createVxlan({ ...good, underlay: "absent0" })).toThrow(/SIOCGIFINDEX absent0 failed: ENODEV/);
+    expect(() => native.fdbAppend("lo", "10.0.0.300")).toThrow(
+      /^fdbAppend\(ifname: string, dst: string\): dst '10.0.0.300' is not an IP address$/,
+    );
+    expect(() => native.mtuOf("absent0")).toThrow(/SIOCGIFMTU absent0 failed: ENODEV/);
+    await underlay(1500, "10.98.0.1/24");
+    native.createVxlan(good);
+    expect(() => native.createVxlan({ ...good, name: "vmvx-t2" })).toThrow(/RTM_NEWLINK vxlan vmvx-t2 \(vni 1 over ul0\) failed: EEXIST/);
+    expect(native.mtuOf("vmvx-t")).toBe(1450);
   });
 });
