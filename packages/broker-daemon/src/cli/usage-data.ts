@@ -173,7 +173,7 @@ export const COMMANDS: readonly CommandUsage[] = [
     synopsis: "[--socket PATH | --service-name NAME] [--json] [--until-stdin-closes] [--veth-into NETNS [--ifname IF]] NAME...",
     description: [
       "Acquires each network and holds it until interrupted (SIGINT/SIGTERM), or until stdin closes with --until-stdin-closes. Prints each network as it is acquired.",
-      "--veth-into attaches a network namespace (a path such as /proc/PID/ns/net or /run/netns/NAME) to the first network through a veth pair named IF inside it (default eth0); the pair is removed when this process releases the network. Except for root, NETNS must belong to a user namespace of your own (for example, run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF must not start with vmbr-, vmtap- or vmveth- (the broker's own names).",
+      "--veth-into attaches a network namespace (a path such as /proc/PID/ns/net or /run/netns/NAME) to the first network through a veth pair named IF inside it (default eth0); the pair is removed when this process releases the network. Except for root, NETNS must belong to a user namespace of your own (for example, run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF must not start with vmbr-, vmtap-, vmveth- or vmvx- (the broker's own names).",
       "On macOS it holds the networks over XPC and prints a summary of each vmnet serialization; --veth-into is Linux only.",
     ],
     positionals: "networks",

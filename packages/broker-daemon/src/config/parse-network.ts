@@ -3,6 +3,7 @@ import { BUILTIN_NETWORKS } from "./builtin.js";
 import { MAX_ACCOUNT_NAME_BYTES, MAX_LIST_LENGTH, MAX_STRING_BYTES, quote } from "./field-limits.js";
 import { formatIPv4, networkAddressOf, parseIPv4, prefixLength, type Subnet, subnetContains } from "./ipv4.js";
 import { type DhcpReservation, EXPLICIT_SETTINGS, type NetworkConfig, type PortForwardingRule } from "./network-config.js";
+import { parseOverlay } from "./parse-overlay.js";
 import type { AccountDatabase } from "./users.js";
 
 /** Network names: short, safe in file names, interface names and logs. */
@@ -29,6 +30,7 @@ const FIELDS = new Set([
   "router_advertisement",
   "external_interface",
   "port_forwarding",
+  "overlay",
 ]);
 
 export type ParseResult = { ok: true; config: NetworkConfig } | { ok: false; errors: string[] };
@@ -201,8 +203,14 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   if (externalInterface !== undefined && !IFNAME.test(externalInterface)) {
     fail("external_interface", `${quote(externalInterface)} is not an interface name`);
   }
-  const dhcp = bool("dhcp", base?.dhcp ?? true);
-  const dns = bool("dns", base?.dns ?? true);
+  const overlay =
+    o.overlay === undefined
+      ? undefined
+      : parseOverlay(o.overlay, { staticSubnet: subnetText !== undefined, dhcp: o.dhcp, dns: o.dns }, fail);
+  // A host that does not serve the segment runs no dnsmasq for it.
+  const switchOnly = overlay !== undefined && !overlay.servesDhcp;
+  const dhcp = bool("dhcp", switchOnly ? false : (base?.dhcp ?? true));
+  const dns = bool("dns", switchOnly ? false : (base?.dns ?? true));
   const nat44 = bool("nat44", mode === "shared");
   const nat66 = bool("nat66", mode === "shared");
   const routerAdvertisement = bool("router_advertisement", true);
@@ -227,6 +235,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     ...(allowedUids !== undefined ? { allowedUids } : {}),
     ...(allowedGids !== undefined ? { allowedGids } : {}),
     ...(externalInterface !== undefined ? { externalInterface } : {}),
+    ...(overlay !== undefined ? { overlay } : {}),
   };
   return { ok: true, config };
 }

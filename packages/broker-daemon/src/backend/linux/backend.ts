@@ -12,10 +12,11 @@ import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
 import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
-import { bridgeName, isOurInterface, tableName } from "./names.js";
+import { bridgeName, isOurInterface, tableName, vxlanName } from "./names.js";
 import { linuxNative } from "./native.js";
 import { LinuxNetwork, type LinuxNetworkParts } from "./network.js";
 import { applyFirewall, deleteFirewall } from "./nftables.js";
+import { createOverlayDevice, type OverlayPlan, planOverlay } from "./overlay.js";
 import { configOf, definitionOf, sameDefinition } from "./records.js";
 import { checkReservations } from "./reservations.js";
 import { dnsmasqFiles, networkDir } from "./runtime-files.js";
@@ -94,11 +95,15 @@ class LinuxBackend implements Backend {
       const config = configOf(record, path);
       const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
       let dnsmasq: RunningDnsmasq | undefined;
+      let overlayMtu: number | undefined;
       try {
+        // An overlay's MTU came from its underlay: the bridge keeps the one it was given.
+        if (config.overlay !== undefined) overlayMtu = linuxNative().mtuOf(record.bridge);
         const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
         await stopRecordedDnsmasq(record);
         // The same lease file: leases handed out before the restart stay valid.
-        dnsmasq = await this.startDns(config, record.bridge, ipv4, ipv6, dnsmasqFiles(dir));
+        const serves = config.overlay?.servesDhcp ?? true;
+        dnsmasq = await this.startDns(config, record.bridge, ipv4, serves ? ipv6 : undefined, dnsmasqFiles(dir), overlayMtu);
         await dnsmasq?.untilServing();
       } catch (error) {
         await dnsmasq?.stop();
@@ -111,13 +116,14 @@ class LinuxBackend implements Backend {
           mask: ipv4.mask,
           gateway: ipv4.gateway,
           ipv6Prefix: config.ipv6Prefix === undefined ? "" : planIpv6(config.name, config.ipv6Prefix).prefix,
-          mtu: config.mtu,
+          mtu: overlayMtu ?? config.mtu,
           bridge: record.bridge,
         },
         table: record.table,
         dir,
         leaseFile: record.leaseFile,
         ...(dnsmasq ? { dnsmasq } : {}),
+        ...(config.overlay ? { overlayDevice: vxlanName(config.name) } : {}),
         record: {
           version: record.version,
           name: record.name,
@@ -132,6 +138,7 @@ class LinuxBackend implements Backend {
       spared.directories.add(dir);
       spared.tables.add(record.table);
       spared.links.add(record.bridge);
+      if (config.overlay) spared.links.add(vxlanName(config.name));
       for (const i of attached) spared.links.add(i.name);
       if (dnsmasq) spared.pids.add(dnsmasq.pid);
       adopted.push({ config, network, interfaces: attached, sameDefinition: (current) => sameDefinition(current, record.definition) });
@@ -173,6 +180,7 @@ class LinuxBackend implements Backend {
     ipv4: SubnetPlan,
     ipv6: Ipv6Plan | undefined,
     files: DnsmasqFiles,
+    overlayMtu?: number,
   ): Promise<RunningDnsmasq | undefined> {
     const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
     if (!needsDnsmasq(dnsSpec)) return Promise.resolve(undefined);
@@ -188,6 +196,7 @@ class LinuxBackend implements Backend {
         files,
         runAsRoot,
         upstreamDns: !(this.options.sandboxed ?? false),
+        ...(overlayMtu !== undefined ? { interfaceMtu: overlayMtu } : {}),
       }),
     );
   }
@@ -233,6 +242,15 @@ class LinuxBackend implements Backend {
     checkReservations(config.name, ipv4, config.dhcpReservations);
     const ipv6: Ipv6Plan | undefined = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
 
+    const overlay: OverlayPlan | undefined =
+      config.overlay === undefined
+        ? undefined
+        : planOverlay(config.name, config.overlay, config.explicitSettings?.has("mtu") ? config.mtu : undefined);
+    const mtu = overlay?.mtu ?? config.mtu;
+    // An overlay host that does not serve the segment is a plain switch: no gateway
+    // address, no dnsmasq, no IPv6 router advertisements (the serving host sends them).
+    const serves = config.overlay?.servesDhcp ?? true;
+
     const dir = networkDir(this.options.runtimeDir, config.name);
     const files = dnsmasqFiles(dir);
     let dnsmasq: RunningDnsmasq | undefined;
@@ -241,15 +259,17 @@ class LinuxBackend implements Backend {
       await mkdir(dir, { recursive: true, mode: 0o755 });
       // Bridge and table first (addon calls, about a millisecond): dnsmasq binds the
       // bridge's addresses when it starts (bind-interfaces, dnsmasq-config.ts).
-      createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      createBridge({ name: bridge, mtu, ipv4, ...(ipv6 ? { ipv6 } : {}), addressed: serves });
+      if (overlay) createOverlayDevice(bridge, overlay);
       applyFirewall({ table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}) });
-      dnsmasq = await this.startDns(config, bridge, ipv4, ipv6, files);
+      dnsmasq = await this.startDns(config, bridge, ipv4, serves ? ipv6 : undefined, files, overlay?.mtu);
       await dnsmasq?.untilServing();
-      if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
+      if (config.mode === "shared" && serves) enableForwarding(ipv6 !== undefined);
       if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();
     } catch (error) {
       await dnsmasq?.stop();
       deleteFirewall(table);
+      if (overlay) deleteLink(overlay.device);
       deleteLink(bridge);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (error instanceof CreateFailure) throw error;
@@ -262,13 +282,14 @@ class LinuxBackend implements Backend {
         mask: ipv4.mask,
         gateway: ipv4.gateway,
         ipv6Prefix: ipv6?.prefix ?? "",
-        mtu: config.mtu,
+        mtu,
         bridge,
       },
       table,
       dir,
       leaseFile: files.leases,
       ...(dnsmasq ? { dnsmasq } : {}),
+      ...(overlay ? { overlayDevice: overlay.device } : {}),
       record: {
         version: 1,
         name: config.name,

@@ -37,6 +37,8 @@ export interface LinuxNetworkParts {
   readonly onDestroyed: () => void;
   /** The device opened for TapOptions.vhostNet. */
   readonly vhostNetDevice: string;
+  /** The VXLAN port of an overlay network (overlay.ts), removed with it. */
+  readonly overlayDevice?: string;
 }
 
 export class LinuxNetwork implements BackendNetwork {
@@ -139,7 +141,7 @@ export class LinuxNetwork implements BackendNetwork {
     return linuxNative().interfaceIndex(name) !== 0;
   }
 
-  /** dnsmasq first (it answers on the bridge), then rules, ports, bridge, files. */
+  /** dnsmasq first (it answers on the bridge), then rules, ports, the VXLAN device, bridge, files. */
   destroy(): Promise<void> {
     this.removing = true;
     this.destroyed ??= this.removeEverything();
@@ -151,6 +153,7 @@ export class LinuxNetwork implements BackendNetwork {
     deleteFirewall(this.parts.table);
     for (const name of this.interfaces) deleteLink(name);
     this.interfaces.clear();
+    if (this.parts.overlayDevice !== undefined) deleteLink(this.parts.overlayDevice);
     deleteLink(this.info.bridge);
     try {
       await rm(this.parts.dir, { recursive: true, force: true });

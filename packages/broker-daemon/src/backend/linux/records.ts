@@ -10,9 +10,10 @@
  * directory, and well-formed values; anything else makes the network reclaimed.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { isIP } from "node:net";
 import { basename, join } from "node:path";
 import { maskFromPrefix, parseIPv4 } from "../../config/ipv4.js";
-import type { DhcpReservation, NetworkConfig, NetworkModeName } from "../../config/network-config.js";
+import type { DhcpReservation, NetworkConfig, NetworkModeName, OverlayConfig } from "../../config/network-config.js";
 import { NETWORK_NAME } from "../../config/parse-network.js";
 import type { InterfaceNote } from "../../core/backend.js";
 import { bridgeName, shortId, TAP_PREFIX, tableName, VETH_PREFIX } from "./names.js";
@@ -34,6 +35,8 @@ export interface LinuxDefinition {
   readonly dhcp: boolean;
   readonly dns: boolean;
   readonly dhcpReservations: readonly DhcpReservation[];
+  /** A network across hosts: its VXLAN device is `vmvx-<short>`. */
+  readonly overlay?: OverlayConfig;
 }
 
 export interface NetworkRecord {
@@ -62,6 +65,19 @@ export function definitionOf(config: LinuxDefinition): LinuxDefinition {
     dhcp: config.dhcp,
     dns: config.dns,
     dhcpReservations: config.dhcpReservations.map(({ mac, ip }) => ({ mac, ip })),
+    ...(config.overlay !== undefined ? { overlay: overlayOf(config.overlay) } : {}),
+  };
+}
+
+/** The overlay in a fixed key order. */
+function overlayOf(o: OverlayConfig): OverlayConfig {
+  return {
+    vni: o.vni,
+    underlay: o.underlay,
+    ...(o.local !== undefined ? { local: o.local } : {}),
+    port: o.port,
+    peers: [...o.peers],
+    servesDhcp: o.servesDhcp,
   };
 }
 
@@ -158,6 +174,7 @@ function checkDefinition(value: unknown): LinuxDefinition {
   const subnet = optionalString(o, "subnet");
   const mask = optionalString(o, "mask");
   const ipv6Prefix = optionalString(o, "ipv6Prefix");
+  const overlay = o.overlay === undefined ? undefined : checkOverlay(o.overlay);
   return {
     description: string(o, "description"),
     mode,
@@ -174,6 +191,27 @@ function checkDefinition(value: unknown): LinuxDefinition {
       if (!MAC.test(mac) || parseIPv4(ip) === undefined) fail(`DHCP reservation ${mac} -> ${ip} is malformed`);
       return { mac, ip };
     }),
+    ...(overlay !== undefined ? { overlay } : {}),
+  };
+}
+
+/** Only what the addon will be handed again: an interface name and IP addresses. */
+function checkOverlay(value: unknown): OverlayConfig {
+  const o = object(value, "overlay");
+  const underlay = string(o, "underlay");
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(underlay))
+    fail(`overlay underlay ${JSON.stringify(underlay.slice(0, 32))} is not an interface name`);
+  const local = optionalString(o, "local");
+  if (local !== undefined && isIP(local) === 0) fail("overlay local is not an IP address");
+  const peers = o.peers;
+  if (!Array.isArray(peers) || peers.some((p) => typeof p !== "string" || isIP(p) === 0)) fail("overlay peers are not IP addresses");
+  return {
+    vni: integer(o, "vni", 1, 0xffffff),
+    underlay,
+    ...(local !== undefined ? { local } : {}),
+    port: integer(o, "port", 1, 65535),
+    peers: peers as string[],
+    servesDhcp: boolean(o, "servesDhcp"),
   };
 }
 
