@@ -25,6 +25,15 @@ export interface XpcReplyHandle {
 export interface XpcListener {
   /** Stops accepting, cancels every peer connection; later events are dropped. */
   close(): void;
+  /**
+   * Sends a message nobody asked for (an event of a subscription) on the peer's
+   * connection. bytes is what the message counts for; returns the bytes of such
+   * messages XPC has not yet handed to the peer (this one included; a send
+   * barrier counts each down), or 0 when the peer is gone.
+   */
+  push(peer: number, body: XpcDictionary, bytes: number): number;
+  /** Cancels one peer's connection; its disconnect event follows. */
+  dropPeer(peer: number): void;
 }
 
 export interface XpcNative {
