@@ -42,6 +42,7 @@ std::atomic<int> open_transactions{0};
 struct Connection : Object {
   Connection() : Object(XPC_TYPE_CONNECTION) {}
   ~Connection() override {
+    if (client != nullptr) xpc_release(client);
     for (xpc_object_t message : pushed) xpc_release(message);
     for (dispatch_block_t barrier : held_barriers) Block_release(barrier);
     if (finalizer != nullptr) finalizer(context);
@@ -59,6 +60,9 @@ struct Connection : Object {
   std::atomic<bool> invalid{false};
   // A client connection (not a listener): its broker-side peer, once connected.
   Connection* server_peer = nullptr;
+  // A broker-side peer made by a client connection: that client (retained),
+  // which gets what the broker sends unasked and learns when it is cancelled.
+  Connection* client = nullptr;
   // A broker-side peer: messages sent to it unasked, and barriers held while stalled.
   std::mutex pushed_mutex;
   std::vector<xpc_object_t> pushed;  // retained
@@ -162,9 +166,26 @@ void xpc_connection_resume(xpc_connection_t) {}
 void xpc_connection_cancel(xpc_connection_t connection) {
   Connection* conn = C(connection);
   if (conn->server_peer != nullptr) {  // a client closing: its peer sees INVALID
-    Invalidate(conn->server_peer);
-    xpc_release(conn->server_peer);
+    Connection* peer = conn->server_peer;
     conn->server_peer = nullptr;
+    Invalidate(peer);
+    std::lock_guard<std::mutex> lock(peer->pushed_mutex);
+    if (peer->client == conn) {  // no more messages for this client
+      peer->client = nullptr;
+      xpc_release(conn);
+    }
+    xpc_release(peer);
+  }
+  {  // the broker cancelling a client's peer: the client sees INVALID
+    Connection* client = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+      std::swap(client, conn->client);
+    }
+    if (client != nullptr) {
+      Invalidate(client);
+      xpc_release(client);
+    }
   }
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
@@ -185,7 +206,11 @@ void xpc_connection_send_message(xpc_connection_t connection, xpc_object_t messa
   }
   Connection* conn = C(connection);
   std::lock_guard<std::mutex> lock(conn->pushed_mutex);
-  conn->pushed.push_back(xpc_retain(message));
+  if (conn->client != nullptr) {
+    Deliver(conn->client, message);
+  } else {
+    conn->pushed.push_back(xpc_retain(message));
+  }
 }
 
 // Every earlier message is "sent" at once, unless the test stalls the peer.
@@ -215,6 +240,10 @@ xpc_object_t xpc_connection_send_message_with_reply_sync(xpc_connection_t connec
   Connection* conn = C(connection);
   if (conn->server_peer == nullptr) {
     conn->server_peer = ConnectToListener(conn->name, geteuid(), getegid(), getpid());
+    if (conn->server_peer != nullptr) {
+      std::lock_guard<std::mutex> lock(conn->server_peer->pushed_mutex);
+      conn->server_peer->client = static_cast<Connection*>(O(xpc_retain(conn)));
+    }
   }
   if (conn->server_peer == nullptr) {
     return const_cast<_xpc_dictionary_s*>(&_xpc_error_connection_invalid);

@@ -21,6 +21,7 @@ import type {
   XpcNative,
 } from "../../../packages/broker-daemon/src/transport/xpc/darwin-native.js";
 import { XpcSession, xpcStatus } from "../../../packages/broker-daemon/src/transport/xpc/xpc-client.js";
+import { xpcEvents } from "../../../packages/broker-daemon/src/transport/xpc/xpc-events.js";
 import { XpcTransport, type XpcTransportEvent } from "../../../packages/broker-daemon/src/transport/xpc/xpc-transport.js";
 import type { XpcDictionary, XpcValue } from "../../../packages/broker-daemon/src/transport/xpc/xpc-value.js";
 
@@ -266,6 +267,31 @@ describe("native XPC listener on the fake libxpc", () => {
     addon.stall(stalled, false); // its held barriers run; nothing is left pending
     addon.drop(reading);
     await until(() => broker.peerCount === 0 && addon.openTransactions() === 0, "every peer gone");
+  });
+
+  it("streams events to the CLI on an XPC session of its own (vmnet-broker events)", async () => {
+    const stream = await xpcEvents(SERVICE, addon);
+    const vm = addon.connect(SERVICE, 501, 20, 2) as object;
+    await addon.send(vm, acquire("shared"));
+    const seen: EventType[] = [];
+    for await (const event of stream) {
+      seen.push(event.type);
+      if (event.type === EventType.EVENT_TYPE_NETWORK_CREATED) break;
+    }
+    expect(seen).toEqual([EventType.EVENT_TYPE_PEER_CONNECTED, EventType.EVENT_TYPE_NETWORK_CREATED]);
+    // Leaving the loop closed the subscriber's connection; the VM's stays.
+    await until(() => broker.peerCount === 1, "the subscriber's connection to close");
+  });
+
+  it("ends the CLI's event stream with a transport error when the broker drops it", async () => {
+    const stream = await xpcEvents(SERVICE, addon);
+    transport.close(); // cancels every peer, as a broker exiting does
+    const read = (async () => {
+      for await (const _ of stream) {
+        // none expected
+      }
+    })();
+    await expect(read).rejects.toMatchObject({ code: 1, message: expect.stringContaining("XPC_ERROR_CONNECTION_INVALID") });
   });
 
   it("stops listening on close and cancels its peers", async () => {

@@ -43,6 +43,9 @@ export interface XpcNative {
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void;
 }
 
+/** A message the broker sent a session unasked, or the end of its connection. */
+export type XpcIncoming = { readonly type: "message"; readonly message: XpcValue } | { readonly type: "error"; readonly message: string };
+
 /** Opaque: one open connection to the Mach service. */
 export interface XpcSessionHandle {
   readonly __xpcSession: unique symbol;
@@ -52,8 +55,12 @@ export interface XpcSessionHandle {
 export interface XpcClientNative {
   /** Connects, sends, waits for the reply off the JS thread; rejects on XPC errors. */
   xpcSendRequest(serviceName: string, message: XpcDictionary): Promise<XpcValue>;
-  /** A connection kept open until xpcClose: the broker's lease lasts as long. */
-  xpcOpen(serviceName: string): XpcSessionHandle;
+  /**
+   * A connection kept open until xpcClose: the broker's lease lasts as long. With
+   * onIncoming, what the broker sends unasked (subscription events) and the
+   * connection's end arrive there, and the process stays up until xpcClose.
+   */
+  xpcOpen(serviceName: string, onIncoming?: (incoming: XpcIncoming) => void): XpcSessionHandle;
   /** Sends on the session and waits for the reply off the JS thread. */
   xpcSend(session: XpcSessionHandle, message: XpcDictionary): Promise<XpcValue>;
   /** Cancels the connection, releasing what was acquired on it. Idempotent. */
