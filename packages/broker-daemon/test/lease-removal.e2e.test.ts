@@ -3,14 +3,15 @@
 // a guest that releases its lease (busybox udhcpc -R, DHCPRELEASE on exit) is
 // reported lease-expired to a subscriber and is no longer found; a look-up that
 // waits while its network is removed, or while the broker (and so its dnsmasq)
-// goes away, gets an error at once instead of running to its timeout.
+// goes away, gets an error at once instead of running to its timeout; a dnsmasq
+// that dies is started again, and a waiting look-up is answered through the new one.
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync } from "node:fs";
+import { closeSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { type BrokerClient, BrokerError, type BrokerEvent, ErrorCode } from "@vmnet-broker/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createGuest, type Guest } from "../src/sandbox/index.js";
+import { acquireDhcpLease, createGuest, type Guest } from "../src/sandbox/index.js";
 import { TestBroker } from "./harness/broker.js";
 
 const SCRIPT = join(import.meta.dirname, "../demo/udhcpc.script");
@@ -126,6 +127,33 @@ describe("leases that end (live broker)", () => {
     expect(ended.code).toBe(ErrorCode.ERROR_CODE_NOT_FOUND);
     expect(ended.message).toContain("network 'lab' was removed while waiting for the lease of 52:54:00:16:17:02");
     await seen((e) => e.type === "network-removed" && e.network === "lab", "network-removed lab");
+  });
+
+  it("starts a new dnsmasq when the network's dies, and a waiting look-up is answered through it", async () => {
+    const pidFile = join(broker.dir, "run/linux/shared/dnsmasq.pid");
+    const before = Number(readFileSync(pidFile, "utf8"));
+    const mac = "52:54:00:16:17:04";
+    const waiting = (await client()).waitForLease("shared", mac, { timeoutMs: 60_000 });
+    process.kill(before, "SIGKILL");
+    await broker.waitForLog((line) => line.includes("event=dnsmasq-restarted network=shared"), "dnsmasq-restarted");
+    const after = Number(readFileSync(pidFile, "utf8"));
+    expect(after).not.toBe(before);
+    // The record names the new one (a later broker stops it by that pid).
+    const record = JSON.parse(readFileSync(join(broker.dir, "run/linux/shared/record.json"), "utf8"));
+    expect(record.dnsmasq.pid).toBe(after);
+    const guest = await createGuest("after-restart");
+    guests.push(guest);
+    const holder = await client();
+    await holder.acquireNetwork("shared");
+    const fd = guest.openNetnsFd();
+    try {
+      await holder.openVeth("shared", fd, "eth0");
+    } finally {
+      closeSync(fd);
+    }
+    await guest.run("ip", ["link", "set", "eth0", "address", mac]);
+    const dhcp = await acquireDhcpLease(guest, "eth0");
+    expect(await waiting).toMatchObject({ mac, ip: dhcp.ip });
   });
 
   it("fails a waiting look-up with a transport error when the broker and its dnsmasq go (kill -9)", async () => {

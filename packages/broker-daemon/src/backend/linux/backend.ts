@@ -10,6 +10,7 @@ import { type NotAdopted, stopRecordedDnsmasq, surveyRecords } from "./adopt.js"
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
+import type { DnsmasqExit } from "./dnsmasq-supervisor.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
 import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
 import { bridgeName, isOurInterface, tableName } from "./names.js";
@@ -38,6 +39,8 @@ export interface LinuxBackendOptions {
   readonly onReclaimed?: (report: ReclaimReport) => void;
   /** Told about each recorded network that is not adopted, and why. */
   readonly onNotAdopted?: (network: NotAdopted) => void;
+  /** Told when a network's dnsmasq died on its own, and whether it runs again. */
+  readonly onDnsmasqExit?: (network: string, exit: DnsmasqExit) => void;
   /**
    * Running in the private namespace of `serve` without --host. dnsmasq then
    * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
@@ -94,8 +97,9 @@ class LinuxBackend implements Backend {
       const config = configOf(record, path);
       const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
       let dnsmasq: RunningDnsmasq | undefined;
+      let ipv6: Ipv6Plan | undefined;
       try {
-        const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
+        ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
         await stopRecordedDnsmasq(record);
         // The same lease file: leases handed out before the restart stay valid.
         dnsmasq = await this.startDns(config, record.bridge, ipv4, ipv6, dnsmasqFiles(dir));
@@ -118,6 +122,7 @@ class LinuxBackend implements Backend {
         dir,
         leaseFile: record.leaseFile,
         ...(dnsmasq ? { dnsmasq } : {}),
+        restartDnsmasq: () => this.startDns(config, record.bridge, ipv4, ipv6, dnsmasqFiles(dir)),
         record: {
           version: record.version,
           name: record.name,
@@ -192,10 +197,14 @@ class LinuxBackend implements Backend {
     );
   }
 
-  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice">): LinuxNetwork {
+  private register(
+    config: NetworkConfig,
+    parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice" | "onDnsmasqExit">,
+  ): LinuxNetwork {
     const network: LinuxNetwork = new LinuxNetwork({
       ...parts,
       vhostNetDevice: this.options.vhostNetDevice ?? VHOST_NET,
+      onDnsmasqExit: (exit) => this.options.onDnsmasqExit?.(config.name, exit),
       onDestroyed: () => {
         if (this.networks.get(config.name) === network) this.networks.delete(config.name);
       },
@@ -269,6 +278,7 @@ class LinuxBackend implements Backend {
       dir,
       leaseFile: files.leases,
       ...(dnsmasq ? { dnsmasq } : {}),
+      restartDnsmasq: () => this.startDns(config, bridge, ipv4, ipv6, files),
       record: {
         version: 1,
         name: config.name,
