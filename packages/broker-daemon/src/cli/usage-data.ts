@@ -254,15 +254,15 @@ export const COMMANDS: readonly CommandUsage[] = [
   {
     name: "events",
     summary: "follow networks, interfaces, leases and peers as they change",
-    synopsis: "[--socket PATH] [--json]",
+    synopsis: "[--socket PATH | --service-name NAME] [--json]",
     description: [
       "Follows the broker's events until interrupted, one line each, as docker events does: time, type, network, then attributes (sequence, interface, lease, peer, user). Types: network-created, network-removed, interface-opened, interface-removed, lease-added, lease-renewed, lease-expired, peer-connected, peer-gone.",
-      "Root and the broker's --admin-group see every event; everyone else sees the networks they may acquire, their own connections and interfaces, and the leases of their own interfaces, as in status. A reader that falls too far behind (serve --max-unsent-event-bytes) is disconnected.",
+      "Root and the broker's --admin-group see every event; everyone else sees the networks they may acquire, their own connections and interfaces, and the leases of their own interfaces, as in status. A reader that falls too far behind (serve --max-unsent-event-bytes) is disconnected. On macOS the events come over XPC, on a connection of their own.",
     ],
     groups: [
       {
         title: "Options",
-        options: [socket, { name: "--json", text: "one JSON object per line" }],
+        options: [socket, serviceName, { name: "--json", text: "one JSON object per line" }],
       },
     ],
   },

@@ -10,6 +10,7 @@ import { type NotAdopted, stopRecordedDnsmasq, surveyRecords } from "./adopt.js"
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
+import type { DnsmasqExit } from "./dnsmasq-supervisor.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
 import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
 import { bridgeName, isOurInterface, tableName, vxlanName } from "./names.js";
@@ -39,6 +40,8 @@ export interface LinuxBackendOptions {
   readonly onReclaimed?: (report: ReclaimReport) => void;
   /** Told about each recorded network that is not adopted, and why. */
   readonly onNotAdopted?: (network: NotAdopted) => void;
+  /** Told when a network's dnsmasq died on its own, and whether it runs again. */
+  readonly onDnsmasqExit?: (network: string, exit: DnsmasqExit) => void;
   /**
    * Running in the private namespace of `serve` without --host. dnsmasq then
    * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
@@ -96,14 +99,15 @@ class LinuxBackend implements Backend {
       const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
       let dnsmasq: RunningDnsmasq | undefined;
       let overlayMtu: number | undefined;
+      let servedIpv6: Ipv6Plan | undefined;
       try {
         // An overlay's MTU came from its underlay: the bridge keeps the one it was given.
         if (config.overlay !== undefined) overlayMtu = linuxNative().mtuOf(record.bridge);
         const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
+        servedIpv6 = (config.overlay?.servesDhcp ?? true) ? ipv6 : undefined;
         await stopRecordedDnsmasq(record);
         // The same lease file: leases handed out before the restart stay valid.
-        const serves = config.overlay?.servesDhcp ?? true;
-        dnsmasq = await this.startDns(config, record.bridge, ipv4, serves ? ipv6 : undefined, dnsmasqFiles(dir), overlayMtu);
+        dnsmasq = await this.startDns(config, record.bridge, ipv4, servedIpv6, dnsmasqFiles(dir), overlayMtu);
         await dnsmasq?.untilServing();
       } catch (error) {
         await dnsmasq?.stop();
@@ -124,6 +128,7 @@ class LinuxBackend implements Backend {
         leaseFile: record.leaseFile,
         ...(dnsmasq ? { dnsmasq } : {}),
         ...(config.overlay ? { overlayDevice: vxlanName(config.name) } : {}),
+        restartDnsmasq: () => this.startDns(config, record.bridge, ipv4, servedIpv6, dnsmasqFiles(dir), overlayMtu),
         record: {
           version: record.version,
           name: record.name,
@@ -201,10 +206,14 @@ class LinuxBackend implements Backend {
     );
   }
 
-  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice">): LinuxNetwork {
+  private register(
+    config: NetworkConfig,
+    parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice" | "onDnsmasqExit">,
+  ): LinuxNetwork {
     const network: LinuxNetwork = new LinuxNetwork({
       ...parts,
       vhostNetDevice: this.options.vhostNetDevice ?? VHOST_NET,
+      onDnsmasqExit: (exit) => this.options.onDnsmasqExit?.(config.name, exit),
       onDestroyed: () => {
         if (this.networks.get(config.name) === network) this.networks.delete(config.name);
       },
@@ -290,6 +299,7 @@ class LinuxBackend implements Backend {
       leaseFile: files.leases,
       ...(dnsmasq ? { dnsmasq } : {}),
       ...(overlay ? { overlayDevice: overlay.device } : {}),
+      restartDnsmasq: () => this.startDns(config, bridge, ipv4, serves ? ipv6 : undefined, files, overlay?.mtu),
       record: {
         version: 1,
         name: config.name,

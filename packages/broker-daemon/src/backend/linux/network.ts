@@ -13,6 +13,7 @@ import type {
 import { watchLeaseFile } from "../lease-watch.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
+import { type DnsmasqExit, DnsmasqSupervisor } from "./dnsmasq-supervisor.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
@@ -29,6 +30,10 @@ export interface LinuxNetworkParts {
   readonly dir: string;
   readonly leaseFile: string;
   readonly dnsmasq?: RunningDnsmasq;
+  /** Starts dnsmasq again the way it was started, when it dies on its own. */
+  readonly restartDnsmasq?: () => Promise<RunningDnsmasq | undefined>;
+  /** Told when dnsmasq died on its own, and whether it runs again (the daemon logs it). */
+  readonly onDnsmasqExit?: (exit: DnsmasqExit) => void;
   /** What the record says besides the interfaces and dnsmasq. */
   readonly record: Omit<NetworkRecord, "interfaces" | "dnsmasq">;
   /** Interfaces it starts with (adopted from a previous broker). */
@@ -49,9 +54,16 @@ export class LinuxNetwork implements BackendNetwork {
   private notes: readonly InterfaceNote[];
   /** Record writes, in order. */
   private writes: Promise<void> = Promise.resolve();
+  private readonly dnsmasq: DnsmasqSupervisor;
 
   constructor(private readonly parts: LinuxNetworkParts) {
     this.info = parts.info;
+    this.dnsmasq = new DnsmasqSupervisor(parts.dnsmasq, {
+      start: parts.restartDnsmasq ?? (async () => undefined),
+      // The record names the dnsmasq the next broker may have to stop.
+      onReplaced: () => void this.saveRecord().catch(() => undefined),
+      ...(parts.onDnsmasqExit ? { onExit: parts.onDnsmasqExit } : {}),
+    });
     this.notes = parts.interfaces ?? [];
     for (const note of this.notes) this.interfaces.add(note.name);
   }
@@ -79,16 +91,21 @@ export class LinuxNetwork implements BackendNetwork {
   async leave(): Promise<void> {
     this.destroyed ??= (async () => {
       await this.saveRecord().catch(() => undefined);
-      await this.parts.dnsmasq?.stop();
+      await this.stopDnsmasq();
       this.parts.onDestroyed();
     })();
     return this.destroyed;
   }
 
+  private stopDnsmasq(): Promise<void> {
+    return this.dnsmasq.stop();
+  }
+
   private saveRecord(): Promise<void> {
+    const running = this.dnsmasq.current;
     const record: NetworkRecord = {
       ...this.parts.record,
-      dnsmasq: this.parts.dnsmasq ? { pid: this.parts.dnsmasq.pid, conf: this.parts.dnsmasq.conf } : null,
+      dnsmasq: running ? { pid: running.pid, conf: running.conf } : null,
       interfaces: this.notes,
     };
     const write = this.writes.then(() => {
@@ -149,7 +166,7 @@ export class LinuxNetwork implements BackendNetwork {
   }
 
   private async removeEverything(): Promise<void> {
-    await this.parts.dnsmasq?.stop();
+    await this.stopDnsmasq();
     deleteFirewall(this.parts.table);
     for (const name of this.interfaces) deleteLink(name);
     this.interfaces.clear();
