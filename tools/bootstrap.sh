@@ -17,6 +17,7 @@ debian_packages=(
   debhelper lintian                                   # the Debian packages (tools/deb)
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu    # linux-arm64 npm prebuilds (tools/npm)
   iperf3 slirp4netns                                  # the data-plane benchmark (bench/dataplane.mjs)
+  wireguard-go wireguard-tools                        # the encrypted multi-host test (userspace WireGuard)
   qemu-system-x86                                     # the VM-tool tests (tools/guest boots under TCG)
   libvirt-daemon libvirt-daemon-driver-qemu libvirt-clients # ... and libvirt's session mode
 )

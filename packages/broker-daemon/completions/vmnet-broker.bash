@@ -67,8 +67,9 @@ _vmnet_broker() {
     events)
       case "$prev" in
         --socket) COMPREPLY=($(compgen -f -- "$cur")); return ;;
+        --service-name) COMPREPLY=($(true -- "$cur")); return ;;
       esac
-      COMPREPLY=($(compgen -W '--socket --json --help' -- "$cur"))
+      COMPREPLY=($(compgen -W '--socket --service-name --json --help' -- "$cur"))
       ;;
     check-config)
       case "$prev" in

@@ -74,7 +74,6 @@ describe("leases and events (live broker)", () => {
       return undefined;
     })();
     const waiter = await client();
-    const started = Date.now();
     const waiting = waiter.waitForLease("shared", GUEST_MAC.toUpperCase(), { timeoutMs: 60_000 });
 
     const guest = await createGuest("leased");
@@ -90,13 +89,11 @@ describe("leases and events (live broker)", () => {
     }
     await guest.run("ip", ["link", "set", "eth0", "address", GUEST_MAC]);
     const dhcp = await acquireDhcpLease(guest, "eth0");
-    const dhcpDone = Date.now();
 
+    // The wait ends with the guest's lease, not with its own 60 s timeout (which
+    // would be NOT_FOUND); how soon is bench/lease-latency.mjs's business.
     const lease = await waiting;
     expect(lease).toMatchObject({ network: "shared", mac: GUEST_MAC, ip: dhcp.ip });
-    // Answered by the lease file's change, not by a later poll: within one exchange.
-    expect(Date.now() - dhcpDone).toBeLessThan(5_000);
-    expect(Date.now() - started).toBeLessThan(60_000);
 
     const event = await leaseSeen;
     expect(event?.lease).toMatchObject({ mac: GUEST_MAC, ip: dhcp.ip, network: "shared" });

@@ -152,10 +152,10 @@ describe("veth namespace rule (live broker, --host in a test namespace)", () => 
   });
 
   it("refuses the broker's reserved names, even in the peer's own namespace and even to root", async () => {
-    for (const ifname of ["vmbr-lab2", "vmtap-0", "vmveth-1"]) {
+    for (const ifname of ["vmbr-lab2", "vmtap-0", "vmveth-1", "vmvx-lab2"]) {
       const outcome = await run(HOSTILE_IN_OWN_NS, "self", ifname);
       expect(outcome).toMatchObject({ code: ErrorCode.ERROR_CODE_NOT_ALLOWED });
-      expect(outcome).toHaveProperty("message", expect.stringMatching(/names starting with vmbr-, vmtap- or vmveth- are reserved/));
+      expect(outcome).toHaveProperty("message", expect.stringMatching(/names starting with vmbr-, vmtap-, vmveth- or vmvx- are reserved/));
     }
     const fd = openSync(`/run/netns/${HOST_NS}`, "r");
     try {

@@ -49,6 +49,7 @@ const TYPES: Readonly<Record<number, BrokerEventType>> = {
   [EventType.EVENT_TYPE_PEER_GONE]: "peer-gone",
 };
 
+/** A protocol Event as a BrokerEvent (for events that reach you by another transport, such as the CLI's XPC). */
 export function eventFromMessage(message: Event): BrokerEvent {
   return {
     sequence: message.sequence,

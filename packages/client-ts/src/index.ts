@@ -17,7 +17,7 @@ export {
 } from "./broker-client.js";
 export { DEFAULT_SOCKET_PATH, defaultSocketPath } from "./default-socket-path.js";
 export { BrokerError, ErrorCode, ErrorCodes, errorCodeName } from "./errors.js";
-export { type BrokerEvent, type BrokerEventType, EventStream } from "./event-stream.js";
+export { type BrokerEvent, type BrokerEventType, EventStream, eventFromMessage } from "./event-stream.js";
 export type { InterfaceHolder } from "./interface-holder.js";
 export { type GuestLease, MAX_LEASE_WAIT_MS } from "./lease.js";
 export type { BrokerStatus, Network } from "./network.js";

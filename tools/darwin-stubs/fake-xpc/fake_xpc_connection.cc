@@ -4,7 +4,9 @@
 // test creates (fake_xpc::connect), messages delivered on the connection's
 // target queue, replies routed back to the test, XPC_ERROR_CONNECTION_INVALID
 // delivered once on cancel or when the test drops the peer, contexts with
-// finalizers, and a transaction counter. Never shipped.
+// finalizers, a transaction counter, and messages the broker sends a peer
+// unasked (kept for the test to read) with send barriers that run unless the
+// test stalls the peer (a client that does not read). Never shipped.
 #include <Block.h>
 #include <unistd.h>
 
@@ -14,6 +16,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "fake_xpc_object.h"
 
@@ -39,6 +42,9 @@ std::atomic<int> open_transactions{0};
 struct Connection : Object {
   Connection() : Object(XPC_TYPE_CONNECTION) {}
   ~Connection() override {
+    if (client != nullptr) xpc_release(client);
+    for (xpc_object_t message : pushed) xpc_release(message);
+    for (dispatch_block_t barrier : held_barriers) Block_release(barrier);
     if (finalizer != nullptr) finalizer(context);
     if (handler != nullptr) Block_release(handler);
     if (queue != nullptr) dispatch_release(queue);
@@ -54,6 +60,14 @@ struct Connection : Object {
   std::atomic<bool> invalid{false};
   // A client connection (not a listener): its broker-side peer, once connected.
   Connection* server_peer = nullptr;
+  // A broker-side peer made by a client connection: that client (retained),
+  // which gets what the broker sends unasked and learns when it is cancelled.
+  Connection* client = nullptr;
+  // A broker-side peer: messages sent to it unasked, and barriers held while stalled.
+  std::mutex pushed_mutex;
+  std::vector<xpc_object_t> pushed;  // retained
+  bool stalled = false;
+  std::vector<dispatch_block_t> held_barriers;  // copied
 };
 
 Connection* C(xpc_object_t obj) { return static_cast<Connection*>(O(obj)); }
@@ -152,9 +166,26 @@ void xpc_connection_resume(xpc_connection_t) {}
 void xpc_connection_cancel(xpc_connection_t connection) {
   Connection* conn = C(connection);
   if (conn->server_peer != nullptr) {  // a client closing: its peer sees INVALID
-    Invalidate(conn->server_peer);
-    xpc_release(conn->server_peer);
+    Connection* peer = conn->server_peer;
     conn->server_peer = nullptr;
+    Invalidate(peer);
+    std::lock_guard<std::mutex> lock(peer->pushed_mutex);
+    if (peer->client == conn) {  // no more messages for this client
+      peer->client = nullptr;
+      xpc_release(conn);
+    }
+    xpc_release(peer);
+  }
+  {  // the broker cancelling a client's peer: the client sees INVALID
+    Connection* client = nullptr;
+    {
+      std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+      std::swap(client, conn->client);
+    }
+    if (client != nullptr) {
+      Invalidate(client);
+      xpc_release(client);
+    }
   }
   {
     std::lock_guard<std::mutex> lock(registry_mutex);
@@ -167,9 +198,39 @@ void xpc_connection_cancel(xpc_connection_t connection) {
   Invalidate(conn);
 }
 
-// The broker side sends only replies: hand them to whoever waits for them.
-void xpc_connection_send_message(xpc_connection_t, xpc_object_t message) {
-  if (O(message)->reply_to) O(message)->reply_to(message);
+// A reply goes to whoever waits for it; any other message is kept for the test.
+void xpc_connection_send_message(xpc_connection_t connection, xpc_object_t message) {
+  if (O(message)->reply_to) {
+    O(message)->reply_to(message);
+    return;
+  }
+  Connection* conn = C(connection);
+  std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+  if (conn->client != nullptr) {
+    Deliver(conn->client, message);
+  } else {
+    conn->pushed.push_back(xpc_retain(message));
+  }
+}
+
+// Every earlier message is "sent" at once, unless the test stalls the peer.
+void xpc_connection_send_barrier(xpc_connection_t connection,
+                                 dispatch_block_t barrier) {
+  Connection* conn = C(connection);
+  {
+    std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+    if (conn->stalled) {
+      conn->held_barriers.push_back(Block_copy(barrier));
+      return;
+    }
+  }
+  xpc_retain(conn);
+  dispatch_block_t copy = Block_copy(barrier);
+  dispatch_async(conn->queue, ^{
+    copy();
+    Block_release(copy);
+    xpc_release(conn);
+  });
 }
 
 // The client side of a synchronous request, as the CLI's xpcSendRequest uses it:
@@ -179,6 +240,10 @@ xpc_object_t xpc_connection_send_message_with_reply_sync(xpc_connection_t connec
   Connection* conn = C(connection);
   if (conn->server_peer == nullptr) {
     conn->server_peer = ConnectToListener(conn->name, geteuid(), getegid(), getpid());
+    if (conn->server_peer != nullptr) {
+      std::lock_guard<std::mutex> lock(conn->server_peer->pushed_mutex);
+      conn->server_peer->client = static_cast<Connection*>(O(xpc_retain(conn)));
+    }
   }
   if (conn->server_peer == nullptr) {
     return const_cast<_xpc_dictionary_s*>(&_xpc_error_connection_invalid);
@@ -256,5 +321,27 @@ void send(xpc_object_t peer, xpc_object_t message,
 }
 
 void drop(xpc_object_t peer) { Invalidate(C(peer)); }
+
+std::vector<xpc_object_t> take_pushed(xpc_object_t peer) {
+  Connection* conn = C(peer);
+  std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+  std::vector<xpc_object_t> out;
+  out.swap(conn->pushed);
+  return out;
+}
+
+void stall(xpc_object_t peer, bool stalled) {
+  Connection* conn = C(peer);
+  std::vector<dispatch_block_t> release;
+  {
+    std::lock_guard<std::mutex> lock(conn->pushed_mutex);
+    conn->stalled = stalled;
+    if (!stalled) release.swap(conn->held_barriers);
+  }
+  for (dispatch_block_t barrier : release) {
+    barrier();
+    Block_release(barrier);
+  }
+}
 
 }  // namespace fake_xpc

@@ -55,5 +55,10 @@ void send(xpc_object_t peer, xpc_object_t message,
           std::function<void(xpc_object_t)> reply_to);
 // The client goes away (close, exit or crash): the peer gets CONNECTION_INVALID once.
 void drop(xpc_object_t peer);
+// The messages the broker sent the peer unasked since the last call (retained:
+// the caller releases them).
+std::vector<xpc_object_t> take_pushed(xpc_object_t peer);
+// A stalled peer reads nothing: send barriers on it wait until it is unstalled.
+void stall(xpc_object_t peer, bool stalled);
 
 }  // namespace fake_xpc

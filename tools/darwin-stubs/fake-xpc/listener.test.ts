@@ -4,7 +4,7 @@
 // backend. Only vmnet is a double here, and its serialization is a real
 // (fake-libxpc) XPC object. Run by run.sh with FAKE_XPC_ADDON set.
 import { createRequire } from "node:module";
-import { Reply, Request } from "@vmnet-broker/client/protocol";
+import { EventType, Reply, Request } from "@vmnet-broker/client/protocol";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createVmnetBackend } from "../../../packages/broker-daemon/src/backend/vmnet/vmnet-backend.js";
 import { summarize } from "../../../packages/broker-daemon/src/cli/acquire-xpc.js";
@@ -21,10 +21,13 @@ import type {
   XpcNative,
 } from "../../../packages/broker-daemon/src/transport/xpc/darwin-native.js";
 import { XpcSession, xpcStatus } from "../../../packages/broker-daemon/src/transport/xpc/xpc-client.js";
+import { xpcEvents } from "../../../packages/broker-daemon/src/transport/xpc/xpc-events.js";
 import { XpcTransport, type XpcTransportEvent } from "../../../packages/broker-daemon/src/transport/xpc/xpc-transport.js";
 import type { XpcDictionary, XpcValue } from "../../../packages/broker-daemon/src/transport/xpc/xpc-value.js";
 
 interface TestAddon extends XpcNative, XpcClientNative {
+  pushed(peer: object): XpcDictionary[];
+  stall(peer: object, stalled: boolean): void;
   connect(service: string, euid: number, egid: number, pid: number): object | null;
   send(peer: object, message: XpcValue): Promise<XpcDictionary>;
   sendNoReply(peer: object, message: XpcValue): void;
@@ -52,6 +55,16 @@ const statusRequest = dict({
   request: { type: "data", value: Request.encode({ id: 1, command: { $case: "status", value: {} } }).finish() },
 });
 const get = (d: XpcDictionary, key: string) => d.entries.find(([k]) => k === key)?.[1];
+const subscribeRequest = dict({
+  command: str("request"),
+  request: { type: "data", value: Request.encode({ id: 9, command: { $case: "subscribe", value: {} } }).finish() },
+});
+/** The Reply inside a {reply: data} message. */
+function replyIn(message: XpcDictionary): Reply {
+  const data = get(message, "reply");
+  if (data?.type !== "data") throw new Error(`no reply data in ${JSON.stringify(message.entries.map(([k]) => k))}`);
+  return Reply.decode(data.value);
+}
 
 /** vmnet stand-in whose serializations are real XPC objects of the fake libxpc. */
 class VmnetWithXpcSerialization implements VmnetNative {
@@ -212,6 +225,73 @@ describe("native XPC listener on the fake libxpc", () => {
     await until(() => broker.peerCount === 0 && addon.openTransactions() === 0, "every peer gone");
     const status = await broker.status();
     expect(status.networks.map((n) => n.references)).toEqual([0, 0]);
+  });
+
+  it("pushes a subscriber's events as messages on its connection, after the Subscription reply", async () => {
+    const watcher = addon.connect(SERVICE, 0, 0, 1) as object;
+    const subscribed = replyIn(await addon.send(watcher, subscribeRequest));
+    expect(subscribed.result?.$case).toBe("subscription");
+    const vm = addon.connect(SERVICE, 501, 20, 2) as object;
+    await addon.send(vm, acquire("shared"));
+    const seen: Reply[] = [];
+    await until(() => {
+      seen.push(...addon.pushed(watcher).map(replyIn));
+      return seen.length >= 2;
+    }, "two events");
+    expect(seen.map((r) => [r.id, r.result?.$case === "event" ? r.result.value.type : 0])).toEqual([
+      [9, EventType.EVENT_TYPE_PEER_CONNECTED],
+      [9, EventType.EVENT_TYPE_NETWORK_CREATED],
+    ]);
+    expect(addon.pushed(vm)).toEqual([]);
+  });
+
+  it("drops a subscriber that does not read past the limit; a reading one stays", async () => {
+    transport.close();
+    transport = XpcTransport.listen(broker, {
+      serviceName: SERVICE,
+      native: addon,
+      onEvent: (e) => events.push(e),
+      maxUnsentEventBytes: 200,
+    });
+    const stalled = addon.connect(SERVICE, 0, 0, 1) as object;
+    const reading = addon.connect(SERVICE, 0, 0, 2) as object;
+    await addon.send(stalled, subscribeRequest);
+    await addon.send(reading, subscribeRequest);
+    addon.stall(stalled, true);
+    for (let i = 0; i < 10; i++) addon.drop(addon.connect(SERVICE, 700 + i, 20, 3) as object);
+    await until(() => broker.peerCount === 1, "the stalled subscriber to be dropped");
+    expect(events).toContainEqual({ type: "limit-reached", peer: 1, limit: "max-unsent-event-bytes", value: 200 });
+    const toReading = addon.pushed(reading).map(replyIn);
+    expect(toReading.length).toBeGreaterThanOrEqual(20);
+    expect(addon.pushed(stalled).length).toBeLessThan(toReading.length);
+    addon.stall(stalled, false); // its held barriers run; nothing is left pending
+    addon.drop(reading);
+    await until(() => broker.peerCount === 0 && addon.openTransactions() === 0, "every peer gone");
+  });
+
+  it("streams events to the CLI on an XPC session of its own (vmnet-broker events)", async () => {
+    const stream = await xpcEvents(SERVICE, addon);
+    const vm = addon.connect(SERVICE, 501, 20, 2) as object;
+    await addon.send(vm, acquire("shared"));
+    const seen: EventType[] = [];
+    for await (const event of stream) {
+      seen.push(event.type);
+      if (event.type === EventType.EVENT_TYPE_NETWORK_CREATED) break;
+    }
+    expect(seen).toEqual([EventType.EVENT_TYPE_PEER_CONNECTED, EventType.EVENT_TYPE_NETWORK_CREATED]);
+    // Leaving the loop closed the subscriber's connection; the VM's stays.
+    await until(() => broker.peerCount === 1, "the subscriber's connection to close");
+  });
+
+  it("ends the CLI's event stream with a transport error when the broker drops it", async () => {
+    const stream = await xpcEvents(SERVICE, addon);
+    transport.close(); // cancels every peer, as a broker exiting does
+    const read = (async () => {
+      for await (const _ of stream) {
+        // none expected
+      }
+    })();
+    await expect(read).rejects.toMatchObject({ code: 1, message: expect.stringContaining("XPC_ERROR_CONNECTION_INVALID") });
   });
 
   it("stops listening on close and cancels its peers", async () => {

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <memory>
 #include <thread>
+#include <vector>
 
 #include "darwin/vmnet_network.h"
 #include "darwin/vmnet_options.h"
@@ -194,6 +195,26 @@ Napi::Value Drop(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// The messages the broker pushed to the peer since the last call, described.
+Napi::Value Pushed(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  xpc_object_t peer = PeerOf(info[0]);
+  if (peer == nullptr) return env.Undefined();
+  std::vector<xpc_object_t> messages = fake_xpc::take_pushed(peer);
+  Napi::Array out = Napi::Array::New(env, messages.size());
+  for (size_t i = 0; i < messages.size(); i++) {
+    out.Set(static_cast<uint32_t>(i), XpcToJs(env, messages[i]));
+    xpc_release(messages[i]);
+  }
+  return out;
+}
+
+Napi::Value Stall(const Napi::CallbackInfo& info) {
+  xpc_object_t peer = PeerOf(info[0]);
+  if (peer != nullptr) fake_xpc::stall(peer, info[1].ToBoolean().Value());
+  return info.Env().Undefined();
+}
+
 Napi::Value OpenTransactions(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), fake_xpc::open_transactions_now());
 }
@@ -270,6 +291,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("send", Napi::Function::New(env, Send));
   exports.Set("sendNoReply", Napi::Function::New(env, SendNoReply));
   exports.Set("drop", Napi::Function::New(env, Drop));
+  exports.Set("pushed", Napi::Function::New(env, Pushed));
+  exports.Set("stall", Napi::Function::New(env, Stall));
   exports.Set("openTransactions", Napi::Function::New(env, OpenTransactions));
   exports.Set("listening", Napi::Function::New(env, Listening));
   exports.Set("roundTrip", Napi::Function::New(env, RoundTrip));

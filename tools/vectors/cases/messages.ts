@@ -76,6 +76,17 @@ export const messageVectors: VectorSpec[] = [
     peer_ids: ["0", "1", "127", "128", "16383", "16384", MAX_UINT64],
     removal_in_ms: MAX_UINT64,
   }),
+  vector("network_status_overlay", "NetworkStatus", "a network across hosts: a nested Overlay with repeated peers", {
+    network: { name: "lab" },
+    live: true,
+    overlay: { vni: 16777215, underlay: "wg0", local: "fd00::1", port: 4789, peers: ["fd00::2", "fd00::3"], serves_dhcp: true },
+  }),
+  vector("overlay_ipv4", "Overlay", "an overlay over an IPv4 underlay, local left to the broker", {
+    vni: 1,
+    underlay: "eth1",
+    port: 8472,
+    peers: ["192.0.2.2", "192.0.2.3", "192.0.2.4"],
+  }),
   vector("peer_status", "PeerStatus", "a peer holding several networks", {
     id: MAX_UINT64,
     uid: MAX_UINT32,

@@ -40,8 +40,18 @@ static uint32_t get32(const uint8_t *p) {
   return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* IPv4 + UDP (checksum 0: optional over IPv4) + BOOTP DISCOVER with the broadcast flag. */
-static size_t build_discover(uint8_t *pkt, const uint8_t mac[6], uint32_t xid) {
+#define DHCPDISCOVER 1
+#define DHCPOFFER 2
+#define DHCPREQUEST 3
+#define DHCPACK 5
+#define DHCPNAK 6
+
+/*
+ * IPv4 + UDP (checksum 0: optional over IPv4) + BOOTP with the broadcast flag: a
+ * DISCOVER, or a REQUEST for `requested` from `server` (the SELECTING state).
+ */
+static size_t build_message(uint8_t *pkt, int type, const uint8_t mac[6], uint32_t xid, uint32_t requested,
+                            uint32_t server) {
   memset(pkt, 0, 28 + BOOTP_LEN);
   uint8_t *ip = pkt, *udp = pkt + 20, *bootp = pkt + 28;
   bootp[0] = 1; /* BOOTREQUEST */
@@ -52,7 +62,11 @@ static size_t build_discover(uint8_t *pkt, const uint8_t mac[6], uint32_t xid) {
   memcpy(bootp + 28, mac, 6);
   put32(bootp + 236, DHCP_MAGIC);
   uint8_t *opt = bootp + 240;
-  *opt++ = 53, *opt++ = 1, *opt++ = 1;             /* DHCPDISCOVER */
+  *opt++ = 53, *opt++ = 1, *opt++ = (uint8_t)type;
+  if (type == DHCPREQUEST) {
+    *opt++ = 50, *opt++ = 4, put32(opt, requested), opt += 4;
+    *opt++ = 54, *opt++ = 4, put32(opt, server), opt += 4;
+  }
   *opt++ = 55, *opt++ = 2, *opt++ = 1, *opt++ = 3; /* ask for mask and router */
   *opt++ = 255;
   put16(udp, 68);
@@ -67,14 +81,21 @@ static size_t build_discover(uint8_t *pkt, const uint8_t mac[6], uint32_t xid) {
   return 28 + BOOTP_LEN;
 }
 
-/* Returns 1 when pkt is a DHCPOFFER for xid, writing yiaddr. */
-static int parse_offer(const uint8_t *pkt, size_t len, uint32_t xid, uint32_t *yiaddr) {
+struct reply {
+  int type;        /* option 53 */
+  uint32_t yiaddr; /* the address offered or acknowledged */
+  uint32_t server; /* option 54, 0 when absent */
+};
+
+/* Returns 1 when pkt is a DHCP reply for xid, filling r. */
+static int parse_reply(const uint8_t *pkt, size_t len, uint32_t xid, struct reply *r) {
   if (len < 20 || (pkt[0] >> 4) != 4 || pkt[9] != IPPROTO_UDP) return 0;
   size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
   if (len < ihl + 8 + 240) return 0;
   const uint8_t *udp = pkt + ihl, *bootp = udp + 8;
   if ((udp[2] << 8 | udp[3]) != 68 || bootp[0] != 2 || get32(bootp + 4) != xid || get32(bootp + 236) != DHCP_MAGIC)
     return 0;
+  *r = (struct reply){.yiaddr = get32(bootp + 16)};
   const uint8_t *opt = bootp + 240, *end = pkt + len;
   while (opt < end && *opt != 255) {
     if (*opt == 0) {
@@ -82,14 +103,11 @@ static int parse_offer(const uint8_t *pkt, size_t len, uint32_t xid, uint32_t *y
       continue;
     }
     if (opt + 2 > end || opt + 2 + opt[1] > end) return 0;
-    if (opt[0] == 53 && opt[1] == 1) {
-      if (opt[2] != 2) return 0; /* not an OFFER */
-      *yiaddr = get32(bootp + 16);
-      return 1;
-    }
+    if (opt[0] == 53 && opt[1] == 1) r->type = opt[2];
+    if (opt[0] == 54 && opt[1] == 4) r->server = get32(opt + 2);
     opt += 2 + opt[1];
   }
-  return 0;
+  return r->type != 0;
 }
 
 static int link_up(const char *ifname, uint8_t mac[6], char *why, size_t why_len) {
@@ -118,14 +136,13 @@ static int link_up(const char *ifname, uint8_t mac[6], char *why, size_t why_len
   return 0;
 }
 
-int dhcp_probe(const char *ifname, int resend_ms, int timeout_ms, char *offered, size_t offered_len, char *why,
-               size_t why_len) {
+/* An AF_PACKET socket on ifname, brought up; fills mac. -1 with why on failure. */
+static int open_probe(const char *ifname, uint8_t mac[6], struct sockaddr_ll *everyone, char *why, size_t why_len) {
   unsigned index = if_nametoindex(ifname);
   if (index == 0) {
     snprintf(why, why_len, "if_nametoindex %s failed: %s", ifname, strerror(errno));
     return -1;
   }
-  uint8_t mac[6];
   if (link_up(ifname, mac, why, why_len) < 0) return -1;
   int sock = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC, htons(ETH_P_IP));
   if (sock < 0) {
@@ -138,26 +155,32 @@ int dhcp_probe(const char *ifname, int resend_ms, int timeout_ms, char *offered,
     close(sock);
     return -1;
   }
-  struct sockaddr_ll everyone = here;
-  everyone.sll_halen = 6;
-  memset(everyone.sll_addr, 0xff, 6);
+  *everyone = here;
+  everyone->sll_halen = 6;
+  memset(everyone->sll_addr, 0xff, 6);
+  return sock;
+}
 
-  uint32_t xid = (uint32_t)now_ns() ^ ((uint32_t)getpid() << 16);
-  uint8_t discover[28 + BOOTP_LEN];
-  size_t discover_len = build_discover(discover, mac, xid);
-  uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u;
+/*
+ * Broadcasts msg every resend_ms until a reply for xid of type `want` (or a NAK)
+ * arrives or the deadline passes. Returns 0 with the reply and its arrival time
+ * (CLOCK_MONOTONIC ns, read as soon as recv returns), else -1 with why.
+ */
+static int exchange(int sock, const struct sockaddr_ll *everyone, const uint8_t *msg, size_t msg_len, uint32_t xid,
+                    int want, int resend_ms, uint64_t deadline, struct reply *r, uint64_t *at_ns, char *why,
+                    size_t why_len) {
   uint64_t next_send = 0;
   int sent = 0;
   for (;;) {
     uint64_t now = now_ns();
     if (now >= deadline) {
-      snprintf(why, why_len, "no DHCPOFFER on %s within %d ms (%d DISCOVERs sent)", ifname, timeout_ms, sent);
-      close(sock);
+      snprintf(why, why_len, "no DHCP%s within the timeout (%d %s sent)", want == DHCPOFFER ? "OFFER" : "ACK", sent,
+               want == DHCPOFFER ? "DISCOVERs" : "REQUESTs");
       return -1;
     }
     if (now >= next_send) {
       /* ENETDOWN and friends while the link comes up: just try again later. */
-      if (sendto(sock, discover, discover_len, 0, (struct sockaddr *)&everyone, sizeof everyone) >= 0) sent++;
+      if (sendto(sock, msg, msg_len, 0, (const struct sockaddr *)everyone, sizeof *everyone) >= 0) sent++;
       next_send = now + (uint64_t)resend_ms * 1000000u;
     }
     uint64_t wake = next_send < deadline ? next_send : deadline;
@@ -166,12 +189,65 @@ int dhcp_probe(const char *ifname, int resend_ms, int timeout_ms, char *offered,
     if (poll(&pfd, 1, wait_ms) <= 0) continue;
     uint8_t pkt[2048];
     ssize_t n = recv(sock, pkt, sizeof pkt, 0);
-    uint32_t yiaddr;
-    if (n > 0 && parse_offer(pkt, (size_t)n, xid, &yiaddr)) {
-      struct in_addr a = {.s_addr = htonl(yiaddr)};
-      inet_ntop(AF_INET, &a, offered, (socklen_t)offered_len);
-      close(sock);
+    uint64_t arrived = now_ns();
+    if (n <= 0 || !parse_reply(pkt, (size_t)n, xid, r)) continue;
+    if (r->type == DHCPNAK && want == DHCPACK) {
+      snprintf(why, why_len, "the server answered the REQUEST with a DHCPNAK");
+      return -1;
+    }
+    if (r->type == want) {
+      *at_ns = arrived;
       return 0;
     }
   }
+}
+
+static void format_ip(uint32_t addr, char *out, size_t out_len) {
+  struct in_addr a = {.s_addr = htonl(addr)};
+  inet_ntop(AF_INET, &a, out, (socklen_t)out_len);
+}
+
+int dhcp_probe(const char *ifname, int resend_ms, int timeout_ms, char *offered, size_t offered_len, char *why,
+               size_t why_len) {
+  uint8_t mac[6];
+  struct sockaddr_ll everyone;
+  int sock = open_probe(ifname, mac, &everyone, why, why_len);
+  if (sock < 0) return -1;
+  uint32_t xid = (uint32_t)now_ns() ^ ((uint32_t)getpid() << 16);
+  uint8_t msg[28 + BOOTP_LEN];
+  size_t len = build_message(msg, DHCPDISCOVER, mac, xid, 0, 0);
+  uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u, at;
+  struct reply offer;
+  int rc = exchange(sock, &everyone, msg, len, xid, DHCPOFFER, resend_ms, deadline, &offer, &at, why, why_len);
+  close(sock);
+  if (rc == 0) format_ip(offer.yiaddr, offered, offered_len);
+  return rc;
+}
+
+int dhcp_lease(const char *ifname, int resend_ms, int timeout_ms, struct dhcp_lease_result *out, char *why,
+               size_t why_len) {
+  uint8_t mac[6];
+  struct sockaddr_ll everyone;
+  int sock = open_probe(ifname, mac, &everyone, why, why_len);
+  if (sock < 0) return -1;
+  uint32_t xid = (uint32_t)now_ns() ^ ((uint32_t)getpid() << 16);
+  uint8_t msg[28 + BOOTP_LEN];
+  size_t len = build_message(msg, DHCPDISCOVER, mac, xid, 0, 0);
+  uint64_t deadline = now_ns() + (uint64_t)timeout_ms * 1000000u, offer_at;
+  struct reply offer, ack;
+  int rc = exchange(sock, &everyone, msg, len, xid, DHCPOFFER, resend_ms, deadline, &offer, &offer_at, why, why_len);
+  if (rc == 0 && offer.server == 0) {
+    snprintf(why, why_len, "the DHCPOFFER names no server (option 54)");
+    rc = -1;
+  }
+  if (rc == 0) {
+    len = build_message(msg, DHCPREQUEST, mac, xid, offer.yiaddr, offer.server);
+    rc = exchange(sock, &everyone, msg, len, xid, DHCPACK, resend_ms, deadline, &ack, &out->ack_ns, why, why_len);
+  }
+  close(sock);
+  if (rc < 0) return -1;
+  out->offer_ns = offer_at;
+  format_ip(ack.yiaddr, out->ip, sizeof out->ip);
+  snprintf(out->mac, sizeof out->mac, "%02x:%02x:%02x:%02x:%02x:%02x", mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
+  return 0;
 }

@@ -76,3 +76,26 @@ describe("formatStatus port forwards", () => {
     expect(json.networks[1]?.network.port_forwards).toEqual([]);
   });
 });
+
+describe("formatStatus overlays", () => {
+  const overlaid = Status.fromPartial({
+    networks: [
+      { network: { name: "plain" }, live: true },
+      {
+        network: { name: "lab" },
+        overlay: { vni: 4242, underlay: "eth1", port: 4789, peers: ["10.0.0.2", "10.0.0.3"], servesDhcp: false },
+      },
+    ],
+  });
+
+  it("lists each overlay network with its VNI, underlay, port, DHCP role and peers", () => {
+    const text = formatStatus(overlaid, { now });
+    expect(text).toMatch(
+      /OVERLAYS\nNETWORK +VNI +UNDERLAY +LOCAL +PORT +DHCP +PEERS\nlab +4242 +eth1 +auto +4789 +none +10\.0\.0\.2,10\.0\.0\.3\n\n/,
+    );
+  });
+
+  it("leaves the section out when no network has an overlay", () => {
+    expect(formatStatus(status, { now })).not.toContain("OVERLAYS");
+  });
+});

@@ -44,6 +44,7 @@ export function formatStatus(status: Status, options: FormatOptions = {}): strin
       live: boolean;
       leases: LeaseJson[];
       interfaces: Array<{ name: string; kind: string; peer_id: number; owner_uid: number }>;
+      overlay?: { vni: number; underlay: string; local: string; port: number; peers: string[]; serves_dhcp: boolean };
     }>;
     peers: Array<{ id: number; uid: number; gid: number; pid: number; networks: string[]; connected_seconds: number; client_name: string }>;
     counters?: Record<string, number>;
@@ -73,6 +74,22 @@ export function formatStatus(status: Status, options: FormatOptions = {}): strin
           ]),
         ),
   );
+  const overlays = s.networks.flatMap((n) =>
+    n.overlay
+      ? [
+          [
+            n.network.name,
+            String(n.overlay.vni),
+            n.overlay.underlay,
+            n.overlay.local || "auto",
+            String(n.overlay.port),
+            n.overlay.serves_dhcp ? "serve" : "none",
+            n.overlay.peers.join(","),
+          ],
+        ]
+      : [],
+  );
+  if (overlays.length > 0) out.push("", "OVERLAYS", table(["NETWORK", "VNI", "UNDERLAY", "LOCAL", "PORT", "DHCP", "PEERS"], overlays));
   out.push("", "PEERS");
   out.push(
     s.peers.length === 0

@@ -173,7 +173,7 @@ export const COMMANDS: readonly CommandUsage[] = [
     synopsis: "[--socket PATH | --service-name NAME] [--json] [--until-stdin-closes] [--veth-into NETNS [--ifname IF]] NAME...",
     description: [
       "Acquires each network and holds it until interrupted (SIGINT/SIGTERM), or until stdin closes with --until-stdin-closes. Prints each network as it is acquired.",
-      "--veth-into attaches a network namespace (a path such as /proc/PID/ns/net or /run/netns/NAME) to the first network through a veth pair named IF inside it (default eth0); the pair is removed when this process releases the network. Except for root, NETNS must belong to a user namespace of your own (for example, run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF must not start with vmbr-, vmtap- or vmveth- (the broker's own names).",
+      "--veth-into attaches a network namespace (a path such as /proc/PID/ns/net or /run/netns/NAME) to the first network through a veth pair named IF inside it (default eth0); the pair is removed when this process releases the network. Except for root, NETNS must belong to a user namespace of your own (for example, run under unshare --user --map-root-user --net and pass /proc/self/ns/net); IF must not start with vmbr-, vmtap-, vmveth- or vmvx- (the broker's own names).",
       "On macOS it holds the networks over XPC and prints a summary of each vmnet serialization; --veth-into is Linux only.",
     ],
     positionals: "networks",
@@ -254,15 +254,15 @@ export const COMMANDS: readonly CommandUsage[] = [
   {
     name: "events",
     summary: "follow networks, interfaces, leases and peers as they change",
-    synopsis: "[--socket PATH] [--json]",
+    synopsis: "[--socket PATH | --service-name NAME] [--json]",
     description: [
       "Follows the broker's events until interrupted, one line each, as docker events does: time, type, network, then attributes (sequence, interface, lease, peer, user). Types: network-created, network-removed, interface-opened, interface-removed, lease-added, lease-renewed, lease-expired, peer-connected, peer-gone.",
-      "Root and the broker's --admin-group see every event; everyone else sees the networks they may acquire, their own connections and interfaces, and the leases of their own interfaces, as in status. A reader that falls too far behind (serve --max-unsent-event-bytes) is disconnected.",
+      "Root and the broker's --admin-group see every event; everyone else sees the networks they may acquire, their own connections and interfaces, and the leases of their own interfaces, as in status. A reader that falls too far behind (serve --max-unsent-event-bytes) is disconnected. On macOS the events come over XPC, on a connection of their own.",
     ],
     groups: [
       {
         title: "Options",
-        options: [socket, { name: "--json", text: "one JSON object per line" }],
+        options: [socket, serviceName, { name: "--json", text: "one JSON object per line" }],
       },
     ],
   },

@@ -4,6 +4,7 @@ import { basename, join } from "node:path";
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import type { NetworkConfig } from "./network-config.js";
 import { findOverlaps } from "./overlaps.js";
+import { findOverlayClashes } from "./overlay-clashes.js";
 import { parseJson } from "./parse-json.js";
 import { parseNetworkFile } from "./parse-network.js";
 import { findPortClashes } from "./port-clashes.js";
@@ -71,7 +72,8 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     networks.set(name, lastGood);
     errors.push(`${lastGood.source}: keeping the last good definition of '${name}' until the file is fixed`);
   }
-  for (const overlap of findOverlaps([...networks.values()])) {
+  for (const overlap of [...findOverlaps([...networks.values()]), ...findOverlayClashes([...networks.values()])]) {
+    if (!networks.has(overlap.dropped.name)) continue;
     errors.push(overlap.message);
     broken.add(overlap.dropped.name);
     networks.delete(overlap.dropped.name);

@@ -26,6 +26,22 @@ export interface PortForwardingRule {
   readonly internalPort: number;
 }
 
+/** One network across several hosts: a kernel VXLAN device on the bridge (Linux). */
+export interface OverlayConfig {
+  /** VXLAN network identifier, 1..16777215. */
+  readonly vni: number;
+  /** The interface that carries the overlay (a LAN port, or a WireGuard interface). */
+  readonly underlay: string;
+  /** This host's underlay address; absent: the underlay's first IPv4 address. */
+  readonly local?: string;
+  /** UDP port of every host of the segment (4789 unless set). */
+  readonly port: number;
+  /** The other hosts' underlay addresses, one family, no duplicates. */
+  readonly peers: readonly string[];
+  /** True on the one host that holds the gateway and serves DHCP/DNS for the segment. */
+  readonly servesDhcp: boolean;
+}
+
 export interface NetworkConfig {
   readonly name: string;
   readonly description: string;
@@ -48,6 +64,8 @@ export interface NetworkConfig {
   readonly routerAdvertisement: boolean;
   readonly externalInterface?: string;
   readonly portForwarding: readonly PortForwardingRule[];
+  /** Linux: the bridge also reaches other hosts over VXLAN. */
+  readonly overlay?: OverlayConfig;
   /**
    * The switches a configuration file set explicitly (its field names: "mtu",
    * "nat44", ...). vmnet gets a setter call only for these; built-ins set none,

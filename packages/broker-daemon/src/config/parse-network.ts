@@ -9,6 +9,7 @@ import {
   type NetworkModeName,
   type PortForwardingRule,
 } from "./network-config.js";
+import { parseOverlay } from "./parse-overlay.js";
 import { parsePortForwarding } from "./port-forwarding.js";
 import type { AccountDatabase } from "./users.js";
 
@@ -36,6 +37,7 @@ const FIELDS = new Set([
   "router_advertisement",
   "external_interface",
   "port_forwarding",
+  "overlay",
 ]);
 
 export type ParseResult = { ok: true; config: NetworkConfig } | { ok: false; errors: string[] };
@@ -196,8 +198,17 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
   if (externalInterface !== undefined && !IFNAME.test(externalInterface)) {
     fail("external_interface", `${quote(externalInterface)} is not an interface name`);
   }
-  const dhcp = bool("dhcp", base?.dhcp ?? true);
-  const dns = bool("dns", base?.dns ?? true);
+  const overlay =
+    o.overlay === undefined
+      ? undefined
+      : parseOverlay(o.overlay, { staticSubnet: subnetText !== undefined, dhcp: o.dhcp, dns: o.dns }, fail);
+  // A host that does not serve the segment runs no dnsmasq for it.
+  const switchOnly = overlay !== undefined && !overlay.servesDhcp;
+  if (switchOnly && portForwarding.length > 0) {
+    fail("port_forwarding", 'needs the host that serves the overlay ("dhcp": "serve"): this one has no gateway address to forward from');
+  }
+  const dhcp = bool("dhcp", switchOnly ? false : (base?.dhcp ?? true));
+  const dns = bool("dns", switchOnly ? false : (base?.dns ?? true));
   const nat44 = bool("nat44", mode === "shared");
   const nat66 = bool("nat66", mode === "shared");
   const routerAdvertisement = bool("router_advertisement", true);
@@ -222,6 +233,7 @@ export function parseNetworkFile(file: string, name: string, body: unknown, acco
     ...(allowedUids !== undefined ? { allowedUids } : {}),
     ...(allowedGids !== undefined ? { allowedGids } : {}),
     ...(externalInterface !== undefined ? { externalInterface } : {}),
+    ...(overlay !== undefined ? { overlay } : {}),
   };
   return { ok: true, config };
 }

@@ -119,3 +119,18 @@ describe("port_forwarding: protocol and ports", () => {
     ).toHaveLength(3);
   });
 });
+
+describe("port_forwarding: overlay networks", () => {
+  const overlay = (dhcp: "serve" | "none") => ({ vni: 42, underlay: "eth1", peers: ["192.0.2.2"], dhcp });
+
+  it("is taken on the host that serves the segment, refused on a host that only switches", () => {
+    const { ipv6_prefix: _, ...v4 } = lab;
+    expect(forwardsOf({ ...v4, overlay: overlay("serve"), port_forwarding: [rule] })).toHaveLength(1);
+    expect(errorsOf({ ...v4, overlay: overlay("none"), port_forwarding: [rule] })).toEqual([
+      fieldError(
+        "port_forwarding",
+        'needs the host that serves the overlay ("dhcp": "serve"): this one has no gateway address to forward from',
+      ),
+    ]);
+  });
+});

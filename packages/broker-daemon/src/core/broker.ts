@@ -128,6 +128,7 @@ export class Broker implements PeerAcceptor {
         this.#counters.networksRemoved++;
         this.#log("info", "network-removed", { network: n.config.name });
         this.#untrack(n.config.name);
+        this.#leaseWaits.networkRemoved(n.config.name);
         this.#events.emit({ type: EventType.EVENT_TYPE_NETWORK_REMOVED, networkName: n.config.name }, networkAudience(n.config));
       },
       left: (n) => {
@@ -399,9 +400,14 @@ export class Broker implements PeerAcceptor {
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_ALLOWED, `uid ${peer.credentials.uid} is not allowed to use network '${name}'`);
     }
     const waitMs = Math.min(request.waitMs, MAX_LEASE_WAIT_MS);
-    const lease =
-      this.#trackers.get(name)?.lease(mac) ?? (waitMs > 0 ? await this.#leaseWaits.wait(name, mac, waitMs, peer.gone.signal) : undefined);
+    const known = this.#trackers.get(name)?.lease(mac);
+    const outcome =
+      known !== undefined || waitMs === 0 ? { lease: known } : await this.#leaseWaits.wait(name, mac, waitMs, peer.gone.signal);
     if (peer.closed) throw new RequestFailure(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE, "peer disconnected");
+    if ("ended" in outcome && outcome.ended === "network-removed") {
+      throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `network '${name}' was removed while waiting for the lease of ${mac}`);
+    }
+    const lease = "lease" in outcome ? outcome.lease : undefined;
     if (lease === undefined) {
       throw new RequestFailure(ErrorCode.ERROR_CODE_NOT_FOUND, `no lease for ${mac} on network '${name}' after ${waitMs} ms`);
     }

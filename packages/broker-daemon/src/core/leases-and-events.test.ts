@@ -88,6 +88,31 @@ describe("lease look-up", () => {
     expect(codeOf(await lease(peer, "shared", "52:54:00", 0))).toBe(ErrorCode.ERROR_CODE_INVALID_REQUEST);
   });
 
+  it("ends the waits on a network with NOT_FOUND naming its removal, and only those", async () => {
+    const broker = makeBroker(new FakeBackend(), { idleDelayMs: 0 });
+    const holder = broker.connect(root, "unix");
+    await send(holder, { $case: "acquire", value: { networkName: "shared" } });
+    await send(broker.connect(root, "unix"), { $case: "acquire", value: { networkName: "host" } });
+    // One request at a time per connection: a connection per wait.
+    const waiter = () => broker.connect(alice, "unix");
+    const onShared = [lease(waiter(), "shared", GUEST, 60_000), lease(waiter(), "shared", "52:54:00:aa:bb:cd", 60_000)];
+    const hostWaiter = waiter();
+    let onHostEnded = false;
+    const onHost = lease(hostWaiter, "host", GUEST, 60_000).finally(() => {
+      onHostEnded = true;
+    });
+    holder.close(); // Its network goes at once (idle delay 0).
+    for (const reply of await Promise.all(onShared)) {
+      expect(reply.result).toMatchObject({
+        $case: "error",
+        value: { code: ErrorCode.ERROR_CODE_NOT_FOUND, message: expect.stringContaining("network 'shared' was removed while waiting") },
+      });
+    }
+    expect(onHostEnded).toBe(false);
+    hostWaiter.close();
+    expect(codeOf(await onHost)).toBe(ErrorCode.ERROR_CODE_TRANSPORT_FAILURE);
+  });
+
   it("ends the wait when the peer goes", async () => {
     const { broker } = setup();
     const peer = broker.connect(root, "unix");

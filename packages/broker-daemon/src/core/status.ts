@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { type Counters, InterfaceKind, LeaseHolder, type NetworkStatus, Status } from "@vmnet-broker/client/protocol";
+import { type Counters, InterfaceKind, LeaseHolder, type NetworkStatus, type Overlay, Status } from "@vmnet-broker/client/protocol";
 import type { NetworkConfig } from "../config/network-config.js";
 import type { LeaseInfo } from "./backend.js";
 import { describeNetwork } from "./describe-network.js";
@@ -55,6 +55,7 @@ export async function buildStatus(inputs: StatusInputs, viewer: StatusViewer): P
         interfaceReferences: interfaceReferences(network),
         adopted: network.adopted,
         live: backend !== undefined,
+        overlay: overlayOf(network.config),
       };
     }),
   );
@@ -104,5 +105,13 @@ function notLive(config: NetworkConfig): NetworkStatus {
     interfaceReferences: 0,
     adopted: false,
     live: false,
+    overlay: overlayOf(config),
   };
+}
+
+/** The overlay part of a network's status (docs/multi-host.md), when it has one. */
+function overlayOf(config: NetworkConfig): Overlay | undefined {
+  const o = config.overlay;
+  if (o === undefined) return undefined;
+  return { vni: o.vni, underlay: o.underlay, local: o.local ?? "", port: o.port, peers: [...o.peers], servesDhcp: o.servesDhcp };
 }

@@ -20,6 +20,10 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
     ...(options.vhostNetDevice !== undefined ? { vhostNetDevice: options.vhostNetDevice } : {}),
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", reportFields(report)),
     onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
+    onDnsmasqExit: (network, exit) =>
+      "restartedPid" in exit
+        ? logger.log("warn", "dnsmasq-restarted", { network, ended: exit.how, pid: exit.restartedPid })
+        : logger.log("error", "dnsmasq-restart-failed", { network, ended: exit.how, error: exit.error, retry_in_ms: exit.retryInMs }),
   });
   const inheritedFd = inheritedListenFd();
   return {

@@ -9,7 +9,7 @@ import type { Guest } from "./guest.js";
 
 /**
  * udhcpc calls it with the event as $1 and the lease in the environment; it prints
- * "lease ip=... mask=... router=..." once bound. Shared with the demo (make start).
+ * "lease ip=... mask=... router=... mtu=... server=..." once bound. Shared with the demo (make start).
  */
 const script = () => join(import.meta.dirname, "../../demo/udhcpc.script");
 
@@ -19,6 +19,10 @@ export interface DhcpLease {
   readonly prefix: number;
   /** The default gateway offered; "" when none (host-only networks). */
   readonly router: string;
+  /** The interface MTU offered (option 26); undefined when none. */
+  readonly mtu: number | undefined;
+  /** The server that answered (option 54). */
+  readonly server: string;
 }
 
 /**
@@ -26,8 +30,29 @@ export interface DhcpLease {
  * (with udhcpc's message) when no server answered after `attempts` discovers.
  */
 export async function acquireDhcpLease(guest: Guest, ifname: string, attempts = 10): Promise<DhcpLease> {
-  const out = await guest.run("busybox", ["udhcpc", "-i", ifname, "-n", "-q", "-f", "-t", String(attempts), "-T", "1", "-s", script()]);
-  const match = /lease ip=(\S+) mask=(\d+) router=(\S*)/.exec(out);
+  const out = await guest.run("busybox", [
+    "udhcpc",
+    "-i",
+    ifname,
+    "-n",
+    "-q",
+    "-f",
+    "-O",
+    "mtu",
+    "-t",
+    String(attempts),
+    "-T",
+    "1",
+    "-s",
+    script(),
+  ]);
+  const match = /lease ip=(\S+) mask=(\d+) router=(\S*) mtu=(\d*) server=(\S*)/.exec(out);
   if (match === null) throw new Error(`udhcpc on ${ifname} in guest ${guest.name} printed no lease: ${out.trim()}`);
-  return { ip: match[1] ?? "", prefix: Number(match[2]), router: match[3] ?? "" };
+  return {
+    ip: match[1] ?? "",
+    prefix: Number(match[2]),
+    router: match[3] ?? "",
+    mtu: match[4] ? Number(match[4]) : undefined,
+    server: match[5] ?? "",
+  };
 }

@@ -20,6 +20,7 @@ static const ProtobufCMessageDescriptor *const all_messages[] = {
     &vmnet_broker__v1__status_request__descriptor,
     &vmnet_broker__v1__status__descriptor,
     &vmnet_broker__v1__network_status__descriptor,
+    &vmnet_broker__v1__overlay__descriptor,
     &vmnet_broker__v1__peer_status__descriptor,
     &vmnet_broker__v1__lease__descriptor,
     &vmnet_broker__v1__interface_status__descriptor,

@@ -1446,7 +1446,10 @@ type NetworkStatus struct {
 	Adopted bool `protobuf:"varint,8,opt,name=adopted,proto3" json:"adopted,omitempty"`
 	// False for a configured network that is not live now (listed as `virsh
 	// net-list --all` does); every live field is then empty.
-	Live          bool `protobuf:"varint,9,opt,name=live,proto3" json:"live,omitempty"`
+	Live bool `protobuf:"varint,9,opt,name=live,proto3" json:"live,omitempty"`
+	// Set when the network also spans other hosts over VXLAN (Linux); its
+	// definition from the configuration, shown whether or not the network is live.
+	Overlay       *Overlay `protobuf:"bytes,10,opt,name=overlay,proto3" json:"overlay,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1544,6 +1547,107 @@ func (x *NetworkStatus) GetLive() bool {
 	return false
 }
 
+func (x *NetworkStatus) GetOverlay() *Overlay {
+	if x != nil {
+		return x.Overlay
+	}
+	return nil
+}
+
+// Overlay is how a network reaches other hosts: a kernel VXLAN device on its
+// bridge, with a static list of unicast peers (docs/multi-host.md).
+type Overlay struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The VXLAN network identifier (1 to 16777215), the same on every host.
+	Vni uint32 `protobuf:"varint,1,opt,name=vni,proto3" json:"vni,omitempty"`
+	// The interface that carries the overlay: a LAN port or a WireGuard interface.
+	Underlay string `protobuf:"bytes,2,opt,name=underlay,proto3" json:"underlay,omitempty"`
+	// This host's underlay address as configured; empty: the underlay's first
+	// IPv4 address.
+	Local string `protobuf:"bytes,3,opt,name=local,proto3" json:"local,omitempty"`
+	// The UDP port every host of the segment uses (4789 by default).
+	Port uint32 `protobuf:"varint,4,opt,name=port,proto3" json:"port,omitempty"`
+	// The other hosts' underlay addresses.
+	Peers []string `protobuf:"bytes,5,rep,name=peers,proto3" json:"peers,omitempty"`
+	// True on the one host that holds the gateway and serves DHCP and DNS for the
+	// segment; false on the others, which run neither.
+	ServesDhcp    bool `protobuf:"varint,6,opt,name=serves_dhcp,json=servesDhcp,proto3" json:"serves_dhcp,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *Overlay) Reset() {
+	*x = Overlay{}
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Overlay) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Overlay) ProtoMessage() {}
+
+func (x *Overlay) ProtoReflect() protoreflect.Message {
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Overlay.ProtoReflect.Descriptor instead.
+func (*Overlay) Descriptor() ([]byte, []int) {
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *Overlay) GetVni() uint32 {
+	if x != nil {
+		return x.Vni
+	}
+	return 0
+}
+
+func (x *Overlay) GetUnderlay() string {
+	if x != nil {
+		return x.Underlay
+	}
+	return ""
+}
+
+func (x *Overlay) GetLocal() string {
+	if x != nil {
+		return x.Local
+	}
+	return ""
+}
+
+func (x *Overlay) GetPort() uint32 {
+	if x != nil {
+		return x.Port
+	}
+	return 0
+}
+
+func (x *Overlay) GetPeers() []string {
+	if x != nil {
+		return x.Peers
+	}
+	return nil
+}
+
+func (x *Overlay) GetServesDhcp() bool {
+	if x != nil {
+		return x.ServesDhcp
+	}
+	return false
+}
+
 // PeerStatus is one connected peer in a Status.
 type PeerStatus struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -1567,7 +1671,7 @@ type PeerStatus struct {
 
 func (x *PeerStatus) Reset() {
 	*x = PeerStatus{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1579,7 +1683,7 @@ func (x *PeerStatus) String() string {
 func (*PeerStatus) ProtoMessage() {}
 
 func (x *PeerStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[11]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1592,7 +1696,7 @@ func (x *PeerStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PeerStatus.ProtoReflect.Descriptor instead.
 func (*PeerStatus) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{11}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *PeerStatus) GetId() uint64 {
@@ -1666,7 +1770,7 @@ type Lease struct {
 
 func (x *Lease) Reset() {
 	*x = Lease{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1678,7 +1782,7 @@ func (x *Lease) String() string {
 func (*Lease) ProtoMessage() {}
 
 func (x *Lease) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[12]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1691,7 +1795,7 @@ func (x *Lease) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Lease.ProtoReflect.Descriptor instead.
 func (*Lease) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{12}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *Lease) GetMac() string {
@@ -1756,7 +1860,7 @@ type InterfaceStatus struct {
 
 func (x *InterfaceStatus) Reset() {
 	*x = InterfaceStatus{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1768,7 +1872,7 @@ func (x *InterfaceStatus) String() string {
 func (*InterfaceStatus) ProtoMessage() {}
 
 func (x *InterfaceStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[13]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1781,7 +1885,7 @@ func (x *InterfaceStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use InterfaceStatus.ProtoReflect.Descriptor instead.
 func (*InterfaceStatus) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{13}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *InterfaceStatus) GetName() string {
@@ -1846,7 +1950,7 @@ type Counters struct {
 
 func (x *Counters) Reset() {
 	*x = Counters{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1858,7 +1962,7 @@ func (x *Counters) String() string {
 func (*Counters) ProtoMessage() {}
 
 func (x *Counters) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[14]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1871,7 +1975,7 @@ func (x *Counters) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Counters.ProtoReflect.Descriptor instead.
 func (*Counters) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{14}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *Counters) GetPeersConnected() uint64 {
@@ -1955,7 +2059,7 @@ type OpenInterfaceRequest struct {
 
 func (x *OpenInterfaceRequest) Reset() {
 	*x = OpenInterfaceRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1967,7 +2071,7 @@ func (x *OpenInterfaceRequest) String() string {
 func (*OpenInterfaceRequest) ProtoMessage() {}
 
 func (x *OpenInterfaceRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[15]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1980,7 +2084,7 @@ func (x *OpenInterfaceRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use OpenInterfaceRequest.ProtoReflect.Descriptor instead.
 func (*OpenInterfaceRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{15}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *OpenInterfaceRequest) GetNetworkName() string {
@@ -2066,7 +2170,7 @@ type TapOptions struct {
 
 func (x *TapOptions) Reset() {
 	*x = TapOptions{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2078,7 +2182,7 @@ func (x *TapOptions) String() string {
 func (*TapOptions) ProtoMessage() {}
 
 func (x *TapOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[16]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2091,7 +2195,7 @@ func (x *TapOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TapOptions.ProtoReflect.Descriptor instead.
 func (*TapOptions) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{16}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *TapOptions) GetVnetHeader() bool {
@@ -2143,7 +2247,7 @@ type VethOptions struct {
 
 func (x *VethOptions) Reset() {
 	*x = VethOptions{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2155,7 +2259,7 @@ func (x *VethOptions) String() string {
 func (*VethOptions) ProtoMessage() {}
 
 func (x *VethOptions) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[17]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2168,7 +2272,7 @@ func (x *VethOptions) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use VethOptions.ProtoReflect.Descriptor instead.
 func (*VethOptions) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{17}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *VethOptions) GetIfname() string {
@@ -2218,7 +2322,7 @@ type Interface struct {
 
 func (x *Interface) Reset() {
 	*x = Interface{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2230,7 +2334,7 @@ func (x *Interface) String() string {
 func (*Interface) ProtoMessage() {}
 
 func (x *Interface) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[18]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2243,7 +2347,7 @@ func (x *Interface) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Interface.ProtoReflect.Descriptor instead.
 func (*Interface) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{18}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *Interface) GetNetworkName() string {
@@ -2327,7 +2431,7 @@ type LeaseRequest struct {
 
 func (x *LeaseRequest) Reset() {
 	*x = LeaseRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2339,7 +2443,7 @@ func (x *LeaseRequest) String() string {
 func (*LeaseRequest) ProtoMessage() {}
 
 func (x *LeaseRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[19]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2352,7 +2456,7 @@ func (x *LeaseRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaseRequest.ProtoReflect.Descriptor instead.
 func (*LeaseRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{19}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *LeaseRequest) GetNetworkName() string {
@@ -2388,7 +2492,7 @@ type SubscribeRequest struct {
 
 func (x *SubscribeRequest) Reset() {
 	*x = SubscribeRequest{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2400,7 +2504,7 @@ func (x *SubscribeRequest) String() string {
 func (*SubscribeRequest) ProtoMessage() {}
 
 func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[20]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2413,7 +2517,7 @@ func (x *SubscribeRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubscribeRequest.ProtoReflect.Descriptor instead.
 func (*SubscribeRequest) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{20}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{21}
 }
 
 // Subscription confirms a SubscribeRequest.
@@ -2427,7 +2531,7 @@ type Subscription struct {
 
 func (x *Subscription) Reset() {
 	*x = Subscription{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2439,7 +2543,7 @@ func (x *Subscription) String() string {
 func (*Subscription) ProtoMessage() {}
 
 func (x *Subscription) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[21]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2452,7 +2556,7 @@ func (x *Subscription) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Subscription.ProtoReflect.Descriptor instead.
 func (*Subscription) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{21}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *Subscription) GetNextSequence() uint64 {
@@ -2488,7 +2592,7 @@ type Event struct {
 
 func (x *Event) Reset() {
 	*x = Event{}
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -2500,7 +2604,7 @@ func (x *Event) String() string {
 func (*Event) ProtoMessage() {}
 
 func (x *Event) ProtoReflect() protoreflect.Message {
-	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[22]
+	mi := &file_vmnet_broker_v1_broker_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -2513,7 +2617,7 @@ func (x *Event) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Event.ProtoReflect.Descriptor instead.
 func (*Event) Descriptor() ([]byte, []int) {
-	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{22}
+	return file_vmnet_broker_v1_broker_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *Event) GetSequence() uint64 {
@@ -2644,7 +2748,7 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\x05peers\x18\x06 \x03(\v2\x1b.vmnet_broker.v1.PeerStatusR\x05peers\x125\n" +
 	"\bcounters\x18\a \x01(\v2\x19.vmnet_broker.v1.CountersR\bcounters\x12#\n" +
 	"\rconfig_errors\x18\b \x03(\tR\fconfigErrors\x12#\n" +
-	"\rview_filtered\x18\t \x01(\bR\fviewFiltered\"\xf5\x02\n" +
+	"\rview_filtered\x18\t \x01(\bR\fviewFiltered\"\xa9\x03\n" +
 	"\rNetworkStatus\x122\n" +
 	"\anetwork\x18\x01 \x01(\v2\x18.vmnet_broker.v1.NetworkR\anetwork\x12\x1e\n" +
 	"\n" +
@@ -2658,7 +2762,17 @@ const file_vmnet_broker_v1_broker_proto_rawDesc = "" +
 	"\rremoval_in_ms\x18\x06 \x01(\x04R\vremovalInMs\x121\n" +
 	"\x14interface_references\x18\a \x01(\rR\x13interfaceReferences\x12\x18\n" +
 	"\aadopted\x18\b \x01(\bR\aadopted\x12\x12\n" +
-	"\x04live\x18\t \x01(\bR\x04live\"\xbc\x01\n" +
+	"\x04live\x18\t \x01(\bR\x04live\x122\n" +
+	"\aoverlay\x18\n" +
+	" \x01(\v2\x18.vmnet_broker.v1.OverlayR\aoverlay\"\x98\x01\n" +
+	"\aOverlay\x12\x10\n" +
+	"\x03vni\x18\x01 \x01(\rR\x03vni\x12\x1a\n" +
+	"\bunderlay\x18\x02 \x01(\tR\bunderlay\x12\x14\n" +
+	"\x05local\x18\x03 \x01(\tR\x05local\x12\x12\n" +
+	"\x04port\x18\x04 \x01(\rR\x04port\x12\x14\n" +
+	"\x05peers\x18\x05 \x03(\tR\x05peers\x12\x1f\n" +
+	"\vserves_dhcp\x18\x06 \x01(\bR\n" +
+	"servesDhcp\"\xbc\x01\n" +
 	"\n" +
 	"PeerStatus\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\x04R\x02id\x12\x10\n" +
@@ -2788,7 +2902,7 @@ func file_vmnet_broker_v1_broker_proto_rawDescGZIP() []byte {
 }
 
 var file_vmnet_broker_v1_broker_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_vmnet_broker_v1_broker_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_vmnet_broker_v1_broker_proto_goTypes = []any{
 	(ErrorCode)(0),               // 0: vmnet_broker.v1.ErrorCode
 	(NetworkMode)(0),             // 1: vmnet_broker.v1.NetworkMode
@@ -2807,59 +2921,61 @@ var file_vmnet_broker_v1_broker_proto_goTypes = []any{
 	(*StatusRequest)(nil),        // 14: vmnet_broker.v1.StatusRequest
 	(*Status)(nil),               // 15: vmnet_broker.v1.Status
 	(*NetworkStatus)(nil),        // 16: vmnet_broker.v1.NetworkStatus
-	(*PeerStatus)(nil),           // 17: vmnet_broker.v1.PeerStatus
-	(*Lease)(nil),                // 18: vmnet_broker.v1.Lease
-	(*InterfaceStatus)(nil),      // 19: vmnet_broker.v1.InterfaceStatus
-	(*Counters)(nil),             // 20: vmnet_broker.v1.Counters
-	(*OpenInterfaceRequest)(nil), // 21: vmnet_broker.v1.OpenInterfaceRequest
-	(*TapOptions)(nil),           // 22: vmnet_broker.v1.TapOptions
-	(*VethOptions)(nil),          // 23: vmnet_broker.v1.VethOptions
-	(*Interface)(nil),            // 24: vmnet_broker.v1.Interface
-	(*LeaseRequest)(nil),         // 25: vmnet_broker.v1.LeaseRequest
-	(*SubscribeRequest)(nil),     // 26: vmnet_broker.v1.SubscribeRequest
-	(*Subscription)(nil),         // 27: vmnet_broker.v1.Subscription
-	(*Event)(nil),                // 28: vmnet_broker.v1.Event
+	(*Overlay)(nil),              // 17: vmnet_broker.v1.Overlay
+	(*PeerStatus)(nil),           // 18: vmnet_broker.v1.PeerStatus
+	(*Lease)(nil),                // 19: vmnet_broker.v1.Lease
+	(*InterfaceStatus)(nil),      // 20: vmnet_broker.v1.InterfaceStatus
+	(*Counters)(nil),             // 21: vmnet_broker.v1.Counters
+	(*OpenInterfaceRequest)(nil), // 22: vmnet_broker.v1.OpenInterfaceRequest
+	(*TapOptions)(nil),           // 23: vmnet_broker.v1.TapOptions
+	(*VethOptions)(nil),          // 24: vmnet_broker.v1.VethOptions
+	(*Interface)(nil),            // 25: vmnet_broker.v1.Interface
+	(*LeaseRequest)(nil),         // 26: vmnet_broker.v1.LeaseRequest
+	(*SubscribeRequest)(nil),     // 27: vmnet_broker.v1.SubscribeRequest
+	(*Subscription)(nil),         // 28: vmnet_broker.v1.Subscription
+	(*Event)(nil),                // 29: vmnet_broker.v1.Event
 }
 var file_vmnet_broker_v1_broker_proto_depIdxs = []int32{
 	9,  // 0: vmnet_broker.v1.Request.hello:type_name -> vmnet_broker.v1.HelloRequest
 	11, // 1: vmnet_broker.v1.Request.acquire:type_name -> vmnet_broker.v1.AcquireRequest
 	14, // 2: vmnet_broker.v1.Request.status:type_name -> vmnet_broker.v1.StatusRequest
-	21, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
-	25, // 4: vmnet_broker.v1.Request.lease:type_name -> vmnet_broker.v1.LeaseRequest
-	26, // 5: vmnet_broker.v1.Request.subscribe:type_name -> vmnet_broker.v1.SubscribeRequest
+	22, // 3: vmnet_broker.v1.Request.open_interface:type_name -> vmnet_broker.v1.OpenInterfaceRequest
+	26, // 4: vmnet_broker.v1.Request.lease:type_name -> vmnet_broker.v1.LeaseRequest
+	27, // 5: vmnet_broker.v1.Request.subscribe:type_name -> vmnet_broker.v1.SubscribeRequest
 	8,  // 6: vmnet_broker.v1.Reply.error:type_name -> vmnet_broker.v1.Error
 	10, // 7: vmnet_broker.v1.Reply.hello:type_name -> vmnet_broker.v1.HelloReply
 	12, // 8: vmnet_broker.v1.Reply.network:type_name -> vmnet_broker.v1.Network
 	15, // 9: vmnet_broker.v1.Reply.status:type_name -> vmnet_broker.v1.Status
-	24, // 10: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
-	18, // 11: vmnet_broker.v1.Reply.lease:type_name -> vmnet_broker.v1.Lease
-	27, // 12: vmnet_broker.v1.Reply.subscription:type_name -> vmnet_broker.v1.Subscription
-	28, // 13: vmnet_broker.v1.Reply.event:type_name -> vmnet_broker.v1.Event
+	25, // 10: vmnet_broker.v1.Reply.interface:type_name -> vmnet_broker.v1.Interface
+	19, // 11: vmnet_broker.v1.Reply.lease:type_name -> vmnet_broker.v1.Lease
+	28, // 12: vmnet_broker.v1.Reply.subscription:type_name -> vmnet_broker.v1.Subscription
+	29, // 13: vmnet_broker.v1.Reply.event:type_name -> vmnet_broker.v1.Event
 	0,  // 14: vmnet_broker.v1.Error.code:type_name -> vmnet_broker.v1.ErrorCode
 	1,  // 15: vmnet_broker.v1.Network.mode:type_name -> vmnet_broker.v1.NetworkMode
 	13, // 16: vmnet_broker.v1.Network.port_forwards:type_name -> vmnet_broker.v1.PortForward
 	2,  // 17: vmnet_broker.v1.PortForward.protocol:type_name -> vmnet_broker.v1.TransportProtocol
 	16, // 18: vmnet_broker.v1.Status.networks:type_name -> vmnet_broker.v1.NetworkStatus
-	17, // 19: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
-	20, // 20: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
+	18, // 19: vmnet_broker.v1.Status.peers:type_name -> vmnet_broker.v1.PeerStatus
+	21, // 20: vmnet_broker.v1.Status.counters:type_name -> vmnet_broker.v1.Counters
 	12, // 21: vmnet_broker.v1.NetworkStatus.network:type_name -> vmnet_broker.v1.Network
-	18, // 22: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
-	19, // 23: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
-	3,  // 24: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	4,  // 25: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	22, // 26: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
-	23, // 27: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
-	4,  // 28: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	4,  // 29: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	3,  // 30: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
-	4,  // 31: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
-	5,  // 32: vmnet_broker.v1.Event.type:type_name -> vmnet_broker.v1.EventType
-	18, // 33: vmnet_broker.v1.Event.lease:type_name -> vmnet_broker.v1.Lease
-	34, // [34:34] is the sub-list for method output_type
-	34, // [34:34] is the sub-list for method input_type
-	34, // [34:34] is the sub-list for extension type_name
-	34, // [34:34] is the sub-list for extension extendee
-	0,  // [0:34] is the sub-list for field type_name
+	19, // 22: vmnet_broker.v1.NetworkStatus.leases:type_name -> vmnet_broker.v1.Lease
+	20, // 23: vmnet_broker.v1.NetworkStatus.interfaces:type_name -> vmnet_broker.v1.InterfaceStatus
+	17, // 24: vmnet_broker.v1.NetworkStatus.overlay:type_name -> vmnet_broker.v1.Overlay
+	3,  // 25: vmnet_broker.v1.InterfaceStatus.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	4,  // 26: vmnet_broker.v1.InterfaceStatus.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	23, // 27: vmnet_broker.v1.OpenInterfaceRequest.tap:type_name -> vmnet_broker.v1.TapOptions
+	24, // 28: vmnet_broker.v1.OpenInterfaceRequest.veth:type_name -> vmnet_broker.v1.VethOptions
+	4,  // 29: vmnet_broker.v1.TapOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	4,  // 30: vmnet_broker.v1.VethOptions.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	3,  // 31: vmnet_broker.v1.Interface.kind:type_name -> vmnet_broker.v1.InterfaceKind
+	4,  // 32: vmnet_broker.v1.Interface.holder:type_name -> vmnet_broker.v1.LeaseHolder
+	5,  // 33: vmnet_broker.v1.Event.type:type_name -> vmnet_broker.v1.EventType
+	19, // 34: vmnet_broker.v1.Event.lease:type_name -> vmnet_broker.v1.Lease
+	35, // [35:35] is the sub-list for method output_type
+	35, // [35:35] is the sub-list for method input_type
+	35, // [35:35] is the sub-list for extension type_name
+	35, // [35:35] is the sub-list for extension extendee
+	0,  // [0:35] is the sub-list for field type_name
 }
 
 func init() { file_vmnet_broker_v1_broker_proto_init() }
@@ -2885,7 +3001,7 @@ func file_vmnet_broker_v1_broker_proto_init() {
 		(*Reply_Subscription)(nil),
 		(*Reply_Event)(nil),
 	}
-	file_vmnet_broker_v1_broker_proto_msgTypes[15].OneofWrappers = []any{
+	file_vmnet_broker_v1_broker_proto_msgTypes[16].OneofWrappers = []any{
 		(*OpenInterfaceRequest_Tap)(nil),
 		(*OpenInterfaceRequest_Veth)(nil),
 	}
@@ -2895,7 +3011,7 @@ func file_vmnet_broker_v1_broker_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_vmnet_broker_v1_broker_proto_rawDesc), len(file_vmnet_broker_v1_broker_proto_rawDesc)),
 			NumEnums:      6,
-			NumMessages:   23,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -4,6 +4,7 @@
 #include <dispatch/dispatch.h>
 #include <xpc/xpc.h>
 
+#include <memory>
 #include <mutex>
 #include <string>
 
@@ -14,12 +15,68 @@ namespace {
 
 const napi_type_tag kSessionTag = {0x7d21c9e04ab35f16ULL, 0x93e8a0b25c41d77fULL};
 
+// What the broker sends a session unasked (subscription events), or the
+// connection's end, on its way to JavaScript. Owns its retained message.
+struct Incoming {
+  xpc_object_t message = nullptr;  // a dictionary, or nullptr for an error
+  std::string error;
+  ~Incoming() {
+    if (message != nullptr) xpc_release(message);
+  }
+};
+
+void CallIncoming(Napi::Env env, Napi::Function callback, std::nullptr_t*,
+                  Incoming* incoming);
+using IncomingFunction =
+    Napi::TypedThreadSafeFunction<std::nullptr_t, Incoming, CallIncoming>;
+
+// Shared by the session and its connection's event handler: posts until closed.
+class IncomingSink {
+ public:
+  explicit IncomingSink(IncomingFunction function) : function_(function) {}
+
+  void Post(Incoming* incoming) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_ || function_.NonBlockingCall(incoming) != napi_ok) delete incoming;
+  }
+
+  // After this, nothing reaches JavaScript and Node may exit.
+  void Release() {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (released_) return;
+    released_ = true;
+    function_.Release();
+  }
+
+ private:
+  std::mutex mutex_;
+  bool released_ = false;
+  IncomingFunction function_;
+};
+
+void CallIncoming(Napi::Env env, Napi::Function callback, std::nullptr_t*,
+                  Incoming* incoming) {
+  std::unique_ptr<Incoming> owned(incoming);
+  if (static_cast<napi_env>(env) == nullptr || callback.IsEmpty())
+    return;  // tearing down
+  Napi::Object out = Napi::Object::New(env);
+  if (incoming->message != nullptr) {
+    out.Set("type", "message");
+    out.Set("message", XpcToJs(env, incoming->message));
+  } else {
+    out.Set("type", "error");
+    out.Set("message", incoming->error);
+  }
+  callback.Call({out});
+}
+
 // One connection to the broker. Workers retain the connection while they use
 // it, so closing during a send is safe: the send then fails with an XPC error.
 struct Session {
   std::string service;
   std::mutex mutex;
   xpc_connection_t connection = nullptr;  // nullptr once closed
+  std::shared_ptr<IncomingSink> sink;     // set when the caller takes messages
 
   xpc_connection_t Retained() {
     std::lock_guard<std::mutex> lock(mutex);
@@ -35,21 +92,38 @@ struct Session {
       closing = connection;
       connection = nullptr;
     }
+    if (sink != nullptr) sink->Release();
     if (closing == nullptr) return;
     xpc_connection_cancel(closing);
     xpc_release(closing);
   }
 };
 
-Session* OpenSession(const std::string& service) {
-  auto* session = new Session{service, {}, nullptr};
+// With a sink, messages the broker sends unasked and the connection's end go
+// to it; without one they are ignored (errors also come back as each send's reply).
+Session* OpenSession(const std::string& service,
+                     std::shared_ptr<IncomingSink> sink = nullptr) {
+  auto* session = new Session{service, {}, nullptr, sink};
   dispatch_queue_t queue = dispatch_queue_create("com.github.nirs.vmnet-broker.client",
                                                  DISPATCH_QUEUE_SERIAL);
   session->connection = xpc_connection_create_mach_service(service.c_str(), queue, 0);
   dispatch_release(queue);  // the connection keeps its target queue
-  // Required before resume; errors come back as the reply of each send.
-  xpc_connection_set_event_handler(session->connection, ^(xpc_object_t){
-                                   });
+  xpc_connection_set_event_handler(session->connection, ^(xpc_object_t event) {
+    if (sink == nullptr) return;
+    auto* incoming = new Incoming();
+    if (xpc_get_type(event) == XPC_TYPE_DICTIONARY) {
+      incoming->message = xpc_retain(event);
+    } else if (event == XPC_ERROR_CONNECTION_INVALID) {
+      incoming->error =
+          "XPC_ERROR_CONNECTION_INVALID (the broker closed the connection)";
+    } else if (event == XPC_ERROR_CONNECTION_INTERRUPTED) {
+      incoming->error = "XPC_ERROR_CONNECTION_INTERRUPTED (the broker exited)";
+    } else {
+      delete incoming;  // nothing a subscriber needs
+      return;
+    }
+    sink->Post(incoming);
+  });
   xpc_connection_resume(session->connection);
   return session;
 }
@@ -148,12 +222,20 @@ Session* SessionArgument(Napi::Value value, const char* usage) {
 
 Napi::Value XpcOpen(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  if (info.Length() < 1 || !info[0].IsString()) {
-    Napi::TypeError::New(env, "usage: xpcOpen(serviceName: string)")
+  if (info.Length() < 1 || !info[0].IsString() ||
+      (info.Length() > 1 && !info[1].IsUndefined() && !info[1].IsFunction())) {
+    Napi::TypeError::New(
+        env, "usage: xpcOpen(serviceName: string, onIncoming?: (incoming) => void)")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  Session* session = OpenSession(info[0].As<Napi::String>().Utf8Value());
+  std::shared_ptr<IncomingSink> sink;
+  if (info.Length() > 1 && info[1].IsFunction()) {
+    // Keeps Node running until the session closes: a subscriber waits for events.
+    sink = std::make_shared<IncomingSink>(IncomingFunction::New(
+        env, info[1].As<Napi::Function>(), "vmnet-broker:xpc-incoming", 0, 1));
+  }
+  Session* session = OpenSession(info[0].As<Napi::String>().Utf8Value(), sink);
   auto handle = Napi::External<Session>::New(env, session, [](Napi::Env, Session* s) {
     s->Close();
     delete s;

@@ -2,7 +2,9 @@
 // The CLI's XPC client on macOS. A session is one connection to the Mach
 // service, kept open for as long as the caller holds it: the broker counts
 // networks acquired on it until xpcClose (or the process exit).
-//   xpcOpen(serviceName) -> session
+//   xpcOpen(serviceName, onIncoming?) -> session; onIncoming gets what the
+//     broker sends unasked ({type: "message", message}: subscription events)
+//     and the connection's end ({type: "error", message}), on the JS thread
 //   xpcSend(session, dictionaryDescription) -> Promise<reply description>
 //   xpcClose(session)  (idempotent; the collector closes a forgotten one)
 //   xpcSendRequest(serviceName, dictionaryDescription): open, send, close

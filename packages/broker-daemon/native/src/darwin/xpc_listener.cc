@@ -4,6 +4,7 @@
 #include <dispatch/dispatch.h>
 #include <xpc/xpc.h>
 
+#include <atomic>
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
@@ -71,6 +72,13 @@ struct PeerContext {
 
 void FreePeerContext(void* context) { delete static_cast<PeerContext*>(context); }
 
+// A peer connection as the listener keeps it: retained, with the bytes of
+// pushed messages XPC has not sent yet (a send barrier after each counts it down).
+struct PeerOut {
+  xpc_connection_t connection = nullptr;
+  std::shared_ptr<std::atomic<int64_t>> unsent;
+};
+
 // Shared by the JavaScript listener object and every block on the queue, so it
 // lives until the last of them is gone.
 class ListenerState {
@@ -97,7 +105,8 @@ class ListenerState {
     auto* context = new PeerContext{next_peer_++, true};
     xpc_connection_set_context(peer, context);
     xpc_connection_set_finalizer_f(peer, FreePeerContext);
-    peers_[context->id] = static_cast<xpc_connection_t>(xpc_retain(peer));
+    peers_[context->id] = PeerOut{static_cast<xpc_connection_t>(xpc_retain(peer)),
+                                  std::make_shared<std::atomic<int64_t>>(0)};
     // launchd must not kill the job while a peer holds networks.
     xpc_transaction_begin();
 
@@ -148,7 +157,7 @@ class ListenerState {
     xpc_transaction_end();
     auto it = peers_.find(context->id);
     if (it != peers_.end()) {
-      xpc_release(it->second);
+      xpc_release(it->second.connection);
       peers_.erase(it);
     }
     auto* event = new Event(Event::kDisconnect);
@@ -185,6 +194,42 @@ class ListenerState {
     xpc_connection_resume(listener_);
   }
 
+  // From JavaScript: sends body (not consumed) to one peer, unasked. Returns the
+  // bytes pushed to it and not yet sent, this message's included; 0 without
+  // such a peer. XPC sends are thread-safe; the peer table is the queue's.
+  int64_t Push(uint32_t id, xpc_object_t body, int64_t bytes) {
+    PeerOut found;
+    PeerOut* out = &found;
+    dispatch_sync(queue_, ^{
+      if (closed_) return;
+      auto it = peers_.find(id);
+      if (it == peers_.end()) return;
+      out->connection =
+          static_cast<xpc_connection_t>(xpc_retain(it->second.connection));
+      out->unsent = it->second.unsent;
+    });
+    if (found.connection == nullptr) return 0;
+    const int64_t unsent = found.unsent->fetch_add(bytes) + bytes;
+    xpc_connection_send_message(found.connection, body);
+    // Runs once every message sent before it has left: a peer that does not
+    // read fills its port, and its count only grows.
+    std::shared_ptr<std::atomic<int64_t>> counter = found.unsent;
+    xpc_connection_send_barrier(found.connection, ^{
+      counter->fetch_sub(bytes);
+    });
+    xpc_release(found.connection);
+    return unsent;
+  }
+
+  // From JavaScript: cancels one peer; its disconnect follows on the queue.
+  void DropPeer(const std::shared_ptr<ListenerState>& self, uint32_t id) {
+    std::shared_ptr<ListenerState> keep = self;  // the block owns a reference
+    dispatch_async(queue_, ^{
+      auto it = keep->peers_.find(id);
+      if (it != keep->peers_.end()) xpc_connection_cancel(it->second.connection);
+    });
+  }
+
   // From JavaScript: stop accepting, cancel every peer, and let Node exit.
   void Close() {
     dispatch_sync(queue_, ^{
@@ -195,7 +240,7 @@ class ListenerState {
         xpc_release(listener_);
         listener_ = nullptr;
       }
-      for (auto& entry : peers_) xpc_connection_cancel(entry.second);
+      for (auto& entry : peers_) xpc_connection_cancel(entry.second.connection);
     });
     std::lock_guard<std::mutex> lock(mutex_);
     if (!released_) {
@@ -213,7 +258,7 @@ class ListenerState {
   xpc_connection_t listener_ = nullptr;
   bool closed_ = false;
   uint32_t next_peer_ = 1;
-  std::unordered_map<uint32_t, xpc_connection_t> peers_;
+  std::unordered_map<uint32_t, PeerOut> peers_;
 };
 
 struct ListenerBox {
@@ -274,17 +319,85 @@ void CallJs(Napi::Env env, Napi::Function callback, std::nullptr_t*, Event* even
 #endif
 }
 
-Napi::Value CloseListener(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
+// The listener object's state, or nullptr with a TypeError thrown.
+ListenerBox* BoxOf(const Napi::CallbackInfo& info, const char* method) {
   Napi::Value self = info.This();
-  Napi::Value box_value = self.As<Napi::Object>().Get("handle");
+  Napi::Value box_value =
+      self.IsObject() ? self.As<Napi::Object>().Get("handle") : info.Env().Undefined();
   if (!box_value.IsExternal() ||
       !box_value.As<Napi::External<ListenerBox>>().CheckTypeTag(&kListenerTag)) {
-    Napi::TypeError::New(env, "close() must be called on a listener from xpcListen")
+    Napi::TypeError::New(
+        info.Env(),
+        std::string(method) + "() must be called on a listener from xpcListen")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return box_value.As<Napi::External<ListenerBox>>().Data();
+}
+
+// A peer id as the connect event gave it; false with a TypeError otherwise.
+bool PeerIdOf(Napi::Env env, Napi::Value value, const char* usage, uint32_t* id) {
+  if (!value.IsNumber()) {
+    Napi::TypeError::New(env, usage).ThrowAsJavaScriptException();
+    return false;
+  }
+  const double n = value.As<Napi::Number>().DoubleValue();
+  if (!(n >= 1 && n <= 4294967295.0) ||
+      n != static_cast<double>(static_cast<uint32_t>(n))) {
+    Napi::TypeError::New(env, usage).ThrowAsJavaScriptException();
+    return false;
+  }
+  *id = static_cast<uint32_t>(n);
+  return true;
+}
+
+Napi::Value CloseListener(const Napi::CallbackInfo& info) {
+  ListenerBox* box = BoxOf(info, "close");
+  if (box != nullptr) box->state->Close();
+  return info.Env().Undefined();
+}
+
+const char kPushUsage[] =
+    "usage: listener.push(peer: number from a connect event, {type: \"dictionary\", "
+    "entries}, bytes: number >= 0)";
+
+Napi::Value PushToPeer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ListenerBox* box = BoxOf(info, "push");
+  if (box == nullptr) return env.Undefined();
+  uint32_t id = 0;
+  if (info.Length() < 3 || !PeerIdOf(env, info[0], kPushUsage, &id))
+    return env.Undefined();
+  const double bytes =
+      info[2].IsNumber() ? info[2].As<Napi::Number>().DoubleValue() : -1;
+  if (!(bytes >= 0 && bytes <= 9007199254740991.0)) {
+    Napi::TypeError::New(env, kPushUsage).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  xpc_object_t body = JsToXpc(env, info[1], "push");
+  if (body == nullptr) return env.Undefined();
+  if (xpc_get_type(body) != XPC_TYPE_DICTIONARY) {
+    xpc_release(body);
+    Napi::TypeError::New(env, "listener.push: the message must be a dictionary")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
-  box_value.As<Napi::External<ListenerBox>>().Data()->state->Close();
+  const int64_t unsent = box->state->Push(id, body, static_cast<int64_t>(bytes));
+  xpc_release(body);
+  return Napi::Number::New(env, static_cast<double>(unsent));
+}
+
+Napi::Value DropPeer(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  ListenerBox* box = BoxOf(info, "dropPeer");
+  if (box == nullptr) return env.Undefined();
+  uint32_t id = 0;
+  if (info.Length() < 1 ||
+      !PeerIdOf(env, info[0],
+                "usage: listener.dropPeer(peer: number from a connect event)", &id)) {
+    return env.Undefined();
+  }
+  box->state->DropPeer(box->state, id);
   return env.Undefined();
 }
 
@@ -322,6 +435,8 @@ Napi::Value XpcListen(const Napi::CallbackInfo& info) {
   box.TypeTag(&kListenerTag);
   listener.Set("handle", box);
   listener.Set("close", Napi::Function::New(env, CloseListener, "close"));
+  listener.Set("push", Napi::Function::New(env, PushToPeer, "push"));
+  listener.Set("dropPeer", Napi::Function::New(env, DropPeer, "dropPeer"));
   return listener;
 }
 

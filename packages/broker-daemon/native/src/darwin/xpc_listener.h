@@ -5,6 +5,9 @@
 // object with close(). Every XPC event crosses to JavaScript through one
 // ThreadSafeFunction as {type: "connect" | "message" | "disconnect" | "error", ...}.
 // xpcReply(replyHandle, dictionaryDescription) answers one message, once.
+// listener.push(peer, dictionary, bytes) sends a peer a message it did not ask
+// for (subscription events) and returns the bytes of such messages not yet sent
+// to it; listener.dropPeer(peer) cancels one peer (a reader too slow).
 #pragma once
 
 #include <napi.h>

@@ -16,6 +16,8 @@ Napi::Value OpenTap(const Napi::CallbackInfo& info);
 Napi::Value AddToBridge(const Napi::CallbackInfo& info);
 Napi::Value SetUp(const Napi::CallbackInfo& info);
 Napi::Value SetMtu(const Napi::CallbackInfo& info);
+// mtuOf(ifname) -> number (SIOCGIFMTU)
+Napi::Value MtuOf(const Napi::CallbackInfo& info);
 Napi::Value MacAddress(const Napi::CallbackInfo& info);
 Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 
@@ -43,6 +45,13 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info);
 // IPv6 (without duplicate address detection).
 Napi::Value CreateBridge(const Napi::CallbackInfo& info);
 Napi::Value AddAddress(const Napi::CallbackInfo& info);
+
+// createVxlan({name, vni, port, underlay, local, mtu}): a VXLAN device over
+// `underlay` with learning on and no default remote, down. fdbAppend(ifname, dst):
+// the all-zeros FDB entry towards dst (NLM_F_APPEND: one per peer), so broadcast,
+// unknown unicast and multicast frames reach every peer.
+Napi::Value CreateVxlan(const Napi::CallbackInfo& info);
+Napi::Value FdbAppend(const Napi::CallbackInfo& info);
 
 // watchLinks(onDeleted) -> stop(): calls onDeleted(ifname, ifindex) for every link
 // deleted from the calling thread's namespace (RTM_DELLINK over rtnetlink, polled

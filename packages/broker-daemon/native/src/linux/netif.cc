@@ -117,6 +117,15 @@ Napi::Value SetMtu(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+Napi::Value MtuOf(const Napi::CallbackInfo& info) {
+  static constexpr const char* kUsage = "mtuOf(ifname: string)";
+  Napi::Env env = info.Env();
+  struct ifreq ifr;
+  if (!ReadName(info, 0, kUsage, &ifr)) return env.Undefined();
+  if (!Ioctl(env, SIOCGIFMTU, "SIOCGIFMTU", &ifr)) return env.Undefined();
+  return Napi::Number::New(env, ifr.ifr_mtu);
+}
+
 Napi::Value MacAddress(const Napi::CallbackInfo& info) {
   static constexpr const char* kUsage = "macAddress(ifname: string)";
   Napi::Env env = info.Env();

@@ -9,6 +9,9 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
   exports.Set("addToBridge", Napi::Function::New(env, AddToBridge, "addToBridge"));
   exports.Set("setUp", Napi::Function::New(env, SetUp, "setUp"));
   exports.Set("setMtu", Napi::Function::New(env, SetMtu, "setMtu"));
+  exports.Set("mtuOf", Napi::Function::New(env, MtuOf, "mtuOf"));
+  exports.Set("createVxlan", Napi::Function::New(env, CreateVxlan, "createVxlan"));
+  exports.Set("fdbAppend", Napi::Function::New(env, FdbAppend, "fdbAppend"));
   exports.Set("macAddress", Napi::Function::New(env, MacAddress, "macAddress"));
   exports.Set("interfaceIndex",
               Napi::Function::New(env, InterfaceIndex, "interfaceIndex"));

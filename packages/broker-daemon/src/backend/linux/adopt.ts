@@ -13,6 +13,7 @@ import { formatIPv4, parseIPv4 } from "../../config/ipv4.js";
 import type { InterfaceNote } from "../../core/backend.js";
 import { type LinkFacts, linkFacts } from "./bridge.js";
 import { commandLine, netnsOf, stopProcess } from "./leftovers.js";
+import { vxlanName } from "./names.js";
 import { linuxNative } from "./native.js";
 import type { Ipv4AddressEntry } from "./native-surface.js";
 import { listOurTables } from "./nftables.js";
@@ -63,7 +64,17 @@ export function matchRecord(
   if (bridge.kind !== "bridge") return { mismatch: `${record.bridge} is a ${bridge.kind || "link"}, not a bridge` };
   const gateway = formatIPv4((parseIPv4(record.ipv4.network) ?? 0) + 1);
   const addressed = kernel.addresses.some((a) => a.ifname === record.bridge && a.local === gateway && a.prefix === record.ipv4.prefix);
-  if (!addressed) return { mismatch: `${record.bridge} does not have ${gateway}/${record.ipv4.prefix} (the recorded subnet)` };
+  const overlay = record.definition.overlay;
+  // An overlay host that does not serve the segment has a bridge without addresses.
+  if (!addressed && (overlay?.servesDhcp ?? true)) {
+    return { mismatch: `${record.bridge} does not have ${gateway}/${record.ipv4.prefix} (the recorded subnet)` };
+  }
+  if (overlay !== undefined) {
+    const device = vxlanName(record.name);
+    const link = kernel.links.get(device);
+    if (link?.kind !== "vxlan" || link.master !== record.bridge)
+      return { mismatch: `VXLAN device ${device} is not a port of ${record.bridge}` };
+  }
   if (!kernel.tables.has(record.table)) return { mismatch: `nftables table ${record.table} is gone` };
   // A named TAP was held by a connection to the previous broker, which has
   // ended: it is reclaimed with the leftovers, not adopted.

@@ -10,13 +10,15 @@ import { type NotAdopted, stopRecordedDnsmasq, surveyRecords } from "./adopt.js"
 import { createBridge, deleteLink } from "./bridge.js";
 import { type RunningDnsmasq, startDnsmasq } from "./dnsmasq.js";
 import { type DnsmasqFiles, needsDnsmasq } from "./dnsmasq-config.js";
+import type { DnsmasqExit } from "./dnsmasq-supervisor.js";
 import { forwardClash, needsRouteLocalnet } from "./forward-rules.js";
 import { type Ipv6Plan, planIpv6 } from "./ipv6.js";
 import { type ReclaimReport, reclaimLeftovers, type Spared } from "./leftovers.js";
-import { bridgeName, isOurInterface, tableName } from "./names.js";
+import { bridgeName, isOurInterface, tableName, vxlanName } from "./names.js";
 import { linuxNative } from "./native.js";
 import { LinuxNetwork, type LinuxNetworkParts } from "./network.js";
 import { applyFirewall, deleteFirewall, type FirewallSpec } from "./nftables.js";
+import { createOverlayDevice, type OverlayPlan, planOverlay } from "./overlay.js";
 import { configOf, definitionOf, sameDefinition } from "./records.js";
 import { checkReservations } from "./reservations.js";
 import { dnsmasqFiles, networkDir } from "./runtime-files.js";
@@ -39,6 +41,8 @@ export interface LinuxBackendOptions {
   readonly onReclaimed?: (report: ReclaimReport) => void;
   /** Told about each recorded network that is not adopted, and why. */
   readonly onNotAdopted?: (network: NotAdopted) => void;
+  /** Told when a network's dnsmasq died on its own, and whether it runs again. */
+  readonly onDnsmasqExit?: (network: string, exit: DnsmasqExit) => void;
   /**
    * Running in the private namespace of `serve` without --host. dnsmasq then
    * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
@@ -95,11 +99,16 @@ class LinuxBackend implements Backend {
       const config = configOf(record, path);
       const ipv4 = planSubnet({ network: parseIPv4(record.ipv4.network) ?? 0, prefix: record.ipv4.prefix });
       let dnsmasq: RunningDnsmasq | undefined;
+      let overlayMtu: number | undefined;
+      let servedIpv6: Ipv6Plan | undefined;
       try {
+        // An overlay's MTU came from its underlay: the bridge keeps the one it was given.
+        if (config.overlay !== undefined) overlayMtu = linuxNative().mtuOf(record.bridge);
         const ipv6 = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
+        servedIpv6 = (config.overlay?.servesDhcp ?? true) ? ipv6 : undefined;
         await stopRecordedDnsmasq(record);
         // The same lease file: leases handed out before the restart stay valid.
-        dnsmasq = await this.startDns(config, record.bridge, ipv4, ipv6, dnsmasqFiles(dir));
+        dnsmasq = await this.startDns(config, record.bridge, ipv4, servedIpv6, dnsmasqFiles(dir), overlayMtu);
         await dnsmasq?.untilServing();
       } catch (error) {
         await dnsmasq?.stop();
@@ -112,13 +121,15 @@ class LinuxBackend implements Backend {
           mask: ipv4.mask,
           gateway: ipv4.gateway,
           ipv6Prefix: config.ipv6Prefix === undefined ? "" : planIpv6(config.name, config.ipv6Prefix).prefix,
-          mtu: config.mtu,
+          mtu: overlayMtu ?? config.mtu,
           bridge: record.bridge,
         },
         table: record.table,
         dir,
         leaseFile: record.leaseFile,
         ...(dnsmasq ? { dnsmasq } : {}),
+        ...(config.overlay ? { overlayDevice: vxlanName(config.name) } : {}),
+        restartDnsmasq: () => this.startDns(config, record.bridge, ipv4, servedIpv6, dnsmasqFiles(dir), overlayMtu),
         record: {
           version: record.version,
           name: record.name,
@@ -133,6 +144,7 @@ class LinuxBackend implements Backend {
       spared.directories.add(dir);
       spared.tables.add(record.table);
       spared.links.add(record.bridge);
+      if (config.overlay) spared.links.add(vxlanName(config.name));
       for (const i of attached) spared.links.add(i.name);
       if (dnsmasq) spared.pids.add(dnsmasq.pid);
       adopted.push({ config, network, interfaces: attached, sameDefinition: (current) => sameDefinition(current, record.definition) });
@@ -174,6 +186,7 @@ class LinuxBackend implements Backend {
     ipv4: SubnetPlan,
     ipv6: Ipv6Plan | undefined,
     files: DnsmasqFiles,
+    overlayMtu?: number,
   ): Promise<RunningDnsmasq | undefined> {
     const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
     if (!needsDnsmasq(dnsSpec)) return Promise.resolve(undefined);
@@ -189,14 +202,19 @@ class LinuxBackend implements Backend {
         files,
         runAsRoot,
         upstreamDns: !(this.options.sandboxed ?? false),
+        ...(overlayMtu !== undefined ? { interfaceMtu: overlayMtu } : {}),
       }),
     );
   }
 
-  private register(config: NetworkConfig, parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice">): LinuxNetwork {
+  private register(
+    config: NetworkConfig,
+    parts: Omit<LinuxNetworkParts, "onDestroyed" | "vhostNetDevice" | "onDnsmasqExit">,
+  ): LinuxNetwork {
     const network: LinuxNetwork = new LinuxNetwork({
       ...parts,
       vhostNetDevice: this.options.vhostNetDevice ?? VHOST_NET,
+      onDnsmasqExit: (exit) => this.options.onDnsmasqExit?.(config.name, exit),
       onDestroyed: () => {
         if (this.networks.get(config.name) === network) this.networks.delete(config.name);
       },
@@ -239,6 +257,15 @@ class LinuxBackend implements Backend {
     checkReservations(config.name, ipv4, config.dhcpReservations);
     const ipv6: Ipv6Plan | undefined = config.ipv6Prefix === undefined ? undefined : planIpv6(config.name, config.ipv6Prefix);
 
+    const overlay: OverlayPlan | undefined =
+      config.overlay === undefined
+        ? undefined
+        : planOverlay(config.name, config.overlay, config.explicitSettings?.has("mtu") ? config.mtu : undefined);
+    const mtu = overlay?.mtu ?? config.mtu;
+    // An overlay host that does not serve the segment is a plain switch: no gateway
+    // address, no dnsmasq, no IPv6 router advertisements (the serving host sends them).
+    const serves = config.overlay?.servesDhcp ?? true;
+
     const dir = networkDir(this.options.runtimeDir, config.name);
     const files = dnsmasqFiles(dir);
     let dnsmasq: RunningDnsmasq | undefined;
@@ -247,17 +274,19 @@ class LinuxBackend implements Backend {
       await mkdir(dir, { recursive: true, mode: 0o755 });
       // Bridge and table first (addon calls, about a millisecond): dnsmasq binds the
       // bridge's addresses when it starts (bind-interfaces, dnsmasq-config.ts).
-      createBridge({ name: bridge, mtu: config.mtu, ipv4, ...(ipv6 ? { ipv6 } : {}) });
+      createBridge({ name: bridge, mtu, ipv4, ...(ipv6 ? { ipv6 } : {}), addressed: serves });
+      if (overlay) createOverlayDevice(bridge, overlay);
       const firewall: FirewallSpec = { table, bridge, mode: config.mode, ipv4, ...(ipv6 ? { ipv6 } : {}), forwards: config.portForwarding };
       applyFirewall(firewall);
       if (needsRouteLocalnet(firewall)) allowLoopbackSources(bridge);
-      dnsmasq = await this.startDns(config, bridge, ipv4, ipv6, files);
+      dnsmasq = await this.startDns(config, bridge, ipv4, serves ? ipv6 : undefined, files, overlay?.mtu);
       await dnsmasq?.untilServing();
-      if (config.mode === "shared") enableForwarding(ipv6 !== undefined);
+      if (config.mode === "shared" && serves) enableForwarding(ipv6 !== undefined);
       if (this.options.ownsNamespace ?? this.options.sandboxed ?? false) keepBridgesOutOfNetfilter();
     } catch (error) {
       await dnsmasq?.stop();
       deleteFirewall(table);
+      if (overlay) deleteLink(overlay.device);
       deleteLink(bridge);
       await rm(dir, { recursive: true, force: true }).catch(() => undefined);
       if (error instanceof CreateFailure) throw error;
@@ -270,13 +299,15 @@ class LinuxBackend implements Backend {
         mask: ipv4.mask,
         gateway: ipv4.gateway,
         ipv6Prefix: ipv6?.prefix ?? "",
-        mtu: config.mtu,
+        mtu,
         bridge,
       },
       table,
       dir,
       leaseFile: files.leases,
       ...(dnsmasq ? { dnsmasq } : {}),
+      ...(overlay ? { overlayDevice: overlay.device } : {}),
+      restartDnsmasq: () => this.startDns(config, bridge, ipv4, serves ? ipv6 : undefined, files, overlay?.mtu),
       record: {
         version: 1,
         name: config.name,

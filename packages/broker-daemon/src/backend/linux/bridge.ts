@@ -10,6 +10,11 @@ export interface BridgeSpec {
   readonly mtu: number;
   readonly ipv4: SubnetPlan;
   readonly ipv6?: Ipv6Plan;
+  /**
+   * False on an overlay host that does not serve the segment: the bridge is a
+   * plain switch without addresses (the gateway's are on the serving host).
+   */
+  readonly addressed?: boolean;
 }
 
 /**
@@ -22,9 +27,10 @@ export function createBridge(spec: BridgeSpec): void {
   const native = linuxNative();
   try {
     native.createBridge(spec.name, spec.mtu);
-    if (spec.ipv6 === undefined) disableIpv6(spec.name);
-    native.addAddress(spec.name, spec.ipv4.gateway, spec.ipv4.prefix, spec.ipv4.broadcast);
-    if (spec.ipv6 !== undefined) native.addAddress(spec.name, spec.ipv6.gateway, spec.ipv6.length, "");
+    const addressed = spec.addressed ?? true;
+    if (spec.ipv6 === undefined || !addressed) disableIpv6(spec.name);
+    if (addressed) native.addAddress(spec.name, spec.ipv4.gateway, spec.ipv4.prefix, spec.ipv4.broadcast);
+    if (spec.ipv6 !== undefined && addressed) native.addAddress(spec.name, spec.ipv6.gateway, spec.ipv6.length, "");
     native.setUp(spec.name);
   } catch (error) {
     deleteLink(spec.name);
@@ -37,12 +43,13 @@ export function createBridge(spec: BridgeSpec): void {
  * address, no fe80::/64 and ff00::/8 routes. Every dnsmasq of the namespace hears
  * every route change, and with 200 networks these two made each new bridge cost
  * 15-16 ms instead of 2-4 ms. Guests still reach each other over IPv6 link-local
- * (the bridge forwards frames, whatever their protocol). Synchronous: the file
+ * (the bridge forwards frames, whatever their protocol). Also used for ports that
+ * need no address of their own (an overlay's VXLAN device). Synchronous: the file
  * belongs to the calling thread's namespace. No file means no IPv6 in the kernel.
  */
-function disableIpv6(bridge: string): void {
+export function disableIpv6(ifname: string): void {
   try {
-    writeFileSync(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, "1\n");
+    writeFileSync(`/proc/sys/net/ipv6/conf/${ifname}/disable_ipv6`, "1\n");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }

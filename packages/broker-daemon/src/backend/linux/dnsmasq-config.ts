@@ -38,6 +38,8 @@ export interface DnsmasqSpec {
   readonly runAsRoot: boolean;
   /** Forward DNS queries to the resolvers of /etc/resolv.conf (shared mode, --host). */
   readonly upstreamDns: boolean;
+  /** Tell DHCP clients this MTU (option 26): an overlay's, below the usual 1500. */
+  readonly interfaceMtu?: number;
 }
 
 /** DHCP lease time; short enough that a moved guest recovers soon. */
@@ -79,6 +81,7 @@ export function dnsmasqConfig(spec: DnsmasqSpec): string {
     for (const reservation of spec.reservations) lines.push(`dhcp-host=${reservation.mac},${reservation.ip}`);
     // Host-only: no default route, so guests never send traffic beyond the bridge here.
     if (spec.mode === "host") lines.push("dhcp-option=3");
+    if (spec.interfaceMtu !== undefined) lines.push(`dhcp-option=option:mtu,${spec.interfaceMtu}`);
   }
   if (spec.ipv6 !== undefined) {
     // Router advertisements for SLAAC on the prefix; host mode advertises no default route.

@@ -27,6 +27,11 @@ export interface RunningDnsmasq {
   /** SIGTERM, then SIGKILL if still alive after a grace period. Never throws. */
   stop(): Promise<void>;
   /**
+   * Resolves with how it ended ("exit 137", "SIGKILL") if it ends without stop():
+   * killed or crashed. Never resolves once stop() was called.
+   */
+  readonly exited: Promise<string>;
+  /**
    * Resolves once dnsmasq serves DNS on the gateway (at once without DNS; it binds
    * before writing its pid file, so this is a check). CreateFailure when it never does.
    */
@@ -106,8 +111,16 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
     spawnError = error;
   });
   let pid = 0;
+  let stopping = false;
+  // The guard exits with dnsmasq (it waits for it and passes its status on).
+  const exited = new Promise<string>((resolve) => {
+    guard.once("exit", (code, signal) => {
+      if (!stopping) resolve(signal ?? `exit ${code}`);
+    });
+  });
 
   const stop = async (): Promise<void> => {
+    stopping = true;
     if (guard.exitCode !== null || guard.signalCode !== null) return;
     // The guard passes SIGTERM on to dnsmasq and exits when dnsmasq has.
     guard.kill("SIGTERM");
@@ -153,5 +166,5 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
       await sleep(1);
     }
   };
-  return { pid, conf: spec.files.conf, stop, untilServing };
+  return { pid, conf: spec.files.conf, stop, untilServing, exited };
 }

@@ -5,6 +5,7 @@
  *
  * - bridges `vmbr-<short>` (the hyphen keeps Proxmox's `vmbr0`, `vmbr1`... apart),
  * - TAP devices `vmtap-<8 hex>`, veth host ends `vmveth-<8 hex>`,
+ * - VXLAN devices of overlay networks `vmvx-<short>`,
  * - nftables tables `inet vmnet_broker_<short>`,
  * - runtime files under `<runtimeDir>/linux/<short>/`.
  *
@@ -16,6 +17,7 @@ import { createHash, randomBytes } from "node:crypto";
 export const BRIDGE_PREFIX = "vmbr-";
 export const TAP_PREFIX = "vmtap-";
 export const VETH_PREFIX = "vmveth-";
+export const VXLAN_PREFIX = "vmvx-";
 export const TABLE_PREFIX = "vmnet_broker_";
 /** Subdirectory of the runtime dir that holds one directory per network. */
 export const RUNTIME_SUBDIR = "linux";
@@ -37,6 +39,10 @@ export function bridgeName(networkName: string): string {
   return BRIDGE_PREFIX + shortId(networkName);
 }
 
+export function vxlanName(networkName: string): string {
+  return VXLAN_PREFIX + shortId(networkName);
+}
+
 export function tableName(networkName: string): string {
   return TABLE_PREFIX + shortId(networkName);
 }
@@ -48,7 +54,7 @@ export function randomInterfaceName(prefix: string): string {
 
 /** True for interfaces this backend made (any kind). */
 export function isOurInterface(name: string): boolean {
-  return name.startsWith(BRIDGE_PREFIX) || name.startsWith(TAP_PREFIX) || name.startsWith(VETH_PREFIX);
+  return name.startsWith(BRIDGE_PREFIX) || name.startsWith(TAP_PREFIX) || name.startsWith(VETH_PREFIX) || name.startsWith(VXLAN_PREFIX);
 }
 
 /** A locally administered unicast MAC (bit 1 of the first byte set, bit 0 clear). */

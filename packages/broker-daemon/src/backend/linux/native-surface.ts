@@ -141,6 +141,20 @@ export interface LinuxNative extends CommonNative {
   setUp(ifname: string): void;
   /** SIOCSIFMTU. */
   setMtu(ifname: string, mtu: number): void;
+  /** SIOCGIFMTU. */
+  mtuOf(ifname: string): number;
+  /**
+   * RTM_NEWLINK: a VXLAN device `name` over `underlay` (IFLA_VXLAN_LINK) from
+   * `local` (IPv4 or IPv6, which also picks the underlay's family), learning on,
+   * no default remote, with `mtu`, down.
+   */
+  createVxlan(request: { name: string; vni: number; port: number; underlay: string; local: string; mtu: number }): void;
+  /**
+   * RTM_NEWNEIGH (AF_BRIDGE, NTF_SELF, NLM_F_APPEND): the all-zeros FDB entry of
+   * VXLAN device `ifname` towards `dst`, one more destination for broadcast,
+   * unknown unicast and multicast frames.
+   */
+  fdbAppend(ifname: string, dst: string): void;
   /** SIOCGIFHWADDR as "aa:bb:cc:dd:ee:ff". */
   macAddress(ifname: string): string;
   /** SIOCGIFINDEX in the calling thread's namespace; 0 when absent. */

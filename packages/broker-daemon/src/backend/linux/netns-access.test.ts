@@ -57,10 +57,12 @@ describe("checkVethTarget", () => {
   });
 
   it("reserves the broker's prefixes, for root too", () => {
-    for (const ifname of ["vmbr-net02", "vmtap-1", "vmveth-0badcafe"]) {
+    for (const ifname of ["vmbr-net02", "vmtap-1", "vmveth-0badcafe", "vmvx-lab"]) {
       for (const uid of [0, 4242]) {
         expect(() => check(uid, userOwned(uid), ifname)).toThrow(
-          new AccessDenied(`interface names starting with vmbr-, vmtap- or vmveth- are reserved for the broker (asked for '${ifname}')`),
+          new AccessDenied(
+            `interface names starting with vmbr-, vmtap-, vmveth- or vmvx- are reserved for the broker (asked for '${ifname}')`,
+          ),
         );
       }
     }

@@ -13,7 +13,7 @@
  * for its own (leftovers, collisions).
  */
 import { AccessDenied, InvalidArgument, type VethOptions } from "../../core/backend.js";
-import { BRIDGE_PREFIX, isOurInterface, TAP_PREFIX, VETH_PREFIX } from "./names.js";
+import { BRIDGE_PREFIX, isOurInterface, TAP_PREFIX, VETH_PREFIX, VXLAN_PREFIX } from "./names.js";
 import { kernelNetnsFacts, type NetnsFacts, sameNamespace } from "./netns-facts.js";
 
 const OWN_ONLY = "a veth can only go into a namespace your user owns";
@@ -26,7 +26,7 @@ export function checkVethTarget(target: VethOptions, facts: NetnsFacts = kernelN
   }
   if (isOurInterface(target.ifname)) {
     throw new AccessDenied(
-      `interface names starting with ${BRIDGE_PREFIX}, ${TAP_PREFIX} or ${VETH_PREFIX} are reserved for the broker (asked for '${target.ifname}')`,
+      `interface names starting with ${BRIDGE_PREFIX}, ${TAP_PREFIX}, ${VETH_PREFIX} or ${VXLAN_PREFIX} are reserved for the broker (asked for '${target.ifname}')`,
     );
   }
   if (target.peerUid === 0) return;

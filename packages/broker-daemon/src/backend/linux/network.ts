@@ -14,6 +14,7 @@ import type {
 import { watchLeaseFile } from "../lease-watch.js";
 import { deleteLink } from "./bridge.js";
 import type { RunningDnsmasq } from "./dnsmasq.js";
+import { type DnsmasqExit, DnsmasqSupervisor } from "./dnsmasq-supervisor.js";
 import { readLeases } from "./leases.js";
 import { TAP_PREFIX, VETH_PREFIX } from "./names.js";
 import { linuxNative } from "./native.js";
@@ -30,6 +31,10 @@ export interface LinuxNetworkParts {
   readonly dir: string;
   readonly leaseFile: string;
   readonly dnsmasq?: RunningDnsmasq;
+  /** Starts dnsmasq again the way it was started, when it dies on its own. */
+  readonly restartDnsmasq?: () => Promise<RunningDnsmasq | undefined>;
+  /** Told when dnsmasq died on its own, and whether it runs again (the daemon logs it). */
+  readonly onDnsmasqExit?: (exit: DnsmasqExit) => void;
   /** What the record says besides the interfaces and dnsmasq. */
   readonly record: Omit<NetworkRecord, "interfaces" | "dnsmasq">;
   /** Interfaces it starts with (adopted from a previous broker). */
@@ -38,6 +43,8 @@ export interface LinuxNetworkParts {
   readonly onDestroyed: () => void;
   /** The device opened for TapOptions.vhostNet. */
   readonly vhostNetDevice: string;
+  /** The VXLAN port of an overlay network (overlay.ts), removed with it. */
+  readonly overlayDevice?: string;
 }
 
 export class LinuxNetwork implements BackendNetwork {
@@ -48,9 +55,16 @@ export class LinuxNetwork implements BackendNetwork {
   private notes: readonly InterfaceNote[];
   /** Record writes, in order. */
   private writes: Promise<void> = Promise.resolve();
+  private readonly dnsmasq: DnsmasqSupervisor;
 
   constructor(private readonly parts: LinuxNetworkParts) {
     this.info = parts.info;
+    this.dnsmasq = new DnsmasqSupervisor(parts.dnsmasq, {
+      start: parts.restartDnsmasq ?? (async () => undefined),
+      // The record names the dnsmasq the next broker may have to stop.
+      onReplaced: () => void this.saveRecord().catch(() => undefined),
+      ...(parts.onDnsmasqExit ? { onExit: parts.onDnsmasqExit } : {}),
+    });
     this.notes = parts.interfaces ?? [];
     for (const note of this.notes) this.interfaces.add(note.name);
   }
@@ -83,16 +97,21 @@ export class LinuxNetwork implements BackendNetwork {
   async leave(): Promise<void> {
     this.destroyed ??= (async () => {
       await this.saveRecord().catch(() => undefined);
-      await this.parts.dnsmasq?.stop();
+      await this.stopDnsmasq();
       this.parts.onDestroyed();
     })();
     return this.destroyed;
   }
 
+  private stopDnsmasq(): Promise<void> {
+    return this.dnsmasq.stop();
+  }
+
   private saveRecord(): Promise<void> {
+    const running = this.dnsmasq.current;
     const record: NetworkRecord = {
       ...this.parts.record,
-      dnsmasq: this.parts.dnsmasq ? { pid: this.parts.dnsmasq.pid, conf: this.parts.dnsmasq.conf } : null,
+      dnsmasq: running ? { pid: running.pid, conf: running.conf } : null,
       interfaces: this.notes,
     };
     const write = this.writes.then(() => {
@@ -145,7 +164,7 @@ export class LinuxNetwork implements BackendNetwork {
     return linuxNative().interfaceIndex(name) !== 0;
   }
 
-  /** dnsmasq first (it answers on the bridge), then rules, ports, bridge, files. */
+  /** dnsmasq first (it answers on the bridge), then rules, ports, the VXLAN device, bridge, files. */
   destroy(): Promise<void> {
     this.removing = true;
     this.destroyed ??= this.removeEverything();
@@ -153,10 +172,11 @@ export class LinuxNetwork implements BackendNetwork {
   }
 
   private async removeEverything(): Promise<void> {
-    await this.parts.dnsmasq?.stop();
+    await this.stopDnsmasq();
     deleteFirewall(this.parts.table);
     for (const name of this.interfaces) deleteLink(name);
     this.interfaces.clear();
+    if (this.parts.overlayDevice !== undefined) deleteLink(this.parts.overlayDevice);
     deleteLink(this.info.bridge);
     try {
       await rm(this.parts.dir, { recursive: true, force: true });

@@ -123,3 +123,54 @@ describe("parseRecord: port forwards", () => {
     expect(reason(withForwards([{ ...forward, externalPort: 0 }]))).toMatch(/externalPort/);
   });
 });
+
+describe("overlay records", () => {
+  const overlay = { vni: 42, underlay: "ul0", port: 4789, peers: ["10.98.0.2"], servesDhcp: false };
+  const overlaid: NetworkRecord = { ...good, definition: { ...good.definition, overlay }, dnsmasq: null };
+  const kernel = (links: [string, { kind: string; master: string | undefined }][], addressed = false): KernelFacts => ({
+    links: new Map([
+      ["vmbr-shared", { kind: "bridge", master: undefined }],
+      ["vmtap-0000abcd", { kind: "tun", master: "vmbr-shared" }],
+      ...links,
+    ]),
+    tables: new Set(["vmnet_broker_shared"]),
+    addresses: addressed ? [{ ifname: "vmbr-shared", local: "192.168.100.1", prefix: 24 }] : [],
+  });
+  const port: [string, { kind: string; master: string | undefined }] = ["vmvx-shared", { kind: "vxlan", master: "vmbr-shared" }];
+
+  it("round-trips, and refuses an overlay that names no interface or no addresses", () => {
+    expect(parseRecord(dir, text(overlaid))).toEqual({ ok: true, record: overlaid });
+    const bad = (changes: object) => reason({ ...overlaid, definition: { ...good.definition, overlay: { ...overlay, ...changes } } });
+    expect(bad({ underlay: "../../etc" })).toMatch(/not an interface name/);
+    expect(bad({ peers: ["10.98.0.2; reboot"] })).toMatch(/peers are not IP addresses/);
+    expect(bad({ local: "here" })).toMatch(/local is not an IP address/);
+    expect(bad({ vni: 0 })).toMatch(/vni/);
+  });
+
+  it("adopts a non-serving host's bridge without the gateway address, with its VXLAN device as a port", () => {
+    expect(matchRecord(overlaid, kernel([port]))).toEqual({ attached: [good.interfaces[0]] });
+  });
+
+  it("still wants the gateway address on the serving host", () => {
+    const serving = { ...overlaid, definition: { ...overlaid.definition, overlay: { ...overlay, servesDhcp: true } } };
+    expect(matchRecord(serving, kernel([port]))).toMatchObject({ mismatch: expect.stringMatching(/does not have 192.168.100.1\/24/) });
+    expect(matchRecord(serving, kernel([port], true))).toHaveProperty("attached");
+  });
+
+  it("refuses a VXLAN device that is gone, of another kind, or off the bridge", () => {
+    for (const links of [
+      [],
+      [["vmvx-shared", { kind: "dummy", master: "vmbr-shared" }]],
+      [["vmvx-shared", { kind: "vxlan", master: undefined }]],
+    ] as const) {
+      expect(matchRecord(overlaid, kernel([...links]))).toEqual({ mismatch: "VXLAN device vmvx-shared is not a port of vmbr-shared" });
+    }
+  });
+
+  it("tells overlays apart in sameDefinition", () => {
+    const config = networkConfig("shared", { overlay });
+    expect(sameDefinition(config, overlaid.definition)).toBe(true);
+    expect(sameDefinition(networkConfig("shared", { overlay: { ...overlay, peers: ["10.98.0.3"] } }), overlaid.definition)).toBe(false);
+    expect(sameDefinition(networkConfig("shared"), overlaid.definition)).toBe(false);
+  });
+});

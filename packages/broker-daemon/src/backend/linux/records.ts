@@ -10,10 +10,10 @@
  * directory, and well-formed values; anything else makes the network reclaimed.
  */
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from "node:fs";
+import { isIP } from "node:net";
 import { basename, join } from "node:path";
 import { maskFromPrefix, parseIPv4 } from "../../config/ipv4.js";
-import { parseIPv6 } from "../../config/ipv6.js";
-import type { DhcpReservation, NetworkConfig, NetworkModeName, PortForwardingRule } from "../../config/network-config.js";
+import type { DhcpReservation, NetworkConfig, NetworkModeName, OverlayConfig, PortForwardingRule } from "../../config/network-config.js";
 import { NETWORK_NAME } from "../../config/parse-network.js";
 import type { InterfaceNote } from "../../core/backend.js";
 import { bridgeName, shortId, TAP_PREFIX, tableName, VETH_PREFIX } from "./names.js";
@@ -37,6 +37,8 @@ export interface LinuxDefinition {
   readonly dhcpReservations: readonly DhcpReservation[];
   /** Absent in records of networks without forwards (and of older brokers). */
   readonly portForwarding?: readonly PortForwardingRule[];
+  /** A network across hosts: its VXLAN device is `vmvx-<short>`. */
+  readonly overlay?: OverlayConfig;
 }
 
 export interface NetworkRecord {
@@ -75,6 +77,19 @@ export function definitionOf(config: LinuxDefinition): LinuxDefinition {
           })),
         }
       : {}),
+    ...(config.overlay !== undefined ? { overlay: overlayOf(config.overlay) } : {}),
+  };
+}
+
+/** The overlay in a fixed key order. */
+function overlayOf(o: OverlayConfig): OverlayConfig {
+  return {
+    vni: o.vni,
+    underlay: o.underlay,
+    ...(o.local !== undefined ? { local: o.local } : {}),
+    port: o.port,
+    peers: [...o.peers],
+    servesDhcp: o.servesDhcp,
   };
 }
 
@@ -171,6 +186,7 @@ function checkDefinition(value: unknown): LinuxDefinition {
   const subnet = optionalString(o, "subnet");
   const mask = optionalString(o, "mask");
   const ipv6Prefix = optionalString(o, "ipv6Prefix");
+  const overlay = o.overlay === undefined ? undefined : checkOverlay(o.overlay);
   return {
     description: string(o, "description"),
     mode,
@@ -188,6 +204,27 @@ function checkDefinition(value: unknown): LinuxDefinition {
       return { mac, ip };
     }),
     ...(o.portForwarding !== undefined ? { portForwarding: checkForwards(o.portForwarding) } : {}),
+    ...(overlay !== undefined ? { overlay } : {}),
+  };
+}
+
+/** Only what the addon will be handed again: an interface name and IP addresses. */
+function checkOverlay(value: unknown): OverlayConfig {
+  const o = object(value, "overlay");
+  const underlay = string(o, "underlay");
+  if (!/^[A-Za-z0-9][A-Za-z0-9_.-]{0,14}$/.test(underlay))
+    fail(`overlay underlay ${JSON.stringify(underlay.slice(0, 32))} is not an interface name`);
+  const local = optionalString(o, "local");
+  if (local !== undefined && isIP(local) === 0) fail("overlay local is not an IP address");
+  const peers = o.peers;
+  if (!Array.isArray(peers) || peers.some((p) => typeof p !== "string" || isIP(p) === 0)) fail("overlay peers are not IP addresses");
+  return {
+    vni: integer(o, "vni", 1, 0xffffff),
+    underlay,
+    ...(local !== undefined ? { local } : {}),
+    port: integer(o, "port", 1, 65535),
+    peers: peers as string[],
+    servesDhcp: boolean(o, "servesDhcp"),
   };
 }
 
@@ -199,7 +236,7 @@ function checkForwards(value: unknown): PortForwardingRule[] {
     if (protocol !== "tcp" && protocol !== "udp")
       fail(`port forward protocol ${JSON.stringify(protocol.slice(0, 8))} is neither tcp nor udp`);
     const internalAddress = string(r, "internalAddress");
-    if (parseIPv4(internalAddress) === undefined && parseIPv6(internalAddress) === undefined) {
+    if (isIP(internalAddress) === 0) {
       fail(`port forward target ${JSON.stringify(internalAddress.slice(0, 40))} is not an address`);
     }
     return {

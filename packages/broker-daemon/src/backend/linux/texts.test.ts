@@ -169,6 +169,12 @@ describe("dnsmasqConfig", () => {
     expect(lines).not.toContain("dhcp-option=3");
   });
 
+  it("tells DHCP clients an overlay's MTU (option 26), and nothing about the MTU otherwise", () => {
+    expect(dnsmasqConfig(spec({ interfaceMtu: 1450 })).split("\n")).toContain("dhcp-option=option:mtu,1450");
+    expect(dnsmasqConfig(spec())).not.toContain("option:mtu");
+    expect(dnsmasqConfig(spec({ interfaceMtu: 1450, dhcp: false }))).not.toContain("option:mtu");
+  });
+
   it("turns DNS off with port=0, and host mode sends no default route", () => {
     const lines = dnsmasqConfig(spec({ mode: "host", dns: false })).split("\n");
     expect(lines).toContain("port=0");

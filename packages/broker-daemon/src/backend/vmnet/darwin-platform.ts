@@ -24,6 +24,7 @@ export function createDarwinPlatform(options: PlatformOptions): Platform {
         serviceName,
         native,
         onEvent: xpcEventHandler(options.logger),
+        maxUnsentEventBytes: options.transportLimits.maxUnsentEventBytes,
       });
     },
   };
@@ -59,6 +60,9 @@ function logXpcEvent(logger: Logger, event: XpcTransportEvent): void {
       break;
     case "unknown-peer":
       logger.log("warn", "unknown-peer", { peer: event.peer });
+      break;
+    case "limit-reached":
+      logger.log("warn", "limit-reached", { limit: event.limit, value: event.value, peer: event.peer, action: "disconnected" });
       break;
   }
 }

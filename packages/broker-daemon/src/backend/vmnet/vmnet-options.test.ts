@@ -88,6 +88,13 @@ describe("vmnetOptionsFor: port forwarding", () => {
 });
 
 describe("vmnet status", () => {
+  it("refuses an overlay, which vmnet cannot carry, naming the file", () => {
+    const overlay = { vni: 42, underlay: "en0", port: 4789, peers: ["10.0.0.2"], servesDhcp: true };
+    expect(() => vmnetOptionsFor({ ...shared, source: "/etc/vmnet-broker/lab.json", overlay })).toThrow(
+      /lab\.json: network 'shared': overlay .* works only on Linux/,
+    );
+  });
+
   it("names vmnet_return_t values", () => {
     expect(vmnetStatusName(1000)).toBe("VMNET_SUCCESS");
     expect(vmnetStatusName(1010)).toBe("VMNET_NOT_AUTHORIZED");

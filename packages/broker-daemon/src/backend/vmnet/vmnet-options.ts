@@ -5,6 +5,13 @@ import type { ExplicitSetting, NetworkConfig } from "../../config/network-config
 import type { VmnetCreateOptions } from "../../transport/xpc/darwin-native.js";
 
 export function vmnetOptionsFor(config: NetworkConfig): VmnetCreateOptions {
+  // vmnet has no way to add a VXLAN port to its network: refuse rather than
+  // create a network that silently reaches no other host.
+  if (config.overlay !== undefined) {
+    throw new Error(
+      `${config.source}: network '${config.name}': overlay (VXLAN to other hosts) works only on Linux; vmnet cannot carry it`,
+    );
+  }
   const options: {
     -readonly [K in keyof VmnetCreateOptions]: VmnetCreateOptions[K];
   } = {

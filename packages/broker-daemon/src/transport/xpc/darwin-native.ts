@@ -25,6 +25,15 @@ export interface XpcReplyHandle {
 export interface XpcListener {
   /** Stops accepting, cancels every peer connection; later events are dropped. */
   close(): void;
+  /**
+   * Sends a message nobody asked for (an event of a subscription) on the peer's
+   * connection. bytes is what the message counts for; returns the bytes of such
+   * messages XPC has not yet handed to the peer (this one included; a send
+   * barrier counts each down), or 0 when the peer is gone.
+   */
+  push(peer: number, body: XpcDictionary, bytes: number): number;
+  /** Cancels one peer's connection; its disconnect event follows. */
+  dropPeer(peer: number): void;
 }
 
 export interface XpcNative {
@@ -33,6 +42,9 @@ export interface XpcNative {
   /** Fills the reply made by xpc_dictionary_create_reply and sends it. */
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void;
 }
+
+/** A message the broker sent a session unasked, or the end of its connection. */
+export type XpcIncoming = { readonly type: "message"; readonly message: XpcValue } | { readonly type: "error"; readonly message: string };
 
 /** Opaque: one open connection to the Mach service. */
 export interface XpcSessionHandle {
@@ -43,8 +55,12 @@ export interface XpcSessionHandle {
 export interface XpcClientNative {
   /** Connects, sends, waits for the reply off the JS thread; rejects on XPC errors. */
   xpcSendRequest(serviceName: string, message: XpcDictionary): Promise<XpcValue>;
-  /** A connection kept open until xpcClose: the broker's lease lasts as long. */
-  xpcOpen(serviceName: string): XpcSessionHandle;
+  /**
+   * A connection kept open until xpcClose: the broker's lease lasts as long. With
+   * onIncoming, what the broker sends unasked (subscription events) and the
+   * connection's end arrive there, and the process stays up until xpcClose.
+   */
+  xpcOpen(serviceName: string, onIncoming?: (incoming: XpcIncoming) => void): XpcSessionHandle;
   /** Sends on the session and waits for the reply off the JS thread. */
   xpcSend(session: XpcSessionHandle, message: XpcDictionary): Promise<XpcValue>;
   /** Cancels the connection, releasing what was acquired on it. Idempotent. */

@@ -36,8 +36,30 @@ export class XpcNativeDouble implements XpcNative {
       close: () => {
         this.listening = false;
       },
+      push: (peer, body, bytes) => {
+        if (this.gone.has(peer)) return 0;
+        this.pushed.push({ peer, body });
+        const unsent = (this.#unsent.get(peer) ?? 0) + bytes;
+        // A peer that reads takes each message at once; a stalled one keeps them unsent.
+        this.#unsent.set(peer, this.stalled.has(peer) ? unsent : 0);
+        return unsent;
+      },
+      dropPeer: (peer) => {
+        this.dropped.push(peer);
+        this.gone.add(peer);
+        this.#emit({ type: "disconnect", peer });
+      },
     };
   }
+
+  /** Messages pushed to peers (events), in order. */
+  readonly pushed: Array<{ readonly peer: number; readonly body: XpcDictionary }> = [];
+  /** Peers whose messages stay unsent (they do not read). */
+  readonly stalled = new Set<number>();
+  /** Peers the transport dropped, in order. */
+  readonly dropped: number[] = [];
+  readonly gone = new Set<number>();
+  readonly #unsent = new Map<number, number>();
 
   xpcReply(reply: XpcReplyHandle, body: XpcDictionary): void {
     const slot = reply as unknown as ReplySlot;
@@ -66,6 +88,7 @@ export class XpcNativeDouble implements XpcNative {
   }
 
   disconnect(peer: number): void {
+    this.gone.add(peer);
     this.#emit({ type: "disconnect", peer });
   }
 

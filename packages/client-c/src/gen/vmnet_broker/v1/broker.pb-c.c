@@ -502,6 +502,51 @@ void   vmnet_broker__v1__network_status__free_unpacked
   assert(message->base.descriptor == &vmnet_broker__v1__network_status__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   vmnet_broker__v1__overlay__init
+                     (VmnetBroker__V1__Overlay         *message)
+{
+  static const VmnetBroker__V1__Overlay init_value = VMNET_BROKER__V1__OVERLAY__INIT;
+  *message = init_value;
+}
+size_t vmnet_broker__v1__overlay__get_packed_size
+                     (const VmnetBroker__V1__Overlay *message)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__overlay__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t vmnet_broker__v1__overlay__pack
+                     (const VmnetBroker__V1__Overlay *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__overlay__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t vmnet_broker__v1__overlay__pack_to_buffer
+                     (const VmnetBroker__V1__Overlay *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &vmnet_broker__v1__overlay__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+VmnetBroker__V1__Overlay *
+       vmnet_broker__v1__overlay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (VmnetBroker__V1__Overlay *)
+     protobuf_c_message_unpack (&vmnet_broker__v1__overlay__descriptor,
+                                allocator, len, data);
+}
+void   vmnet_broker__v1__overlay__free_unpacked
+                     (VmnetBroker__V1__Overlay *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &vmnet_broker__v1__overlay__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   vmnet_broker__v1__peer_status__init
                      (VmnetBroker__V1__PeerStatus         *message)
 {
@@ -1961,7 +2006,7 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__status__descriptor =
   (ProtobufCMessageInit) vmnet_broker__v1__status__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_descriptors[9] =
+static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_descriptors[10] =
 {
   {
     "network",
@@ -2071,6 +2116,18 @@ static const ProtobufCFieldDescriptor vmnet_broker__v1__network_status__field_de
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "overlay",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__NetworkStatus, overlay),
+    &vmnet_broker__v1__overlay__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned vmnet_broker__v1__network_status__field_indices_by_name[] = {
   7,   /* field[7] = adopted */
@@ -2079,6 +2136,7 @@ static const unsigned vmnet_broker__v1__network_status__field_indices_by_name[] 
   3,   /* field[3] = leases */
   8,   /* field[8] = live */
   0,   /* field[0] = network */
+  9,   /* field[9] = overlay */
   2,   /* field[2] = peer_ids */
   1,   /* field[1] = references */
   5,   /* field[5] = removal_in_ms */
@@ -2086,7 +2144,7 @@ static const unsigned vmnet_broker__v1__network_status__field_indices_by_name[] 
 static const ProtobufCIntRange vmnet_broker__v1__network_status__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor =
 {
@@ -2096,11 +2154,114 @@ const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor =
   "VmnetBroker__V1__NetworkStatus",
   "vmnet_broker.v1",
   sizeof(VmnetBroker__V1__NetworkStatus),
-  9,
+  10,
   vmnet_broker__v1__network_status__field_descriptors,
   vmnet_broker__v1__network_status__field_indices_by_name,
   1,  vmnet_broker__v1__network_status__number_ranges,
   (ProtobufCMessageInit) vmnet_broker__v1__network_status__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor vmnet_broker__v1__overlay__field_descriptors[6] =
+{
+  {
+    "vni",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Overlay, vni),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "underlay",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Overlay, underlay),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "local",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Overlay, local),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "port",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_UINT32,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Overlay, port),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "peers",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(VmnetBroker__V1__Overlay, n_peers),
+    offsetof(VmnetBroker__V1__Overlay, peers),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "serves_dhcp",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(VmnetBroker__V1__Overlay, serves_dhcp),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned vmnet_broker__v1__overlay__field_indices_by_name[] = {
+  2,   /* field[2] = local */
+  4,   /* field[4] = peers */
+  3,   /* field[3] = port */
+  5,   /* field[5] = serves_dhcp */
+  1,   /* field[1] = underlay */
+  0,   /* field[0] = vni */
+};
+static const ProtobufCIntRange vmnet_broker__v1__overlay__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor vmnet_broker__v1__overlay__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "vmnet_broker.v1.Overlay",
+  "Overlay",
+  "VmnetBroker__V1__Overlay",
+  "vmnet_broker.v1",
+  sizeof(VmnetBroker__V1__Overlay),
+  6,
+  vmnet_broker__v1__overlay__field_descriptors,
+  vmnet_broker__v1__overlay__field_indices_by_name,
+  1,  vmnet_broker__v1__overlay__number_ranges,
+  (ProtobufCMessageInit) vmnet_broker__v1__overlay__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor vmnet_broker__v1__peer_status__field_descriptors[7] =

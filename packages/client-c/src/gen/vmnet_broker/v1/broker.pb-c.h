@@ -26,6 +26,7 @@ typedef struct VmnetBroker__V1__PortForward VmnetBroker__V1__PortForward;
 typedef struct VmnetBroker__V1__StatusRequest VmnetBroker__V1__StatusRequest;
 typedef struct VmnetBroker__V1__Status VmnetBroker__V1__Status;
 typedef struct VmnetBroker__V1__NetworkStatus VmnetBroker__V1__NetworkStatus;
+typedef struct VmnetBroker__V1__Overlay VmnetBroker__V1__Overlay;
 typedef struct VmnetBroker__V1__PeerStatus VmnetBroker__V1__PeerStatus;
 typedef struct VmnetBroker__V1__Lease VmnetBroker__V1__Lease;
 typedef struct VmnetBroker__V1__InterfaceStatus VmnetBroker__V1__InterfaceStatus;
@@ -656,10 +657,55 @@ struct  VmnetBroker__V1__NetworkStatus
    * net-list --all` does); every live field is then empty.
    */
   protobuf_c_boolean live;
+  /*
+   * Set when the network also spans other hosts over VXLAN (Linux); its
+   * definition from the configuration, shown whether or not the network is live.
+   */
+  VmnetBroker__V1__Overlay *overlay;
 };
 #define VMNET_BROKER__V1__NETWORK_STATUS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__network_status__descriptor) \
-    , NULL, 0, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0 }
+    , NULL, 0, 0,NULL, 0,NULL, 0,NULL, 0, 0, 0, 0, NULL }
+
+
+/*
+ * Overlay is how a network reaches other hosts: a kernel VXLAN device on its
+ * bridge, with a static list of unicast peers (docs/multi-host.md).
+ */
+struct  VmnetBroker__V1__Overlay
+{
+  ProtobufCMessage base;
+  /*
+   * The VXLAN network identifier (1 to 16777215), the same on every host.
+   */
+  uint32_t vni;
+  /*
+   * The interface that carries the overlay: a LAN port or a WireGuard interface.
+   */
+  char *underlay;
+  /*
+   * This host's underlay address as configured; empty: the underlay's first
+   * IPv4 address.
+   */
+  char *local;
+  /*
+   * The UDP port every host of the segment uses (4789 by default).
+   */
+  uint32_t port;
+  /*
+   * The other hosts' underlay addresses.
+   */
+  size_t n_peers;
+  char **peers;
+  /*
+   * True on the one host that holds the gateway and serves DHCP and DNS for the
+   * segment; false on the others, which run neither.
+   */
+  protobuf_c_boolean serves_dhcp;
+};
+#define VMNET_BROKER__V1__OVERLAY__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&vmnet_broker__v1__overlay__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0,NULL, 0 }
 
 
 /*
@@ -1289,6 +1335,25 @@ VmnetBroker__V1__NetworkStatus *
 void   vmnet_broker__v1__network_status__free_unpacked
                      (VmnetBroker__V1__NetworkStatus *message,
                       ProtobufCAllocator *allocator);
+/* VmnetBroker__V1__Overlay methods */
+void   vmnet_broker__v1__overlay__init
+                     (VmnetBroker__V1__Overlay         *message);
+size_t vmnet_broker__v1__overlay__get_packed_size
+                     (const VmnetBroker__V1__Overlay   *message);
+size_t vmnet_broker__v1__overlay__pack
+                     (const VmnetBroker__V1__Overlay   *message,
+                      uint8_t             *out);
+size_t vmnet_broker__v1__overlay__pack_to_buffer
+                     (const VmnetBroker__V1__Overlay   *message,
+                      ProtobufCBuffer     *buffer);
+VmnetBroker__V1__Overlay *
+       vmnet_broker__v1__overlay__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   vmnet_broker__v1__overlay__free_unpacked
+                     (VmnetBroker__V1__Overlay *message,
+                      ProtobufCAllocator *allocator);
 /* VmnetBroker__V1__PeerStatus methods */
 void   vmnet_broker__v1__peer_status__init
                      (VmnetBroker__V1__PeerStatus         *message);
@@ -1552,6 +1617,9 @@ typedef void (*VmnetBroker__V1__Status_Closure)
 typedef void (*VmnetBroker__V1__NetworkStatus_Closure)
                  (const VmnetBroker__V1__NetworkStatus *message,
                   void *closure_data);
+typedef void (*VmnetBroker__V1__Overlay_Closure)
+                 (const VmnetBroker__V1__Overlay *message,
+                  void *closure_data);
 typedef void (*VmnetBroker__V1__PeerStatus_Closure)
                  (const VmnetBroker__V1__PeerStatus *message,
                   void *closure_data);
@@ -1611,6 +1679,7 @@ extern const ProtobufCMessageDescriptor vmnet_broker__v1__port_forward__descript
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__status_request__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__status__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__network_status__descriptor;
+extern const ProtobufCMessageDescriptor vmnet_broker__v1__overlay__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__peer_status__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__lease__descriptor;
 extern const ProtobufCMessageDescriptor vmnet_broker__v1__interface_status__descriptor;

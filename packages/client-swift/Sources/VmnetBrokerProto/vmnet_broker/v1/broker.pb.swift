@@ -1110,6 +1110,9 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
   /// False for a configured network that is not live now (listed as `virsh
   /// net-list --all` does); every live field is then empty.
   public var live: Bool = false
+  /// Set when the network also spans other hosts over VXLAN (Linux); its
+  /// definition from the configuration, shown whether or not the network is live.
+  public var overlay: VmnetBroker_V1_Overlay?
   /// The fully qualified protobuf name.
   public static let protoMessageName = "vmnet_broker.v1.NetworkStatus"
   /// Fields this codec did not recognise, kept verbatim and re-emitted after the
@@ -1150,6 +1153,10 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
       adopted = try reader.readVarint() != 0
     case (9, .varint):
       live = try reader.readVarint() != 0
+    case (10, .lengthDelimited):
+      var value = overlay ?? VmnetBroker_V1_Overlay()
+      try reader.readMessage(into: &value)
+      overlay = value
     default:
       return false
     }
@@ -1195,6 +1202,88 @@ public struct VmnetBroker_V1_NetworkStatus: ProtoMessage {
     if live {
       writer.writeTag(9, .varint)
       writer.writeVarint(live ? 1 : 0)
+    }
+    if let overlay {
+      writer.writeTag(10, .lengthDelimited)
+      writer.writeMessage(overlay)
+    }
+  }
+}
+
+/// Overlay is how a network reaches other hosts: a kernel VXLAN device on its
+/// bridge, with a static list of unicast peers (docs/multi-host.md).
+public struct VmnetBroker_V1_Overlay: ProtoMessage {
+  /// The VXLAN network identifier (1 to 16777215), the same on every host.
+  public var vni: UInt32 = 0
+  /// The interface that carries the overlay: a LAN port or a WireGuard interface.
+  public var underlay: String = ""
+  /// This host's underlay address as configured; empty: the underlay's first
+  /// IPv4 address.
+  public var local: String = ""
+  /// The UDP port every host of the segment uses (4789 by default).
+  public var port: UInt32 = 0
+  /// The other hosts' underlay addresses.
+  public var peers: [String] = []
+  /// True on the one host that holds the gateway and serves DHCP and DNS for the
+  /// segment; false on the others, which run neither.
+  public var servesDhcp: Bool = false
+  /// The fully qualified protobuf name.
+  public static let protoMessageName = "vmnet_broker.v1.Overlay"
+  /// Fields this codec did not recognise, kept verbatim and re-emitted after the
+  /// known fields, so decoding and re-encoding loses nothing.
+  public var unknownFields: [UInt8] = []
+
+  /// A message with every field at its default.
+  public init() {}
+
+  /// Decodes one field of this message; false leaves it to `unknownFields`.
+  public mutating func decodeField(
+    number: UInt32, wireType: ProtoWireType, from reader: inout ProtoReader
+  ) throws -> Bool {
+    switch (number, wireType) {
+    case (1, .varint):
+      vni = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (2, .lengthDelimited):
+      underlay = try reader.readString()
+    case (3, .lengthDelimited):
+      local = try reader.readString()
+    case (4, .varint):
+      port = try UInt32(truncatingIfNeeded: reader.readVarint())
+    case (5, .lengthDelimited):
+      try peers.append(reader.readString())
+    case (6, .varint):
+      servesDhcp = try reader.readVarint() != 0
+    default:
+      return false
+    }
+    return true
+  }
+
+  /// Encodes every field that is set, in field-number order.
+  public func encodeFields(into writer: inout ProtoWriter) {
+    if vni != 0 {
+      writer.writeTag(1, .varint)
+      writer.writeVarint(UInt64(vni))
+    }
+    if !underlay.isEmpty {
+      writer.writeTag(2, .lengthDelimited)
+      writer.writeString(underlay)
+    }
+    if !local.isEmpty {
+      writer.writeTag(3, .lengthDelimited)
+      writer.writeString(local)
+    }
+    if port != 0 {
+      writer.writeTag(4, .varint)
+      writer.writeVarint(UInt64(port))
+    }
+    for value in peers {
+      writer.writeTag(5, .lengthDelimited)
+      writer.writeString(value)
+    }
+    if servesDhcp {
+      writer.writeTag(6, .varint)
+      writer.writeVarint(servesDhcp ? 1 : 0)
     }
   }
 }
@@ -2041,6 +2130,7 @@ public enum VmnetBroker_V1_BrokerMessages {
     VmnetBroker_V1_StatusRequest.self,
     VmnetBroker_V1_Status.self,
     VmnetBroker_V1_NetworkStatus.self,
+    VmnetBroker_V1_Overlay.self,
     VmnetBroker_V1_PeerStatus.self,
     VmnetBroker_V1_Lease.self,
     VmnetBroker_V1_InterfaceStatus.self,

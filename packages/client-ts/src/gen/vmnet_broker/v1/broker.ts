@@ -406,6 +406,37 @@ export interface NetworkStatus {
    * net-list --all` does); every live field is then empty.
    */
   live: boolean;
+  /**
+   * Set when the network also spans other hosts over VXLAN (Linux); its
+   * definition from the configuration, shown whether or not the network is live.
+   */
+  overlay: Overlay | undefined;
+  _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
+}
+
+/**
+ * Overlay is how a network reaches other hosts: a kernel VXLAN device on its
+ * bridge, with a static list of unicast peers (docs/multi-host.md).
+ */
+export interface Overlay {
+  /** The VXLAN network identifier (1 to 16777215), the same on every host. */
+  vni: number;
+  /** The interface that carries the overlay: a LAN port or a WireGuard interface. */
+  underlay: string;
+  /**
+   * This host's underlay address as configured; empty: the underlay's first
+   * IPv4 address.
+   */
+  local: string;
+  /** The UDP port every host of the segment uses (4789 by default). */
+  port: number;
+  /** The other hosts' underlay addresses. */
+  peers: string[];
+  /**
+   * True on the one host that holds the gateway and serves DHCP and DNS for the
+   * segment; false on the others, which run neither.
+   */
+  servesDhcp: boolean;
   _unknownFields?: { [key: number]: Uint8Array[] } | undefined;
 }
 
@@ -1992,6 +2023,7 @@ function createBaseNetworkStatus(): NetworkStatus {
     interfaceReferences: 0,
     adopted: false,
     live: false,
+    overlay: undefined,
     _unknownFields: {},
   };
 }
@@ -2034,6 +2066,9 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     }
     if (message.live !== false) {
       writer.uint32(72).bool(message.live);
+    }
+    if (message.overlay !== undefined) {
+      Overlay.encode(message.overlay, writer.uint32(82).fork()).join();
     }
     if (message._unknownFields !== undefined) {
       for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
@@ -2141,6 +2176,14 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
             message.live = reader.bool();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.overlay = Overlay.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2179,6 +2222,140 @@ export const NetworkStatus: MessageFns<NetworkStatus> = {
     message.interfaceReferences = object.interfaceReferences ?? 0;
     message.adopted = object.adopted ?? false;
     message.live = object.live ?? false;
+    message.overlay = (object.overlay !== undefined && object.overlay !== null)
+      ? Overlay.fromPartial(object.overlay)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseOverlay(): Overlay {
+  return { vni: 0, underlay: "", local: "", port: 0, peers: [], servesDhcp: false, _unknownFields: {} };
+}
+
+export const Overlay: MessageFns<Overlay> = {
+  encode(message: Overlay, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.vni !== 0) {
+      writer.uint32(8).uint32(message.vni);
+    }
+    if (message.underlay !== "") {
+      writer.uint32(18).string(message.underlay);
+    }
+    if (message.local !== "") {
+      writer.uint32(26).string(message.local);
+    }
+    if (message.port !== 0) {
+      writer.uint32(32).uint32(message.port);
+    }
+    for (const v of message.peers) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.servesDhcp !== false) {
+      writer.uint32(48).bool(message.servesDhcp);
+    }
+    if (message._unknownFields !== undefined) {
+      for (const [key, values] of globalThis.Object.entries(message._unknownFields)) {
+        const tag = parseInt(key, 10);
+        for (const value of values) {
+          writer.uint32(tag).raw(value);
+        }
+      }
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Overlay {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseOverlay();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.vni = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.underlay = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.local = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.port = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.peers.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.servesDhcp = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        const buf = reader.skip(tag & 7);
+
+        const list = message._unknownFields![tag];
+
+        if (list === undefined) {
+          message._unknownFields![tag] = [buf];
+        } else {
+          list.push(buf);
+        }
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  create(base?: DeepPartial<Overlay>): Overlay {
+    return Overlay.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Overlay>): Overlay {
+    const message = createBaseOverlay();
+    message.vni = object.vni ?? 0;
+    message.underlay = object.underlay ?? "";
+    message.local = object.local ?? "";
+    message.port = object.port ?? 0;
+    message.peers = object.peers?.map((e) => e) || [];
+    message.servesDhcp = object.servesDhcp ?? false;
     return message;
   },
 };
