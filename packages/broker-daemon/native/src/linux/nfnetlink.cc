@@ -110,19 +110,64 @@ static ssize_t Receive(int fd, std::vector<char>* buffer, std::string* step) {
   }
 }
 
+// A batch is one datagram, which the kernel refuses (EMSGSIZE) when it exceeds the
+// socket's send buffer (wmem_default): a table with many port forwards does. And
+// when a rule fails, every later rule of its chain fails too, each answered with
+// an error that costs about a kilobyte of receive buffer: too many overflow it
+// (ENOBUFS) before the first can be read. As nft does, size both buffers to the
+// batch: SO_*BUFFORCE where allowed (root in the initial user namespace), else
+// SO_*BUF, which wmem_max and rmem_max cap.
+static void FitBuffer(int fd, int option, int force, size_t size) {
+  int current = 0;
+  socklen_t length = sizeof(current);
+  if (getsockopt(fd, SOL_SOCKET, option, &current, &length) == 0 &&
+      static_cast<size_t>(current) >= size) {
+    return;
+  }
+  const int wanted = static_cast<int>(size);
+  if (setsockopt(fd, SOL_SOCKET, force, &wanted, sizeof(wanted)) != 0) {
+    setsockopt(fd, SOL_SOCKET, option, &wanted, sizeof(wanted));
+  }
+}
+
+// The batch as sent: only its last message asks for an acknowledgement. The kernel
+// queues every answer until the whole batch is committed or aborted, so one ack
+// per message (a table with many port forwards has over a thousand rules)
+// overflows the receive buffer (ENOBUFS). Errors are answered whatever the flags,
+// in message order, and the last message's answer comes last.
+static std::vector<char> AckLastOnly(const NfMessages& batch, uint32_t* last_seq) {
+  std::vector<char> bytes = batch.bytes();
+  nlmsghdr* last = nullptr;
+  int left = static_cast<int>(bytes.size());
+  for (auto* message = reinterpret_cast<nlmsghdr*>(bytes.data());
+       NLMSG_OK(message, left); message = NLMSG_NEXT(message, left)) {
+    if ((message->nlmsg_flags & NLM_F_ACK) == 0) continue;
+    message->nlmsg_flags &= static_cast<uint16_t>(~NLM_F_ACK);
+    last = message;
+  }
+  if (last != nullptr) last->nlmsg_flags |= NLM_F_ACK;
+  *last_seq = last != nullptr ? last->nlmsg_seq : 0;
+  return bytes;
+}
+
 int SendBatch(const NfMessages& batch, std::string* step) {
   const int fd = OpenSocket(step);
   if (fd < 0) return errno;
-  int err = Send(fd, batch.bytes(), step);
-  // One answer per message between the delimiters (each asks for NLM_F_ACK); the
-  // kernel sends them all once it has committed or aborted the whole batch.
-  size_t waiting = batch.names().size() - 2;
+  uint32_t last_seq = 0;
+  const std::vector<char> bytes = AckLastOnly(batch, &last_seq);
+  FitBuffer(fd, SO_SNDBUF, SO_SNDBUFFORCE, bytes.size() + 4096);
+  FitBuffer(fd, SO_RCVBUF, SO_RCVBUFFORCE, batch.names().size() * 1024 + 65536);
+  int err = Send(fd, bytes, step);
   int first = 0;
+  bool done = last_seq == 0;
   std::vector<char> buffer(16384);
-  while (err == 0 && waiting > 0) {
+  while (err == 0 && !done) {
     const ssize_t got = Receive(fd, &buffer, step);
     if (got < 0) {
-      err = static_cast<int>(-got);
+      // Lost answers (ENOBUFS) can only be errors: a batch that succeeds has one.
+      if (first == 0 && got == -ENOBUFS)
+        *step = "recv (the batch was refused; errors lost)";
+      err = first != 0 ? first : static_cast<int>(-got);
       break;
     }
     int left = static_cast<int>(got);
@@ -136,8 +181,7 @@ int SendBatch(const NfMessages& batch, std::string* step) {
         *step = seq < batch.names().size() ? batch.names()[seq] : "batch";
       }
       // An error on the batch itself (seq 0) is its only answer.
-      if (seq == 0) waiting = 0;
-      if (waiting > 0) waiting--;
+      if (seq == 0 || seq == last_seq) done = true;
     }
   }
   close(fd);

@@ -43,10 +43,11 @@ class NfMessages {
   size_t current_ = 0;
 };
 
-// Sends a batch (every message inside with NLM_F_ACK) on a NETLINK_NETFILTER
-// socket of the calling thread's namespace and waits for every answer. 0, or the
-// first errno with the failing step in *step: "socket(...)", "sendmsg", "recv",
-// or the name of the message the kernel refused.
+// Sends a batch (built with NLM_F_ACK on its messages; only the last one keeps
+// it when sent) on a NETLINK_NETFILTER socket of the calling thread's namespace,
+// its send buffer grown to fit, and waits for the last message's answer. 0, or
+// the first errno with the failing step in *step: "socket(...)", "sendto",
+// "recv", or the name of the message the kernel refused.
 int SendBatch(const NfMessages& batch, std::string* step);
 
 // Dumps (NLM_F_DUMP) with one request and calls on_message for each answer.

@@ -6,6 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { linuxNative } from "./native.js";
+import type { NftRule } from "./native-surface.js";
 import { applyFirewall, deleteFirewall, type FirewallSpec, listOurTables } from "./nftables.js";
 import { runTool } from "./run-tool.js";
 import { planSubnet } from "./subnets.js";
@@ -140,6 +141,20 @@ describe("applyFirewall", () => {
     expect(await list()).not.toMatch(/dnat|dstnat|127\.0\.0/);
   });
 
+  it("loads the most forwards a file may hold (256: a batch of about 800 KB and 1300 rules) in one transaction", async () => {
+    const forwards = Array.from({ length: 256 }, (_, i) => ({
+      protocol: i % 2 === 0 ? ("tcp" as const) : ("udp" as const),
+      externalPort: 10_000 + i,
+      internalAddress: i % 4 === 3 ? "fd00:1:2:3::10" : "10.9.0.10",
+      internalPort: 80,
+    }));
+    applyFirewall({ ...spec, forwards });
+    const dnat = await chain("dstnat");
+    expect(dnat.match(/dnat ip6? to/g)).toHaveLength(256);
+    expect(dnat).toContain("udp dport 10255 counter packets 0 bytes 0 dnat ip6 to [fd00:1:2:3::10]:80");
+    expect((await list()).match(/ct status dnat accept/g)).toHaveLength(256);
+  });
+
   it("host mode: no NAT chain, no forwarding off the bridge", async () => {
     applyFirewall({ ...spec, mode: "host", ipv6: undefined } as FirewallSpec);
     const table = await list();
@@ -193,6 +208,10 @@ describe("applyFirewall", () => {
     ] as const) {
       expect(() => native.nftCreateTable("t", [{ ...nat, rules: [rule] }], false)).toThrow(problem);
     }
+    // A refused rule deep in a long batch is still named: every later rule of its
+    // chain is refused too, and their errors must not crowd the first one out.
+    const long = Array.from({ length: 2000 }, (_, i): NftRule => (i === 1500 ? { action: "masquerade" } : { action: "accept" }));
+    expect(() => native.nftCreateTable("t", [{ ...chain, rules: long }], false)).toThrow(/NFT_MSG_NEWRULE t c #1501 failed: EOPNOTSUPP/);
     // DNAT outside a nat chain is refused by the kernel.
     expect(() => native.nftCreateTable("t", [{ ...chain, rules: [dnat] }], false)).toThrow(/NFT_MSG_NEWRULE t c #1 failed: EOPNOTSUPP/);
     expect(listOurTables()).toEqual([]);
