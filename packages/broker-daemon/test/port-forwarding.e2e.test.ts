@@ -6,18 +6,16 @@
 // veth, and from another guest of the network (hairpin). Guests cannot use the
 // bridge's route_localnet to reach the host's 127.0.0.1. When the network goes,
 // its table goes, and so do the forwards.
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { closeSync } from "node:fs";
 import { join } from "node:path";
 import type { BrokerClient } from "@vmnet-broker/client";
 import { TransportProtocol } from "@vmnet-broker/client/protocol";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runTool } from "../src/backend/linux/run-tool.js";
 import { createGuest, type Guest } from "../src/sandbox/index.js";
 import { CLI, TestBroker } from "./harness/broker.js";
+import { probe, type Server, startServer, waitForIpv6 } from "./harness/port-forwarding.js";
 
-const SERVER = join(import.meta.dirname, "harness/echo-server.mjs");
-const PROBE = join(import.meta.dirname, "harness/port-probe.mjs");
 const WEB = {
   mode: "shared",
   subnet: "10.77.0.0",
@@ -39,51 +37,6 @@ const CLASH = {
 };
 /** The host's address toward the outside namespace. */
 const UPLINK = { v4: "172.30.0.1", v6: "fd00:30::1" };
-
-/** The answer to one request from inside netnsPath, or undefined when none came. */
-async function probe(netnsPath: string, protocol: "tcp" | "udp", address: string, port: number): Promise<string | undefined> {
-  try {
-    return await runTool("nsenter", [`--net=${netnsPath}`, "--", process.execPath, PROBE, protocol, address, String(port), "hello"]);
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * Waits (bounded) until `guest` gets an IPv6 ping answer from `address`: a fresh
- * link's IPv6 needs a moment (neighbour discovery) before a first packet passes.
- */
-async function waitForIpv6(guest: Guest, address: string): Promise<void> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await guest.run("ping", ["-6", "-c", "1", "-W", "1", address]);
-      return;
-    } catch (error) {
-      if (attempt === 10) throw error;
-    }
-  }
-}
-
-interface Server {
-  readonly child: ChildProcess;
-  /** Everything it printed: "ready", then "got <request> from <client>" per request. */
-  readonly output: string[];
-}
-
-/** A server in a namespace; it dies with this process (parent-death signal). */
-async function startServer(netnsPath: string, label: string, address: string, tcp: number, udp: number): Promise<Server> {
-  const command = ["nsenter", `--net=${netnsPath}`, "--", process.execPath, SERVER, label, address, String(tcp), String(udp)];
-  const child = spawn("setpriv", ["--pdeathsig", "KILL", "--", ...command], { stdio: ["ignore", "pipe", "inherit"] });
-  const output: string[] = [];
-  await new Promise<void>((resolve, reject) => {
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => {
-      output.push(...chunk.split("\n").filter(Boolean));
-      if (output.includes("ready")) resolve();
-    });
-    child.once("exit", (code) => reject(new Error(`server ${label} exited (${code})`)));
-  });
-  return { child, output };
-}
 
 describe("port forwarding (live broker)", () => {
   let broker: TestBroker;
