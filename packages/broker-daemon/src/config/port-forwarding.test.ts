@@ -73,6 +73,12 @@ describe("port_forwarding: targets", () => {
     ]);
   });
 
+  it("refuses an IPv6 target when the prefix, which passed its own check, does not parse", () => {
+    expect(errorsOf({ ...lab, ipv6_prefix: "fd00:::9/64", port_forwarding: [{ ...rule, internal_address: "fd00:9::10" }] })).toEqual([
+      fieldError("port_forwarding[0].internal_address", "fd00:9::10 is IPv6, but ipv6_prefix fd00:::9/64 is not a usable prefix"),
+    ]);
+  });
+
   it("refuses an IPv6 target on a network without an IPv6 prefix", () => {
     const { ipv6_prefix: _, ...v4only } = lab;
     expect(errorsOf({ ...v4only, port_forwarding: [{ ...rule, internal_address: "fd00:9::10" }] })).toEqual([

@@ -47,7 +47,8 @@ function checkTarget(text: string, context: ForwardingContext): { address: strin
   const v6 = parseIPv6(text);
   if (v6 === undefined) return { problem: `${quote(text)} is not an IPv4 or IPv6 address` };
   const prefix = context.ipv6Prefix === undefined ? undefined : parseIPv6Prefix(context.ipv6Prefix);
-  if (prefix === undefined) return { problem: `${text} is IPv6, but the network has no ipv6_prefix` };
+  if (context.ipv6Prefix === undefined) return { problem: `${text} is IPv6, but the network has no ipv6_prefix` };
+  if (prefix === undefined) return { problem: `${text} is IPv6, but ipv6_prefix ${context.ipv6Prefix} is not a usable prefix` };
   if (!ipv6SubnetContains(prefix, v6)) return { problem: `${text} is outside the ipv6_prefix ${context.ipv6Prefix}` };
   if (v6 === prefix.network + 1n) return { problem: `${text} is the gateway's own address (the host)` };
   if (v6 === prefix.network) return { problem: `${text} is the prefix's own (subnet-router anycast) address` };
