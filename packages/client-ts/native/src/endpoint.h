@@ -33,6 +33,13 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   };
 
   Napi::Value Send(const Napi::CallbackInfo& info);
+  // send() with the protocol's 4-byte big-endian length header in front.
+  Napi::Value SendFrame(const Napi::CallbackInfo& info);
+  Napi::Value SendBytes(const Napi::CallbackInfo& info, const char* usage, bool frame);
+  // One sendmsg of header + data (+ fds) with an empty queue; *sent gets the bytes
+  // taken (0 on EAGAIN). Returns 0 or the sendmsg errno.
+  int SendNow(const uint8_t* header, size_t headerBytes, const uint8_t* data, size_t dataBytes,
+              const std::vector<int>& fds, size_t* sent);
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value QueuedBytes(const Napi::CallbackInfo& info);

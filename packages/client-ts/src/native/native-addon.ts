@@ -35,6 +35,11 @@ export interface NativeEndpoint {
    * reported through onClose, never thrown.
    */
   send(data: Uint8Array, fds: readonly number[]): void;
+  /**
+   * send() of one frame: the 4-byte big-endian length of payload, then payload.
+   * With nothing queued it writes straight from payload (no copy, no dup).
+   */
+  sendFrame(payload: Uint8Array, fds: readonly number[]): void;
   /** Closes once everything queued has been sent. */
   end(): void;
   /** Closes now, dropping anything queued. onClose still runs, once. */

@@ -208,6 +208,46 @@ describe("FramedEndpoint over a real socket", () => {
     expect(a.received.closed?.local).toBe(false);
   });
 
+  it("sends a frame larger than the socket takes at once whole, its fd once, with the next frame after it", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    const a = collecting(client);
+    const b = collecting(server);
+    // The first sendmsg takes part of it (with the fd); the rest is queued.
+    const big = Buffer.alloc(MAX_REPLY_PAYLOAD - 1, 7);
+    big[big.length - 1] = 9;
+    a.endpoint.send(big, [pipe.write]);
+    closeQuietly(pipe.write);
+    expect(a.endpoint.queuedBytes).toBeGreaterThan(0);
+    a.endpoint.send(Buffer.from("after"));
+    await eventually(() => b.received.frames.length === 2, "both frames");
+    const [first, second] = b.received.frames;
+    expect(first?.payload.equals(big)).toBe(true);
+    expect(first?.fds).toHaveLength(1);
+    expect(second?.payload.toString()).toBe("after");
+    expect(second?.fds).toEqual([]);
+    closeAll(first?.fds ?? []);
+    closeQuietly(pipe.read);
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
+  it("throws for a closed fd and keeps the connection", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    closeQuietly(pipe.write);
+    const a = collecting(client);
+    const b = collecting(server);
+    expect(() => a.endpoint.send(Buffer.from("bad"), [pipe.write])).toThrow(/fcntl failed: EBADF/);
+    a.endpoint.send(Buffer.from("still here"));
+    await eventually(() => b.received.frames.length === 1, "the next frame");
+    expect(b.received.frames[0]?.payload.toString()).toBe("still here");
+    expect(a.received.closed).toBeUndefined();
+    closeQuietly(pipe.read);
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
   it("closes the dups of queued fds when closed before sending them", async () => {
     const { client, server } = await connectedPair(socketPath);
     const pipe = makePipe(temp.dir);

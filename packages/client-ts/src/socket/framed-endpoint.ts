@@ -2,7 +2,7 @@
 import { native } from "../native/load-native-addon.js";
 import type { NativeEndpoint, SyscallError } from "../native/native-addon.js";
 import { FrameDecoder, FramingError } from "./frame-decoder.js";
-import { encodeFrame } from "./frame-encoder.js";
+import { FrameTooLargeError } from "./frame-encoder.js";
 
 /** How a framed connection ended. */
 export interface CloseInfo {
@@ -101,7 +101,9 @@ export class FramedEndpoint {
    * Throws if the endpoint is closed or the payload too large.
    */
   send(payload: Uint8Array, fds: readonly number[] = []): void {
-    this.#endpoint.send(encodeFrame(payload, this.#maxSendPayload), fds);
+    if (payload.length > this.#maxSendPayload) throw new FrameTooLargeError(payload.length, this.#maxSendPayload);
+    // The addon writes the length header itself: no framed copy of the payload.
+    this.#endpoint.sendFrame(payload, fds);
   }
 
   /**
