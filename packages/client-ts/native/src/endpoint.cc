@@ -17,7 +17,8 @@ namespace vmnet_broker {
 namespace {
 
 constexpr const char* kUsage =
-    "new Endpoint(fd: number, onData: Function, onClose: Function, onDrain?: Function)";
+    "new Endpoint(fd: number, onData: Function, onClose: Function, onDrain?: Function, readBuffer?: "
+    "Uint8Array)";
 constexpr const char* kSendUsage = "endpoint.send(data: Uint8Array, fds: number[])";
 constexpr const char* kSendFrameUsage = "endpoint.sendFrame(payload: Uint8Array, fds: number[])";
 constexpr size_t kReadBufferBytes = 256 * 1024;
@@ -37,15 +38,16 @@ constexpr int kSendFlags = MSG_DONTWAIT;
 #endif
 
 // One read buffer per thread (each Node environment has its own loop thread),
-// not per connection: bytes are copied out before JavaScript runs.
-struct ReadBuffers {
-  std::vector<uint8_t> data = std::vector<uint8_t>(kReadBufferBytes);
-  std::vector<uint8_t> control = std::vector<uint8_t>(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
-};
+// not per connection: bytes are copied out before JavaScript runs. Unused by an
+// endpoint given a read buffer of JavaScript's own.
+std::vector<uint8_t>& ThreadReadData() {
+  thread_local std::vector<uint8_t> data(kReadBufferBytes);
+  return data;
+}
 
-ReadBuffers& ThreadReadBuffers() {
-  thread_local ReadBuffers buffers;
-  return buffers;
+std::vector<uint8_t>& ThreadReadControl() {
+  thread_local std::vector<uint8_t> control(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
+  return control;
 }
 
 void CloseAll(std::vector<int>* fds) {
@@ -75,6 +77,13 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   Napi::Function onData = ArgFunction(info, 1, kUsage);
   Napi::Function onClose = ArgFunction(info, 2, kUsage);
   if (info.Length() > 3 && !info[3].IsUndefined()) onDrain_ = Napi::Persistent(ArgFunction(info, 3, kUsage));
+  if (info.Length() > 4 && !info[4].IsUndefined()) {
+    if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        info[4].As<Napi::Uint8Array>().ByteLength() == 0) {
+      throw UsageError(env, kUsage, "argument 5 must be a non-empty Uint8Array");
+    }
+    readBuffer_ = Napi::Persistent(info[4].As<Napi::Uint8Array>());
+  }
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     throw Napi::Error::New(env, "napi_get_uv_event_loop failed");
@@ -370,14 +379,19 @@ void Endpoint::ReadReady() {
   Napi::Env env = Env();
   Napi::HandleScope outer(env);
   [[maybe_unused]] Napi::Object keepAlive = Value();  // onData may close and drop this endpoint
+  // With a read buffer of JavaScript's own, onData gets a view of it (valid only
+  // during the call) instead of a fresh copy of every read.
+  Napi::Uint8Array shared = readBuffer_.IsEmpty() ? Napi::Uint8Array() : readBuffer_.Value();
+  uint8_t* data = shared.IsEmpty() ? ThreadReadData().data() : shared.Data();
+  size_t dataBytes = shared.IsEmpty() ? ThreadReadData().size() : shared.ByteLength();
+  std::vector<uint8_t>& control = ThreadReadControl();
   for (int i = 0; i < kReadBurst && !closing_ && !readingPaused_; i++) {
-    ReadBuffers& buffers = ThreadReadBuffers();
-    iovec iov{buffers.data.data(), buffers.data.size()};
+    iovec iov{data, dataBytes};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = buffers.control.data();
-    msg.msg_controllen = buffers.control.size();
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
     ssize_t n;
     do {
       n = recvmsg(fd_, &msg, kRecvFlags);
@@ -413,8 +427,10 @@ void Endpoint::ReadReady() {
     Napi::HandleScope scope(env);
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t k = 0; k < fds.size(); k++) fdArray.Set(static_cast<uint32_t>(k), fds[k]);
-    Napi::Buffer<uint8_t> chunk =
-        Napi::Buffer<uint8_t>::Copy(env, buffers.data.data(), static_cast<size_t>(n));
+    Napi::Value chunk = shared.IsEmpty()
+                            ? Napi::Value(Napi::Buffer<uint8_t>::Copy(env, data, static_cast<size_t>(n)))
+                            : Napi::Value(Napi::Uint8Array::New(env, static_cast<size_t>(n),
+                                                                shared.ArrayBuffer(), shared.ByteOffset()));
     CallFromLoop(env, Value(), onData_, *asyncContext_, {chunk, fdArray});
   }
 }
@@ -454,6 +470,7 @@ void Endpoint::FinishClose() {
   onData_.Reset();
   onClose_.Reset();
   onDrain_.Reset();
+  readBuffer_.Reset();
   Unref();
 }
 

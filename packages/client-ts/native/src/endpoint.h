@@ -19,7 +19,8 @@ namespace vmnet_broker {
 class Endpoint : public Napi::ObjectWrap<Endpoint> {
  public:
   static Napi::Function Define(Napi::Env env);
-  // new Endpoint(fd, onData(chunk, fds), onClose(error?), onDrain?()); takes ownership of fd.
+  // new Endpoint(fd, onData(chunk, fds), onClose(error?), onDrain?(), readBuffer?); takes
+  // ownership of fd. With readBuffer, chunk is a view of it that the next read overwrites.
   // onDrain runs from the loop each time a queue that had to wait for the socket empties.
   explicit Endpoint(const Napi::CallbackInfo& info);
   ~Endpoint() override;
@@ -73,6 +74,8 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::FunctionReference onData_;
   Napi::FunctionReference onClose_;
   Napi::FunctionReference onDrain_;
+  // Optional: where reads land, shared with JavaScript (and other endpoints).
+  Napi::Reference<Napi::Uint8Array> readBuffer_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
 };
 

@@ -69,9 +69,12 @@ export interface NativeAddon {
   ) => NativeListener;
   Endpoint: new (
     fd: number,
-    onData: (chunk: Buffer, fds: number[]) => void,
+    /** chunk: a Buffer of its own, or with readBuffer a view of it that the next read overwrites. */
+    onData: (chunk: Uint8Array, fds: number[]) => void,
     onClose: (error?: SyscallError) => void,
     /** Runs each time a queue that had to wait for the socket has been fully written. */
     onDrain?: () => void,
+    /** Where reads land (may be shared by endpoints), instead of a copy per read. */
+    readBuffer?: Uint8Array,
   ) => NativeEndpoint;
 }

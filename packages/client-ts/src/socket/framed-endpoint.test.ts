@@ -321,6 +321,37 @@ describe("FramedEndpoint flow control", () => {
     b.close();
   });
 
+  it("keeps a paused endpoint's unread frames intact while other endpoints read", async () => {
+    const first = await connectedPair(socketPath);
+    const second = await connectedPair(`${temp.dir}/t.sock`);
+    const frames: string[] = [];
+    const b: FramedEndpoint = new FramedEndpoint(first.server, options, {
+      onFrame: (payload) => {
+        frames.push(payload.toString());
+        b.pauseReading();
+      },
+      onClose: () => {},
+    });
+    const other = collecting(second.server);
+    const raw = new native.Endpoint(
+      first.client,
+      () => {},
+      () => {},
+    );
+    raw.send(Buffer.concat(["one", "two"].map((t) => encodeFrame(Buffer.from(t), 16))), []);
+    await eventually(() => frames.length === 1, "the first frame");
+    // Reads of another endpoint land where the paused rest was read.
+    const sender = collecting(second.client);
+    sender.endpoint.send(Buffer.from("XXXXXXXXXXXXXXXXXXXXXXXX"));
+    await eventually(() => other.received.frames.length === 1, "the other endpoint's frame");
+    b.resumeReading();
+    expect(frames).toEqual(["one", "two"]);
+    raw.close();
+    b.close();
+    sender.endpoint.close();
+    other.endpoint.close();
+  });
+
   it("closes the fds of undelivered frames when closed while paused", async () => {
     const { client, server } = await connectedPair(socketPath);
     const pipe = makePipe(temp.dir);
@@ -479,6 +510,18 @@ describe("addon argument checks and errors", () => {
           () => {},
         ),
     ).toThrow(TypeError);
+    const pipe = makePipe(temp.dir);
+    expect(
+      () =>
+        new native.Endpoint(
+          pipe.read,
+          () => {},
+          () => {},
+          undefined,
+          new Uint8Array(0),
+        ),
+    ).toThrow(/argument 5/);
+    closeQuietly(pipe.read, pipe.write);
   });
 
   it("names the syscall and cause for a missing socket", () => {
