@@ -432,6 +432,10 @@ void Endpoint::ReadReady() {
                             : Napi::Value(Napi::Uint8Array::New(env, static_cast<size_t>(n),
                                                                 shared.ArrayBuffer(), shared.ByteOffset()));
     CallFromLoop(env, Value(), onData_, *asyncContext_, {chunk, fdArray});
+    // A short read has most likely drained the socket: another recvmsg would
+    // only say EAGAIN, a syscall per request. The poll is level-triggered, so
+    // whatever is left (or arrives) is reported on the next loop turn.
+    if (static_cast<size_t>(n) < dataBytes) return;
   }
 }
 
