@@ -264,7 +264,9 @@ export class Broker implements PeerAcceptor {
     this.#counters.requests++;
     try {
       const { reply, fds: out, serialization, undo } = await this.#dispatch(peer, request, unused);
-      const outgoing = { reply: Reply.create({ id: request.id, result: reply }), fds: out };
+      // A plain Reply, not Reply.create(), which would deep-copy the result (a whole
+      // status, or the network description every acquire shares).
+      const outgoing = { reply: { id: request.id, result: reply } satisfies Reply, fds: out };
       // Encoded once: the size check needs the bytes, and the Unix transport sends them.
       const encoded = encodeReply(outgoing.reply);
       if (encoded.length > MAX_REPLY_BYTES) {

@@ -173,8 +173,8 @@ export class FramedEndpoint {
       const result = this.#decoder.push(rest, fds, 1);
       closeAll(result.unclaimedFds);
       const stopped = result.error === undefined && result.consumed < rest.length;
-      rest = rest.subarray(result.consumed);
-      if (!stopped) fds = [];
+      if (stopped) rest = rest.subarray(result.consumed);
+      else fds = [];
       for (const frame of result.frames) {
         this.#framesDecoded++;
         if (this.#closedLocally) {
