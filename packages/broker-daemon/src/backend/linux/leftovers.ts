@@ -75,7 +75,9 @@ interface FoundDnsmasq {
 /** The pid's arguments, read synchronously (the start-up scan below); empty when it is gone. */
 function commandLineNow(pid: number): string[] {
   try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter((arg) => arg !== "");
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((arg) => arg !== "");
   } catch {
     return [];
   }
