@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 // SPDX-License-Identifier: Apache-2.0
+import { preloadPlatform } from "../platform/preload.js";
 import { VERSION } from "../version.js";
 import { EXIT_USAGE, exitStatusFor } from "./exit-status.js";
 import { UsageError } from "./usage-error.js";
@@ -9,7 +10,10 @@ type Command = (args: string[]) => Promise<number>;
 // Each command's modules load only when it runs: start-up time is import time, and
 // `serve` needs none of the client commands (nor the help texts).
 const commands: Record<string, () => Promise<Command>> = {
-  serve: async () => (await import("./serve.js")).serveCommand,
+  serve: async () => {
+    preloadPlatform();
+    return (await import("./serve.js")).serveCommand;
+  },
   status: async () => (await import("./status.js")).statusCommand,
   acquire: async () => (await import("./acquire.js")).acquireCommand,
   run: async () => (await import("./run.js")).runCommand,
