@@ -20,6 +20,7 @@ import { mkdtempSync, openSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { benchNetworkConfig } from "./network-config.mjs";
 
 const MARKER = "VMNET_BROKER_DATAPLANE_SANDBOXED";
 if (process.env[MARKER] !== "1") {
@@ -82,22 +83,7 @@ let network;
 try {
   // The broker's side: the Linux backend as the sandboxed broker runs it.
   const backend = createLinuxBackend({ runtimeDir, sandboxed: true });
-  network = await backend.createNetwork({
-    name: "shared",
-    description: "",
-    mode: "shared",
-    mtu: 1500,
-    dhcp: true,
-    dns: true,
-    dhcpReservations: [],
-    nat44: true,
-    nat66: false,
-    routerAdvertisement: false,
-    portForwarding: [],
-    source: "bench",
-    subnet: "10.88.0.0",
-    mask: "255.255.255.0",
-  });
+  network = await backend.createNetwork(benchNetworkConfig("shared", "10.88.0.0"));
   const broker = { a: await guest("ba"), b: await guest("bb") };
   for (const g of [broker.a, broker.b]) {
     const fd = g.openNetnsFd();

@@ -15,6 +15,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { benchNetworkConfig } from "./network-config.mjs";
 
 const MARKER = "VMNET_BROKER_SCALE_SANDBOXED";
 if (process.env[MARKER] !== "1") {
@@ -35,22 +36,7 @@ linuxNative().setUp("lo");
 const runtimeDir = mkdtempSync(join(tmpdir(), "vmnet-broker-scale-"));
 const backend = createLinuxBackend({ runtimeDir, sandboxed: true });
 await backend.reclaimLeftovers();
-const config = (name, i) => ({
-  name,
-  description: "",
-  mode: "shared",
-  mtu: 1500,
-  dhcp: true,
-  dns: true,
-  dhcpReservations: [],
-  nat44: true,
-  nat66: false,
-  routerAdvertisement: false,
-  portForwarding: [],
-  source: "bench",
-  subnet: `10.77.${i}.0`,
-  mask: "255.255.255.0",
-});
+const config = (name, i) => benchNetworkConfig(name, `10.77.${i}.0`);
 
 /** pid -> argv[0] basename, for every process in this pid namespace but us. */
 function processes() {

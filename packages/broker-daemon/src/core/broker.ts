@@ -46,7 +46,7 @@ import { DEFAULT_LIMITS, LIMIT_NAMES, LimitExceeded, type Limits } from "./limit
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "./peer.js";
 import { PeerState } from "./peer-state.js";
 import { type ManagedNetwork, NetworkRegistry } from "./registry.js";
-import { replyFits } from "./reply-size.js";
+import { encodeReply, MAX_REPLY_BYTES } from "./reply-size.js";
 import { buildStatus, fitStatus } from "./status.js";
 import type { StatusViewer } from "./status-scope.js";
 
@@ -265,8 +265,12 @@ export class Broker implements PeerAcceptor {
     this.#counters.requests++;
     try {
       const { reply, fds: out, serialization, undo } = await this.#dispatch(peer, request, unused);
-      const outgoing = { reply: Reply.create({ id: request.id, result: reply }), fds: out };
-      if (!replyFits(outgoing.reply)) {
+      // A plain Reply, not Reply.create(), which would deep-copy the result (a whole
+      // status, or the network description every acquire shares).
+      const outgoing = { reply: { id: request.id, result: reply } satisfies Reply, fds: out };
+      // Encoded once: the size check needs the bytes, and the Unix transport sends them.
+      const encoded = encodeReply(outgoing.reply);
+      if (encoded.length > MAX_REPLY_BYTES) {
         // A reply that cannot be sent must not leave its request in effect.
         for (const fd of out) closeQuietly(fd);
         await undo?.();
@@ -275,7 +279,7 @@ export class Broker implements PeerAcceptor {
           "the reply would exceed the protocol's size limit; nothing was changed",
         );
       }
-      return serialization === undefined ? outgoing : { ...outgoing, serialization };
+      return serialization === undefined ? { ...outgoing, encoded } : { ...outgoing, encoded, serialization };
     } catch (error) {
       this.#counters.errors++;
       const failure = asFailure(error);

@@ -14,6 +14,8 @@ export interface Outgoing {
   readonly reply: Reply;
   /** The transport sends these and then closes them. */
   readonly fds: readonly number[];
+  /** The reply's protobuf bytes, when the core has encoded it already (transports that send bytes reuse them). */
+  readonly encoded?: Uint8Array;
   /**
    * macOS: the vmnet serialization of the network an acquire returned, which the XPC
    * transport sends natively under the reply key `network`.

@@ -17,8 +17,10 @@ namespace vmnet_broker {
 namespace {
 
 constexpr const char* kUsage =
-    "new Endpoint(fd: number, onData: Function, onClose: Function, onDrain?: Function)";
+    "new Endpoint(fd: number, onData: Function, onClose: Function, onDrain?: Function, readBuffer?: "
+    "Uint8Array)";
 constexpr const char* kSendUsage = "endpoint.send(data: Uint8Array, fds: number[])";
+constexpr const char* kSendFrameUsage = "endpoint.sendFrame(payload: Uint8Array, fds: number[])";
 constexpr size_t kReadBufferBytes = 256 * 1024;
 // The kernel's SCM_MAX_FD: the most descriptors one sendmsg may carry.
 constexpr size_t kMaxFdsPerMessage = 253;
@@ -36,15 +38,16 @@ constexpr int kSendFlags = MSG_DONTWAIT;
 #endif
 
 // One read buffer per thread (each Node environment has its own loop thread),
-// not per connection: bytes are copied out before JavaScript runs.
-struct ReadBuffers {
-  std::vector<uint8_t> data = std::vector<uint8_t>(kReadBufferBytes);
-  std::vector<uint8_t> control = std::vector<uint8_t>(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
-};
+// not per connection: bytes are copied out before JavaScript runs. Unused by an
+// endpoint given a read buffer of JavaScript's own.
+std::vector<uint8_t>& ThreadReadData() {
+  thread_local std::vector<uint8_t> data(kReadBufferBytes);
+  return data;
+}
 
-ReadBuffers& ThreadReadBuffers() {
-  thread_local ReadBuffers buffers;
-  return buffers;
+std::vector<uint8_t>& ThreadReadControl() {
+  thread_local std::vector<uint8_t> control(CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage));
+  return control;
 }
 
 void CloseAll(std::vector<int>* fds) {
@@ -58,6 +61,7 @@ Napi::Function Endpoint::Define(Napi::Env env) {
   return DefineClass(env, "Endpoint",
                      {
                          InstanceMethod<&Endpoint::Send>("send"),
+                         InstanceMethod<&Endpoint::SendFrame>("sendFrame"),
                          InstanceMethod<&Endpoint::End>("end"),
                          InstanceMethod<&Endpoint::Close>("close"),
                          InstanceMethod<&Endpoint::PauseReading>("pauseReading"),
@@ -73,6 +77,13 @@ Endpoint::Endpoint(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Endpoint>(
   Napi::Function onData = ArgFunction(info, 1, kUsage);
   Napi::Function onClose = ArgFunction(info, 2, kUsage);
   if (info.Length() > 3 && !info[3].IsUndefined()) onDrain_ = Napi::Persistent(ArgFunction(info, 3, kUsage));
+  if (info.Length() > 4 && !info[4].IsUndefined()) {
+    if (!info[4].IsTypedArray() || info[4].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array ||
+        info[4].As<Napi::Uint8Array>().ByteLength() == 0) {
+      throw UsageError(env, kUsage, "argument 5 must be a non-empty Uint8Array");
+    }
+    readBuffer_ = Napi::Persistent(info[4].As<Napi::Uint8Array>());
+  }
   uv_loop_t* loop = nullptr;
   if (napi_get_uv_event_loop(env, &loop) != napi_ok) {
     throw Napi::Error::New(env, "napi_get_uv_event_loop failed");
@@ -106,60 +117,128 @@ Endpoint::~Endpoint() {
   for (Message& message : queue_) CloseAll(&message.fds);
 }
 
-Napi::Value Endpoint::Send(const Napi::CallbackInfo& info) {
+Napi::Value Endpoint::Send(const Napi::CallbackInfo& info) { return SendBytes(info, kSendUsage, false); }
+
+Napi::Value Endpoint::SendFrame(const Napi::CallbackInfo& info) {
+  return SendBytes(info, kSendFrameUsage, true);
+}
+
+Napi::Value Endpoint::SendBytes(const Napi::CallbackInfo& info, const char* usage, bool frame) {
   Napi::Env env = info.Env();
   if (info.Length() < 2 || !info[0].IsTypedArray() ||
       info[0].As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw UsageError(env, kSendUsage, "argument 1 must be a Uint8Array");
+    throw UsageError(env, usage, "argument 1 must be a Uint8Array");
   }
-  if (!info[1].IsArray()) throw UsageError(env, kSendUsage, "argument 2 must be an array of fds");
+  if (!info[1].IsArray()) throw UsageError(env, usage, "argument 2 must be an array of fds");
   auto data = info[0].As<Napi::Uint8Array>();
   auto fdArray = info[1].As<Napi::Array>();
   if (fdArray.Length() > kMaxFdsPerMessage) {
-    throw UsageError(env, kSendUsage, "at most 253 fds per message (SCM_MAX_FD)");
+    throw UsageError(env, usage, "at most 253 fds per message (SCM_MAX_FD)");
   }
-  if (fdArray.Length() > 0 && data.ByteLength() == 0) {
-    throw UsageError(env, kSendUsage, "fds need at least one byte of data to travel with");
+  if (frame && data.ByteLength() > UINT32_MAX) throw UsageError(env, usage, "the payload exceeds 4 GiB");
+  // A frame always has its header byte for fds to travel with.
+  if (!frame && fdArray.Length() > 0 && data.ByteLength() == 0) {
+    throw UsageError(env, usage, "fds need at least one byte of data to travel with");
   }
   std::vector<int> callerFds;
   for (uint32_t i = 0; i < fdArray.Length(); i++) {
     Napi::Value v = fdArray.Get(i);
     double d = v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : -1;
     if (d < 0 || d > INT32_MAX || static_cast<double>(static_cast<int>(d)) != d) {
-      throw UsageError(env, kSendUsage, "every fd must be a non-negative integer");
+      throw UsageError(env, usage, "every fd must be a non-negative integer");
     }
-    callerFds.push_back(static_cast<int>(d));
+    int fd = static_cast<int>(d);
+    // A bad fd is the caller's mistake (thrown), not a socket failure: check it
+    // before sendmsg, which would report it as one.
+    if (fcntl(fd, F_GETFD) < 0) throw SyscallError(env, "fcntl", errno, "fd " + std::to_string(fd));
+    callerFds.push_back(fd);
   }
   if (closing_ || endRequested_) {
     throw SyscallError(env, "send", EPIPE, "the endpoint is closed");
   }
-  if (data.ByteLength() == 0) return env.Undefined();
-
-  Message message;
-  // Dups, so the caller may close its fds as soon as send() returns.
-  for (int fd : callerFds) {
-    int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    if (dup < 0) {
-      int err = errno;
-      CloseAll(&message.fds);
-      throw SyscallError(env, "dup", err, "fd " + std::to_string(fd));
-    }
-    message.fds.push_back(dup);
+  uint8_t header[4];
+  size_t headerBytes = 0;
+  if (frame) {
+    auto length = static_cast<uint32_t>(data.ByteLength());
+    header[0] = static_cast<uint8_t>(length >> 24);
+    header[1] = static_cast<uint8_t>(length >> 16);
+    header[2] = static_cast<uint8_t>(length >> 8);
+    header[3] = static_cast<uint8_t>(length);
+    headerBytes = sizeof(header);
   }
-  message.bytes.assign(data.Data(), data.Data() + data.ByteLength());
-  queuedBytes_ += message.bytes.size();
-  bool idle = queue_.empty();
-  queue_.push_back(std::move(message));
-  if (idle) {
-    // Nothing ahead of it: try now; a failure is reported through onClose.
-    int err = Flush();
+  const size_t total = headerBytes + data.ByteLength();
+  if (total == 0) return env.Undefined();
+
+  size_t sent = 0;
+  if (queue_.empty()) {
+    // Nothing ahead of it: write straight from the caller's memory, with the
+    // caller's fds (the kernel takes its own references), and queue only what
+    // the socket did not take. Most replies end here, with no copy and no dup.
+    int err = SendNow(header, headerBytes, data.Data(), data.ByteLength(), callerFds, &sent);
     if (err != 0) {
       BeginClose(err, "sendmsg");
       return env.Undefined();
     }
+    if (sent == total) return env.Undefined();
   }
+
+  Message message;
+  if (sent == 0) {
+    // Dups, so the caller may close its fds as soon as send() returns.
+    for (int fd : callerFds) {
+      int dup = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+      if (dup < 0) {
+        int err = errno;
+        CloseAll(&message.fds);
+        throw SyscallError(env, "dup", err, "fd " + std::to_string(fd));
+      }
+      message.fds.push_back(dup);
+    }
+  }
+  message.bytes.reserve(total - sent);
+  if (sent < headerBytes) message.bytes.insert(message.bytes.end(), header + sent, header + headerBytes);
+  size_t dataSent = sent > headerBytes ? sent - headerBytes : 0;
+  message.bytes.insert(message.bytes.end(), data.Data() + dataSent, data.Data() + data.ByteLength());
+  queuedBytes_ += message.bytes.size();
+  queue_.push_back(std::move(message));
   WatchEvents();
   return env.Undefined();
+}
+
+int Endpoint::SendNow(const uint8_t* header, size_t headerBytes, const uint8_t* data, size_t dataBytes,
+                      const std::vector<int>& fds, size_t* sent) {
+  iovec iov[2];
+  size_t iovCount = 0;
+  if (headerBytes > 0) iov[iovCount++] = {const_cast<uint8_t*>(header), headerBytes};
+  if (dataBytes > 0) iov[iovCount++] = {const_cast<uint8_t*>(data), dataBytes};
+  msghdr msg{};
+  msg.msg_iov = iov;
+  msg.msg_iovlen = iovCount;
+  union {
+    cmsghdr align;
+    char buf[CMSG_SPACE(sizeof(int) * kMaxFdsPerMessage)];
+  } control;
+  if (!fds.empty()) {
+    size_t fdBytes = sizeof(int) * fds.size();
+    std::memset(&control, 0, CMSG_SPACE(fdBytes));
+    msg.msg_control = control.buf;
+    msg.msg_controllen = CMSG_SPACE(fdBytes);
+    cmsghdr* cmsg = CMSG_FIRSTHDR(&msg);
+    cmsg->cmsg_level = SOL_SOCKET;
+    cmsg->cmsg_type = SCM_RIGHTS;
+    cmsg->cmsg_len = CMSG_LEN(fdBytes);
+    std::memcpy(CMSG_DATA(cmsg), fds.data(), fdBytes);
+  }
+  ssize_t n;
+  do {
+    n = sendmsg(fd_, &msg, kSendFlags);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    *sent = 0;
+    return errno == EAGAIN || errno == EWOULDBLOCK ? 0 : errno;
+  }
+  *sent = static_cast<size_t>(n);
+  return 0;
 }
 
 Napi::Value Endpoint::End(const Napi::CallbackInfo& info) {
@@ -300,14 +379,19 @@ void Endpoint::ReadReady() {
   Napi::Env env = Env();
   Napi::HandleScope outer(env);
   [[maybe_unused]] Napi::Object keepAlive = Value();  // onData may close and drop this endpoint
+  // With a read buffer of JavaScript's own, onData gets a view of it (valid only
+  // during the call) instead of a fresh copy of every read.
+  Napi::Uint8Array shared = readBuffer_.IsEmpty() ? Napi::Uint8Array() : readBuffer_.Value();
+  uint8_t* data = shared.IsEmpty() ? ThreadReadData().data() : shared.Data();
+  size_t dataBytes = shared.IsEmpty() ? ThreadReadData().size() : shared.ByteLength();
+  std::vector<uint8_t>& control = ThreadReadControl();
   for (int i = 0; i < kReadBurst && !closing_ && !readingPaused_; i++) {
-    ReadBuffers& buffers = ThreadReadBuffers();
-    iovec iov{buffers.data.data(), buffers.data.size()};
+    iovec iov{data, dataBytes};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    msg.msg_control = buffers.control.data();
-    msg.msg_controllen = buffers.control.size();
+    msg.msg_control = control.data();
+    msg.msg_controllen = control.size();
     ssize_t n;
     do {
       n = recvmsg(fd_, &msg, kRecvFlags);
@@ -343,9 +427,15 @@ void Endpoint::ReadReady() {
     Napi::HandleScope scope(env);
     Napi::Array fdArray = Napi::Array::New(env, fds.size());
     for (size_t k = 0; k < fds.size(); k++) fdArray.Set(static_cast<uint32_t>(k), fds[k]);
-    Napi::Buffer<uint8_t> chunk =
-        Napi::Buffer<uint8_t>::Copy(env, buffers.data.data(), static_cast<size_t>(n));
+    Napi::Value chunk = shared.IsEmpty()
+                            ? Napi::Value(Napi::Buffer<uint8_t>::Copy(env, data, static_cast<size_t>(n)))
+                            : Napi::Value(Napi::Uint8Array::New(env, static_cast<size_t>(n),
+                                                                shared.ArrayBuffer(), shared.ByteOffset()));
     CallFromLoop(env, Value(), onData_, *asyncContext_, {chunk, fdArray});
+    // A short read has most likely drained the socket: another recvmsg would
+    // only say EAGAIN, a syscall per request. The poll is level-triggered, so
+    // whatever is left (or arrives) is reported on the next loop turn.
+    if (static_cast<size_t>(n) < dataBytes) return;
   }
 }
 
@@ -384,6 +474,7 @@ void Endpoint::FinishClose() {
   onData_.Reset();
   onClose_.Reset();
   onDrain_.Reset();
+  readBuffer_.Reset();
   Unref();
 }
 

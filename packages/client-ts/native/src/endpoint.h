@@ -19,7 +19,8 @@ namespace vmnet_broker {
 class Endpoint : public Napi::ObjectWrap<Endpoint> {
  public:
   static Napi::Function Define(Napi::Env env);
-  // new Endpoint(fd, onData(chunk, fds), onClose(error?), onDrain?()); takes ownership of fd.
+  // new Endpoint(fd, onData(chunk, fds), onClose(error?), onDrain?(), readBuffer?); takes
+  // ownership of fd. With readBuffer, chunk is a view of it that the next read overwrites.
   // onDrain runs from the loop each time a queue that had to wait for the socket empties.
   explicit Endpoint(const Napi::CallbackInfo& info);
   ~Endpoint() override;
@@ -33,6 +34,13 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   };
 
   Napi::Value Send(const Napi::CallbackInfo& info);
+  // send() with the protocol's 4-byte big-endian length header in front.
+  Napi::Value SendFrame(const Napi::CallbackInfo& info);
+  Napi::Value SendBytes(const Napi::CallbackInfo& info, const char* usage, bool frame);
+  // One sendmsg of header + data (+ fds) with an empty queue; *sent gets the bytes
+  // taken (0 on EAGAIN). Returns 0 or the sendmsg errno.
+  int SendNow(const uint8_t* header, size_t headerBytes, const uint8_t* data, size_t dataBytes,
+              const std::vector<int>& fds, size_t* sent);
   Napi::Value End(const Napi::CallbackInfo& info);
   Napi::Value Close(const Napi::CallbackInfo& info);
   Napi::Value QueuedBytes(const Napi::CallbackInfo& info);
@@ -66,6 +74,8 @@ class Endpoint : public Napi::ObjectWrap<Endpoint> {
   Napi::FunctionReference onData_;
   Napi::FunctionReference onClose_;
   Napi::FunctionReference onDrain_;
+  // Optional: where reads land, shared with JavaScript (and other endpoints).
+  Napi::Reference<Napi::Uint8Array> readBuffer_;
   std::unique_ptr<Napi::AsyncContext> asyncContext_;
 };
 

@@ -35,6 +35,11 @@ export interface NativeEndpoint {
    * reported through onClose, never thrown.
    */
   send(data: Uint8Array, fds: readonly number[]): void;
+  /**
+   * send() of one frame: the 4-byte big-endian length of payload, then payload.
+   * With nothing queued it writes straight from payload (no copy, no dup).
+   */
+  sendFrame(payload: Uint8Array, fds: readonly number[]): void;
   /** Closes once everything queued has been sent. */
   end(): void;
   /** Closes now, dropping anything queued. onClose still runs, once. */
@@ -64,9 +69,12 @@ export interface NativeAddon {
   ) => NativeListener;
   Endpoint: new (
     fd: number,
-    onData: (chunk: Buffer, fds: number[]) => void,
+    /** chunk: a Buffer of its own, or with readBuffer a view of it that the next read overwrites. */
+    onData: (chunk: Uint8Array, fds: number[]) => void,
     onClose: (error?: SyscallError) => void,
     /** Runs each time a queue that had to wait for the socket has been fully written. */
     onDrain?: () => void,
+    /** Where reads land (may be shared by endpoints), instead of a copy per read. */
+    readBuffer?: Uint8Array,
   ) => NativeEndpoint;
 }

@@ -1,6 +1,19 @@
 // SPDX-License-Identifier: Apache-2.0
 import { FRAME_HEADER_BYTES } from "./frame-limits.js";
 
+/** Shared by every result without unclaimed fds: nobody adds to it. */
+const NO_FDS: readonly number[] = [];
+
+/** The 4-byte big-endian length at bytes[at]. */
+function readLength(bytes: Uint8Array, at: number): number {
+  return (
+    (bytes[at] ?? 0) * 0x1000000 +
+    ((bytes[at + 1] ?? 0) << 16) +
+    ((bytes[at + 2] ?? 0) << 8) +
+    (bytes[at + 3] ?? 0)
+  );
+}
+
 /** One complete frame and the file descriptors that belong to it. */
 export interface Frame {
   readonly payload: Buffer;
@@ -26,7 +39,7 @@ export interface DecodeResult {
   /** Set once the stream is broken; later pushes return it again. */
   readonly error?: FramingError;
   /** Descriptors that belong to no frame (after an error); the caller closes them. */
-  readonly unclaimedFds: number[];
+  readonly unclaimedFds: readonly number[];
   /**
    * Bytes of the chunk used. Less than its length only when maxFrames stopped the
    * decoder: the caller pushes the rest later, with the chunk's fds, which then
@@ -75,12 +88,19 @@ export class FrameDecoder {
         this.#pendingFds = [];
       }
       if (this.#payload === undefined) {
-        const take = Math.min(FRAME_HEADER_BYTES - this.#headerFilled, chunk.length - pos);
-        this.#header.set(chunk.subarray(pos, pos + take), this.#headerFilled);
-        this.#headerFilled += take;
-        pos += take;
-        if (this.#headerFilled < FRAME_HEADER_BYTES) break;
-        const length = this.#header.readUInt32BE(0);
+        let length: number;
+        if (this.#headerFilled === 0 && chunk.length - pos >= FRAME_HEADER_BYTES) {
+          // The usual case, a whole header in this chunk: read it in place.
+          length = readLength(chunk, pos);
+          pos += FRAME_HEADER_BYTES;
+        } else {
+          const take = Math.min(FRAME_HEADER_BYTES - this.#headerFilled, chunk.length - pos);
+          this.#header.set(chunk.subarray(pos, pos + take), this.#headerFilled);
+          this.#headerFilled += take;
+          pos += take;
+          if (this.#headerFilled < FRAME_HEADER_BYTES) break;
+          length = this.#header.readUInt32BE(0);
+        }
         if (length > this.#maxPayload) {
           this.#error = new FramingError(
             "oversize",
@@ -103,7 +123,7 @@ export class FrameDecoder {
         this.#headerFilled = 0;
       }
     }
-    return { ...this.#attach(frames, lastStarted, fds), consumed: chunk.length };
+    return this.#attach(frames, lastStarted, fds, chunk.length);
   }
 
   /** Gives back the fds of a frame that will never complete (the caller closes them). */
@@ -113,18 +133,18 @@ export class FrameDecoder {
     return fds;
   }
 
-  #attach(frames: Frame[], lastStarted: number, fds: readonly number[]): Omit<DecodeResult, "consumed"> {
+  #attach(frames: Frame[], lastStarted: number, fds: readonly number[], consumed: number): DecodeResult {
     if (this.#error !== undefined) {
       const unclaimed = [...fds, ...this.dispose()];
-      return { frames, error: this.#error, unclaimedFds: unclaimed };
+      return { frames, error: this.#error, unclaimedFds: unclaimed, consumed };
     }
-    if (fds.length === 0) return { frames, unclaimedFds: [] };
+    if (fds.length === 0) return { frames, unclaimedFds: NO_FDS, consumed };
     if (lastStarted === -1) {
       this.#error = new FramingError(
         "stray-fds",
         `${fds.length} file descriptor(s) arrived in the middle of a frame`,
       );
-      return { frames, error: this.#error, unclaimedFds: [...fds, ...this.dispose()] };
+      return { frames, error: this.#error, unclaimedFds: [...fds, ...this.dispose()], consumed };
     }
     const owner = frames[lastStarted];
     if (owner !== undefined) {
@@ -132,6 +152,6 @@ export class FrameDecoder {
     } else {
       this.#pendingFds.push(...fds);
     }
-    return { frames, unclaimedFds: [] };
+    return { frames, unclaimedFds: NO_FDS, consumed };
   }
 }

@@ -208,6 +208,46 @@ describe("FramedEndpoint over a real socket", () => {
     expect(a.received.closed?.local).toBe(false);
   });
 
+  it("sends a frame larger than the socket takes at once whole, its fd once, with the next frame after it", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    const a = collecting(client);
+    const b = collecting(server);
+    // The first sendmsg takes part of it (with the fd); the rest is queued.
+    const big = Buffer.alloc(MAX_REPLY_PAYLOAD - 1, 7);
+    big[big.length - 1] = 9;
+    a.endpoint.send(big, [pipe.write]);
+    closeQuietly(pipe.write);
+    expect(a.endpoint.queuedBytes).toBeGreaterThan(0);
+    a.endpoint.send(Buffer.from("after"));
+    await eventually(() => b.received.frames.length === 2, "both frames");
+    const [first, second] = b.received.frames;
+    expect(first?.payload.equals(big)).toBe(true);
+    expect(first?.fds).toHaveLength(1);
+    expect(second?.payload.toString()).toBe("after");
+    expect(second?.fds).toEqual([]);
+    closeAll(first?.fds ?? []);
+    closeQuietly(pipe.read);
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
+  it("throws for a closed fd and keeps the connection", async () => {
+    const { client, server } = await connectedPair(socketPath);
+    const pipe = makePipe(temp.dir);
+    closeQuietly(pipe.write);
+    const a = collecting(client);
+    const b = collecting(server);
+    expect(() => a.endpoint.send(Buffer.from("bad"), [pipe.write])).toThrow(/fcntl failed: EBADF/);
+    a.endpoint.send(Buffer.from("still here"));
+    await eventually(() => b.received.frames.length === 1, "the next frame");
+    expect(b.received.frames[0]?.payload.toString()).toBe("still here");
+    expect(a.received.closed).toBeUndefined();
+    closeQuietly(pipe.read);
+    a.endpoint.close();
+    b.endpoint.close();
+  });
+
   it("closes the dups of queued fds when closed before sending them", async () => {
     const { client, server } = await connectedPair(socketPath);
     const pipe = makePipe(temp.dir);
@@ -279,6 +319,37 @@ describe("FramedEndpoint flow control", () => {
     closeQuietly(pipe.read, pipe.write);
     raw.close();
     b.close();
+  });
+
+  it("keeps a paused endpoint's unread frames intact while other endpoints read", async () => {
+    const first = await connectedPair(socketPath);
+    const second = await connectedPair(`${temp.dir}/t.sock`);
+    const frames: string[] = [];
+    const b: FramedEndpoint = new FramedEndpoint(first.server, options, {
+      onFrame: (payload) => {
+        frames.push(payload.toString());
+        b.pauseReading();
+      },
+      onClose: () => {},
+    });
+    const other = collecting(second.server);
+    const raw = new native.Endpoint(
+      first.client,
+      () => {},
+      () => {},
+    );
+    raw.send(Buffer.concat(["one", "two"].map((t) => encodeFrame(Buffer.from(t), 16))), []);
+    await eventually(() => frames.length === 1, "the first frame");
+    // Reads of another endpoint land where the paused rest was read.
+    const sender = collecting(second.client);
+    sender.endpoint.send(Buffer.from("XXXXXXXXXXXXXXXXXXXXXXXX"));
+    await eventually(() => other.received.frames.length === 1, "the other endpoint's frame");
+    b.resumeReading();
+    expect(frames).toEqual(["one", "two"]);
+    raw.close();
+    b.close();
+    sender.endpoint.close();
+    other.endpoint.close();
   });
 
   it("closes the fds of undelivered frames when closed while paused", async () => {
@@ -439,6 +510,18 @@ describe("addon argument checks and errors", () => {
           () => {},
         ),
     ).toThrow(TypeError);
+    const pipe = makePipe(temp.dir);
+    expect(
+      () =>
+        new native.Endpoint(
+          pipe.read,
+          () => {},
+          () => {},
+          undefined,
+          new Uint8Array(0),
+        ),
+    ).toThrow(/argument 5/);
+    closeQuietly(pipe.read, pipe.write);
   });
 
   it("names the syscall and cause for a missing socket", () => {

@@ -2,7 +2,7 @@
 import { native } from "../native/load-native-addon.js";
 import type { NativeEndpoint, SyscallError } from "../native/native-addon.js";
 import { FrameDecoder, FramingError } from "./frame-decoder.js";
-import { encodeFrame } from "./frame-encoder.js";
+import { FrameTooLargeError } from "./frame-encoder.js";
 
 /** How a framed connection ended. */
 export interface CloseInfo {
@@ -52,6 +52,12 @@ export interface FramedEndpointOptions {
 }
 
 /**
+ * Where every endpoint of this thread reads: the decoder copies each frame out
+ * before the next read, so one buffer serves all, and a read costs no allocation.
+ */
+const READ_BUFFER = Buffer.allocUnsafeSlow(256 * 1024);
+
+/**
  * A connected socket that speaks length-prefixed frames with file descriptors
  * (protocol/README.md). Takes ownership of fd.
  */
@@ -64,8 +70,8 @@ export class FramedEndpoint {
   readonly #maxReceiveFds: number;
   #framingError: FramingError | undefined;
   #paused = false;
-  /** Bytes read but not yet decoded because reading was paused mid-chunk. */
-  #rest: { chunk: Buffer; fds: number[] } | undefined;
+  /** Bytes read but not yet decoded because reading was paused mid-chunk (a copy). */
+  #rest: { chunk: Uint8Array; fds: number[] } | undefined;
   #framesDecoded = 0;
   #frameTimer: { timer: NodeJS.Timeout; framesDecoded: number } | undefined;
   #closedLocally = false;
@@ -82,6 +88,7 @@ export class FramedEndpoint {
       (chunk, fds) => this.#onData(chunk, fds),
       (error) => this.#onClose(error),
       () => this.#handlers.onDrain?.(),
+      READ_BUFFER,
     );
   }
 
@@ -101,7 +108,10 @@ export class FramedEndpoint {
    * Throws if the endpoint is closed or the payload too large.
    */
   send(payload: Uint8Array, fds: readonly number[] = []): void {
-    this.#endpoint.send(encodeFrame(payload, this.#maxSendPayload), fds);
+    if (payload.length > this.#maxSendPayload)
+      throw new FrameTooLargeError(payload.length, this.#maxSendPayload);
+    // The addon writes the length header itself: no framed copy of the payload.
+    this.#endpoint.sendFrame(payload, fds);
   }
 
   /**
@@ -137,7 +147,7 @@ export class FramedEndpoint {
     this.#endpoint.close();
   }
 
-  #onData(chunk: Buffer, fds: number[]): void {
+  #onData(chunk: Uint8Array, fds: number[]): void {
     if (this.#framingError !== undefined) {
       closeAll(fds);
       return;
@@ -156,15 +166,15 @@ export class FramedEndpoint {
   }
 
   /** Delivers the chunk's frames one by one, keeping the rest if paused meanwhile. */
-  #decode(chunk: Buffer, chunkFds: number[]): void {
+  #decode(chunk: Uint8Array, chunkFds: number[]): void {
     let rest = chunk;
     let fds = chunkFds;
     for (;;) {
       const result = this.#decoder.push(rest, fds, 1);
       closeAll(result.unclaimedFds);
       const stopped = result.error === undefined && result.consumed < rest.length;
-      rest = rest.subarray(result.consumed);
-      if (!stopped) fds = [];
+      if (stopped) rest = rest.subarray(result.consumed);
+      else fds = [];
       for (const frame of result.frames) {
         this.#framesDecoded++;
         if (this.#closedLocally) {
@@ -183,7 +193,8 @@ export class FramedEndpoint {
         return;
       }
       if (this.#paused) {
-        this.#rest = { chunk: rest, fds };
+        // Copied: the chunk is a view of the shared read buffer.
+        this.#rest = { chunk: Uint8Array.prototype.slice.call(rest), fds };
         return;
       }
     }

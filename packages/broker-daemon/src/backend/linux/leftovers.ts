@@ -8,7 +8,7 @@
  * adopted is spared.
  */
 
-import { readlinkSync } from "node:fs";
+import { readFileSync, readlinkSync } from "node:fs";
 import { readdir, readFile, rm } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -72,6 +72,17 @@ interface FoundDnsmasq {
   readonly here: boolean;
 }
 
+/** The pid's arguments, read synchronously (the start-up scan below); empty when it is gone. */
+function commandLineNow(pid: number): string[] {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8")
+      .split("\0")
+      .filter((arg) => arg !== "");
+  } catch {
+    return [];
+  }
+}
+
 /**
  * dnsmasq processes started with a config file under `root`, found by a scan of
  * /proc (which also finds one killed mid-start, before it wrote its pid file).
@@ -94,7 +105,9 @@ async function findDnsmasq(root: string): Promise<FoundDnsmasq[]> {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     if (pid === process.pid) continue;
-    const argv = await commandLine(pid);
+    // Synchronous: this runs once, before the broker accepts, and a read of /proc
+    // takes microseconds where readFile() costs four thread-pool trips per process.
+    const argv = commandLineNow(pid);
     const program = argv[0] ?? "";
     const conf = argv.find((arg) => arg.startsWith(prefix));
     if (conf === undefined || !(program === "dnsmasq" || program.endsWith("/dnsmasq"))) continue;

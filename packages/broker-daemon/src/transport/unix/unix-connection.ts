@@ -9,6 +9,7 @@ import {
   MAX_REQUEST_PAYLOAD,
 } from "@vmnet-broker/client/socket";
 import type { Outgoing, PeerAcceptor, PeerConnection, PeerCredentials } from "../../core/peer.js";
+import { encodeReply } from "../../core/reply-size.js";
 import type { DisconnectReason, ReachedLimit, UnixTransportEvent } from "./transport-events.js";
 import { MAX_REQUEST_FDS, TRANSPORT_LIMIT_NAMES, type TransportLimits } from "./transport-limits.js";
 import type { UnsentBudget } from "./unsent-budget.js";
@@ -183,7 +184,7 @@ export class UnixConnection {
       };
     }
     try {
-      let encoded = Reply.encode(outgoing.reply).finish();
+      let encoded = outgoing.encoded ?? encodeReply(outgoing.reply);
       if (encoded.length > MAX_REPLY_PAYLOAD) {
         this.#emit({
           type: "handler-error",
@@ -191,7 +192,7 @@ export class UnixConnection {
           error: new Error(`reply of ${encoded.length} bytes exceeds the maximum of ${MAX_REPLY_PAYLOAD}`),
         });
         const tooLarge = errorReply(request.id, ErrorCode.ERROR_CODE_INTERNAL_ERROR, "the reply is too large to send");
-        encoded = Reply.encode(tooLarge).finish();
+        encoded = encodeReply(tooLarge);
         this.#send(encoded, []);
       } else {
         this.#send(encoded, outgoing.fds);
@@ -223,7 +224,7 @@ export class UnixConnection {
       this.evict({ name: TRANSPORT_LIMIT_NAMES.maxUnsentEventBytes, value: max });
       return;
     }
-    this.#send(Reply.encode(reply).finish(), []);
+    this.#send(encodeReply(reply), []);
   }
 
   #unsentOverBudget(): boolean {
@@ -251,7 +252,7 @@ export class UnixConnection {
   /** Answers a frame that could not be read as a request: Reply{id: 0, INVALID_REQUEST}. */
   #reject(message: string): void {
     this.#emit({ type: "bad-frame", peerId: this.#peer.id, message });
-    this.#send(Reply.encode(errorReply(0, ErrorCode.ERROR_CODE_INVALID_REQUEST, message)).finish(), []);
+    this.#send(encodeReply(errorReply(0, ErrorCode.ERROR_CODE_INVALID_REQUEST, message)), []);
   }
 
   #drained(): Promise<void> {

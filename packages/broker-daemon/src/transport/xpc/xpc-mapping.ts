@@ -86,7 +86,7 @@ export function acquireReply(outgoing: Outgoing): XpcDictionary {
  * protobuf Network cannot carry it).
  */
 export function requestReply(outgoing: Outgoing): XpcDictionary {
-  const entries: Record<string, XpcValue> = { reply: xpcData(Reply.encode(outgoing.reply).finish()) };
+  const entries: Record<string, XpcValue> = { reply: xpcData(outgoing.encoded ?? Reply.encode(outgoing.reply).finish()) };
   if (outgoing.reply.result?.$case === "network" && outgoing.serialization !== undefined) {
     entries.network = xpcObject(outgoing.serialization);
   }
