@@ -21,6 +21,7 @@ let package = Package(
       exclude: ["client-c"],
       cSettings: [
         .headerSearchPath("client-c/src/gen"),
+        .headerSearchPath("client-c/src/common"),
         .headerSearchPath("client-c/src/linux"),
         .define("_GNU_SOURCE"),
         .define("VB_CLIENT_VERSION", to: "\"0.1.0-swift\""),
