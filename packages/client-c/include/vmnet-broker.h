@@ -412,6 +412,16 @@ void vmnet_broker_status_free(vmnet_broker_status_t *st);
 
 // ---- Leases and events (macOS and Linux) -------------------------------------
 
+// Nullability, as the macOS half of this header spells it (clang wants it on
+// every pointer of a header once one has it); nothing on Linux.
+#if defined(__APPLE__) && defined(__clang__)
+#define VMNET_BROKER_NONNULL _Nonnull
+#define VMNET_BROKER_NULLABLE _Nullable
+#else
+#define VMNET_BROKER_NONNULL
+#define VMNET_BROKER_NULLABLE
+#endif
+
 // The longest the broker waits for a lease (longer waits are capped to it).
 #define VMNET_BROKER_MAX_LEASE_WAIT_MS 600000u
 
@@ -456,7 +466,7 @@ typedef struct {
 } vmnet_broker_event_t;
 
 // The event type's name as `vmnet-broker events` prints it ("lease-added"), or "unknown".
-const char *vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
+const char *VMNET_BROKER_NONNULL vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
 
 // The DHCP lease of the guest with hardware address mac on a network this user
 // may acquire (it need not be held), waiting up to wait_ms (capped at
@@ -466,22 +476,25 @@ const char *vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
 // a time: the session is busy until the answer comes (use a second session to
 // do other things meanwhile). Linux: a session timeout shorter than the wait
 // is stretched for this call.
-int vmnet_broker_session_wait_for_lease(vmnet_broker_session_t *session, const char *network, const char *mac,
-                                        unsigned wait_ms, vmnet_broker_lease_t *out, vmnet_broker_return_t *status);
+int vmnet_broker_session_wait_for_lease(vmnet_broker_session_t *VMNET_BROKER_NONNULL session,
+                                        const char *VMNET_BROKER_NONNULL network, const char *VMNET_BROKER_NONNULL mac,
+                                        unsigned wait_ms, vmnet_broker_lease_t *VMNET_BROKER_NONNULL out,
+                                        vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
 
 // Turns the session into a stream of events (every other call on it then
 // fails with VMNET_BROKER_INVALID_REQUEST); use a session of its own for it.
 // Returns 0 and sets *next_sequence (if not NULL) to the sequence number the
 // first event carries, or -1 and sets *status.
-int vmnet_broker_session_subscribe(vmnet_broker_session_t *session, uint64_t *next_sequence,
-                                   vmnet_broker_return_t *status);
+int vmnet_broker_session_subscribe(vmnet_broker_session_t *VMNET_BROKER_NONNULL session,
+                                   uint64_t *VMNET_BROKER_NULLABLE next_sequence,
+                                   vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
 
 // The fd to poll (POLLIN) for events in an event loop. Owned by the session:
 // never read, write or close it. Linux: the session's socket, -1 once the
 // session broke. macOS: the read end of a pipe that the XPC connection's event
 // handler makes readable when an event or the stream's end is waiting; it stays
 // open until vmnet_broker_session_close().
-int vmnet_broker_session_fd(vmnet_broker_session_t *session);
+int vmnet_broker_session_fd(vmnet_broker_session_t *VMNET_BROKER_NULLABLE session);
 
 // Reads the next event of a subscribed session, waiting up to timeout_ms for
 // one (0: only what is already buffered or readable now, for a caller that
@@ -496,8 +509,9 @@ int vmnet_broker_session_fd(vmnet_broker_session_t *session);
 // VMNET_BROKER_MAX_UNREAD_EVENT_BYTES of them; a reader that leaves more unread
 // loses the stream (VMNET_BROKER_XPC_FAILURE after the events before it), as
 // the broker drops a slow reader.
-int vmnet_broker_session_read_event(vmnet_broker_session_t *session, unsigned timeout_ms, vmnet_broker_event_t *out,
-                                    vmnet_broker_return_t *status);
+int vmnet_broker_session_read_event(vmnet_broker_session_t *VMNET_BROKER_NONNULL session, unsigned timeout_ms,
+                                    vmnet_broker_event_t *VMNET_BROKER_NONNULL out,
+                                    vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
 
 #ifdef __cplusplus
 }
