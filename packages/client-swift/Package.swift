@@ -18,8 +18,15 @@ let package = Package(
     .target(name: "VmnetBrokerProto"),
     // packages/client-c, reached through the `client-c` symlink; the .c files
     // here are one-line shims that include its sources on their platform only.
+    // The protobuf-c runtime the C client's codec needs (Linux and macOS).
+    .systemLibrary(
+      name: "CProtobufC",
+      pkgConfig: "libprotobuf-c",
+      providers: [.brew(["protobuf-c"]), .apt(["libprotobuf-c-dev"])]
+    ),
     .target(
       name: "CVmnetBroker",
+      dependencies: ["CProtobufC"],
       exclude: ["client-c"],
       cSettings: [
         .headerSearchPath("client-c/src/gen"),
@@ -29,7 +36,7 @@ let package = Package(
         .define("VB_CLIENT_VERSION", to: "\"0.1.0-swift\""),
       ],
       linkerSettings: [
-        .linkedLibrary("protobuf-c", .when(platforms: [.linux])),
+        .linkedLibrary("protobuf-c"),
         .linkedLibrary("pthread", .when(platforms: [.linux])),
       ]
     ),
