@@ -79,6 +79,7 @@ describe("the C client's macOS sessions", () => {
   /** What the listener pushes after answering the next subscribe (given the request id). */
   let afterSubscribe: (id: number) => XpcDictionary[] = () => [];
   let baseline = 0;
+  let subscriber = 0;
 
   beforeAll(() => {
     listener = addon.xpcListen(SERVICE, (e) => {
@@ -120,6 +121,7 @@ describe("the C client's macOS sessions", () => {
           ),
         );
       } else if (cmd?.$case === "subscribe") {
+        subscriber = e.peer;
         addon.xpcReply(e.reply, pushedReply({ id: req.id, result: { $case: "subscription", value: { nextSequence: 7n } } }));
         for (const message of afterSubscribe(req.id)) listener.push(e.peer, message, 64);
       } else {
@@ -176,8 +178,8 @@ describe("the C client's macOS sessions", () => {
       event(id, 9, EventType.EVENT_TYPE_NETWORK_REMOVED),
     ];
     const session = addon.clientConnect(SERVICE) as object;
-    const disconnectsBefore = disconnects.length;
     expect(await addon.clientSubscribe(session)).toMatchObject({ result: 0 });
+    const peer = subscriber;
     expect(await addon.clientReadEvent(session, 5000)).toMatchObject({ result: 1, sequence: 7 });
     const bad = await addon.clientReadEvent(session, 5000);
     expect(bad).toMatchObject({ result: -1, status: 2, polled: 1 });
@@ -185,7 +187,7 @@ describe("the C client's macOS sessions", () => {
     // The end stays: nothing after the bad message is delivered.
     expect(await addon.clientReadEvent(session, 50)).toMatchObject({ result: -1, status: 2, polled: 1 });
     // The client closed its connection, so the broker would release what it held.
-    await until(() => disconnects.length > disconnectsBefore, "the client's disconnect");
+    await until(() => disconnects.includes(peer), "the client's disconnect");
     addon.clientClose(session);
   });
 
@@ -205,6 +207,56 @@ describe("the C client's macOS sessions", () => {
     expect(wrongId).toMatchObject({ result: -1, status: 2 });
     expect(wrongId.error).toMatch(/does not match request id/);
     addon.clientClose(b);
+  });
+
+  it("keeps at most 1 MiB of events unread, then ends the stream as the broker drops a slow reader", async () => {
+    // Each event carries about 84 KB (IPv6 addresses past the fourth are left out, not an error).
+    const ipv6 = Array.from({ length: 2000 }, (_, i) => `fd00:0000:0000:0000:0000:0000:0000:${i.toString(16).padStart(4, "0")}`);
+    afterSubscribe = (id) =>
+      Array.from({ length: 20 }, (_, i) =>
+        pushedReply({
+          id,
+          result: {
+            $case: "event",
+            value: {
+              sequence: BigInt(7 + i),
+              type: EventType.EVENT_TYPE_LEASE_RENEWED,
+              networkName: "shared",
+              lease: { mac: GUEST, ip: "192.168.64.5", ipv6, networkName: "shared" },
+            },
+          },
+        }),
+      );
+    const session = addon.clientConnect(SERVICE) as object;
+    expect(await addon.clientSubscribe(session)).toMatchObject({ result: 0 });
+    // Nothing is read until the client gave up on the stream.
+    const peer = subscriber;
+    await until(() => disconnects.includes(peer), "the client's disconnect");
+    const read: EventOutcome[] = [];
+    for (let i = 0; i < 21; i++) {
+      const outcome = await addon.clientReadEvent(session, 5000);
+      read.push(outcome);
+      if (outcome.result !== 1) break;
+    }
+    const events = read.filter((r) => r.result === 1);
+    expect(events.length).toBeGreaterThan(5);
+    expect(events.length).toBeLessThan(20);
+    expect(events.map((r) => r.sequence)).toEqual(events.map((_, i) => 7 + i));
+    expect(read.at(-1)).toMatchObject({ result: -1, status: 1 });
+    expect(read.at(-1)?.error).toMatch(/more than 1048576 bytes of events unread/);
+    addon.clientClose(session);
+  });
+
+  it("ends the stream with XPC_FAILURE when the broker drops the connection", async () => {
+    afterSubscribe = (id) => [event(id, 7, EventType.EVENT_TYPE_NETWORK_CREATED)];
+    const session = addon.clientConnect(SERVICE) as object;
+    expect(await addon.clientSubscribe(session)).toMatchObject({ result: 0 });
+    expect(await addon.clientReadEvent(session, 5000)).toMatchObject({ result: 1, sequence: 7 });
+    listener.dropPeer(subscriber);
+    const end = await addon.clientReadEvent(session, 5000);
+    expect(end).toMatchObject({ result: -1, status: 1, polled: 1 });
+    expect(end.error).toMatch(/connection to the broker is closed/);
+    addon.clientClose(session);
   });
 
   it("fails with XPC_FAILURE when nobody serves the Mach service", async () => {

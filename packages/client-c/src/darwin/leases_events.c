@@ -106,7 +106,7 @@ int vmnet_broker_session_read_event(vmnet_broker_session_t *s, unsigned timeout_
             vmnet_broker__v1__reply__free_unpacked(reply, NULL);
             if (ret != VMNET_BROKER_SUCCESS) {
                 // As for an event that does not decode: the stream ends here.
-                xpc_connection_cancel(s->connection);
+                vb_events_fail(s->events, s->connection, ret);
                 result = -1;
             }
             break;

@@ -89,6 +89,13 @@ int vb_events_take(vb_event_queue_t *q, VmnetBroker__V1__Reply **reply, vmnet_br
     return result;
 }
 
+void vb_events_fail(vb_event_queue_t *q, xpc_connection_t connection, vmnet_broker_return_t code) {
+    pthread_mutex_lock(&q->mu);
+    queue_end(q, code, vmnet_broker_last_error());
+    pthread_mutex_unlock(&q->mu);
+    xpc_connection_cancel(connection);
+}
+
 vmnet_broker_return_t vb_events_ended(vb_event_queue_t *q) {
     vmnet_broker_return_t ret = VMNET_BROKER_SUCCESS;
     pthread_mutex_lock(&q->mu);
@@ -154,10 +161,9 @@ static void handle_incoming(vb_event_queue_t *q, xpc_connection_t connection, xp
         if (reply != NULL) {
             vmnet_broker__v1__reply__free_unpacked(reply, NULL);
         }
-        queue_end(q, ret, vmnet_broker_last_error());
         pthread_mutex_unlock(&q->mu);
         // A stream that failed once cannot be trusted: end it, as on Linux.
-        xpc_connection_cancel(connection);
+        vb_events_fail(q, connection, ret);
         return;
     }
     entry->reply = reply;

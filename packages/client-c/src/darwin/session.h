@@ -59,6 +59,10 @@ void vb_events_expect(vb_event_queue_t *q, uint32_t stream_id);
 // error set), or nothing (0). Does not wait.
 int vb_events_take(vb_event_queue_t *q, VmnetBroker__V1__Reply **reply, vmnet_broker_return_t *code);
 
+// Ends the stream with code and the calling thread's last error, and cancels
+// the connection (the broker then releases what it held), as on Linux.
+void vb_events_fail(vb_event_queue_t *q, xpc_connection_t connection, vmnet_broker_return_t code);
+
 // The stream's end as the code a call on the session should fail with, or
 // VMNET_BROKER_SUCCESS while the connection lives.
 vmnet_broker_return_t vb_events_ended(vb_event_queue_t *q);
