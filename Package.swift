@@ -15,18 +15,27 @@ let package = Package(
     .library(name: "VmnetBroker", targets: ["VmnetBroker"])
   ],
   targets: [
+    // The protobuf-c runtime the C client's codec needs (Linux and macOS).
+    .systemLibrary(
+      name: "CProtobufC",
+      path: "\(sources)/CProtobufC",
+      pkgConfig: "libprotobuf-c",
+      providers: [.brew(["protobuf-c"]), .apt(["libprotobuf-c-dev"])]
+    ),
     .target(
       name: "CVmnetBroker",
+      dependencies: ["CProtobufC"],
       path: "\(sources)/CVmnetBroker",
       exclude: ["client-c"],
       cSettings: [
         .headerSearchPath("client-c/src/gen"),
+        .headerSearchPath("client-c/src/common"),
         .headerSearchPath("client-c/src/linux"),
         .define("_GNU_SOURCE"),
         .define("VB_CLIENT_VERSION", to: "\"0.1.0-swift\""),
       ],
       linkerSettings: [
-        .linkedLibrary("protobuf-c", .when(platforms: [.linux])),
+        .linkedLibrary("protobuf-c"),
         .linkedLibrary("pthread", .when(platforms: [.linux])),
       ]
     ),

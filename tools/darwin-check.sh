@@ -86,10 +86,11 @@ run "native/src/darwin (clang-format, packages/broker-daemon/native/.clang-forma
 run "native/src/darwin/xpc_value.cc + vmnet_options.cc (run against fake libxpc, ASan)" \
   bash "$root/tools/darwin-stubs/fake-xpc/run.sh"
 
-# 2. The C client's darwin files, if present.
+# 2. The C client's darwin files, if present, and the transport-independent
+# files (src/common) its macOS sessions share with Linux.
 client_c="$root/packages/client-c"
-c_flags=(-x c -std=c11 -I"$client_c/include" -I"$client_c/src" -I"$client_c/src/darwin")
-for src in "$client_c"/src/darwin/*.c; do
+c_flags=(-x c -std=c11 -I"$client_c/include" -I"$client_c/src" -I"$client_c/src/gen" -I"$client_c/src/common" -I"$client_c/src/darwin")
+for src in "$client_c"/src/darwin/*.c "$client_c"/src/common/*.c; do
   rel="${src#"$root"/}"
   # On the Linux target the header's macOS half needs __APPLE__ spelled out.
   run "$rel (linux target, -D__APPLE__)" clang "${common[@]}" "${c_flags[@]}" -D__APPLE__ "$src"

@@ -18,17 +18,25 @@ let package = Package(
     .target(name: "VmnetBrokerProto"),
     // packages/client-c, reached through the `client-c` symlink; the .c files
     // here are one-line shims that include its sources on their platform only.
+    // The protobuf-c runtime the C client's codec needs (Linux and macOS).
+    .systemLibrary(
+      name: "CProtobufC",
+      pkgConfig: "libprotobuf-c",
+      providers: [.brew(["protobuf-c"]), .apt(["libprotobuf-c-dev"])]
+    ),
     .target(
       name: "CVmnetBroker",
+      dependencies: ["CProtobufC"],
       exclude: ["client-c"],
       cSettings: [
         .headerSearchPath("client-c/src/gen"),
+        .headerSearchPath("client-c/src/common"),
         .headerSearchPath("client-c/src/linux"),
         .define("_GNU_SOURCE"),
         .define("VB_CLIENT_VERSION", to: "\"0.1.0-swift\""),
       ],
       linkerSettings: [
-        .linkedLibrary("protobuf-c", .when(platforms: [.linux])),
+        .linkedLibrary("protobuf-c"),
         .linkedLibrary("pthread", .when(platforms: [.linux])),
       ]
     ),
@@ -41,6 +49,7 @@ let package = Package(
       exclude: ["client-c"],
       cSettings: [
         .headerSearchPath("client-c/src/gen"),
+        .headerSearchPath("client-c/src/common"),
         .headerSearchPath("client-c/src/linux"),
         .define("_GNU_SOURCE"),
       ]

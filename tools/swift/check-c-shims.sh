@@ -9,11 +9,11 @@ client_c="$checkout/packages/client-c/src"
 shims="$checkout/packages/client-swift/Sources/CVmnetBroker"
 
 expected() {
-  (cd "$client_c" && ls strerror.c linux/*.c darwin/*.c 2>/dev/null)
+  (cd "$client_c" && ls strerror.c common/*.c linux/*.c darwin/*.c 2>/dev/null)
   echo "gen/vmnet_broker/v1/broker.pb-c.c"
 }
 actual() {
-  (cd "$shims" && grep -ho '#include "\(\.\./\)\?client-c/src/[^"]*"' -- *.c linux/*.c darwin/*.c) |
+  (cd "$shims" && grep -ho '#include "\(\.\./\)\?client-c/src/[^"]*"' -- *.c common/*.c linux/*.c darwin/*.c) |
     sed -E 's|#include "(\.\./)?client-c/src/||; s|"$||'
 }
 diff_out="$(diff <(expected | sort) <(actual | sort))" || {

@@ -2,9 +2,23 @@
 //
 // vmnet-broker client library.
 //
-// macOS: the existing vmnet-broker C API, unchanged (XPC to the Mach service).
+// macOS: the existing vmnet-broker C API, unchanged (XPC to the Mach service),
+// plus sessions of their own for lease look-ups and the event stream
+// (vmnet_broker_connect, vmnet_broker_session_wait_for_lease,
+// vmnet_broker_session_subscribe and vmnet_broker_session_read_event).
 // Linux: the same acquire call returning a network description, plus calls that
-// open a TAP device or a veth pair on the network (Unix socket transport).
+// open a TAP device or a veth pair on the network (Unix socket transport), the
+// broker's status, lease look-ups and the event stream.
+//
+// Which call exists where:
+//   both          vmnet_broker_acquire_network (an xpc_object_t on macOS, a
+//                 vmnet_broker_network_t on Linux), vmnet_broker_strerror,
+//                 vmnet_broker_last_error, vmnet_broker_connect,
+//                 vmnet_broker_session_close, vmnet_broker_event_type_name,
+//                 vmnet_broker_session_wait_for_lease, vmnet_broker_session_subscribe,
+//                 vmnet_broker_session_fd, vmnet_broker_session_read_event
+//   Linux only    everything else (TAP and veth interfaces, which vmnet does
+//                 not have; hello, status, timeouts, the default session).
 //
 // THE CONNECTION IS THE LEASE. Every network a process acquires stays reserved
 // for as long as its connection to the broker is open. Closing the connection
@@ -20,12 +34,11 @@
 #ifndef VMNET_BROKER_H
 #define VMNET_BROKER_H
 
-#ifdef __APPLE__
-#include <xpc/xpc.h>
-#else
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#ifdef __APPLE__
+#include <xpc/xpc.h>
 #endif
 
 // The version of this header; set from the repository's VERSION file by
@@ -83,6 +96,9 @@ typedef enum {
     VMNET_BROKER_UNSUPPORTED = 9
 } vmnet_broker_return_t;
 
+// Interface names fit in IFNAMSIZ (16) including the terminating NUL.
+#define VMNET_BROKER_IFNAME_SIZE 16
+
 #ifdef __APPLE__
 
 /*!
@@ -117,6 +133,41 @@ xpc_object_t _Nullable vmnet_broker_acquire_network(const char *_Nonnull network
  */
 const char *_Nonnull vmnet_broker_strerror(vmnet_broker_return_t status);
 
+/*!
+ * @function vmnet_broker_last_error
+ *
+ * @abstract
+ * A description of the last failure of a session call on the calling thread
+ * (the broker's message, or what was wrong with a reply); "" when there is none.
+ * Valid until the thread's next call into this library. The acquire call above
+ * does not set it.
+ */
+const char *_Nonnull vmnet_broker_last_error(void);
+
+// ---- Sessions (macOS) --------------------------------------------------------
+// A session is an XPC connection of its own to the broker's Mach service,
+// separate from the process-wide one vmnet_broker_acquire_network() keeps. It
+// carries the protocol's requests ({command: "request", request: <data>},
+// protocol/README.md), which need protobuf-c (Homebrew: brew install protobuf-c).
+// On macOS a session serves lease look-ups and the event stream; networks are
+// acquired with vmnet_broker_acquire_network(). Blocking calls on a session are
+// serialized; calls cannot time out on macOS (XPC's synchronous send has no
+// deadline; a lease look-up ends by its wait_ms on the broker's side).
+
+// One connection to the broker. Thread-safe.
+typedef struct vmnet_broker_session vmnet_broker_session_t;
+
+// Opens a session on the Mach service service_name (NULL: MACH_SERVICE_NAME).
+// XPC connects on the first request, so a broker that is not there shows as
+// VMNET_BROKER_XPC_FAILURE from that request. Returns NULL and sets *status
+// (if not NULL) on failure.
+vmnet_broker_session_t *_Nullable vmnet_broker_connect(const char *_Nullable service_name,
+                                                       vmnet_broker_return_t *_Nullable status);
+
+// Cancels the connection (the broker releases whatever it held) and frees the
+// session. The fd of vmnet_broker_session_fd() is closed too. NULL is ignored.
+void vmnet_broker_session_close(vmnet_broker_session_t *_Nullable session);
+
 #else // Linux and other Unix systems: the Unix socket transport.
 
 // Linux name for code 1, which is about the Unix socket, not XPC.
@@ -142,9 +193,6 @@ const char *_Nonnull vmnet_broker_strerror(vmnet_broker_return_t status);
 
 // Largest number of TAP queues one call may ask for.
 #define VMNET_BROKER_MAX_QUEUES 64u
-
-// Interface names fit in IFNAMSIZ (16) including the terminating NUL.
-#define VMNET_BROKER_IFNAME_SIZE 16
 
 // HelloReply.features, as bits.
 #define VMNET_BROKER_FEATURE_STATUS 0x1u
@@ -288,83 +336,6 @@ int vmnet_broker_session_open_veth_held_by(vmnet_broker_session_t *session, cons
 // Reads the broker's state. Free with vmnet_broker_status_free().
 vmnet_broker_status_t *vmnet_broker_session_get_status(vmnet_broker_session_t *session, vmnet_broker_return_t *status);
 
-// ---- Leases and events -----------------------------------------------------
-
-// The longest the broker waits for a lease (longer waits are capped to it).
-#define VMNET_BROKER_MAX_LEASE_WAIT_MS 600000u
-
-// A guest's DHCP lease. Strings are NUL terminated.
-typedef struct {
-    char network[64];
-    char mac[18];         // "aa:bb:cc:dd:ee:ff"
-    char ip[16];          // the leased IPv4 address
-    char hostname[64];    // "" unless the MAC is on one of this user's interfaces (or an admin asks)
-    int64_t expires_unix; // when the lease ends, seconds since the epoch; 0 for never
-    char ipv6[4][46];     // IPv6 addresses the broker knows for the MAC (often none)
-    unsigned ipv6_count;
-} vmnet_broker_lease_t;
-
-// What an event reports (the protocol's EventType values).
-typedef enum {
-    VMNET_BROKER_EVENT_NETWORK_CREATED = 1,
-    VMNET_BROKER_EVENT_NETWORK_REMOVED = 2,
-    VMNET_BROKER_EVENT_INTERFACE_OPENED = 3,
-    VMNET_BROKER_EVENT_INTERFACE_REMOVED = 4,
-    VMNET_BROKER_EVENT_LEASE_ADDED = 5,
-    VMNET_BROKER_EVENT_LEASE_RENEWED = 6,
-    VMNET_BROKER_EVENT_LEASE_EXPIRED = 7,
-    VMNET_BROKER_EVENT_PEER_CONNECTED = 8,
-    VMNET_BROKER_EVENT_PEER_GONE = 9
-} vmnet_broker_event_type_t;
-
-// One thing that happened in the broker, as far as this user may see it.
-typedef struct {
-    uint64_t sequence;    // +1 per broker event; a gap means events this user may not see
-    int64_t time_unix_ms; // when it happened
-    vmnet_broker_event_type_t type;
-    char network[64]; // "" when the event concerns no network
-    char interface_name[VMNET_BROKER_IFNAME_SIZE];
-    bool has_lease; // lease events: lease is filled in
-    vmnet_broker_lease_t lease;
-    uint64_t peer_id; // peer and interface events
-    uint32_t uid;     // the peer's (or the interface owner's) uid
-} vmnet_broker_event_t;
-
-// The event type's name as `vmnet-broker events` prints it ("lease-added"), or "unknown".
-const char *vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
-
-// The DHCP lease of the guest with hardware address mac on a network this user
-// may acquire (it need not be held), waiting up to wait_ms (capped at
-// VMNET_BROKER_MAX_LEASE_WAIT_MS; 0 answers at once) for the guest to take one.
-// Returns 0 and fills *out, or -1 and sets *status: VMNET_BROKER_NOT_FOUND when
-// there is no lease by then. The broker answers a connection's requests one at
-// a time: the session is busy until the answer comes (use a second session to
-// do other things meanwhile). A session timeout shorter than the wait is
-// stretched for this call.
-int vmnet_broker_session_wait_for_lease(vmnet_broker_session_t *session, const char *network, const char *mac,
-                                        unsigned wait_ms, vmnet_broker_lease_t *out, vmnet_broker_return_t *status);
-
-// Turns the session into a stream of events (every other call on it then
-// fails with VMNET_BROKER_INVALID_REQUEST); use a session of its own for it.
-// Returns 0 and sets *next_sequence (if not NULL) to the sequence number the
-// first event carries, or -1 and sets *status.
-int vmnet_broker_session_subscribe(vmnet_broker_session_t *session, uint64_t *next_sequence,
-                                   vmnet_broker_return_t *status);
-
-// The session's socket, to poll (POLLIN) for events in an event loop. Owned by
-// the session: never read, write or close it. -1 once the session broke.
-int vmnet_broker_session_fd(vmnet_broker_session_t *session);
-
-// Reads the next event of a subscribed session, waiting up to timeout_ms for
-// one (0: only what is already buffered or readable now, for a caller that
-// polls the fd). Returns 1 and fills *out, 0 when none came in time (the
-// stream stays usable), or -1 and sets *status (VMNET_BROKER_XPC_FAILURE when
-// the broker dropped the stream, for example a reader too slow). Several
-// events may arrive in one read: call it until it returns 0 before polling
-// the fd again. Close the session to end the subscription.
-int vmnet_broker_session_read_event(vmnet_broker_session_t *session, unsigned timeout_ms, vmnet_broker_event_t *out,
-                                    vmnet_broker_return_t *status);
-
 // ---- The process-wide default session --------------------------------------
 // Opened on first use at vmnet_broker_socket_path() and kept open until
 // vmnet_broker_close(). If it breaks (the broker went away), every call returns
@@ -438,6 +409,109 @@ bool vmnet_broker_status_view_filtered(const vmnet_broker_status_t *st);
 void vmnet_broker_status_free(vmnet_broker_status_t *st);
 
 #endif // __APPLE__
+
+// ---- Leases and events (macOS and Linux) -------------------------------------
+
+// Nullability, as the macOS half of this header spells it (clang wants it on
+// every pointer of a header once one has it); nothing on Linux.
+#if defined(__APPLE__) && defined(__clang__)
+#define VMNET_BROKER_NONNULL _Nonnull
+#define VMNET_BROKER_NULLABLE _Nullable
+#else
+#define VMNET_BROKER_NONNULL
+#define VMNET_BROKER_NULLABLE
+#endif
+
+// The longest the broker waits for a lease (longer waits are capped to it).
+#define VMNET_BROKER_MAX_LEASE_WAIT_MS 600000u
+
+// macOS: the most encoded event bytes a session keeps unread (see read_event).
+#define VMNET_BROKER_MAX_UNREAD_EVENT_BYTES (1024u * 1024u)
+
+// A guest's DHCP lease. Strings are NUL terminated.
+typedef struct {
+    char network[64];
+    char mac[18];         // "aa:bb:cc:dd:ee:ff"
+    char ip[16];          // the leased IPv4 address
+    char hostname[64];    // "" unless the MAC is on one of this user's interfaces (or an admin asks)
+    int64_t expires_unix; // when the lease ends, seconds since the epoch; 0 for never
+    char ipv6[4][46];     // IPv6 addresses the broker knows for the MAC (often none)
+    unsigned ipv6_count;
+} vmnet_broker_lease_t;
+
+// What an event reports (the protocol's EventType values).
+typedef enum {
+    VMNET_BROKER_EVENT_NETWORK_CREATED = 1,
+    VMNET_BROKER_EVENT_NETWORK_REMOVED = 2,
+    VMNET_BROKER_EVENT_INTERFACE_OPENED = 3,
+    VMNET_BROKER_EVENT_INTERFACE_REMOVED = 4,
+    VMNET_BROKER_EVENT_LEASE_ADDED = 5,
+    VMNET_BROKER_EVENT_LEASE_RENEWED = 6,
+    VMNET_BROKER_EVENT_LEASE_EXPIRED = 7,
+    VMNET_BROKER_EVENT_PEER_CONNECTED = 8,
+    VMNET_BROKER_EVENT_PEER_GONE = 9
+} vmnet_broker_event_type_t;
+
+// One thing that happened in the broker, as far as this user may see it.
+typedef struct {
+    uint64_t sequence;    // +1 per broker event; a gap means events this user may not see
+    int64_t time_unix_ms; // when it happened
+    vmnet_broker_event_type_t type;
+    char network[64]; // "" when the event concerns no network
+    char interface_name[VMNET_BROKER_IFNAME_SIZE];
+    bool has_lease; // lease events: lease is filled in
+    vmnet_broker_lease_t lease;
+    uint64_t peer_id; // peer and interface events
+    uint32_t uid;     // the peer's (or the interface owner's) uid
+} vmnet_broker_event_t;
+
+// The event type's name as `vmnet-broker events` prints it ("lease-added"), or "unknown".
+const char *VMNET_BROKER_NONNULL vmnet_broker_event_type_name(vmnet_broker_event_type_t type);
+
+// The DHCP lease of the guest with hardware address mac on a network this user
+// may acquire (it need not be held), waiting up to wait_ms (capped at
+// VMNET_BROKER_MAX_LEASE_WAIT_MS; 0 answers at once) for the guest to take one.
+// Returns 0 and fills *out, or -1 and sets *status: VMNET_BROKER_NOT_FOUND when
+// there is no lease by then. The broker answers a connection's requests one at
+// a time: the session is busy until the answer comes (use a second session to
+// do other things meanwhile). Linux: a session timeout shorter than the wait
+// is stretched for this call.
+int vmnet_broker_session_wait_for_lease(vmnet_broker_session_t *VMNET_BROKER_NONNULL session,
+                                        const char *VMNET_BROKER_NONNULL network, const char *VMNET_BROKER_NONNULL mac,
+                                        unsigned wait_ms, vmnet_broker_lease_t *VMNET_BROKER_NONNULL out,
+                                        vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
+
+// Turns the session into a stream of events (every other call on it then
+// fails with VMNET_BROKER_INVALID_REQUEST); use a session of its own for it.
+// Returns 0 and sets *next_sequence (if not NULL) to the sequence number the
+// first event carries, or -1 and sets *status.
+int vmnet_broker_session_subscribe(vmnet_broker_session_t *VMNET_BROKER_NONNULL session,
+                                   uint64_t *VMNET_BROKER_NULLABLE next_sequence,
+                                   vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
+
+// The fd to poll (POLLIN) for events in an event loop. Owned by the session:
+// never read, write or close it. Linux: the session's socket, -1 once the
+// session broke. macOS: the read end of a pipe that the XPC connection's event
+// handler makes readable when an event or the stream's end is waiting; it stays
+// open until vmnet_broker_session_close().
+int vmnet_broker_session_fd(vmnet_broker_session_t *VMNET_BROKER_NULLABLE session);
+
+// Reads the next event of a subscribed session, waiting up to timeout_ms for
+// one (0: only what is already buffered or readable now, for a caller that
+// polls the fd). Returns 1 and fills *out, 0 when none came in time (the
+// stream stays usable), or -1 and sets *status (VMNET_BROKER_XPC_FAILURE when
+// the broker dropped the stream, for example a reader too slow;
+// VMNET_BROKER_INVALID_REPLY for an event that does not decode, and
+// vmnet_broker_last_error() says what). A failure ends the stream: later reads
+// fail the same way. Several events may arrive in one read: call it until it
+// returns 0 before polling the fd again. Close the session to end the
+// subscription. macOS: events pushed over XPC wait in the session, up to
+// VMNET_BROKER_MAX_UNREAD_EVENT_BYTES of them; a reader that leaves more unread
+// loses the stream (VMNET_BROKER_XPC_FAILURE after the events before it), as
+// the broker drops a slow reader.
+int vmnet_broker_session_read_event(vmnet_broker_session_t *VMNET_BROKER_NONNULL session, unsigned timeout_ms,
+                                    vmnet_broker_event_t *VMNET_BROKER_NONNULL out,
+                                    vmnet_broker_return_t *VMNET_BROKER_NULLABLE status);
 
 #ifdef __cplusplus
 }

@@ -2,7 +2,9 @@
 # SPDX-License-Identifier: Apache-2.0
 # The shared library's ABI, held to src/exports.map and to the public header:
 #   - every exported symbol carries the version of the map node that lists it;
-#   - the map lists exactly the functions the header declares (Linux).
+#   - the map lists exactly the functions the header declares (Linux);
+#   - every function the header's macOS half declares is in the map (the macOS
+#     build exports the map's names: -exported_symbols_list).
 #   bash test/check-symbols.sh <libvmnet-broker.so> [cc]
 set -euo pipefail
 lib=$1
@@ -30,5 +32,15 @@ if ! diff -u "$tmp/header" <(sed 's/@@.*//' "$tmp/map") >"$tmp/diff"; then
     cat "$tmp/diff" >&2
     status=1
 fi
-[ "$status" = 0 ] && echo "check-symbols: $(wc -l <"$tmp/map") symbols, each in its version node, as the header declares"
+stubs="$here/../../tools/darwin-stubs/include"
+if [ -d "$stubs" ]; then
+    "$cc" -E -P -x c -D__APPLE__ -isystem "$stubs" "$here/include/vmnet-broker.h" | grep -o 'vmnet_broker_[a-z0-9_]*(' |
+        tr -d '(' | sort -u >"$tmp/darwin"
+    if ! comm -23 "$tmp/darwin" <(sed 's/@@.*//' "$tmp/map") >"$tmp/missing" || [ -s "$tmp/missing" ]; then
+        echo "check-symbols: the header's macOS half declares functions src/exports.map lacks:" >&2
+        cat "$tmp/missing" >&2
+        status=1
+    fi
+fi
+[ "$status" = 0 ] && echo "check-symbols: $(wc -l <"$tmp/map") symbols, each in its version node, as the header declares (macOS: $(wc -l <"$tmp/darwin" 2>/dev/null || echo 0) of them)"
 exit "$status"

@@ -12,7 +12,7 @@
 
 #include "check.h"
 #include "linux/frame_reader.h"
-#include "linux/reply_check.h"
+#include "common/reply_check.h"
 #include "messages.h"
 #include "vectors.h"
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "linux/reply_check.h"
+#include "common/reply_check.h"
 
 typedef struct {
     uint8_t buf[512];

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # Checks the macOS build of the Go client on Linux, where no macOS SDK exists:
 #   1. go vet for GOOS=darwin without cgo (every pure-Go file);
-#   2. `go tool cgo` translates vmnet_darwin.go for darwin against the stub
+#   2. `go tool cgo` translates the *_darwin.go cgo files for darwin against the stub
 #      headers in tools/darwin-stubs (declarations for checking only), so
 #      every C name and type it uses resolves;
 #   3. clang -fsyntax-only -Werror on the C that cgo generated, for a macOS target;
@@ -28,8 +28,8 @@ cflags=(-I"$stubs" -I"$root/packages/client-c/include" -fblocks -U__nonnull -U__
   -isystem /usr/include/x86_64-linux-gnu -isystem /usr/include)
 cc="clang -target x86_64-apple-macos14 -Wno-stdlibcxx-not-found"
 
-echo "2. go tool cgo vmnet_darwin.go (darwin/amd64, stub headers)"
-GOOS=darwin GOARCH=amd64 CGO_ENABLED=1 CC="$cc" go tool cgo -objdir "$objdir" -- "${cflags[@]}" vmnet_darwin.go
+echo "2. go tool cgo *_darwin.go (darwin/amd64, stub headers)"
+GOOS=darwin GOARCH=amd64 CGO_ENABLED=1 CC="$cc" go tool cgo -objdir "$objdir" -- "${cflags[@]}" ./*_darwin.go
 
 echo "3. clang -fsyntax-only -Werror on cgo's C output (macOS 14 target)"
 for f in "$objdir"/*.cgo2.c "$objdir"/_cgo_export.c; do

@@ -4,8 +4,12 @@
 // points for test.mjs and listener.test.ts to play XPC clients. Never shipped.
 #include <arpa/inet.h>
 #include <napi.h>
+#include <poll.h>
 
 #include <cstdio>
+#include <functional>
+#include <string>
+#include <utility>
 #include <cstdlib>
 #include <memory>
 #include <thread>
@@ -271,6 +275,145 @@ Napi::Value ClientAcquire(const Napi::CallbackInfo& info) {
   return promise;
 }
 
+// --- packages/client-c's macOS sessions (src/darwin/session.c, leases_events.c) ---
+
+const napi_type_tag kSessionTag = {0x9999aaaabbbbccccULL, 0xddddeeeeffff0000ULL};
+
+// What one session call gave: numbers and strings for JavaScript.
+struct CallResult {
+  std::vector<std::pair<std::string, double>> numbers;
+  std::vector<std::pair<std::string, std::string>> strings;
+};
+
+// Runs one blocking client call off the JavaScript thread (the scripted
+// listener answers from JavaScript) and resolves with its fields.
+class SessionCallWorker : public Napi::AsyncWorker {
+ public:
+  SessionCallWorker(Napi::Env env, std::function<CallResult()> call)
+      : Napi::AsyncWorker(env), deferred_(env), call_(std::move(call)) {}
+  Napi::Promise Promise() { return deferred_.Promise(); }
+
+ protected:
+  void Execute() override { result_ = call_(); }
+  void OnOK() override {
+    Napi::Object out = Napi::Object::New(Env());
+    for (const auto& [k, v] : result_.numbers) out.Set(k, v);
+    for (const auto& [k, v] : result_.strings) out.Set(k, v);
+    deferred_.Resolve(out);
+  }
+
+ private:
+  Napi::Promise::Deferred deferred_;
+  std::function<CallResult()> call_;
+  CallResult result_;
+};
+
+vmnet_broker_session_t* SessionOf(Napi::Value value) {
+  if (!value.IsExternal() ||
+      !value.As<Napi::External<vmnet_broker_session_t>>().CheckTypeTag(&kSessionTag)) {
+    Napi::TypeError::New(value.Env(), "not a session from clientConnect()")
+        .ThrowAsJavaScriptException();
+    return nullptr;
+  }
+  return value.As<Napi::External<vmnet_broker_session_t>>().Data();
+}
+
+Napi::Value Queue(Napi::Env env, std::function<CallResult()> call) {
+  auto* worker = new SessionCallWorker(env, std::move(call));
+  Napi::Promise promise = worker->Promise();
+  worker->Queue();
+  return promise;
+}
+
+// The call's return value, status and last error (read on the calling thread).
+CallResult Outcome(int result, vmnet_broker_return_t status) {
+  CallResult r;
+  r.numbers.emplace_back("result", result);
+  r.numbers.emplace_back("status", static_cast<double>(status));
+  r.strings.emplace_back("error", vmnet_broker_last_error());
+  return r;
+}
+
+Napi::Value ClientConnect(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string service = info[0].As<Napi::String>().Utf8Value();
+  vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+  vmnet_broker_session_t* session = vmnet_broker_connect(service.c_str(), &status);
+  if (session == nullptr) return env.Null();
+  auto handle = Napi::External<vmnet_broker_session_t>::New(env, session);
+  handle.TypeTag(&kSessionTag);
+  return handle;
+}
+
+Napi::Value ClientClose(const Napi::CallbackInfo& info) {
+  vmnet_broker_session_t* session = SessionOf(info[0]);
+  if (session != nullptr) vmnet_broker_session_close(session);
+  return info.Env().Undefined();
+}
+
+Napi::Value ClientWaitForLease(const Napi::CallbackInfo& info) {
+  vmnet_broker_session_t* session = SessionOf(info[0]);
+  if (session == nullptr) return info.Env().Undefined();
+  std::string network = info[1].As<Napi::String>().Utf8Value();
+  std::string mac = info[2].As<Napi::String>().Utf8Value();
+  unsigned wait_ms = info[3].As<Napi::Number>().Uint32Value();
+  return Queue(info.Env(), [=] {
+    vmnet_broker_lease_t lease;
+    vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+    int result = vmnet_broker_session_wait_for_lease(session, network.c_str(), mac.c_str(),
+                                                     wait_ms, &lease, &status);
+    CallResult r = Outcome(result, status);
+    if (result == 0) {
+      r.strings.emplace_back("network", lease.network);
+      r.strings.emplace_back("mac", lease.mac);
+      r.strings.emplace_back("ip", lease.ip);
+      r.strings.emplace_back("hostname", lease.hostname);
+      r.numbers.emplace_back("expires", static_cast<double>(lease.expires_unix));
+      std::string ipv6;
+      for (unsigned i = 0; i < lease.ipv6_count; i++) ipv6 += (i ? "," : "") + std::string(lease.ipv6[i]);
+      r.strings.emplace_back("ipv6", ipv6);
+    }
+    return r;
+  });
+}
+
+Napi::Value ClientSubscribe(const Napi::CallbackInfo& info) {
+  vmnet_broker_session_t* session = SessionOf(info[0]);
+  if (session == nullptr) return info.Env().Undefined();
+  return Queue(info.Env(), [=] {
+    uint64_t next = 0;
+    vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+    int result = vmnet_broker_session_subscribe(session, &next, &status);
+    CallResult r = Outcome(result, status);
+    r.numbers.emplace_back("nextSequence", static_cast<double>(next));
+    return r;
+  });
+}
+
+// As an event loop would: poll the session's fd up to timeoutMs, then read
+// what is there without waiting (read_event with 0).
+Napi::Value ClientReadEvent(const Napi::CallbackInfo& info) {
+  vmnet_broker_session_t* session = SessionOf(info[0]);
+  if (session == nullptr) return info.Env().Undefined();
+  int timeout_ms = info[1].As<Napi::Number>().Int32Value();
+  return Queue(info.Env(), [=] {
+    struct pollfd pfd = {vmnet_broker_session_fd(session), POLLIN, 0};
+    int ready = poll(&pfd, 1, timeout_ms);
+    vmnet_broker_event_t event;
+    vmnet_broker_return_t status = VMNET_BROKER_INTERNAL_ERROR;
+    int result = vmnet_broker_session_read_event(session, 0, &event, &status);
+    CallResult r = Outcome(result, status);
+    r.numbers.emplace_back("polled", ready);
+    if (result == 1) {
+      r.numbers.emplace_back("sequence", static_cast<double>(event.sequence));
+      r.strings.emplace_back("type", vmnet_broker_event_type_name(event.type));
+      r.strings.emplace_back("network", event.network);
+      r.strings.emplace_back("leaseIp", event.has_lease ? event.lease.ip : "");
+    }
+    return r;
+  });
+}
+
 Napi::Value ReleaseHungVmnet(const Napi::CallbackInfo& info) {
   fake_vmnet::release_hung();
   return info.Env().Undefined();
@@ -303,6 +446,11 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("parseOptions", Napi::Function::New(env, ParseOptions));
   exports.Set("clientAcquire", Napi::Function::New(env, ClientAcquire));
   exports.Set("releaseHungVmnet", Napi::Function::New(env, ReleaseHungVmnet));
+  exports.Set("clientConnect", Napi::Function::New(env, ClientConnect));
+  exports.Set("clientClose", Napi::Function::New(env, ClientClose));
+  exports.Set("clientWaitForLease", Napi::Function::New(env, ClientWaitForLease));
+  exports.Set("clientSubscribe", Napi::Function::New(env, ClientSubscribe));
+  exports.Set("clientReadEvent", Napi::Function::New(env, ClientReadEvent));
   return exports;
 }
 

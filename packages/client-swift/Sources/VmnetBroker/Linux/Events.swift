@@ -4,38 +4,6 @@
   import Dispatch
   import Foundation
 
-  extension VmnetBroker {
-    /// One thing that happened in the broker, as far as this user may see it.
-    public struct Event: Sendable, Equatable {
-      /// Increases by one per broker event; a gap means events this user may not see.
-      public let sequence: UInt64
-      public let time: Date
-      /// As `vmnet-broker events` prints it: "network-created", "lease-added", ...
-      public let type: String
-      /// The network, or "" when the event concerns none.
-      public let network: String
-      /// The host-side interface name, for interface events.
-      public let interfaceName: String
-      /// The lease, for lease events.
-      public let lease: Lease?
-      /// The peer (connection) id, for peer and interface events.
-      public let peerID: UInt64
-      /// The peer's (or the interface owner's) uid.
-      public let uid: UInt32
-
-      init(_ c: vmnet_broker_event_t) {
-        sequence = c.sequence
-        time = Date(timeIntervalSince1970: TimeInterval(c.time_unix_ms) / 1000)
-        type = String(cString: vmnet_broker_event_type_name(c.type))
-        network = string(fromCArray: c.network)
-        interfaceName = string(fromCArray: c.interface_name)
-        lease = c.has_lease ? Lease(c.lease) : nil
-        peerID = c.peer_id
-        uid = c.uid
-      }
-    }
-  }
-
   /// The C session of one event stream; closed by the reader when it ends.
   private final class EventSession: @unchecked Sendable {
     let session: OpaquePointer

@@ -3,38 +3,6 @@
   import CVmnetBroker
   import Foundation
 
-  extension VmnetBroker {
-    /// A guest's DHCP lease on a network.
-    public struct Lease: Sendable, Equatable {
-      public let network: String
-      /// The guest's MAC, lower case, colon separated.
-      public let mac: String
-      /// The leased IPv4 address.
-      public let ip: String
-      /// IPv6 addresses the broker knows for the MAC (often none).
-      public let ipv6: [String]
-      /// The name the guest sent; empty unless the MAC is on one of this user's
-      /// interfaces (or an admin asks).
-      public let hostname: String
-      /// When the lease ends; `nil` for never.
-      public let expires: Date?
-
-      init(_ c: vmnet_broker_lease_t) {
-        network = string(fromCArray: c.network)
-        mac = string(fromCArray: c.mac)
-        ip = string(fromCArray: c.ip)
-        hostname = string(fromCArray: c.hostname)
-        expires = c.expires_unix == 0 ? nil : Date(timeIntervalSince1970: TimeInterval(c.expires_unix))
-        ipv6 = withUnsafeBytes(of: c.ipv6) { raw in
-          (0..<Int(c.ipv6_count)).map { index in
-            let slot = raw[(index * 46)..<((index + 1) * 46)]
-            return String(decoding: slot.prefix { $0 != 0 }, as: UTF8.self)
-          }
-        }
-      }
-    }
-  }
-
   extension VmnetBroker.Connection {
     /// The longest the broker waits for a lease.
     public static let maxLeaseWait: Duration = .seconds(600)

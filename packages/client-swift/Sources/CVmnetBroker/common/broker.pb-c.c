@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Builds packages/client-c/src/gen/vmnet_broker/v1/broker.pb-c.c inside this SwiftPM target, on its platform only
+// Builds packages/client-c/src/gen/vmnet_broker/v1/broker.pb-c.c inside this SwiftPM target, on both platforms
 // (SwiftPM cannot select sources per platform). The list is checked by
 // tools/swift/check-c-shims.sh.
-#ifdef __linux__
+#if defined(__linux__) || defined(__APPLE__)
 #include "../client-c/src/gen/vmnet_broker/v1/broker.pb-c.c"
 #endif

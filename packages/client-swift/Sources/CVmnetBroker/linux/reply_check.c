@@ -1,7 +1,0 @@
-// SPDX-License-Identifier: Apache-2.0
-// Builds packages/client-c/src/linux/reply_check.c inside this SwiftPM target, on its platform only
-// (SwiftPM cannot select sources per platform). The list is checked by
-// tools/swift/check-c-shims.sh.
-#ifdef __linux__
-#include "../client-c/src/linux/reply_check.c"
-#endif
