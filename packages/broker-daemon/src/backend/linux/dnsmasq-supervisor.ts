@@ -18,8 +18,8 @@ export type DnsmasqExit =
 export interface DnsmasqSupervisorOptions {
   /** Starts a new dnsmasq (resolving once it serves), as at creation. */
   readonly start: () => Promise<RunningDnsmasq | undefined>;
-  /** A new dnsmasq runs: the network records its pid. */
-  readonly onReplaced: (running: RunningDnsmasq) => void;
+  /** A new dnsmasq runs: the network records its pid (awaited before onExit reports it). */
+  readonly onReplaced: (running: RunningDnsmasq) => void | Promise<void>;
   readonly onExit?: (exit: DnsmasqExit) => void;
 }
 
@@ -80,7 +80,7 @@ export class DnsmasqSupervisor {
       return;
     }
     this.#current = next;
-    this.options.onReplaced(next);
+    await this.options.onReplaced(next);
     this.options.onExit?.({ how, restartedPid: next.pid });
     this.#watch(next);
   }

@@ -62,7 +62,7 @@ export class LinuxNetwork implements BackendNetwork {
     this.dnsmasq = new DnsmasqSupervisor(parts.dnsmasq, {
       start: parts.restartDnsmasq ?? (async () => undefined),
       // The record names the dnsmasq the next broker may have to stop.
-      onReplaced: () => void this.saveRecord().catch(() => undefined),
+      onReplaced: () => this.saveRecord().catch(() => undefined),
       ...(parts.onDnsmasqExit ? { onExit: parts.onDnsmasqExit } : {}),
     });
     this.notes = parts.interfaces ?? [];
