@@ -106,7 +106,7 @@ describe("native XPC listener on the fake libxpc", () => {
     events = [];
     broker = new Broker({
       backend: createVmnetBackend({ native: vmnet }),
-      config: await loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", { accounts }),
       accounts,
       logger: silentLogger,
       version: "test",

@@ -80,7 +80,7 @@ describe("vmnet through the addon", () => {
   });
 
   it("calls a setter only for a field a file set, even to vmnet's default value", async () => {
-    const config = await loadConfig(configDir({ lab: { mode: "host", mtu: 1500, dns: true, nat66: false } }), noAccounts);
+    const config = await loadConfig(configDir({ lab: { mode: "host", mtu: 1500, dns: true, nat66: false } }), { accounts: noAccounts });
     const network = await createVmnetBackend({ native: addon }).createNetwork(config.networks.get("lab") as NetworkConfig);
     expect(recorded(network.serialization)).toMatchObject({ mode: "host", calls: "set_mtu,disable_nat66" });
     await network.destroy();
@@ -157,7 +157,7 @@ describe("vmnet through the addon", () => {
     };
     const broker = new Broker({
       backend: createVmnetBackend({ native: addon }),
-      config: await loadConfig("/nonexistent-config-dir", accounts),
+      config: await loadConfig("/nonexistent-config-dir", { accounts }),
       accounts,
       logger: silentLogger,
       version: "test",
@@ -187,7 +187,7 @@ describe("vmnet through the addon", () => {
     const dir = configDir({ stuck: { mode: "shared", subnet: "192.168.99.0", mask: "255.255.255.0" } });
     const broker = new Broker({
       backend: createVmnetBackend({ native: addon, createTimeoutMs: 300 }),
-      config: await loadConfig(dir, noAccounts),
+      config: await loadConfig(dir, { accounts: noAccounts }),
       accounts: noAccounts,
       logger: silentLogger,
       version: "test",
