@@ -23,12 +23,14 @@ OUT=$BENCH/out
 REQUESTS=${BENCH_REQUESTS:-20000}
 THROUGHPUT_REQUESTS=${BENCH_THROUGHPUT_REQUESTS:-50000}
 COLD_RUNS=${BENCH_COLD_RUNS:-9}
-PEERS=${BENCH_PEERS:-1000}
 ROUNDS=${BENCH_ROUNDS:-5}
 # The broker sizes --max-connections to its fd limit (25 fds per connection at
 # worst); 1,000 peers need more than a default hard limit of 20,000, so raise it
-# for the brokers this script starts (root may).
-if ulimit -Hn 65536 2>/dev/null; then ulimit -Sn 65536; fi
+# for the brokers this script starts (root may, unless a container forbids it:
+# then hold as many peers as fit, 700 at 20,000).
+if ulimit -Hn 65536 2>/dev/null; then ulimit -Sn 65536; else ulimit -Sn "$(ulimit -Hn)"; fi
+FITTING_PEERS=$(($(ulimit -Sn) * 7 / 200))
+PEERS=${BENCH_PEERS:-$((FITTING_PEERS < 1000 ? FITTING_PEERS : 1000))}
 # The Linux backend's shell floor for cold creation (bridge, nftables, dnsmasq).
 FLOOR_SCRIPT=${BENCH_FLOOR_SCRIPT:-$BENCH/floor-create-shared.sh}
 OWNED_PIDS=()
