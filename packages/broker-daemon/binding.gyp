@@ -36,6 +36,7 @@
             "native/src/linux/veth_link.cc",
             "native/src/linux/bridge_link.cc",
             "native/src/linux/vxlan_link.cc",
+            "native/src/linux/option_readers.cc",
             "native/src/linux/netlink_request.cc",
             "native/src/linux/link_watch.cc",
             "native/src/linux/nfnetlink.cc",

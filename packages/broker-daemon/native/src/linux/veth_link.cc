@@ -19,44 +19,13 @@
 #include "errors.h"
 #include "linux/linux.h"
 #include "linux/netlink_request.h"
+#include "linux/option_readers.h"
 
 namespace vmnet_broker {
 
 static constexpr const char* kCreateVethUsage =
     "createVeth({name: string, mtu: number, peerName: string, peerMac: string, "
     "peerNetnsFd: number})";
-
-static bool ReadString(Napi::Object options, const char* key, std::string* out) {
-  Napi::Value value = options.Get(key);
-  if (!value.IsString()) {
-    ThrowUsage(options.Env(), kCreateVethUsage, std::string(key) + " must be a string");
-    return false;
-  }
-  *out = value.As<Napi::String>().Utf8Value();
-  if (std::strcmp(key, "peerMac") != 0 && (out->empty() || out->size() >= IFNAMSIZ)) {
-    ThrowUsage(options.Env(), kCreateVethUsage,
-               std::string(key) + " '" + *out + "' must have 1 to " +
-                   std::to_string(IFNAMSIZ - 1) + " bytes");
-    return false;
-  }
-  return true;
-}
-
-static bool ReadNumber(Napi::Object options, const char* key, double min, double max,
-                       uint32_t* out) {
-  Napi::Value value = options.Get(key);
-  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
-  if (number < min || number > max ||
-      number != static_cast<double>(static_cast<uint32_t>(number))) {
-    ThrowUsage(options.Env(), kCreateVethUsage,
-               std::string(key) + " must be an integer in [" +
-                   std::to_string(static_cast<long>(min)) + ", " +
-                   std::to_string(static_cast<long>(max)) + "]");
-    return false;
-  }
-  *out = static_cast<uint32_t>(number);
-  return true;
-}
 
 Napi::Value CreateVeth(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -67,11 +36,12 @@ Napi::Value CreateVeth(const Napi::CallbackInfo& info) {
   Napi::Object options = info[0].As<Napi::Object>();
   std::string name, peer_name, peer_mac_text;
   uint32_t mtu = 0, netns_fd = 0;
-  if (!ReadString(options, "name", &name) ||
-      !ReadString(options, "peerName", &peer_name) ||
-      !ReadString(options, "peerMac", &peer_mac_text) ||
-      !ReadNumber(options, "mtu", 68, 65535, &mtu) ||
-      !ReadNumber(options, "peerNetnsFd", 0, 2147483647, &netns_fd)) {
+  const char* usage = kCreateVethUsage;
+  if (!ReadTextOption(options, "name", true, usage, &name) ||
+      !ReadTextOption(options, "peerName", true, usage, &peer_name) ||
+      !ReadTextOption(options, "peerMac", false, usage, &peer_mac_text) ||
+      !ReadUnsignedOption(options, "mtu", 68, 65535, usage, &mtu) ||
+      !ReadUnsignedOption(options, "peerNetnsFd", 0, 2147483647, usage, &netns_fd)) {
     return env.Undefined();
   }
   unsigned char mac[6];

@@ -14,6 +14,7 @@
 #include "errors.h"
 #include "linux/linux.h"
 #include "linux/netlink_request.h"
+#include "linux/option_readers.h"
 
 namespace vmnet_broker {
 
@@ -29,40 +30,6 @@ static int ParseAddress(const std::string& text, unsigned char bytes[16]) {
   return 0;
 }
 
-static bool ReadText(Napi::Object options, const char* key, bool ifname,
-                     std::string* out) {
-  Napi::Value value = options.Get(key);
-  if (!value.IsString()) {
-    ThrowUsage(options.Env(), kCreateVxlanUsage,
-               std::string(key) + " must be a string");
-    return false;
-  }
-  *out = value.As<Napi::String>().Utf8Value();
-  if (ifname && (out->empty() || out->size() >= IFNAMSIZ)) {
-    ThrowUsage(options.Env(), kCreateVxlanUsage,
-               std::string(key) + " '" + *out + "' must have 1 to " +
-                   std::to_string(IFNAMSIZ - 1) + " bytes");
-    return false;
-  }
-  return true;
-}
-
-static bool ReadUnsigned(Napi::Object options, const char* key, double min, double max,
-                         uint32_t* out) {
-  Napi::Value value = options.Get(key);
-  const double number = value.IsNumber() ? value.As<Napi::Number>().DoubleValue() : -1;
-  if (number < min || number > max ||
-      number != static_cast<double>(static_cast<uint32_t>(number))) {
-    ThrowUsage(options.Env(), kCreateVxlanUsage,
-               std::string(key) + " must be an integer in [" +
-                   std::to_string(static_cast<long>(min)) + ", " +
-                   std::to_string(static_cast<long>(max)) + "]");
-    return false;
-  }
-  *out = static_cast<uint32_t>(number);
-  return true;
-}
-
 Napi::Value CreateVxlan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() < 1 || !info[0].IsObject()) {
@@ -72,12 +39,13 @@ Napi::Value CreateVxlan(const Napi::CallbackInfo& info) {
   Napi::Object options = info[0].As<Napi::Object>();
   std::string name, underlay, local;
   uint32_t vni = 0, port = 0, mtu = 0;
-  if (!ReadText(options, "name", true, &name) ||
-      !ReadText(options, "underlay", true, &underlay) ||
-      !ReadText(options, "local", false, &local) ||
-      !ReadUnsigned(options, "vni", 1, 0xffffff, &vni) ||
-      !ReadUnsigned(options, "port", 1, 65535, &port) ||
-      !ReadUnsigned(options, "mtu", 68, 65535, &mtu)) {
+  const char* usage = kCreateVxlanUsage;
+  if (!ReadTextOption(options, "name", true, usage, &name) ||
+      !ReadTextOption(options, "underlay", true, usage, &underlay) ||
+      !ReadTextOption(options, "local", false, usage, &local) ||
+      !ReadUnsignedOption(options, "vni", 1, 0xffffff, usage, &vni) ||
+      !ReadUnsignedOption(options, "port", 1, 65535, usage, &port) ||
+      !ReadUnsignedOption(options, "mtu", 68, 65535, usage, &mtu)) {
     return env.Undefined();
   }
   unsigned char local_bytes[16];
