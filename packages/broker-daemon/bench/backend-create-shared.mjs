@@ -9,24 +9,17 @@
 //
 // It re-executes itself under `unshare --net --pid --fork --kill-child --mount-proc`
 // so every object lives in a namespace made for this run.
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { enterPrivateNamespaces } from "./private-namespaces.mjs";
 
 const MARKER = "VMNET_BROKER_FLOOR_SANDBOXED";
 const args = process.argv.slice(2);
 const probeIndex = args.indexOf("--probe");
 const probe = probeIndex >= 0 ? args[probeIndex + 1] : undefined;
 
-if (process.env[MARKER] !== "1") {
-  const result = spawnSync(
-    "unshare",
-    ["--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", process.execPath, ...process.argv.slice(1)],
-    { stdio: "inherit", env: { ...process.env, [MARKER]: "1" } },
-  );
-  process.exit(result.status ?? 1);
-}
+enterPrivateNamespaces(MARKER);
 
 const dist = new URL("../dist/", import.meta.url);
 const { createLinuxBackend, linuxNative } = await import(new URL("backend/linux/index.js", dist).href);

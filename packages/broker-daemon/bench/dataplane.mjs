@@ -21,16 +21,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { benchNetworkConfig } from "./network-config.mjs";
+import { enterPrivateNamespaces } from "./private-namespaces.mjs";
 
 const MARKER = "VMNET_BROKER_DATAPLANE_SANDBOXED";
-if (process.env[MARKER] !== "1") {
-  const result = spawnSync(
-    "unshare",
-    ["--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", process.execPath, ...process.argv.slice(1)],
-    { stdio: "inherit", env: { ...process.env, [MARKER]: "1" } },
-  );
-  process.exit(result.status ?? 1);
-}
+enterPrivateNamespaces(MARKER);
 
 const pairs = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 2);

@@ -22,21 +22,15 @@
 // Prints one JSON line per pair and a summary line. The broker side can be
 // negative: dnsmasq writes its lease file before it sends the ACK, and the
 // broker answers from that file, while dnsmasq starts its hook only after.
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { closeSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
+import { enterPrivateNamespaces } from "./private-namespaces.mjs";
 
 const MARKER = "VMNET_BROKER_LEASE_BENCH_SANDBOXED";
-if (process.env[MARKER] !== "1") {
-  const result = spawnSync(
-    "unshare",
-    ["--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", process.execPath, ...process.argv.slice(1)],
-    { stdio: "inherit", env: { ...process.env, [MARKER]: "1" } },
-  );
-  process.exit(result.status ?? 1);
-}
+enterPrivateNamespaces(MARKER);
 
 const { BrokerClient } = await import("@vmnet-broker/client");
 const { networkDir } = await import("../dist/backend/linux/runtime-files.js");

@@ -21,16 +21,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import { benchNetworkConfig } from "./network-config.mjs";
+import { enterPrivateNamespaces } from "./private-namespaces.mjs";
 
 const MARKER = "VMNET_BROKER_SCALE_SANDBOXED";
-if (process.env[MARKER] !== "1") {
-  const result = spawnSync(
-    "unshare",
-    ["--net", "--pid", "--fork", "--kill-child", "--mount-proc", "--", process.execPath, ...process.argv.slice(1)],
-    { stdio: "inherit", env: { ...process.env, [MARKER]: "1" } },
-  );
-  process.exit(result.status ?? 1);
-}
+enterPrivateNamespaces(MARKER);
 
 const levels = (process.argv[2] ?? "1,10,50,100,200").split(",").map(Number);
 const repeats = Number(process.argv[3] ?? 5);
