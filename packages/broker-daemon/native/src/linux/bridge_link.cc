@@ -112,12 +112,7 @@ Napi::Value AddAddress(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   unsigned index = 0;
-  const char* failed = nullptr;
-  const int lookup = IndexOfInterface(ifname, &index, &failed);
-  if (lookup != 0) {
-    ThrowSyscall(env, std::string(failed) + " " + ifname, lookup);
-    return env.Undefined();
-  }
+  if (!IndexOfInterfaceOrThrow(env, ifname, &index)) return env.Undefined();
 
   NetlinkRequest request(RTM_NEWADDR,
                          NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);

@@ -27,6 +27,10 @@ Napi::Value InterfaceIndex(const Napi::CallbackInfo& info);
 // or ENFILE and names the socket call in *failed.
 int IndexOfInterface(const std::string& ifname, unsigned* index, const char** failed);
 
+// IndexOfInterface for a call that needs the interface: on failure throws the
+// failing syscall with the interface's name and returns false.
+bool IndexOfInterfaceOrThrow(Napi::Env env, const std::string& ifname, unsigned* index);
+
 // setUpInNetns(netnsFd, ifname): SIOCSIFFLAGS up inside the namespace behind netnsFd,
 // from a helper thread (the caller's namespace never changes).
 Napi::Value SetUpInNetns(const Napi::CallbackInfo& info);

@@ -76,12 +76,7 @@ Napi::Value AddToBridge(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   unsigned index = 0;
-  const char* failed = nullptr;
-  const int err = IndexOfInterface(port.ifr_name, &index, &failed);
-  if (err != 0) {
-    ThrowSyscall(env, std::string(failed) + " " + port.ifr_name, err);
-    return env.Undefined();
-  }
+  if (!IndexOfInterfaceOrThrow(env, port.ifr_name, &index)) return env.Undefined();
   bridge.ifr_ifindex = static_cast<int>(index);
   Ioctl(env, SIOCBRADDIF, "SIOCBRADDIF", &bridge);
   return env.Undefined();
@@ -175,6 +170,15 @@ int IndexOfInterface(const std::string& ifname, unsigned* index, const char** fa
   }
   *index = static_cast<unsigned>(ifr.ifr_ifindex);
   return 0;
+}
+
+bool IndexOfInterfaceOrThrow(Napi::Env env, const std::string& ifname,
+                             unsigned* index) {
+  const char* failed = nullptr;
+  const int err = IndexOfInterface(ifname, index, &failed);
+  if (err == 0) return true;
+  ThrowSyscall(env, std::string(failed) + " " + ifname, err);
+  return false;
 }
 
 }  // namespace vmnet_broker

@@ -55,12 +55,7 @@ Napi::Value CreateVxlan(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   unsigned underlay_index = 0;
-  const char* failed = nullptr;
-  const int lookup = IndexOfInterface(underlay, &underlay_index, &failed);
-  if (lookup != 0) {
-    ThrowSyscall(env, std::string(failed) + " " + underlay, lookup);
-    return env.Undefined();
-  }
+  if (!IndexOfInterfaceOrThrow(env, underlay, &underlay_index)) return env.Undefined();
 
   NetlinkRequest request(RTM_NEWLINK,
                          NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_EXCL);
@@ -110,12 +105,7 @@ Napi::Value FdbAppend(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   unsigned index = 0;
-  const char* failed = nullptr;
-  const int lookup = IndexOfInterface(ifname, &index, &failed);
-  if (lookup != 0) {
-    ThrowSyscall(env, std::string(failed) + " " + ifname, lookup);
-    return env.Undefined();
-  }
+  if (!IndexOfInterfaceOrThrow(env, ifname, &index)) return env.Undefined();
   // APPEND: the all-zeros MAC may have several destinations, one per peer.
   NetlinkRequest request(RTM_NEWNEIGH,
                          NLM_F_REQUEST | NLM_F_ACK | NLM_F_CREATE | NLM_F_APPEND);
