@@ -3,7 +3,7 @@ import { readdir, stat } from "node:fs/promises";
 import { basename, join } from "node:path";
 import { BUILTIN_NETWORKS } from "./builtin.js";
 import type { NetworkConfig } from "./network-config.js";
-import { findOverlaps } from "./overlaps.js";
+import { findOverlaps, type Overlap } from "./overlaps.js";
 import { findOverlayClashes } from "./overlay-clashes.js";
 import { parseJson } from "./parse-json.js";
 import { parseNetworkFile } from "./parse-network.js";
@@ -72,17 +72,15 @@ export async function loadConfig(dir: string, options: LoadOptions = {}): Promis
     networks.set(name, lastGood);
     errors.push(`${lastGood.source}: keeping the last good definition of '${name}' until the file is fixed`);
   }
-  for (const overlap of [...findOverlaps([...networks.values()]), ...findOverlayClashes([...networks.values()])]) {
-    if (!networks.has(overlap.dropped.name)) continue;
-    errors.push(overlap.message);
-    broken.add(overlap.dropped.name);
-    networks.delete(overlap.dropped.name);
-  }
-  for (const clash of findPortClashes([...networks.values()])) {
+  const drop = (clash: Overlap) => {
+    if (!networks.has(clash.dropped.name)) return;
     errors.push(clash.message);
     broken.add(clash.dropped.name);
     networks.delete(clash.dropped.name);
-  }
+  };
+  [...findOverlaps([...networks.values()]), ...findOverlayClashes([...networks.values()])].forEach(drop);
+  // Ports only among the networks that survived: a dropped network claims none.
+  findPortClashes([...networks.values()]).forEach(drop);
   return { networks, errors, broken };
 }
 

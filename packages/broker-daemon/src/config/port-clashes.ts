@@ -1,13 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
 import type { NetworkConfig } from "./network-config.js";
+import type { Overlap } from "./overlaps.js";
 import { hostPort } from "./port-forwarding.js";
-
-/** A network forwarding a host port that an earlier network forwards already. */
-export interface PortClash {
-  readonly kept: NetworkConfig;
-  readonly dropped: NetworkConfig;
-  readonly message: string;
-}
 
 /**
  * Finds networks (in the given order) that forward a host port (protocol and
@@ -15,9 +9,9 @@ export interface PortClash {
  * one such port, so the later network is reported and dropped, as overlapping
  * subnets are, rather than one forward silently shadowing the other.
  */
-export function findPortClashes(networks: readonly NetworkConfig[]): PortClash[] {
+export function findPortClashes(networks: readonly NetworkConfig[]): Overlap[] {
   const owners = new Map<string, NetworkConfig>();
-  const clashes: PortClash[] = [];
+  const clashes: Overlap[] = [];
   for (const config of networks) {
     const ports = new Set(config.portForwarding.map(hostPort));
     const taken = [...ports].find((port) => owners.has(port));
