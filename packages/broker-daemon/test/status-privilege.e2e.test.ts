@@ -37,7 +37,17 @@ describe("status by privilege (live broker)", () => {
     secretDir = mkdtempSync(join(tmpdir(), "vmnet-broker-secret-"));
     writeFileSync(join(secretDir, "shadow"), `root:${secret}:19000:0:99999:7:::\n`, { mode: 0o600 });
     broker = await TestBroker.start({
-      networks: { rootonly: { mode: "host", allowed_users: [0] } },
+      networks: {
+        rootonly: { mode: "host", allowed_users: [0] },
+        // Its forwards name a guest of root's: not for uid 4242's eyes.
+        rootfwd: {
+          mode: "shared",
+          subnet: "192.168.78.0",
+          mask: "255.255.255.0",
+          allowed_users: [0],
+          port_forwarding: [{ protocol: "tcp", external_port: 47123, internal_address: "192.168.78.10", internal_port: 22 }],
+        },
+      },
       extraArgs: ["--socket-mode", "0666"],
     });
     // root: shared with a veth into a guest that takes a DHCP lease, and a TAP.
@@ -82,15 +92,27 @@ describe("status by privilege (live broker)", () => {
     expect(status.counters).toBeUndefined();
     expect(status.config_errors).toEqual([]);
     // Nothing of root's: its lease, MAC, pid, nor the configuration's paths.
-    for (const hidden of [rootLease.ip, rootLease.mac, `"pid": ${process.pid}`, "rootonly", broker.dir]) expect(text).not.toContain(hidden);
+    for (const hidden of [
+      rootLease.ip,
+      rootLease.mac,
+      `"pid": ${process.pid}`,
+      "rootonly",
+      "rootfwd",
+      "47123",
+      "192.168.78.10",
+      broker.dir,
+    ])
+      expect(text).not.toContain(hidden);
     const { stdout } = await run("setpriv", [...asUser, "status", "--socket", broker.socket]);
     expect(stdout).toMatch(/Filtered view/);
     expect(stdout).not.toContain("COUNTERS");
   });
 
   it("shows root everything, with names for uids and configured networks that are not live", async () => {
-    const { status } = await statusJson(false);
+    const { text, status } = await statusJson(false);
     expect(status.view_filtered).toBe(false);
+    // What uid 4242 did not see is there: the hidden checks above are not vacuous.
+    for (const shown of ["rootfwd", "47123", "192.168.78.10"]) expect(text).toContain(shown);
     const shared = status.networks.find((n: { network: { name: string } }) => n.network.name === "shared");
     expect(shared.peer_ids).toHaveLength(2);
     expect(shared.leases.map((l: { ip: string }) => l.ip)).toContain(rootLease.ip);
