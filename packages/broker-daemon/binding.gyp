@@ -42,7 +42,8 @@
             "native/src/linux/nfnetlink.cc",
             "native/src/linux/nft_rules.cc",
             "native/src/linux/nft_table.cc",
-            "native/src/linux/links.cc"
+            "native/src/linux/links.cc",
+            "native/src/linux/route_events.cc"
           ]
         }],
         ["OS=='mac'", {

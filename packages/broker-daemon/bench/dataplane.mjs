@@ -7,7 +7,10 @@
 //     (tap-pump, 1514 and 60 bytes);
 //   host -> guest over slirp4netns (iperf3 -R from the guest to 10.0.2.2), for scale.
 // The floor namespace has no nftables table and its bridge-nf-call sysctls at 0: a
-// bridge with nothing in the path, the strictest floor. One JSON line per figure:
+// bridge with nothing in the path, the strictest floor. Both sides run pinned the
+// same way: iperf3 servers on CPU 0, clients and tap-pump on CPU 1 (with 2 CPUs the
+// scheduler would otherwise place them differently from run to run), and iperf3
+// leaves TCP's first second out (-O 1). One JSON line per figure:
 //   {"figure", "unit", "broker": [..], "floor": [..], "ratio": [min, median, max]}
 //
 //   node bench/dataplane.mjs [PAIRS] [SECONDS]    (after `tsc -p .` and `make -C bench`, as root)
@@ -29,7 +32,7 @@ enterPrivateNamespaces(MARKER);
 const pairs = Number(process.argv[2] ?? 3);
 const seconds = Number(process.argv[3] ?? 2);
 const dist = new URL("../dist/", import.meta.url);
-const pump = new URL("out/tap-pump", import.meta.url).pathname;
+const pumpPath = new URL("out/tap-pump", import.meta.url).pathname;
 const { createLinuxBackend, linuxNative } = await import(new URL("backend/linux/index.js", dist).href);
 const { createGuest } = await import(new URL("sandbox/index.js", dist).href);
 const { runTool } = await import(new URL("backend/linux/run-tool.js", dist).href);
@@ -38,6 +41,10 @@ const native = linuxNative();
 const children = [];
 const guests = [];
 const IP = { gw: "10.88.0.1", a: "10.88.0.10", b: "10.88.0.11" };
+const SERVER_CPU = 0;
+const CLIENT_CPU = 1;
+/** The command line of `command` pinned to one CPU. */
+const pinned = (cpu, command) => ["taskset", "-c", String(cpu), ...command];
 
 function daemon(file, args) {
   const child = spawn(file, args, { stdio: "ignore" });
@@ -51,20 +58,21 @@ async function guest(name) {
 }
 async function address(g, ip) {
   await g.run("ip", ["-batch", "-"], `addr add ${ip}/24 dev eth0\nlink set eth0 up\n`);
-  daemon("nsenter", [`--net=${g.netnsPath}`, "--", "iperf3", "-s", "-B", ip]);
+  daemon("nsenter", [`--net=${g.netnsPath}`, "--", ...pinned(SERVER_CPU, ["iperf3", "-s", "-B", ip])]);
 }
 /** iperf3 client in `netnsPath` (or the current thread's namespace): Gbit/s received. */
 async function iperf(netnsPath, server, extra = []) {
-  const args = ["-c", server, "-t", String(seconds), "-J", ...extra];
-  const text = netnsPath ? await runTool("nsenter", [`--net=${netnsPath}`, "--", "iperf3", ...args]) : await runTool("iperf3", args);
+  const [file, ...args] = pinned(CLIENT_CPU, ["iperf3", "-c", server, "-t", String(seconds), "-O", "1", "-J", ...extra]);
+  const text = netnsPath ? await runTool("nsenter", [`--net=${netnsPath}`, "--", file, ...args]) : await runTool(file, args);
   return JSON.parse(text).end.sum_received.bits_per_second / 1e9;
 }
 function tapPump(fds, size) {
-  const result = spawnSync(
-    pump,
-    ["--in", "3", "--out", "4", "--size", String(size), "--seconds", String(seconds), "--src", IP.a, "--dst", IP.b],
-    { stdio: ["ignore", "pipe", "inherit", fds[0], fds[1]], timeout: (seconds + 10) * 1000 },
-  );
+  const pump = ["--in", "3", "--out", "4", "--size", String(size), "--seconds", String(seconds), "--src", IP.a, "--dst", IP.b];
+  const [file, ...args] = pinned(CLIENT_CPU, [pumpPath, ...pump]);
+  const result = spawnSync(file, args, {
+    stdio: ["ignore", "pipe", "inherit", fds[0], fds[1]],
+    timeout: (seconds + 10) * 1000,
+  });
   if (result.status !== 0) throw new Error(`tap-pump failed: ${result.status}`);
   return JSON.parse(result.stdout.toString()).received_per_s / 1e6;
 }
@@ -120,7 +128,7 @@ try {
   // slirp4netns: a guest whose only link is slirp's tap0; iperf3 server here (floor ns).
   const slirpGuest = await guest("sl");
   daemon("slirp4netns", ["--configure", "--mtu=65520", String(slirpGuest.netnsPath.split("/")[2]), "tap0"]);
-  daemon("iperf3", ["-s", "-p", "5202"]);
+  daemon(...pinned(SERVER_CPU, ["iperf3", "-s", "-p", "5202"]));
   await sleep(1000);
 
   const results = {};

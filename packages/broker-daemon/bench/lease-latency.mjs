@@ -114,9 +114,9 @@ try {
   await runTool("ip", ["-batch", "-"], {
     input: `link add ${bridge} type bridge stp_state 0 forward_delay 0\naddr add ${gateway}/24 dev ${bridge}\nlink set ${bridge} up\n`,
   });
-  // The broker's command line for dnsmasq (SCHED_BATCH, foreground), without its guard:
+  // The broker's command line for dnsmasq (foreground), without its guard:
   // the pid namespace is this run's guard.
-  floorDnsmasq = spawn("chrt", ["--batch", "0", "dnsmasq", "--keep-in-foreground", `--conf-file=${join(floorFiles, "dnsmasq.conf")}`], {
+  floorDnsmasq = spawn("dnsmasq", ["--keep-in-foreground", `--conf-file=${join(floorFiles, "dnsmasq.conf")}`], {
     stdio: ["ignore", "ignore", "inherit"],
     env: { ...process.env, LEASE_STAMP_FILE: stamps },
   });

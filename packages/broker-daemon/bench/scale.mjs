@@ -96,8 +96,8 @@ function brokerNetworkPss(name) {
 /**
  * The floor: network j made by hand, as a script would: a bridge with the gateway
  * address (`ip -batch`), then dnsmasq with the broker's dnsmasq.conf of `model`
- * (subnet, bridge and paths moved), `chrt --batch 0 dnsmasq --keep-in-foreground`
- * as the broker runs it, without the guard (this run's pid namespace is the guard).
+ * (subnet, bridge and paths moved), `dnsmasq --keep-in-foreground` as the broker
+ * runs it, without the guard (this run's pid namespace is the guard).
  */
 async function handMadeNetwork(model, modelIndex, j) {
   const modelDir = networkDir(runtimeDir, model);
@@ -115,7 +115,7 @@ async function handMadeNetwork(model, modelIndex, j) {
     input: `link add ${name} type bridge stp_state 0 forward_delay 0\naddr add 10.78.${j}.1/24 dev ${name}\nlink set ${name} up\n`,
   });
   if (ip.status !== 0) throw new Error(`ip -batch for ${name}: ${ip.stderr}`);
-  const child = spawn("chrt", ["--batch", "0", "dnsmasq", "--keep-in-foreground", `--conf-file=${join(dir, "dnsmasq.conf")}`], {
+  const child = spawn("dnsmasq", ["--keep-in-foreground", `--conf-file=${join(dir, "dnsmasq.conf")}`], {
     stdio: ["ignore", "ignore", "inherit"],
   });
   for (let i = 0; !existsSync(join(dir, "dnsmasq.pid")); i++) {

@@ -20,6 +20,7 @@ export function createLinuxPlatform(options: PlatformOptions): Platform {
     ...(options.vhostNetDevice !== undefined ? { vhostNetDevice: options.vhostNetDevice } : {}),
     onReclaimed: (report) => logger.log("info", "reclaimed-leftovers", reportFields(report)),
     onNotAdopted: ({ dir, reason, suspicious }) => logger.log(suspicious ? "warn" : "info", "not-adopted", { dir, reason }),
+    onDnsmasqHearsAll: (network, why) => logger.log("warn", "dnsmasq-hears-all-networks", { network, why }),
     onDnsmasqExit: (network, exit) =>
       "restartedPid" in exit
         ? logger.log("warn", "dnsmasq-restarted", { network, ended: exit.how, pid: exit.restartedPid })

@@ -156,8 +156,8 @@ static void ReadAddress(const struct nlmsghdr* message, InterfaceNames* names,
   const void* shown = local != nullptr ? local : address;
   if (label != nullptr) names->Learn(header->ifa_index, label);
   if (shown == nullptr) return;
-  out->push_back({names->Of(header->ifa_index), Ipv4Text(shown),
-                  header->ifa_prefixlen});
+  out->push_back(
+      {names->Of(header->ifa_index), Ipv4Text(shown), header->ifa_prefixlen});
 }
 
 static void ReadRoute(const struct nlmsghdr* message, InterfaceNames* names,
@@ -176,8 +176,7 @@ static void ReadRoute(const struct nlmsghdr* message, InterfaceNames* names,
     if (attr->rta_type == RTA_OIF) std::memcpy(&oif, RTA_DATA(attr), 4);
     if (attr->rta_type == RTA_TABLE) std::memcpy(&table, RTA_DATA(attr), 4);
   }
-  out->push_back(
-      {Ipv4Text(dst), header->rtm_dst_len, names->Of(oif), table});
+  out->push_back({Ipv4Text(dst), header->rtm_dst_len, names->Of(oif), table});
 }
 
 Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info) {

@@ -79,6 +79,10 @@ Napi::Value NftListTables(const Napi::CallbackInfo& info);
 Napi::Value ListLinks(const Napi::CallbackInfo& info);
 Napi::Value DeleteLink(const Napi::CallbackInfo& info);
 
+// muteRouteEvents(pid, keepIpv6Addresses) -> number of rtnetlink sockets of the
+// process taken out of the address and route multicast groups (route_events.cc).
+Napi::Value MuteRouteEvents(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

@@ -27,6 +27,8 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, NftDeleteTable, "nftDeleteTable"));
   exports.Set("nftListTables",
               Napi::Function::New(env, NftListTables, "nftListTables"));
+  exports.Set("muteRouteEvents",
+              Napi::Function::New(env, MuteRouteEvents, "muteRouteEvents"));
   exports.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
   exports.Set("deleteLink", Napi::Function::New(env, DeleteLink, "deleteLink"));
   exports.Set("watchLinks", Napi::Function::New(env, WatchLinks, "watchLinks"));

@@ -44,6 +44,11 @@ export interface LinuxBackendOptions {
   /** Told when a network's dnsmasq died on its own, and whether it runs again. */
   readonly onDnsmasqExit?: (network: string, exit: DnsmasqExit) => void;
   /**
+   * Once per backend: a dnsmasq could not be taken out of the namespace's address
+   * and route events (no ptrace rights), so each new network wakes every dnsmasq.
+   */
+  readonly onDnsmasqHearsAll?: (network: string, why: string) => void;
+  /**
    * Running in the private namespace of `serve` without --host. dnsmasq then
    * forwards no DNS query upstream (`no-resolv`): there is no uplink, and nothing
    * is sent out of the namespace. (dnsmasq dies with the broker in every mode: it
@@ -85,6 +90,7 @@ class LinuxBackend implements Backend {
   private queue: Promise<unknown> = Promise.resolve();
   /** The uid map never changes while the broker runs: read it once. */
   private rootOnly: Promise<boolean> | undefined;
+  private toldHearsAll = false;
   /** What adoptLeftovers() took over, for reclaimLeftovers() to spare. */
   private spared: Spared | undefined;
 
@@ -191,7 +197,7 @@ class LinuxBackend implements Backend {
     const dnsSpec = { dhcp: config.dhcp, dns: config.dns, ...(ipv6 ? { ipv6 } : {}) };
     if (!needsDnsmasq(dnsSpec)) return Promise.resolve(undefined);
     this.rootOnly ??= onlyRootMapped();
-    return this.rootOnly.then((runAsRoot) =>
+    const started = this.rootOnly.then((runAsRoot) =>
       startDnsmasq({
         ...dnsSpec,
         networkName: config.name,
@@ -205,6 +211,13 @@ class LinuxBackend implements Backend {
         ...(overlayMtu !== undefined ? { interfaceMtu: overlayMtu } : {}),
       }),
     );
+    return started.then((dnsmasq) => {
+      if (dnsmasq.hearsAllNetworks !== undefined && !this.toldHearsAll) {
+        this.toldHearsAll = true;
+        this.options.onDnsmasqHearsAll?.(config.name, dnsmasq.hearsAllNetworks);
+      }
+      return dnsmasq;
+    });
   }
 
   private register(

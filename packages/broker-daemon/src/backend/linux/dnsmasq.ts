@@ -15,6 +15,7 @@ import { CreateFailure } from "../../core/backend.js";
 import { udpBound } from "./dns-ready.js";
 import { type DnsmasqSpec, dnsmasqConfig } from "./dnsmasq-config.js";
 import { guardedCommand } from "./guarded-child.js";
+import { linuxNative } from "./native.js";
 
 /** Safety limits, not expectations. */
 const START_LIMIT_MS = 10_000;
@@ -36,6 +37,11 @@ export interface RunningDnsmasq {
    * before writing its pid file, so this is a check). CreateFailure when it never does.
    */
   untilServing(): Promise<void>;
+  /**
+   * Why it still hears every address and route change of the namespace (and so
+   * wakes whenever another network is made); undefined when that was muted.
+   */
+  readonly hearsAllNetworks?: string;
 }
 
 async function readPid(path: string): Promise<number | undefined> {
@@ -93,12 +99,7 @@ function waitForExit(child: ChildProcess, limitMs: number): Promise<boolean> {
  */
 export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
   writeFileSync(spec.files.conf, dnsmasqConfig(spec), { mode: 0o644 });
-  // SCHED_BATCH: every dnsmasq listens to the namespace's route changes (it always
-  // does), so each new network wakes all of them; as batch tasks they no longer
-  // preempt the broker on wakeup (with 200 networks, bridge creation went from
-  // 25-30 ms to 8-10 ms). They keep their full CPU share; an answer waits at most
-  // for the running task's time slice.
-  const dnsmasq = ["chrt", "--batch", "0", "dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`];
+  const dnsmasq = ["dnsmasq", "--keep-in-foreground", `--conf-file=${spec.files.conf}`];
   const { file, args } = guardedCommand(dnsmasq);
   const guard = spawn(file, args, { stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
@@ -154,6 +155,15 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
     }
     await sleep(2);
   }
+  // dnsmasq joins the namespace's address and route groups whatever its options, so
+  // every new network would wake every dnsmasq (route_events.cc). With bind-interfaces
+  // it needs none of them; IPv6 addresses stay for router advertisements.
+  let hearsAllNetworks: string | undefined;
+  try {
+    linuxNative().muteRouteEvents(pid, spec.ipv6 !== undefined);
+  } catch (error) {
+    hearsAllNetworks = (error as Error).message;
+  }
   const untilServing = async (): Promise<void> => {
     if (!spec.dns) return;
     const fail = (why: string) => new CreateFailure(`dnsmasq for network '${spec.networkName}' ${why}`);
@@ -166,5 +176,5 @@ export async function startDnsmasq(spec: DnsmasqSpec): Promise<RunningDnsmasq> {
       await sleep(1);
     }
   };
-  return { pid, conf: spec.files.conf, stop, untilServing, exited };
+  return { pid, conf: spec.files.conf, stop, untilServing, exited, ...(hearsAllNetworks ? { hearsAllNetworks } : {}) };
 }

@@ -192,6 +192,12 @@ export interface LinuxNative extends CommonNative {
    * (fstatfs on nsfs, then NS_GET_NSTYPE; no other file gets an ioctl).
    */
   netnsInfo(fd: number): NetnsInfo | null;
+  /**
+   * Takes the process's rtnetlink sockets out of the address and route multicast
+   * groups (IPv6 addresses kept when asked); returns how many sockets it changed.
+   * Needs ptrace rights over the process (pidfd_getfd).
+   */
+  muteRouteEvents(pid: number, keepIpv6Addresses: boolean): number;
   /** Every link of the calling thread's namespace (one RTM_GETLINK dump); master is its bridge's name or "". */
   listLinks(): { name: string; index: number; kind: string; master: string }[];
   /** RTM_DELLINK (ENODEV when absent). */
