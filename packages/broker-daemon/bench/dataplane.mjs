@@ -128,7 +128,8 @@ try {
   // slirp4netns: a guest whose only link is slirp's tap0; iperf3 server here (floor ns).
   const slirpGuest = await guest("sl");
   daemon("slirp4netns", ["--configure", "--mtu=65520", String(slirpGuest.netnsPath.split("/")[2]), "tap0"]);
-  daemon(...pinned(SERVER_CPU, ["iperf3", "-s", "-p", "5202"]));
+  const [file, ...args] = pinned(SERVER_CPU, ["iperf3", "-s", "-p", "5202"]);
+  daemon(file, args);
   await sleep(1000);
 
   const results = {};
