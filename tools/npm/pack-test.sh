@@ -6,7 +6,8 @@
 #   - they install with no compiler on PATH (from the prebuilds),
 #   - they install from source with --build-from-source (node-addon-api is a dependency),
 #   - ESM import and CommonJS require() work, and tsc typechecks a consumer,
-#   - `npx -p @vmnet-broker/daemon vmnet-broker` runs the installed daemon,
+#   - `npx -p @vmnet-broker/daemon vmnet-broker` runs the installed daemon, whose
+#     bin is the bundle (dist/vmnet-broker.mjs),
 #   - a sandboxed broker (`serve` without --host) started from the installed
 #     daemon hands a network and a TAP to the installed client,
 #   - without any addon, import still works and first use names what is missing.
@@ -87,6 +88,12 @@ version="$(cd "$app" && npx --offline -p @vmnet-broker/daemon vmnet-broker --ver
 [[ $version == "vmnet-broker $(node -p "require('$app/node_modules/@vmnet-broker/daemon/package.json').version")" ]] ||
   fail "npx -p @vmnet-broker/daemon vmnet-broker --version printed '$version'"
 pass "npx -p @vmnet-broker/daemon vmnet-broker --version: $version"
+bin="$(readlink -f "$app/node_modules/.bin/vmnet-broker")"
+[[ $bin == "$(readlink -f "$app")/node_modules/@vmnet-broker/daemon/dist/vmnet-broker.mjs" ]] ||
+  fail "the installed vmnet-broker is $bin, not the bundle dist/vmnet-broker.mjs"
+help="$(cd "$app" && node_modules/.bin/vmnet-broker --help)" || fail "vmnet-broker --help"
+[[ $help == *"Usage: vmnet-broker"* ]] || fail "vmnet-broker --help printed '${help:0:80}'"
+pass "the installed vmnet-broker is the bundle (dist/vmnet-broker.mjs); --help runs"
 
 # The installed daemon, sandboxed: a private network namespace of its own.
 export VMNET_BROKER_SOCKET="$work/broker.sock"

@@ -4,9 +4,11 @@
 // single executable (tools/sea, when built) the same way. One JSON line per figure:
 //   {"figure", "ms": [min, median, max], "floor_ms": [..], "ratio": [min, median, max]}
 //
-//   node bench/startup.mjs [PAIRS] [SEA]   (after the build; as root or not)
+//   node bench/startup.mjs [PAIRS] [SEA] [--entry JS]   (after the build; as root or not)
 // SEA: the single executable's path (`node tools/sea/build.mjs --out DIR` makes
 // DIR/bin/vmnet-broker); without it only the node side is measured.
+// JS: what node runs, dist/vmnet-broker.mjs (the bin, a bundle) unless given, e.g.
+// dist/cli/main.js for the unbundled modules.
 //
 // Each broker runs in its own sandbox (a private network namespace that dies with
 // it) on a temporary socket, and is killed once it accepted.
@@ -14,11 +16,13 @@ import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative, resolve } from "node:path";
+import { parseArgs } from "node:util";
 
-const pairs = Number(process.argv[2] ?? 7);
-const main = new URL("../dist/cli/main.js", import.meta.url).pathname;
-const sea = process.argv[3];
+const { values, positionals } = parseArgs({ options: { entry: { type: "string" } }, allowPositionals: true });
+const pairs = Number(positionals[0] ?? 7);
+const main = resolve(values.entry ?? new URL("../dist/vmnet-broker.mjs", import.meta.url).pathname);
+const sea = positionals[1];
 const work = mkdtempSync(join(tmpdir(), "vmnet-broker-startup-"));
 
 function exited(child) {
@@ -70,7 +74,7 @@ const stats = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return [s[0], s[Math.floor(s.length / 2)], s[s.length - 1]].map((x) => +x.toFixed(2));
 };
-const sides = [["serve (node dist/cli/main.js)", [process.execPath, main]]];
+const sides = [[`serve (node ${relative(new URL("..", import.meta.url).pathname, main)})`, [process.execPath, main]]];
 if (sea !== undefined && existsSync(sea)) sides.push(["serve (single executable)", [sea]]);
 try {
   for (const [figure, command] of sides) {

@@ -7,7 +7,7 @@
 # the end: the guests, the clients, and the broker with its whole namespace.
 set -euo pipefail
 daemon=$(cd "$(dirname "$0")/.." && pwd)
-cli=(node "$daemon/dist/cli/main.js")
+cli=(node "$daemon/dist/vmnet-broker.mjs")
 work=$(mktemp -d /tmp/vmnet-broker-demo.XXXXXX)
 socket=$work/broker.sock
 broker="" guests=() clients=()

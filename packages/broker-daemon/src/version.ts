@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: Apache-2.0
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { PACKAGE_DIR } from "./package-root.js";
 
 /** The daemon's version: package.json's, or VMNET_BROKER_VERSION when bundled. */
 function readVersion(): string {
   if (process.env.VMNET_BROKER_VERSION) return process.env.VMNET_BROKER_VERSION;
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version?: string };
+    const pkg = JSON.parse(readFileSync(join(PACKAGE_DIR, "package.json"), "utf8")) as { version?: string };
     return pkg.version ?? "unknown";
   } catch {
     return "unknown";

@@ -5,13 +5,14 @@
  * (never /etc/resolv.conf, never anything outside the namespace).
  */
 import { join } from "node:path";
+import { PACKAGE_DIR } from "../package-root.js";
 import type { Guest } from "./guest.js";
 
 /**
  * udhcpc calls it with the event as $1 and the lease in the environment; it prints
  * "lease ip=... mask=... router=... mtu=... server=..." once bound. Shared with the demo (make start).
  */
-const script = () => join(import.meta.dirname, "../../demo/udhcpc.script");
+const script = () => join(PACKAGE_DIR, "demo/udhcpc.script");
 
 export interface DhcpLease {
   readonly ip: string;

@@ -10,6 +10,8 @@ import { join } from "node:path";
 import { BrokerClient } from "@vmnet-broker/client";
 
 export const CLI = join(import.meta.dirname, "../../dist/cli/main.js");
+/** The package's bin: the same CLI bundled into one file (tools/bundle.mjs). */
+export const BIN = join(import.meta.dirname, "../../dist/vmnet-broker.mjs");
 
 export interface BrokerOptions {
   readonly idleDelayMs?: number;
@@ -22,7 +24,7 @@ export interface BrokerOptions {
   readonly dir?: string;
   /** More `serve` flags. */
   readonly extraArgs?: readonly string[];
-  /** Another build's dist/cli/main.js (upgrade tests). */
+  /** Another entry: the bundle (BIN), or another build's dist/cli/main.js (upgrade tests). */
   readonly cli?: string;
 }
 

@@ -4,13 +4,10 @@
  * build/Release or prebuilds/<platform>-<arch> under the package directory.
  */
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { PACKAGE_DIR } from "../../package-root.js";
 import type { LinuxNative } from "./native-surface.js";
 
 export type { CommonNative, FdPlacement, LinuxNative, OpenedTap, TapRequest } from "./native-surface.js";
-
-/** packages/broker-daemon, from src/backend/linux or dist/backend/linux. */
-const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
 
 let loaded: LinuxNative | undefined;
 

@@ -6,6 +6,7 @@
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { PACKAGE_DIR } from "../../package-root.js";
 import { VERSION } from "../../version.js";
 import { bashCompletion, zshCompletion } from "./completions.js";
 import { manPage } from "./man-page.js";
@@ -20,9 +21,8 @@ export function generatedDocs(): Record<string, string> {
 }
 
 if (process.argv[1] === import.meta.filename) {
-  const root = join(import.meta.dirname, "../../..");
   for (const [path, text] of Object.entries(generatedDocs())) {
-    writeFileSync(join(root, path), text);
+    writeFileSync(join(PACKAGE_DIR, path), text);
     process.stdout.write(`wrote ${path}\n`);
   }
 }

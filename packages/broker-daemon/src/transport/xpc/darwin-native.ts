@@ -4,8 +4,8 @@
  * are validated natively (TypeError with a usage string).
  */
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
 import type { AccountsNative } from "../../config/accounts-native.js";
+import { PACKAGE_DIR } from "../../package-root.js";
 import type { XpcDictionary, XpcValue } from "./xpc-value.js";
 
 /** One event from the XPC listener's private dispatch queue. */
@@ -124,9 +124,6 @@ export interface VmnetNative {
 }
 
 export type DarwinNative = XpcNative & XpcClientNative & VmnetNative & AccountsNative;
-
-/** packages/broker-daemon, from src/transport/xpc or dist/transport/xpc. */
-const PACKAGE_DIR = fileURLToPath(new URL("../../../", import.meta.url));
 
 let loaded: DarwinNative | undefined;
 
