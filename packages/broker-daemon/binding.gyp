@@ -43,7 +43,8 @@
             "native/src/linux/nft_rules.cc",
             "native/src/linux/nft_table.cc",
             "native/src/linux/links.cc",
-            "native/src/linux/route_events.cc"
+            "native/src/linux/route_events.cc",
+            "native/src/linux/udp_bound.cc"
           ]
         }],
         ["OS=='mac'", {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// ipv4AddressesAndRoutes: the IPv4 addresses and routes (every table) of the calling
-// thread's network namespace, read with two rtnetlink dumps. Picking a free subnet
+// ipv4AddressesAndRoutes: the IPv4 addresses and routes (every table; not the
+// kernel's local and broadcast routes of its addresses) of the calling thread's
+// network namespace, read with two rtnetlink dumps. Picking a free subnet
 // then needs no `ip` child process (each one costs the broker a fork of Node).
 #include <arpa/inet.h>
 #include <linux/netlink.h>
@@ -164,6 +165,13 @@ static void ReadRoute(const struct nlmsghdr* message, InterfaceNames* names,
                       std::vector<Ipv4Route>* out) {
   const auto* header = static_cast<const struct rtmsg*>(NLMSG_DATA(message));
   if (header->rtm_family != AF_INET || (header->rtm_flags & RTM_F_CLONED) != 0) return;
+  // The kernel's own local and broadcast routes of an address (table local) lie in
+  // the address's subnet, which is listed anyway: two of every three routes a
+  // bridge brings, skipped. Local routes someone added (AnyIP) stay.
+  if (header->rtm_protocol == RTPROT_KERNEL &&
+      (header->rtm_type == RTN_LOCAL || header->rtm_type == RTN_BROADCAST)) {
+    return;
+  }
   unsigned char zero[4] = {0, 0, 0, 0};
   const void* dst = zero;
   unsigned oif = 0;

@@ -83,6 +83,11 @@ Napi::Value DeleteLink(const Napi::CallbackInfo& info);
 // process taken out of the address and route multicast groups (route_events.cc).
 Napi::Value MuteRouteEvents(const Napi::CallbackInfo& info);
 
+// udpBound(ipv4, port): a UDP socket of the calling thread's namespace is bound to
+// exactly ipv4:port (one sock_diag look-up; false too when the kernel has no
+// udp_diag).
+Napi::Value UdpBound(const Napi::CallbackInfo& info);
+
 // enterNewNetns(): moves the calling thread into a fresh network namespace.
 Napi::Value EnterNewNetns(const Napi::CallbackInfo& info);
 

@@ -29,6 +29,7 @@ void RegisterLinux(Napi::Env env, Napi::Object exports) {
               Napi::Function::New(env, NftListTables, "nftListTables"));
   exports.Set("muteRouteEvents",
               Napi::Function::New(env, MuteRouteEvents, "muteRouteEvents"));
+  exports.Set("udpBound", Napi::Function::New(env, UdpBound, "udpBound"));
   exports.Set("listLinks", Napi::Function::New(env, ListLinks, "listLinks"));
   exports.Set("deleteLink", Napi::Function::New(env, DeleteLink, "deleteLink"));
   exports.Set("watchLinks", Napi::Function::New(env, WatchLinks, "watchLinks"));

@@ -46,6 +46,8 @@ describe("createNetwork", () => {
 
   it("answers the first DNS query sent as soon as the network exists", async () => {
     const network = await bed.create(networkConfig("dnsnow"));
+    // dnsmasq's socket, found by the addon's look-up itself (not only by /proc).
+    expect(linuxNative().udpBound(network.info.gateway, 53)).toBe(true);
     // One query for "localhost" A (answered from /etc/hosts), sent once: no resend
     // could hide a dnsmasq that had not yet bound the gateway address.
     const query = Buffer.from([0x12, 0x34, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0, 9, ...Buffer.from("localhost"), 0, 0, 1, 0, 1]);

@@ -172,7 +172,10 @@ export interface LinuxNative extends CommonNative {
    * stay down.
    */
   createVeth(request: { name: string; mtu: number; peerName: string; peerMac: string; peerNetnsFd: number }): void;
-  /** rtnetlink dumps of the calling thread's namespace: IPv4 addresses, and routes of every table. */
+  /**
+   * rtnetlink dumps of the calling thread's namespace: IPv4 addresses, and routes of
+   * every table but the kernel's local and broadcast routes of those addresses.
+   */
   ipv4AddressesAndRoutes(): { addresses: Ipv4AddressEntry[]; routes: Ipv4RouteEntry[] };
   /**
    * SIOCSIFFLAGS with IFF_UP added, inside the namespace behind `netnsFd`. A helper
@@ -198,6 +201,11 @@ export interface LinuxNative extends CommonNative {
    * Needs ptrace rights over the process (pidfd_getfd).
    */
   muteRouteEvents(pid: number, keepIpv6Addresses: boolean): number;
+  /**
+   * A UDP socket of the calling thread's namespace is bound to exactly ipv4:port, by
+   * one sock_diag look-up; false also when the kernel has no udp_diag.
+   */
+  udpBound(ipv4: string, port: number): boolean;
   /** Every link of the calling thread's namespace (one RTM_GETLINK dump); master is its bridge's name or "". */
   listLinks(): { name: string; index: number; kind: string; master: string }[];
   /** RTM_DELLINK (ENODEV when absent). */

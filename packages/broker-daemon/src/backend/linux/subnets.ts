@@ -21,8 +21,9 @@ export interface Occupant {
 }
 
 /**
- * Addresses and routes (every table) of the calling thread's network namespace,
- * read by the addon over rtnetlink: no child process. Routes come first, so that a
+ * Addresses and routes (every table; the kernel's local and broadcast routes of an
+ * address lie in its subnet and are left out) of the calling thread's network
+ * namespace, read by the addon over rtnetlink: no child process. Routes come first, so that a
  * clash names the route as `ip route` shows it.
  */
 export async function namespaceOccupants(): Promise<Occupant[]> {
