@@ -10,13 +10,18 @@
 // One JSON line per N:
 //   {"n", "create_ms": [min, median, max], "others_cpu_ms": median, "pss_kb_per_network",
 //    "pss_kb": {"broker": [min, median, max], "floor": [...], "ratio": [...]}, "pairs"}
+// Then the goal's figure in alternating pairs, so that the machine's load moves both
+// sides alike: a second backend with BASE (10) networks in a namespace of its own,
+// and one more network created (and destroyed) there and next to the largest
+// level's networks, in turn, REPEATS times:
+//   {"figure", "large_ms": [..], "base_ms": [..], "ratio": [min, median, max], "pairs"}
 //
 //   node bench/scale.mjs [LEVELS] [REPEATS]      (after `tsc -p .`, as root)
 //
 // It re-executes itself under `unshare --net --pid --fork --kill-child --mount-proc`
 // so every object lives in a namespace made for this run and dies with it.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
@@ -28,6 +33,7 @@ enterPrivateNamespaces(MARKER);
 
 const levels = (process.argv[2] ?? "1,10,50,100,200").split(",").map(Number);
 const repeats = Number(process.argv[3] ?? 5);
+const BASE = 10;
 const dist = new URL("../dist/", import.meta.url);
 const { createLinuxBackend, linuxNative } = await import(new URL("backend/linux/index.js", dist).href);
 const { networkDir } = await import(new URL("backend/linux/runtime-files.js", dist).href);
@@ -152,6 +158,53 @@ async function memoryPairs(n) {
   }
 }
 
+/** Creates and destroys one more network: the creation's milliseconds. */
+async function createOneMore(on) {
+  const t0 = process.hrtime.bigint();
+  const extra = await on.createNetwork(config("extra", 250));
+  const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+  await extra.destroy();
+  return ms;
+}
+
+/**
+ * The largest level against BASE networks, in alternating pairs: a second backend
+ * in a namespace of its own holds the BASE networks; the thread enters the namespace
+ * of the side whose turn it is (children, dnsmasq included, start in it).
+ */
+async function creationPairs() {
+  const largeNs = openSync("/proc/thread-self/ns/net", "r");
+  linuxNative().enterNewNetns();
+  const baseNs = openSync("/proc/thread-self/ns/net", "r");
+  linuxNative().setUp("lo");
+  const baseDir = mkdtempSync(join(tmpdir(), "vmnet-broker-scale-base-"));
+  const base = createLinuxBackend({ runtimeDir: baseDir, sandboxed: true });
+  const baseNetworks = [];
+  const times = { large: [], base: [] };
+  try {
+    for (let i = 0; i < BASE; i++) baseNetworks.push(await base.createNetwork(config(`b${i}`, i)));
+    await sleep(300);
+    for (let pair = 0; pair < repeats; pair++) {
+      for (const side of pair % 2 === 0 ? ["large", "base"] : ["base", "large"]) {
+        linuxNative().enterNetns(side === "large" ? largeNs : baseNs);
+        times[side].push(await createOneMore(side === "large" ? backend : base));
+      }
+    }
+  } finally {
+    linuxNative().enterNetns(baseNs);
+    for (const network of baseNetworks) await network.destroy();
+    rmSync(baseDir, { recursive: true, force: true });
+    linuxNative().enterNetns(largeNs);
+  }
+  return {
+    figure: `create one more network at N = ${live.length} / at N = ${BASE}`,
+    large_ms: spread(times.large),
+    base_ms: spread(times.base),
+    ratio: spread(times.large.map((ms, i) => ms / times.base[i])),
+    pairs: repeats,
+  };
+}
+
 const live = [];
 try {
   for (const n of levels) {
@@ -163,12 +216,9 @@ try {
     const others = [];
     for (let r = 0; r < repeats; r++) {
       const before = helpers.map(cpuMs);
-      const t0 = process.hrtime.bigint();
-      const extra = await backend.createNetwork(config("extra", 250));
-      times.push(Number(process.hrtime.bigint() - t0) / 1e6);
-      await sleep(200); // let the others react to the new bridge
+      times.push(await createOneMore(backend));
+      await sleep(200); // let the others react to the new bridge and its removal
       others.push(helpers.map(cpuMs).reduce((sum, ms, i) => sum + ms - before[i], 0));
-      await extra.destroy();
     }
     const line = {
       n,
@@ -179,6 +229,7 @@ try {
     };
     console.log(JSON.stringify(line));
   }
+  console.log(JSON.stringify(await creationPairs()));
 } finally {
   for (const network of live) await network.destroy();
   rmSync(runtimeDir, { recursive: true, force: true });
