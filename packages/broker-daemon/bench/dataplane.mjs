@@ -10,8 +10,11 @@
 // bridge with nothing in the path, the strictest floor. Both sides run pinned the
 // same way: iperf3 servers on CPU 0, clients and tap-pump on CPU 1 (with 2 CPUs the
 // scheduler would otherwise place them differently from run to run), and iperf3
-// leaves TCP's first second out (-O 1). One JSON line per figure:
-//   {"figure", "unit", "broker": [..], "floor": [..], "ratio": [min, median, max]}
+// leaves TCP's first second out (-O 1). A second floor, made the same way (the twin),
+// runs in every round too: twin / floor is what the bench itself cannot tell apart.
+// One JSON line per figure:
+//   {"figure", "broker": [..], "floor": [..], "ratio": [min, median, max],
+//    "twin_vs_floor": [min, median, max]}
 //
 //   node bench/dataplane.mjs [PAIRS] [SECONDS]    (after `tsc -p .` and `make -C bench`, as root)
 //
@@ -41,6 +44,7 @@ const native = linuxNative();
 const children = [];
 const guests = [];
 const IP = { gw: "10.88.0.1", a: "10.88.0.10", b: "10.88.0.11" };
+const tapOptions = { vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false };
 const SERVER_CPU = 0;
 const CLIENT_CPU = 1;
 /** The command line of `command` pinned to one CPU. */
@@ -77,10 +81,45 @@ function tapPump(fds, size) {
   return JSON.parse(result.stdout.toString()).received_per_s / 1e6;
 }
 
+/**
+ * The floor: a namespace of its own (the thread enters it), a bridge and veths by
+ * hand, nothing in the path. Names start with `tag`.
+ */
+async function handMadeFloor(tag) {
+  native.enterNewNetns();
+  const ns = openSync("/proc/thread-self/ns/net", "r");
+  native.setUp("lo");
+  const a = await guest(`${tag}a`);
+  const b = await guest(`${tag}b`);
+  const batch = [
+    `link add ${tag}0 type bridge stp_state 0 forward_delay 0`,
+    `addr add ${IP.gw}/24 dev ${tag}0`,
+    `link set ${tag}0 up`,
+    `link add ${tag}va type veth peer name eth0 netns ${a.netnsPath}`,
+    `link add ${tag}vb type veth peer name eth0 netns ${b.netnsPath}`,
+    `link set ${tag}va master ${tag}0 up`,
+    `link set ${tag}vb master ${tag}0 up`,
+  ];
+  await runTool("ip", ["-batch", "-"], { input: `${batch.join("\n")}\n` });
+  for (const name of ["iptables", "ip6tables", "arptables"]) {
+    try {
+      writeFileSync(`/proc/sys/net/bridge/bridge-nf-call-${name}`, "0\n");
+    } catch {}
+  }
+  await address(a, IP.a);
+  await address(b, IP.b);
+  const taps = [0, 1].map((i) => {
+    const tap = native.openTap({ name: `${tag}tap${i}`, ...tapOptions, persistent: false });
+    native.addToBridge(`${tag}0`, tap.name);
+    native.setUp(tap.name);
+    return tap.fds[0];
+  });
+  return { ns, a, b, taps };
+}
+
 native.setUp("lo");
 const runtimeDir = mkdtempSync(join(tmpdir(), "vmnet-broker-dataplane-"));
 const brokerNs = openSync("/proc/thread-self/ns/net", "r");
-const tapOptions = { vnetHeader: false, queues: 1, ownerUid: 0, ownerGid: 0, named: false, vhostNet: false };
 let network;
 try {
   // The broker's side: the Linux backend as the sandboxed broker runs it.
@@ -94,37 +133,15 @@ try {
   }
   await address(broker.a, IP.a);
   await address(broker.b, IP.b);
-  const brokerTaps = [(await network.openTap(tapOptions)).fds[0], (await network.openTap(tapOptions)).fds[0]];
+  const brokerSide = {
+    ns: brokerNs,
+    a: broker.a,
+    b: broker.b,
+    taps: [(await network.openTap(tapOptions)).fds[0], (await network.openTap(tapOptions)).fds[0]],
+  };
 
-  // The floor: a namespace of its own, a bridge and veths by hand, nothing in the path.
-  native.enterNewNetns();
-  const floorNs = openSync("/proc/thread-self/ns/net", "r");
-  native.setUp("lo");
-  const floor = { a: await guest("fa"), b: await guest("fb") };
-  const batch = [
-    "link add fl0 type bridge stp_state 0 forward_delay 0",
-    `addr add ${IP.gw}/24 dev fl0`,
-    "link set fl0 up",
-    `link add fla type veth peer name eth0 netns ${floor.a.netnsPath}`,
-    `link add flb type veth peer name eth0 netns ${floor.b.netnsPath}`,
-    "link set fla master fl0 up",
-    "link set flb master fl0 up",
-  ];
-  await runTool("ip", ["-batch", "-"], { input: `${batch.join("\n")}\n` });
-  for (const name of ["iptables", "ip6tables", "arptables"]) {
-    try {
-      writeFileSync(`/proc/sys/net/bridge/bridge-nf-call-${name}`, "0\n");
-    } catch {}
-  }
-  await address(floor.a, IP.a);
-  await address(floor.b, IP.b);
-  const floorTaps = [0, 1].map((i) => {
-    const tap = native.openTap({ name: `fltap${i}`, ...tapOptions, persistent: false });
-    native.addToBridge("fl0", tap.name);
-    native.setUp(tap.name);
-    return tap.fds[0];
-  });
-
+  const floor = await handMadeFloor("fl");
+  const twin = await handMadeFloor("tw");
   // slirp4netns: a guest whose only link is slirp's tap0; iperf3 server here (floor ns).
   const slirpGuest = await guest("sl");
   daemon("slirp4netns", ["--configure", "--mtu=65520", String(slirpGuest.netnsPath.split("/")[2]), "tap0"]);
@@ -134,22 +151,23 @@ try {
 
   const results = {};
   const add = (figure, side, value) => {
-    results[figure] ??= { broker: [], floor: [], slirp: [] };
+    results[figure] ??= { broker: [], floor: [], twin: [], slirp: [] };
     results[figure][side].push(value);
   };
+  const sides = { broker: brokerSide, floor, twin };
   for (let pair = 0; pair < pairs; pair++) {
-    // Alternate who goes first.
-    const sides = pair % 2 === 0 ? ["broker", "floor"] : ["floor", "broker"];
-    for (const side of sides) {
-      const g = side === "broker" ? broker : floor;
-      native.enterNetns(side === "broker" ? brokerNs : floorNs);
-      const taps = side === "broker" ? brokerTaps : floorTaps;
-      add("iperf3 guest->guest (Gbit/s)", side, await iperf(g.a.netnsPath, IP.b));
+    // Each side goes first, second and third in turn.
+    const order = ["broker", "floor", "twin"];
+    for (let i = 0; i < pair % 3; i++) order.push(order.shift());
+    for (const side of order) {
+      const { ns, a, taps } = sides[side];
+      native.enterNetns(ns);
+      add("iperf3 guest->guest (Gbit/s)", side, await iperf(a.netnsPath, IP.b));
       add("iperf3 namespace->guest (Gbit/s)", side, await iperf(undefined, IP.b));
       add("TAP frames 1514 B (Mframes/s)", side, tapPump(taps, 1514));
       add("TAP frames 60 B (Mframes/s)", side, tapPump(taps, 60));
     }
-    native.enterNetns(floorNs);
+    native.enterNetns(floor.ns);
     add("iperf3 namespace->guest (Gbit/s)", "slirp", await iperf(slirpGuest.netnsPath, "10.0.2.2", ["-p", "5202", "-R"]));
   }
   native.enterNetns(brokerNs);
@@ -159,9 +177,15 @@ try {
     return [s[0], s[Math.floor(s.length / 2)], s[s.length - 1]].map(round);
   };
   for (const [figure, r] of Object.entries(results)) {
-    const ratios = r.broker.map((b, i) => b / r.floor[i]);
-    const line = { figure, broker: r.broker.map(round), floor: r.floor.map(round), ratio: stats(ratios) };
-    if (r.slirp.length > 0) line.slirp_vs_broker = stats(r.slirp.map((s, i) => s / r.broker[i]));
+    const line = {
+      figure,
+      broker: r.broker.map(round),
+      floor: r.floor.map(round),
+      ratio: stats(r.broker.map((x, i) => x / r.floor[i])),
+      // The bench's own resolution: a second floor, identical, against the first.
+      twin_vs_floor: stats(r.twin.map((x, i) => x / r.floor[i])),
+    };
+    if (r.slirp.length > 0) line.slirp_vs_broker = stats(r.slirp.map((x, i) => x / r.broker[i]));
     console.log(JSON.stringify(line));
   }
 } finally {

@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "common/owned_fd.h"
 #include "errors.h"
 #include "linux/linux.h"
 
@@ -39,20 +40,6 @@ struct Ipv4Route {
 struct DumpError {
   std::string what;
   int err = 0;
-};
-
-class NetlinkSocket {
- public:
-  NetlinkSocket() : fd_(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE)) {}
-  ~NetlinkSocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  NetlinkSocket(const NetlinkSocket&) = delete;
-  NetlinkSocket& operator=(const NetlinkSocket&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
 };
 
 static std::string Ipv4Text(const void* bytes) {
@@ -189,7 +176,7 @@ static void ReadRoute(const struct nlmsghdr* message, InterfaceNames* names,
 
 Napi::Value Ipv4AddressesAndRoutes(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  NetlinkSocket sock;
+  const OwnedFd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE));
   if (sock.fd() < 0) {
     ThrowSyscall(env, "socket(AF_NETLINK, NETLINK_ROUTE)", errno);
     return env.Undefined();

@@ -13,26 +13,11 @@
 #include <string>
 
 #include "common/common.h"
+#include "common/owned_fd.h"
 #include "errors.h"
 #include "linux/linux.h"
 
 namespace vmnet_broker {
-
-// A socket for interface ioctls, created in the calling thread's network
-// namespace and closed on scope exit.
-class IoctlSocket {
- public:
-  IoctlSocket() : fd_(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0)) {}
-  ~IoctlSocket() {
-    if (fd_ >= 0) close(fd_);
-  }
-  IoctlSocket(const IoctlSocket&) = delete;
-  IoctlSocket& operator=(const IoctlSocket&) = delete;
-  int fd() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 static bool ReadName(const Napi::CallbackInfo& info, size_t index, const char* usage,
                      struct ifreq* ifr) {
@@ -56,7 +41,8 @@ static bool ReadName(const Napi::CallbackInfo& info, size_t index, const char* u
 // Runs one ioctl; on failure throws "<NAME> <ifname> failed: E...".
 static bool Ioctl(Napi::Env env, unsigned long request, const char* request_name,
                   struct ifreq* ifr) {
-  IoctlSocket sock;
+  // A socket for interface ioctls, in the calling thread's network namespace.
+  const OwnedFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (sock.fd() < 0) {
     ThrowSyscall(env, "socket(AF_INET, SOCK_DGRAM)", errno);
     return false;
@@ -159,7 +145,8 @@ int IndexOfInterface(const std::string& ifname, unsigned* index, const char** fa
     return ENODEV;
   }
   std::memcpy(ifr.ifr_name, ifname.c_str(), ifname.size());
-  IoctlSocket sock;
+  // A socket for interface ioctls, in the calling thread's network namespace.
+  const OwnedFd sock(socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0));
   if (sock.fd() < 0) {
     *failed = "socket(AF_INET, SOCK_DGRAM)";
     return errno;

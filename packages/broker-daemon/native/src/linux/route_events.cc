@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "common/owned_fd.h"
 #include "errors.h"
 #include "linux/linux.h"
 
@@ -33,20 +34,6 @@
 namespace vmnet_broker {
 
 namespace {
-
-class Fd {
- public:
-  explicit Fd(int fd) : fd_(fd) {}
-  ~Fd() {
-    if (fd_ >= 0) close(fd_);
-  }
-  Fd(const Fd&) = delete;
-  Fd& operator=(const Fd&) = delete;
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 // The descriptor numbers the process holds, from /proc/<pid>/fd.
 bool OpenDescriptors(int pid, std::vector<int>* numbers, int* err) {
@@ -100,8 +87,8 @@ Napi::Value MuteRouteEvents(const Napi::CallbackInfo& info) {
   // tentative state (an RTM_NEWADDR) after dnsmasq started.
   if (!info[1].As<Napi::Boolean>().Value()) groups.push_back(RTNLGRP_IPV6_IFADDR);
 
-  const Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
-  if (pidfd.get() < 0) {
+  const OwnedFd pidfd(static_cast<int>(syscall(SYS_pidfd_open, pid, 0)));
+  if (pidfd.fd() < 0) {
     ThrowSyscall(env, "pidfd_open", errno);
     return env.Undefined();
   }
@@ -113,17 +100,17 @@ Napi::Value MuteRouteEvents(const Napi::CallbackInfo& info) {
   }
   int muted = 0;
   for (const int number : numbers) {
-    const Fd borrowed(
-        static_cast<int>(syscall(SYS_pidfd_getfd, pidfd.get(), number, 0)));
-    if (borrowed.get() < 0) {
+    const OwnedFd borrowed(
+        static_cast<int>(syscall(SYS_pidfd_getfd, pidfd.fd(), number, 0)));
+    if (borrowed.fd() < 0) {
       if (errno == EBADF) continue;  // closed since the directory was read
       ThrowSyscall(env, "pidfd_getfd", errno);
       return env.Undefined();
     }
-    if (!IsRtnetlink(borrowed.get())) continue;
+    if (!IsRtnetlink(borrowed.fd())) continue;
     for (const unsigned group : groups) {
       // Leaving a group the socket is not in is no error.
-      if (setsockopt(borrowed.get(), SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &group,
+      if (setsockopt(borrowed.fd(), SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &group,
                      sizeof(group)) != 0) {
         ThrowSyscall(env, "setsockopt NETLINK_DROP_MEMBERSHIP", errno);
         return env.Undefined();

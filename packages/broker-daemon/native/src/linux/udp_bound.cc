@@ -15,6 +15,7 @@
 #include <cstring>
 #include <string>
 
+#include "common/owned_fd.h"
 #include "errors.h"
 #include "linux/linux.h"
 
@@ -54,7 +55,8 @@ Napi::Value UdpBound(const Napi::CallbackInfo& info) {
   message.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
   message.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
 
-  const int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+  const OwnedFd sock(socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG));
+  const int fd = sock.fd();
   if (fd < 0) {
     ThrowSyscall(env, "socket(AF_NETLINK, NETLINK_SOCK_DIAG)", errno);
     return env.Undefined();
@@ -64,9 +66,7 @@ Napi::Value UdpBound(const Napi::CallbackInfo& info) {
   kernel.nl_family = AF_NETLINK;
   if (sendto(fd, &message, sizeof(message), 0,
              reinterpret_cast<struct sockaddr*>(&kernel), sizeof(kernel)) < 0) {
-    const int err = errno;
-    close(fd);
-    ThrowSyscall(env, "sendto SOCK_DIAG_BY_FAMILY", err);
+    ThrowSyscall(env, "sendto SOCK_DIAG_BY_FAMILY", errno);
     return env.Undefined();
   }
   alignas(struct nlmsghdr) char answer[1024];
@@ -74,10 +74,8 @@ Napi::Value UdpBound(const Napi::CallbackInfo& info) {
   do {
     got = recv(fd, answer, sizeof(answer), 0);
   } while (got < 0 && errno == EINTR);
-  const int err = errno;
-  close(fd);
   if (got < 0) {
-    ThrowSyscall(env, "recv SOCK_DIAG_BY_FAMILY", err);
+    ThrowSyscall(env, "recv SOCK_DIAG_BY_FAMILY", errno);
     return env.Undefined();
   }
   const auto* reply = reinterpret_cast<const struct nlmsghdr*>(answer);
