@@ -26,6 +26,8 @@ export interface BrokerOptions {
   readonly extraArgs?: readonly string[];
   /** Another entry: the bundle (BIN), or another build's dist/cli/main.js (upgrade tests). */
   readonly cli?: string;
+  /** With inNetns: capabilities taken out of the broker's bounding set ("sys_ptrace"), as a unit would. */
+  readonly withoutCapabilities?: readonly string[];
 }
 
 export class TestBroker {
@@ -69,8 +71,12 @@ export class TestBroker {
       "debug",
       ...(options.extraArgs ?? []),
     ];
+    const dropped = options.withoutCapabilities ?? [];
+    const bounded = dropped.length > 0 ? ["setpriv", "--bounding-set", dropped.map((cap) => `-${cap}`).join(","), "--"] : [];
     const child = options.inNetns
-      ? spawn("ip", ["netns", "exec", options.inNetns, process.execPath, ...args, "--host"], { stdio: ["ignore", "ignore", "pipe"] })
+      ? spawn("ip", ["netns", "exec", options.inNetns, ...bounded, process.execPath, ...args, "--host"], {
+          stdio: ["ignore", "ignore", "pipe"],
+        })
       : spawn(process.execPath, args, { stdio: ["ignore", "ignore", "pipe"] });
     const broker = new TestBroker(dir, socket, child, options.dir === undefined);
     await broker.waitReady();
