@@ -1,26 +1,19 @@
-// SPDX-License-Identifier: Apache-2.0
-// A broker that may not borrow dnsmasq's socket (no CAP_SYS_PTRACE, as under a unit
-// without it, with dnsmasq dropped to its own user) still serves every network: its
-// dnsmasq processes keep hearing each other's route events, and it says so once.
-import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBroker } from "./harness/broker.js";
+import { addNetns, removeNetns } from "./harness/named-netns.js";
 
 describe("serve --host without ptrace rights over dnsmasq", () => {
   const netns = `vmnet-broker-mute-${process.pid}`;
   let dir: string;
   beforeAll(() => {
-    execFileSync("ip", ["netns", "add", netns]);
-    execFileSync("ip", ["netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
+    addNetns(netns);
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-mute-"));
   });
   afterAll(() => {
-    const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-    execFileSync("ip", ["netns", "del", netns]);
+    removeNetns(netns);
     rmSync(dir, { recursive: true, force: true });
   });
 

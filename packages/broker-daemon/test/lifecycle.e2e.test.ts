@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CLI, TestBroker } from "./harness/broker.js";
+import { addNetns, netnsPids, removeNetns } from "./harness/named-netns.js";
 
 /** A `vmnet-broker acquire` process holding networks until it is killed. */
 async function holder(broker: TestBroker, ...names: string[]): Promise<ChildProcess> {
@@ -119,15 +120,12 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
   const netns = `vmnet-broker-e2e-${process.pid}`;
   let dir: string;
   beforeAll(() => {
-    execFileSync("ip", ["netns", "add", netns]);
-    execFileSync("ip", ["netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
+    addNetns(netns);
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-restart-"));
   });
   afterAll(() => {
     // Whatever a failed test left running in the namespace goes first.
-    const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-    execFileSync("ip", ["netns", "del", netns]);
+    removeNetns(netns);
     rmSync(dir, { recursive: true, force: true });
   });
   const inNs = (...args: string[]) => execFileSync("ip", ["netns", "exec", netns, ...args], { encoding: "utf8" });
@@ -155,7 +153,7 @@ describe("broker kill -9 and restart (live broker, --host in a test namespace)",
     expect(links).not.toContain(network.bridge);
     expect(links).not.toContain(tap.name);
     expect(inNs("nft", "list", "tables").trim()).toBe("");
-    const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+    const pids = netnsPids(netns);
     expect(pids).toEqual([second.pid]);
     await second.stop();
     expect(

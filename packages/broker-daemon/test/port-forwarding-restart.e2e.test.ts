@@ -5,13 +5,13 @@
 // says so in status), and once the guest's interface goes the network goes, and
 // the port with it.
 
-import { execFileSync } from "node:child_process";
 import { closeSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createGuest, type Guest } from "../src/sandbox/index.js";
 import { TestBroker } from "./harness/broker.js";
+import { addNetns, removeNetns } from "./harness/named-netns.js";
 import { probe, type Server, startServer } from "./harness/port-forwarding.js";
 
 const WEB = {
@@ -33,17 +33,14 @@ describe("port forwards across broker restarts (live broker, --host in a test na
   let broker: TestBroker | undefined;
 
   beforeAll(() => {
-    execFileSync("ip", ["netns", "add", netns]);
-    execFileSync("ip", ["netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
+    addNetns(netns);
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-pfwd-"));
   });
   afterAll(async () => {
     server?.child.kill("SIGKILL");
     await guest?.remove();
     await broker?.dispose();
-    const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-    execFileSync("ip", ["netns", "del", netns]);
+    removeNetns(netns);
     rmSync(dir, { recursive: true, force: true });
   });
   const start = () => TestBroker.start({ inNetns: netns, dir, idleDelayMs: 300, networks: { web: WEB } });

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { acquireDhcpLease, createGuest, type Guest } from "../src/sandbox/index.js";
 import { eventually, TestConnection } from "../src/transport/unix/test-client.test-util.js";
 import { TestBroker } from "./harness/broker.js";
+import { addNetns, netnsPids, removeNetns } from "./harness/named-netns.js";
 
 const PACKAGE = join(import.meta.dirname, "..");
 const RESPONDER = join(import.meta.dirname, "harness/tap-responder.mjs");
@@ -89,8 +90,7 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
   let dir: string;
   let oldBuild: string;
   beforeAll(() => {
-    execFileSync("ip", ["netns", "add", netns]);
-    execFileSync("ip", ["netns", "exec", netns, "ip", "link", "set", "lo", "up"]);
+    addNetns(netns);
     dir = mkdtempSync(join(tmpdir(), "vmnet-broker-restart-"));
     // "Another build": a copy of this one (dist, addon, package.json) inside the
     // package, so that its imports resolve through the same node_modules.
@@ -101,9 +101,7 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
     cpSync(join(PACKAGE, "package.json"), join(oldBuild, "package.json"));
   });
   afterAll(() => {
-    const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean);
-    for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-    execFileSync("ip", ["netns", "del", netns]);
+    removeNetns(netns);
     rmSync(dir, { recursive: true, force: true });
     rmSync(oldBuild, { recursive: true, force: true });
   });
@@ -172,7 +170,7 @@ describe("broker restarts keep VMs connected (live broker, --host in a test name
           .filter((l) => l && !l.includes(" lo:")),
       ).toEqual([]);
       expect(inNs("nft", "list", "tables").trim()).toBe("");
-      const pids = execFileSync("ip", ["netns", "pids", netns], { encoding: "utf8" }).split("\n").filter(Boolean).map(Number);
+      const pids = netnsPids(netns);
       expect(pids).toEqual([broker.pid]);
       const runDir = join(dir, "run", "linux");
       expect(existsSync(runDir) ? readdirSync(runDir) : []).toEqual([]);

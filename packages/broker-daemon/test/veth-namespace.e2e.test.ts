@@ -10,6 +10,7 @@ import { join } from "node:path";
 import { type BrokerClient, ErrorCode, type TapInterface, type VethInterface } from "@vmnet-broker/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TestBroker } from "./harness/broker.js";
+import { addNetns, removeNetns } from "./harness/named-netns.js";
 
 const ns = (role: string) => `vmnet-broker-vethns-${role}-${process.pid}`;
 const BROKER_NS = ns("broker");
@@ -65,8 +66,7 @@ describe("veth namespace rule (live broker, --host in a test namespace)", () => 
 
   beforeAll(async () => {
     for (const name of [BROKER_NS, HOST_NS, GUEST_NS]) {
-      execFileSync("ip", ["netns", "add", name]);
-      execFileSync("ip", ["-n", name, "link", "set", "lo", "up"]);
+      addNetns(name);
     }
     broker = await TestBroker.start({
       inNetns: BROKER_NS,
@@ -93,9 +93,7 @@ describe("veth namespace rule (live broker, --host in a test namespace)", () => 
     await broker?.dispose();
     for (const name of [BROKER_NS, HOST_NS, GUEST_NS]) {
       // Whatever a failed test left running in the namespace goes first.
-      const pids = execFileSync("ip", ["netns", "pids", name], { encoding: "utf8" }).split("\n").filter(Boolean);
-      for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-      execFileSync("ip", ["netns", "del", name]);
+      removeNetns(name);
     }
   });
 

@@ -8,6 +8,7 @@ import { type ChildProcess, execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { addNetns, removeNetns } from "./named-netns.js";
 
 export const VXLAN_PORT = 4789;
 export const WG_PORT = 51820;
@@ -30,8 +31,7 @@ export class TwoHosts {
   constructor(tag: string, encrypted: boolean) {
     const names = { a: `vmnet-mh-a-${tag}`, b: `vmnet-mh-b-${tag}` };
     for (const netns of Object.values(names)) {
-      execFileSync("ip", ["netns", "add", netns]);
-      this.in(netns, "ip", "link", "set", "lo", "up");
+      addNetns(netns);
     }
     // Made inside host A, its other end created straight in host B: nothing appears elsewhere.
     this.in(names.a, "ip", "link", "add", "ul0", "type", "veth", "peer", "name", "ul0", "netns", names.b);
@@ -122,9 +122,7 @@ export class TwoHosts {
       }
     }
     for (const host of [this.a, this.b]) {
-      const pids = execFileSync("ip", ["netns", "pids", host.netns], { encoding: "utf8" }).split("\n").filter(Boolean);
-      for (const pid of pids) process.kill(Number(pid), "SIGKILL");
-      execFileSync("ip", ["netns", "del", host.netns]);
+      removeNetns(host.netns);
       if (host.underlay !== "ul0") rmSync(`/var/run/wireguard/${host.underlay}.sock`, { force: true });
     }
     rmSync(this.keys, { recursive: true, force: true });
