@@ -1,3 +1,7 @@
+// SPDX-License-Identifier: Apache-2.0
+// A broker that may not borrow dnsmasq's socket (no CAP_SYS_PTRACE, as under a unit
+// without it, with dnsmasq dropped to its own user) still serves every network: its
+// dnsmasq processes keep hearing each other's route events, and it says so once.
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
