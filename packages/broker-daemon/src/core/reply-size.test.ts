@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: Apache-2.0
-import { ErrorCode, Reply } from "@vmnet-broker/client/protocol";
+import { ErrorCode, Network, NetworkMode, Reply, TransportProtocol } from "@vmnet-broker/client/protocol";
 import { describe, expect, it } from "vitest";
 import { encodeReply } from "./reply-size.js";
 
@@ -23,6 +23,47 @@ describe("encodeReply", () => {
     expect(() => encodeReply(broken)).toThrow();
     const next = encodeReply(errorReply(3, "after"));
     expect(next).toEqual(Reply.encode(errorReply(3, "after")).finish());
+  });
+
+  it("encodes network replies as the codec does, the same description again from its cached bytes", () => {
+    const network = Network.fromPartial({
+      name: "shared",
+      mode: NetworkMode.NETWORK_MODE_SHARED,
+      subnet: "192.168.105.0",
+      mask: "255.255.255.0",
+      gateway: "192.168.105.1",
+      mtu: 1500,
+      bridge: "vmbr-shared",
+      dhcp: true,
+      portForwards: [
+        { protocol: TransportProtocol.TRANSPORT_PROTOCOL_TCP, externalPort: 2222, internalAddress: "192.168.105.10", internalPort: 22 },
+      ],
+    });
+    const other = Network.fromPartial({ name: "other", mtu: 9000 });
+    for (const id of [0, 1, 300, 0xffffffff, 2]) {
+      for (const value of [network, other]) {
+        // As the core builds them (a plain object), and as fromPartial() does.
+        const plain: Reply = { id, result: { $case: "network", value } };
+        for (const reply of [plain, Reply.fromPartial(plain)]) {
+          expect(encodeReply(reply)).toEqual(Reply.encode(reply).finish());
+          expect(Reply.decode(encodeReply(reply))).toEqual(Reply.fromPartial(plain));
+        }
+      }
+    }
+  });
+
+  it("keeps fields it does not know, after the network", () => {
+    const reply = Reply.decode(
+      Uint8Array.of(
+        ...Reply.encode(Reply.fromPartial({ id: 9, result: { $case: "network", value: { name: "n" } } })).finish(),
+        // Field 99, unknown to the codec: varint 1.
+        0x98,
+        0x06,
+        0x01,
+      ),
+    );
+    expect(reply._unknownFields).toBeDefined();
+    expect(encodeReply(reply)).toEqual(Reply.encode(reply).finish());
   });
 
   it("encodes a large reply and then small ones correctly", () => {
