@@ -76,14 +76,15 @@ async function address(g, ip) {
   await g.run("ip", ["-batch", "-"], `addr add ${ip}/24 dev eth0\nlink set eth0 up\n`);
   daemon("nsenter", [`--net=${g.netnsPath}`, "--", ...pinned(SERVER_CPU, ["iperf3", "-s", "-B", ip])]);
 }
+/** Runs `command` in the network namespace at `netnsPath`; resolves to its stdout. */
+const inNetns = (netnsPath, command, options) => runTool("nsenter", [`--net=${netnsPath}`, "--", ...command], options);
+/** The path of a namespace this process holds open as `fd`. */
+const fdPath = (fd) => `/proc/${process.pid}/fd/${fd}`;
 /** iperf3 client in the namespace at `netnsPath`: Gbit/s received. */
 async function iperf(netnsPath, server, extra = []) {
-  const [file, ...args] = pinned(CLIENT_CPU, ["iperf3", "-c", server, "-t", String(seconds), "-O", "1", "-J", ...extra]);
-  const text = await runTool("nsenter", [`--net=${netnsPath}`, "--", file, ...args]);
-  return JSON.parse(text).end.sum_received.bits_per_second / 1e9;
+  const command = pinned(CLIENT_CPU, ["iperf3", "-c", server, "-t", String(seconds), "-O", "1", "-J", ...extra]);
+  return JSON.parse(await inNetns(netnsPath, command)).end.sum_received.bits_per_second / 1e9;
 }
-/** The path of a namespace this process holds open as `fd`, for nsenter. */
-const fdPath = (fd) => `/proc/${process.pid}/fd/${fd}`;
 function tapPump(fds, size) {
   const pump = ["--in", "3", "--out", "4", "--size", String(size), "--seconds", String(seconds), "--src", IP.a, "--dst", IP.b];
   const [file, ...args] = pinned(CLIENT_CPU, [pumpPath, ...pump]);
@@ -131,8 +132,6 @@ async function handMadeFloor(tag) {
   return { ns, a, b, taps };
 }
 
-/** `nft -f` in the namespace held as `nsFd`. */
-const nftIn = (nsFd, text) => runTool("nsenter", [`--net=${fdPath(nsFd)}`, "--", "nft", "-f", "-"], { input: text });
 const EMPTY_NAT_CHAIN = "table inet nat_only {\n  chain postrouting {\n    type nat hook postrouting priority srcnat;\n  }\n}\n";
 
 native.setUp("lo");
@@ -163,10 +162,11 @@ try {
   const twin = await handMadeFloor("tw");
   // The broker network's own table, on a hand-made bridge; and an empty NAT chain alone.
   const tabled = await handMadeFloor("tb");
-  const table = await runTool("nsenter", [`--net=${fdPath(brokerNs)}`, "--", "nft", "list", "table", "inet", tableName(config.name)]);
-  await nftIn(tabled.ns, table.replaceAll(`"${bridgeName(config.name)}"`, '"tb0"'));
+  const table = await inNetns(fdPath(brokerNs), ["nft", "list", "table", "inet", tableName(config.name)]);
+  const nftLoad = ["nft", "-f", "-"];
+  await inNetns(fdPath(tabled.ns), nftLoad, { input: table.replaceAll(`"${bridgeName(config.name)}"`, '"tb0"') });
   const natOnly = await handMadeFloor("no");
-  await nftIn(natOnly.ns, EMPTY_NAT_CHAIN);
+  await inNetns(fdPath(natOnly.ns), nftLoad, { input: EMPTY_NAT_CHAIN });
   // slirp4netns: a guest whose only link is slirp's tap0; iperf3 server in the floor's namespace.
   native.enterNetns(floor.ns);
   const slirpGuest = await guest("sl");
